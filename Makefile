@@ -1,0 +1,80 @@
+# dcsim — data-center power and cooling capacity simulator.
+# Targets: all (./dcsim), test, asan, clean, install, deps, run-example.
+# Pass CFLAGS=... freely: warnings and pkg-config flags live in their own variables.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PREFIX   ?= /usr/local
+BUILD    ?= build
+DCSIM    ?= ./dcsim
+VERSION  := 0.1.0
+
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L
+PKGS     := gsl yaml-0.1 hdf5-serial
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lhdf5_hl -lm -lpthread
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS   := $(shell pkg-config --libs check)
+DEFS     := -DDCSIM_VERSION='"$(VERSION)"' -DDCSIM_MODELS_DIR='"$(abspath models)"'
+
+LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+LIB_OBJ  := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libdcsim.a
+UNIT_SRC := $(wildcard tests/unit/check_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit e2e asan clean install deps run-example
+all: dcsim
+
+dcsim: $(BUILD)/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: sim/%.c $(wildcard sim/*.h sim/*.def) | $(BUILD)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h | $(BUILD)/tests
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(DEFS) -Isim -o $@ $< $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
+
+test: unit e2e
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; DCSIM_TEST_DATA=tests/data $$t; done
+
+e2e: dcsim
+	@DCSIM=$(DCSIM) bash tests/e2e/run.sh
+
+# The tests again under AddressSanitizer and UBSan, in their own build directory.
+asan:
+	$(MAKE) BUILD=build/asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" build/asan/dcsim
+	$(MAKE) BUILD=build/asan DCSIM=build/asan/dcsim \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" CK_FORK=no test
+
+$(BUILD)/dcsim: $(BUILD)/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Installs the packages (Debian 12). Uses sudo only when not root.
+deps:
+	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO apt-get install -y --no-install-recommends build-essential pkg-config \
+	  libgsl-dev libyaml-dev libhdf5-dev hdf5-tools check python3-h5py python3-numpy
+
+run-example: dcsim
+	./dcsim run scenarios/abilene-conversion.yaml
+
+install: dcsim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dcsim
+	install -m 755 dcsim $(DESTDIR)$(PREFIX)/bin/dcsim
+	cp -R models $(DESTDIR)$(PREFIX)/share/dcsim/
+
+clean:
+	rm -rf build dcsim

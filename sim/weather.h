@@ -1,0 +1,49 @@
+/* weather.h — ambient dry bulb and wet bulb at any time of a run.
+ *
+ * Three sources (../shared/model.md "Weather"): a constant pair, a synthetic catalog climate
+ * (monthly statistics + diurnal cosine + seeded AR(1) daily anomaly, wet bulb by Stull 2011),
+ * or an EnergyPlus EPW file (hourly, wet bulb psychrometrically from dry bulb, dew point and
+ * pressure, linearly interpolated, its year laid on the simulated calendar by day of year). */
+#ifndef DCSIM_WEATHER_H
+#define DCSIM_WEATHER_H
+
+#include <stdint.h>
+
+#include "catalog.h"
+#include "err.h"
+
+struct weather;   /* opaque */
+
+/** Constant weather. Returns 0 or DCSIM_ENOMEM. */
+int weather_create_constant(double drybulb_c, double wetbulb_c, struct weather **out);
+
+/** Synthetic climate for a run starting at start_unix_s and lasting horizon_s seconds.
+ *  The daily anomalies are drawn once here from a GSL RNG seeded with `seed` (the climate is
+ *  copied; nothing is borrowed). Returns 0, DCSIM_ENOMEM or DCSIM_EINPUT. */
+int weather_create_climate(const struct climate *climate, int64_t start_unix_s,
+                           int64_t horizon_s, uint64_t seed, struct weather **out);
+
+/** Reads an EPW file. Bad content is reported into `d` as path:line:col errors and returns
+ *  DCSIM_EINPUT; an unreadable file returns DCSIM_EIO (also reported). */
+int weather_create_epw(const char *path, int64_t start_unix_s, struct weather **out,
+                       struct diag *d);
+
+/** Weather at t_s seconds after the run start. Pure: safe from several threads. */
+void weather_at(const struct weather *w, int64_t t_s, double *drybulb_c, double *wetbulb_c);
+
+/** Frees; NULL is a no-op. */
+void weather_destroy(struct weather *w);
+
+/* Psychrometrics (°C, %, Pa). */
+
+/** Wet bulb from dry bulb and relative humidity, Stull (2011), J. Appl. Meteor. Climatol. 50. */
+double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent);
+
+/** Thermodynamic wet bulb from dry bulb, dew point and station pressure (ASHRAE Fundamentals
+ *  2017 ch. 1 eq. 33/35, solved by bracketing). Falls back to 101325 Pa if pressure <= 0. */
+double psychro_wetbulb_c(double drybulb_c, double dewpoint_c, double pressure_pa);
+
+/** Saturation vapour pressure over water/ice, Pa (ASHRAE Hyland-Wexler). */
+double psychro_saturation_pa(double temp_c);
+
+#endif
