@@ -9,7 +9,9 @@ BUILD    ?= build
 DCSIM    ?= ./dcsim
 VERSION  := 0.1.0
 
-WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L
+# -Wno-format-truncation: key paths in messages are cut to their buffers on purpose.
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation \
+            -D_POSIX_C_SOURCE=200809L
 PKGS     := gsl yaml-0.1 hdf5-serial
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lhdf5_hl -lm -lpthread

@@ -52,3 +52,41 @@ struct catalog {
 #define CLIMATE_DEFAULT_AUTOCORRELATION 0.7
 
 #endif
+
+#ifndef DCSIM_CATALOG_API
+#define DCSIM_CATALOG_API
+#include "yget.h"
+
+/** Reads every entry of models_dir/{racks,reactors,climates}/\*.yaml. Errors (with file
+ *  positions) go to `d`; returns 0, DCSIM_EINPUT, DCSIM_EIO or DCSIM_ENOMEM. */
+int catalog_load(const char *models_dir, struct catalog *cat, struct diag *d);
+
+/** Frees what the catalog owns; safe on a zeroed or released catalog. */
+void catalog_release(struct catalog *cat);
+
+/** Finds the models directory: `explicit_dir` if given, else $DCSIM_MODELS, else beside the
+ *  executable (./models, ../share/dcsim/models), else the build-time DCSIM_MODELS_DIR.
+ *  Returns a pointer into `buf` or NULL when none exists. */
+const char *catalog_find_dir(const char *explicit_dir, char *buf, size_t len);
+
+const struct rack *catalog_find_rack(const struct catalog *cat, const char *id);
+const struct reactor *catalog_find_reactor(const struct catalog *cat, const char *id);
+const struct climate *catalog_find_climate(const struct catalog *cat, const char *id);
+
+/** The nearest entry id to a misspelt one, or NULL. kind: 'r' racks, 'n' reactors, 'c' climates. */
+const char *catalog_nearest(const struct catalog *cat, char kind, const char *id);
+
+/** Parse one entry mapping. `base` (may be NULL) gives the values of keys left out, and
+ *  when it is NULL every key without a default is required. Return 0 or DCSIM_EINPUT. */
+int catalog_parse_rack(const struct yctx *c, const struct ynode *map, const char *path,
+                       const struct rack *base, struct rack *out);
+int catalog_parse_reactor(const struct yctx *c, const struct ynode *map, const char *path,
+                          const struct reactor *base, struct reactor *out);
+int catalog_parse_climate(const struct yctx *c, const struct ynode *map, const char *path,
+                          const struct climate *base, struct climate *out);
+
+/** Adds or replaces an entry (copied). Returns 0 or DCSIM_ENOMEM. */
+int catalog_put_rack(struct catalog *cat, const struct rack *r);
+int catalog_put_reactor(struct catalog *cat, const struct reactor *r);
+int catalog_put_climate(struct catalog *cat, const struct climate *cl);
+#endif

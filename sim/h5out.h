@@ -4,7 +4,18 @@
  * attributes and the scenario text, creates the chunked, compressed, extendible series),
  * h5out_append (any number of times, a block of steps at a time), h5out_write_summary,
  * then h5out_commit (closes and renames onto the destination) or h5out_abort (closes and
- * removes the temporary file). Either one frees the handle. */
+ * removes the temporary file). Either one frees the handle.
+ *
+ * Every entry point turns off HDF5's automatic error printing for the calling thread (an
+ * HDF5-wide setting, per thread in Debian's thread-safe build) and reports failures through
+ * `struct diag` instead. Handles may be used from several threads, one thread per handle at a
+ * time; the thread-safe HDF5 library serializes the calls themselves.
+ *
+ * A file whose cached data cannot be written (disk full) is unlinked but its HDF5 objects are
+ * left open, because HDF5 1.10 frees an object whose close fails yet keeps its id, and crashes
+ * when it meets that id again (at exit). So HDF5's cleanup at exit must be off: main() should
+ * call H5dont_atexit() before any other HDF5 call (every entry point here calls it too, which
+ * only helps when it comes first). */
 #ifndef DCSIM_H5OUT_H
 #define DCSIM_H5OUT_H
 
@@ -35,13 +46,18 @@ struct h5out_series_def {
 /** Creates the temporary file and its layout: /time and /sites/<id>/series/<name> for every
  *  site and series (all float64, extendible, chunked by chunk_steps, deflate level 4, shuffle).
  *  Strings are borrowed only during the call. On failure writes a message into `d` and
- *  returns DCSIM_EIO (nothing is left on disk). */
+ *  returns DCSIM_EIO (nothing is left on disk); bad arguments (duplicate or empty names, a
+ *  '/' in a name, a NUL byte in the scenario text, negative steps) are DCSIM_EINTERNAL.
+ *  chunk_steps 0 means one chunk for the whole run. The temporary name depends only on the
+ *  destination and the pid: one process must not write the same destination twice at once. */
 int h5out_create(const char *dest_path, const struct h5out_meta *meta,
                  size_t n_sites, const char *const *site_ids,
                  size_t n_series, const struct h5out_series_def *series,
                  size_t chunk_steps, struct h5out **out, struct diag *d);
 
-/** Appends n_steps steps. time_s[n_steps]; values[(site * n_series + series) * n_steps + k]. */
+/** Appends n_steps steps. time_s[n_steps]; values[(site * n_series + series) * n_steps + k].
+ *  Appending past meta.steps is DCSIM_EINTERNAL; a failed write is DCSIM_EIO. After any
+ *  failure the handle can only be aborted (commit refuses it). */
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d);
 
@@ -59,5 +75,36 @@ int h5out_commit(struct h5out *h, struct diag *d);
 
 /** Closes and removes the temporary file. Frees h. NULL is a no-op. */
 void h5out_abort(struct h5out *h);
+
+/* ---- Reader (for compare, fit and tests) ----
+ * Each call opens the file read-only, reads, and closes it again. Errors go into `d` as
+ * "PATH: error: cannot read result: ..." and come back as DCSIM_EIO (missing or unreadable
+ * file, not HDF5, read failure), DCSIM_EINPUT (no such group, dataset or attribute, or one of
+ * the wrong kind) or DCSIM_ENOMEM. On failure the outputs are left NULL / 0. */
+
+/** Reads the numeric scalar attributes of `group` ("/summary", "/sites/<id>/summary") in
+ *  creation order (name order if the file did not track it); string attributes are skipped.
+ *  *names (n strings) and *values (n doubles) are owned by the caller: free them with
+ *  h5in_free_summary. */
+int h5in_read_summary(const char *path, const char *group, size_t *n, char ***names,
+                      double **values, struct diag *d);
+
+/** Frees what h5in_read_summary returned. NULL pointers are fine. */
+void h5in_free_summary(size_t n, char **names, double *values);
+
+/** Reads a 1-D numeric dataset ("/time", "/sites/<id>/series/<name>") as doubles.
+ *  *values (n doubles; NULL when n is 0) is owned by the caller: free() it. */
+int h5in_read_series(const char *path, const char *dataset_path, size_t *n, double **values,
+                     struct diag *d);
+
+/** Reads the string attribute `name` of the object at `object_path` ("/", a group or a
+ *  dataset, e.g. the units of a series). *value is NUL-terminated, owned by the caller: free(). */
+int h5in_read_attr_text(const char *path, const char *object_path, const char *name,
+                        char **value, struct diag *d);
+
+/** Reads the numeric scalar attribute `name` of the object at `object_path` as a double
+ *  (e.g. "/" "steps"; exact for integers up to 2^53). */
+int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
+                          double *value, struct diag *d);
 
 #endif

@@ -1,7 +1,9 @@
 /* weather.h — ambient dry bulb and wet bulb at any time of a run.
  *
  * Three sources (../shared/model.md "Weather"): a constant pair, a synthetic catalog climate
- * (monthly statistics + diurnal cosine + seeded AR(1) daily anomaly, wet bulb by Stull 2011),
+ * (monthly statistics + diurnal cosine + seeded AR(1) daily anomaly; the dew point is held
+ * through each day at the value the monthly RH gives at the day's mean temperature, and the
+ * wet bulb follows by Stull 2011 from the hourly RH),
  * or an EnergyPlus EPW file (hourly, wet bulb psychrometrically from dry bulb, dew point and
  * pressure, linearly interpolated, its year laid on the simulated calendar by day of year). */
 #ifndef DCSIM_WEATHER_H
@@ -23,6 +25,17 @@ int weather_create_constant(double drybulb_c, double wetbulb_c, struct weather *
 int weather_create_climate(const struct climate *climate, int64_t start_unix_s,
                            int64_t horizon_s, uint64_t seed, struct weather **out);
 
+/** Mid-month node values of the synthetic climate. The curve is linear between mid-month
+ *  nodes (model.md); dcsim chooses the node values so that each month's mean of the curve
+ *  equals the catalog's monthly mean exactly (a 12 x 12 cyclic linear system), instead of
+ *  putting the monthly mean itself at mid-month, which biases peaked months by up to 0.5 K. */
+struct climate_nodes {
+    double drybulb_c[12], range_k[12], rh[12];
+};
+
+/** Solves for the nodes. Returns 0, DCSIM_ENOMEM or DCSIM_ENUMERIC. */
+int weather_climate_nodes(const struct climate *climate, struct climate_nodes *out);
+
 /** Reads an EPW file. Bad content is reported into `d` as path:line:col errors and returns
  *  DCSIM_EINPUT; an unreadable file returns DCSIM_EIO (also reported). */
 int weather_create_epw(const char *path, int64_t start_unix_s, struct weather **out,
@@ -30,6 +43,9 @@ int weather_create_epw(const char *path, int64_t start_unix_s, struct weather **
 
 /** Weather at t_s seconds after the run start. Pure: safe from several threads. */
 void weather_at(const struct weather *w, int64_t t_s, double *drybulb_c, double *wetbulb_c);
+
+/** Local standard time offset of the weather source (UTC + offset = local), h. */
+double weather_utc_offset_h(const struct weather *w);
 
 /** Frees; NULL is a no-op. */
 void weather_destroy(struct weather *w);
@@ -42,6 +58,12 @@ double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent);
 /** Thermodynamic wet bulb from dry bulb, dew point and station pressure (ASHRAE Fundamentals
  *  2017 ch. 1 eq. 33/35, solved by bracketing). Falls back to 101325 Pa if pressure <= 0. */
 double psychro_wetbulb_c(double drybulb_c, double dewpoint_c, double pressure_pa);
+
+/** Dew point from dry bulb and relative humidity, Magnus form (Alduchov & Eskridge 1996). */
+double psychro_dewpoint_magnus_c(double drybulb_c, double rh_percent);
+
+/** Relative humidity (%, at most 100) from dry bulb and dew point, Magnus form. */
+double psychro_rh_magnus(double drybulb_c, double dewpoint_c);
 
 /** Saturation vapour pressure over water/ice, Pa (ASHRAE Hyland-Wexler). */
 double psychro_saturation_pa(double temp_c);

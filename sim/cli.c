@@ -1,0 +1,105 @@
+/* cli.c — helpers shared by the commands (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+
+int cli_exit_status(int status)
+{
+    return status == DCSIM_EINPUT || status == DCSIM_EUSAGE ? EXIT_BADINPUT : EXIT_FAILURE_IO;
+}
+
+int cli_load(const char *scenario_path, const char *models_dir, struct catalog *cat,
+             struct scenario **sc, struct diag *d)
+{
+    char buf[PATH_MAX];
+    memset(cat, 0, sizeof *cat);
+    *sc = NULL;
+    const char *dir = catalog_find_dir(models_dir, buf, sizeof buf);
+    if (!dir) {
+        diag_error(d, NULL, 0, 0, "cannot find the model catalog: pass --models DIR or set "
+                                  "DCSIM_MODELS");
+        return DCSIM_EINPUT;
+    }
+    int rc = catalog_load(dir, cat, d);
+    if (rc) {
+        if (rc == DCSIM_EIO)   /* a missing catalog is the user's input problem */
+            rc = DCSIM_EINPUT;
+        return rc;
+    }
+    rc = scenario_load(scenario_path, cat, sc, d);
+    if (rc == DCSIM_EIO)
+        rc = DCSIM_EINPUT;   /* an unreadable scenario is bad input: exit 2 */
+    if (rc)
+        catalog_release(cat);
+    return rc;
+}
+
+int cli_parse_count(const char *opt, const char *text, long long min, long long max,
+                    long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = text ? strtoll(text, &end, 10) : 0;
+    if (!text || !*text || *end || errno || v < min || v > max) {
+        fprintf(stderr, "dcsim: error: %s needs a whole number from %lld to %lld, got '%s'\n",
+                opt, min, max, text ? text : "");
+        return DCSIM_EUSAGE;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The metrics printed, in order, with a short label. */
+static const struct {
+    int metric;
+    const char *label;
+    const char *fmt;
+} rows[] = {
+    {M_CRITICAL_IT_MW, "critical IT (MW)", "%.1f"},
+    {M_IT_ENERGY_MWH, "IT energy (MWh)", "%.0f"},
+    {M_FACILITY_ENERGY_MWH, "facility energy (MWh)", "%.0f"},
+    {M_PUE, "PUE", "%.3f"},
+    {M_PUE_PEAK, "PUE peak", "%.3f"},
+    {M_IT_PEAK_MW, "IT peak (MW)", "%.1f"},
+    {M_FACILITY_PEAK_MW, "facility peak (MW)", "%.1f"},
+    {M_MARGIN_MIN_MW, "least margin (MW)", "%.1f"},
+    {M_UNSERVED_ENERGY_MWH, "unserved energy (MWh)", "%.1f"},
+    {M_UNSERVED_HOURS, "unserved hours (h)", "%.2f"},
+    {M_UNSERVED_PEAK_MW, "unserved peak (MW)", "%.1f"},
+    {M_SHED_ENERGY_MWH, "flexible IT shed (MWh)", "%.1f"},
+    {M_THROTTLE_ENERGY_MWH, "IT throttled (MWh)", "%.1f"},
+    {M_WATER_M3, "water (m3)", "%.0f"},
+    {M_WUE_L_PER_KWH, "WUE (L/kWh)", "%.3f"},
+    {M_ENERGY_COST_USD, "energy cost (M$)", "%.2f"},
+};
+
+void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum)
+{
+    size_t ncol = sum->n_sites > 1 ? sum->n_sites + 1 : 1;
+    fprintf(out, "%-24s", "");
+    for (size_t i = 0; i < sum->n_sites && ncol > 1; i++)
+        fprintf(out, " %14.14s", sc->sites[i].id);
+    fprintf(out, " %14s\n", ncol > 1 ? "total" : sc->sites[0].id);
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        fprintf(out, "%-24s", rows[r].label);
+        for (size_t c = 0; c < ncol; c++) {
+            const double *m = (ncol > 1 && c < sum->n_sites) ? sum->site[c] : sum->total;
+            double x = m[rows[r].metric];
+            if (rows[r].metric == M_ENERGY_COST_USD)
+                x /= 1e6;
+            char cell[32];
+            if (isnan(x))
+                snprintf(cell, sizeof cell, "-");
+            else
+                snprintf(cell, sizeof cell, rows[r].fmt, x);
+            fprintf(out, " %14s", cell);
+        }
+        fputc('\n', out);
+    }
+}

@@ -1,0 +1,43 @@
+/* cli.h — what the commands share: the command table entry, exit statuses, loading a
+ * scenario with its catalog, and the printed summary table. */
+#ifndef DCSIM_CLI_H
+#define DCSIM_CLI_H
+
+#include <stdio.h>
+
+#include "catalog.h"
+#include "err.h"
+#include "scenario.h"
+#include "solver.h"
+
+enum exit_status { EXIT_DONE = 0, EXIT_NOFIT = 1, EXIT_BADINPUT = 2, EXIT_FAILURE_IO = 3 };
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage;
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+
+extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[];
+
+/** Exit status for a status code: input and usage problems 2, everything else 3. */
+int cli_exit_status(int status);
+
+/** Loads the catalog (models_dir may be NULL: the default search) and the scenario.
+ *  Messages go to d. On success *sc is owned by the caller and cat must be released. */
+int cli_load(const char *scenario_path, const char *models_dir, struct catalog *cat,
+             struct scenario **sc, struct diag *d);
+
+/** Parses a whole non-negative integer option value; returns 0 or DCSIM_EUSAGE with a message. */
+int cli_parse_count(const char *opt, const char *text, long long min, long long max,
+                    long long *out);
+
+/** Prints the summary table: one row per metric, one column per site and the total. */
+void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum);
+
+#endif

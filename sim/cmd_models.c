@@ -1,0 +1,70 @@
+/* cmd_models.c — `dcsim models [racks|reactors|climates] [--models DIR]`: the catalog. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cmd_models_usage[] =
+    "usage: dcsim models [racks|reactors|climates] [--models DIR]\n\n"
+    "Lists the equipment catalog (models/ beside the binary, $DCSIM_MODELS, or --models).\n";
+
+int cmd_models(int argc, char **argv)
+{
+    const char *which = NULL, *models = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+            models = argv[++i];
+        else if (!which && (strcmp(argv[i], "racks") == 0 || strcmp(argv[i], "reactors") == 0 ||
+                            strcmp(argv[i], "climates") == 0))
+            which = argv[i];
+        else {
+            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", argv[i],
+                    cmd_models_usage);
+            return EXIT_BADINPUT;
+        }
+    }
+    char buf[PATH_MAX];
+    const char *dir = catalog_find_dir(models, buf, sizeof buf);
+    struct diag d;
+    diag_init(&d);
+    struct catalog cat;
+    int rc = dir ? catalog_load(dir, &cat, &d) : DCSIM_EINPUT;
+    if (!dir)
+        diag_error(&d, NULL, 0, 0, "cannot find the model catalog: pass --models DIR");
+    diag_print(&d, stderr);
+    diag_release(&d);
+    if (rc)
+        return EXIT_BADINPUT;
+    if (!which || strcmp(which, "racks") == 0) {
+        printf("racks (%s/racks)\n  %-22s %5s %10s %10s %8s %10s  %s\n", cat.dir, "id", "gpus",
+               "max kW", "idle kW", "liquid", "coolant C", "gpu");
+        for (size_t i = 0; i < cat.n_racks; i++) {
+            const struct rack *r = &cat.racks[i];
+            printf("  %-22s %5d %10.2f %10.2f %8.2f %10.1f  %s\n", r->id, r->gpus,
+                   r->power_max_kw, r->power_idle_kw, r->liquid_fraction, r->coolant_max_c,
+                   r->gpu);
+        }
+    }
+    if (!which || strcmp(which, "reactors") == 0) {
+        printf("reactors (%s/reactors)\n  %-22s %8s %8s %10s %12s %10s\n", cat.dir, "id",
+               "net MW", "FOR", "repair h", "refuel ev. d", "outage d");
+        for (size_t i = 0; i < cat.n_reactors; i++) {
+            const struct reactor *r = &cat.reactors[i];
+            printf("  %-22s %8.1f %8.3f %10.1f %12.0f %10.1f\n", r->id, r->net_mw,
+                   r->forced_outage_rate, r->mean_repair_h, r->refuel_interval_d,
+                   r->refuel_outage_d);
+        }
+    }
+    if (!which || strcmp(which, "climates") == 0) {
+        printf("climates (%s/climates)\n  %-22s %6s %9s %9s %9s\n", cat.dir, "id", "UTC",
+               "Jan C", "Jul C", "anom. K");
+        for (size_t i = 0; i < cat.n_climates; i++) {
+            const struct climate *c = &cat.climates[i];
+            printf("  %-22s %+6.1f %9.1f %9.1f %9.1f\n", c->id, c->utc_offset_h,
+                   c->monthly_drybulb_c[0], c->monthly_drybulb_c[6], c->anomaly_sd_k);
+        }
+    }
+    catalog_release(&cat);
+    return EXIT_DONE;
+}

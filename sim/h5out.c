@@ -1,0 +1,1077 @@
+/* h5out.c — the HDF5 result writer and its small reader (contract section 3).
+ *
+ * The writer builds the whole layout in DEST.tmp.<pid> beside the destination, keeps every
+ * series dataset open while blocks of steps are appended, and renames the finished file onto
+ * the destination only at commit, so a reader never sees a half-written result and an old
+ * result survives a failed run. Every HDF5 failure becomes one "cannot write result" message. */
+#include "h5out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#define H5OUT_DEFLATE_LEVEL 4      /* zlib level: near-best ratio for smooth series, fast */
+#define H5OUT_DETAIL_MAX 256       /* room for the HDF5 detail appended to a message */
+#define H5OUT_MIN_CHUNK_CACHE (1024 * 1024)    /* bytes per dataset: HDF5's default */
+
+struct h5out {
+    char *dest;                 /* destination path (owned) */
+    char *tmp;                  /* DEST.tmp.<pid> (owned) */
+    int tmp_created;            /* we created tmp, so we may remove it */
+    hid_t file;
+    hid_t time_ds;              /* /time */
+    hid_t *series_ds;           /* [n_sites * n_series], site-major like the append values */
+    char **site_ids;            /* [n_sites] owned copies, for the summary group paths */
+    size_t n_sites, n_series;
+    size_t steps;               /* declared in meta.steps */
+    size_t written;             /* steps appended so far */
+    int broken;                 /* an append failed half-way: only abort is allowed */
+};
+
+/* ---- messages ---- */
+
+struct h5_detail {
+    char text[H5OUT_DETAIL_MAX];
+};
+
+/* H5Ewalk2 callback: keeps the innermost description (n == 0 walking upward), which is
+ * where HDF5 says what really happened (e.g. the errno text of a failed write). */
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *err, void *data)
+{
+    struct h5_detail *det = data;
+    if (n != 0 || !err->desc)
+        return 0;
+    const char *desc = err->desc;
+    /* File-driver messages carry "error message = 'No space left on device'": prefer it. */
+    const char *em = strstr(desc, "error message = '");
+    if (em) {
+        em += strlen("error message = '");
+        const char *end = strchr(em, '\'');
+        int len = end ? (int)(end - em) : (int)strlen(em);
+        snprintf(det->text, sizeof det->text, "%.*s", len, em);
+    } else {
+        snprintf(det->text, sizeof det->text, "%s", desc);
+    }
+    return 0;
+}
+
+/* Takes the detail from HDF5's error stack of this thread and clears the stack. */
+static void take_h5_detail(struct h5_detail *det)
+{
+    det->text[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, det);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* Adds "PATH: error: PREFIX: <what> (<hdf5 detail>)" and returns `status`. */
+static int vreport(struct diag *d, const char *path, const char *prefix, int status,
+                   int with_h5, const char *fmt, va_list ap)
+{
+    char what[768];
+    vsnprintf(what, sizeof what, fmt, ap);
+    struct h5_detail det = {{0}};
+    if (with_h5)
+        take_h5_detail(&det);
+    if (det.text[0])
+        diag_error(d, path, 0, 0, "%s: %s (%s)", prefix, what, det.text);
+    else
+        diag_error(d, path, 0, 0, "%s: %s", prefix, what);
+    return status;
+}
+
+/* A failed HDF5 call while writing: DCSIM_EIO with HDF5's own reason appended. */
+__attribute__((format(printf, 3, 4)))
+static int write_fail(struct diag *d, const char *dest, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vreport(d, dest, "cannot write result", DCSIM_EIO, 1, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* A caller bug or a limit of the writer: `status` without an HDF5 detail. */
+__attribute__((format(printf, 4, 5)))
+static int write_error(struct diag *d, const char *dest, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vreport(d, dest, "cannot write result", status, 0, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+__attribute__((format(printf, 4, 5)))
+static int read_fail(struct diag *d, const char *path, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vreport(d, path, "cannot read result", status, status == DCSIM_EIO, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* ---- small HDF5 helpers ---- */
+
+/* Called first by every entry point. Turns off HDF5's automatic error printing for this
+ * thread (failures reach the user through struct diag), and asks HDF5 not to close what is
+ * still open at exit: a file whose data could not be written (disk full) is left open on
+ * purpose (see close_dataset_or_keep), and closing it again at exit would crash HDF5 1.10.
+ * H5dont_atexit only acts before HDF5's first use in the process; later it does nothing,
+ * so main() should call it first too. */
+static void h5_setup(void)
+{
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void close_obj(hid_t *id)
+{
+    if (*id >= 0)
+        H5Oclose(*id);
+    *id = H5I_INVALID_HID;
+}
+
+static void close_plist(hid_t *id)
+{
+    if (*id >= 0)
+        H5Pclose(*id);
+    *id = H5I_INVALID_HID;
+}
+
+static void close_space(hid_t *id)
+{
+    if (*id >= 0)
+        H5Sclose(*id);
+    *id = H5I_INVALID_HID;
+}
+
+static void close_type(hid_t *id)
+{
+    if (*id >= 0)
+        H5Tclose(*id);
+    *id = H5I_INVALID_HID;
+}
+
+static void close_attr(hid_t *id)
+{
+    if (*id >= 0)
+        H5Aclose(*id);
+    *id = H5I_INVALID_HID;
+}
+
+/* A variable-length UTF-8 string type (h5py reads these as str). Caller closes it. */
+static hid_t vlen_utf8_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+/* Writes scalar attribute `name` of type file_type on `loc`, replacing an existing one. */
+static herr_t put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                       const void *buf)
+{
+    herr_t r = -1;
+    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    htri_t exists = H5Aexists(loc, name);
+    if (exists < 0 || (exists > 0 && H5Adelete(loc, name) < 0))
+        return -1;
+    space = H5Screate(H5S_SCALAR);
+    if (space < 0)
+        goto out;
+    attr = H5Acreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0)
+        goto out;
+    r = H5Awrite(attr, mem_type, buf);
+out:
+    close_attr(&attr);
+    close_space(&space);
+    return r;
+}
+
+static herr_t put_attr_text(hid_t loc, const char *name, const char *value)
+{
+    hid_t t = vlen_utf8_type();
+    if (t < 0)
+        return -1;
+    herr_t r = put_attr(loc, name, t, t, &value);
+    H5Tclose(t);
+    return r;
+}
+
+/* Group (or file) creation properties: track and index creation order of links and
+ * attributes, so h5py (and our reader) list series and summary metrics in the order they
+ * were written; no modification times, so the same run gives the same bytes. */
+static hid_t ordered_gcpl(hid_t cls)
+{
+    hid_t p = H5Pcreate(cls);
+    if (p < 0)
+        return p;
+    unsigned flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+    if (H5Pset_link_creation_order(p, flags) < 0 || H5Pset_attr_creation_order(p, flags) < 0 ||
+        H5Pset_obj_track_times(p, 0) < 0) {
+        H5Pclose(p);
+        return H5I_INVALID_HID;
+    }
+    return p;
+}
+
+/* File access properties for writer and reader: file locking where the file system has it,
+ * but no failure where it has not (some network file systems). */
+static hid_t file_access_plist(void)
+{
+    hid_t p = H5Pcreate(H5P_FILE_ACCESS);
+    if (p >= 0 && H5Pset_file_locking(p, 1, 1) < 0) {
+        H5Pclose(p);
+        return H5I_INVALID_HID;
+    }
+    return p;
+}
+
+/* A name usable as one HDF5 path component (site ids and series names). */
+static int valid_component(const char *s)
+{
+    return s && s[0] && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+static char *str_dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* ---- writer ---- */
+
+/* Closes dataset *id if its data can be written out; returns 1 when it had to stay open.
+ *
+ * HDF5 1.10 frees a dataset or file whose close fails (its cached data cannot be written:
+ * the disk is full) but keeps its id; any later call that walks the ids (another file's
+ * H5Fget_obj_count, the cleanup at exit) then reads freed memory and crashes
+ * (HDFGroup/hdf5 #2291, h5py #914). So what cannot be flushed is left open instead: a small,
+ * bounded leak on an error path, and no crash (h5_setup turns off the cleanup at exit).
+ * The temporary file is unlinked all the same. */
+static int close_dataset_or_keep(hid_t *id)
+{
+    if (*id < 0)
+        return 0;
+    int kept = H5Dflush(*id) < 0;
+    if (!kept)
+        H5Dclose(*id);
+    *id = H5I_INVALID_HID;
+    return kept;
+}
+
+/* Closes every HDF5 id of h (see close_dataset_or_keep) and frees it; removes the
+ * temporary file when asked. */
+static void h5out_free(struct h5out *h, int remove_tmp)
+{
+    if (!h)
+        return;
+    int kept = 0;
+    if (h->series_ds)
+        for (size_t i = 0; i < h->n_sites * h->n_series; i++)
+            kept |= close_dataset_or_keep(&h->series_ds[i]);
+    kept |= close_dataset_or_keep(&h->time_ds);
+    if (h->file >= 0 && !kept && H5Fflush(h->file, H5F_SCOPE_LOCAL) >= 0)
+        H5Fclose(h->file);      /* close degree STRONG: also closes anything left open */
+    h->file = H5I_INVALID_HID;
+    H5Eclear2(H5E_DEFAULT);
+    if (remove_tmp && h->tmp_created)
+        unlink(h->tmp);
+    if (h->site_ids)
+        for (size_t i = 0; i < h->n_sites; i++)
+            free(h->site_ids[i]);
+    free(h->site_ids);
+    free(h->series_ds);
+    free(h->tmp);
+    free(h->dest);
+    free(h);
+}
+
+/* Checks the arguments of h5out_create: these are caller bugs, not I/O problems. */
+static int check_create_args(const char *dest, const struct h5out_meta *m, size_t n_sites,
+                             const char *const *site_ids, size_t n_series,
+                             const struct h5out_series_def *series, struct diag *d)
+{
+    if (!m || !m->dcsim_version || !m->scenario_name || !m->start_iso)
+        return write_error(d, dest, DCSIM_EINTERNAL, "incomplete metadata");
+    if (m->steps < 0 || m->timestep_s <= 0)
+        return write_error(d, dest, DCSIM_EINTERNAL, "bad steps %lld or timestep %lld s",
+                           (long long)m->steps, (long long)m->timestep_s);
+    if (!m->scenario_text && m->scenario_len > 0)
+        return write_error(d, dest, DCSIM_EINTERNAL, "scenario text missing");
+    if (m->scenario_len > 0 && memchr(m->scenario_text, '\0', m->scenario_len))
+        return write_error(d, dest, DCSIM_EINTERNAL,
+                           "scenario text contains a NUL byte (HDF5 strings cannot hold it)");
+    if ((n_sites > 0 && !site_ids) || (n_series > 0 && !series))
+        return write_error(d, dest, DCSIM_EINTERNAL, "site or series list missing");
+    for (size_t i = 0; i < n_sites; i++) {
+        if (!valid_component(site_ids[i]))
+            return write_error(d, dest, DCSIM_EINTERNAL, "bad site id '%s'",
+                               site_ids[i] ? site_ids[i] : "(null)");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(site_ids[i], site_ids[j]) == 0)
+                return write_error(d, dest, DCSIM_EINTERNAL, "duplicate site id '%s'",
+                                   site_ids[i]);
+    }
+    for (size_t i = 0; i < n_series; i++) {
+        if (!valid_component(series[i].name) || !series[i].units)
+            return write_error(d, dest, DCSIM_EINTERNAL, "bad series name '%s'",
+                               series[i].name ? series[i].name : "(null)");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(series[i].name, series[j].name) == 0)
+                return write_error(d, dest, DCSIM_EINTERNAL, "duplicate series '%s'",
+                                   series[i].name);
+    }
+    return 0;
+}
+
+/* Creates the temporary file exclusively (a leftover of an earlier run with our pid is
+ * removed first) and opens it with HDF5. */
+static int create_tmp_file(struct h5out *h, struct diag *d)
+{
+    if (unlink(h->tmp) != 0 && errno != ENOENT)
+        return write_error(d, h->dest, DCSIM_EIO, "cannot remove stale '%s': %s", h->tmp,
+                           strerror(errno));
+    /* O_EXCL ourselves rather than H5F_ACC_EXCL: same guarantee, and errno gives a clear
+     * reason ("Permission denied", "No such file or directory") for the message. */
+    int fd = open(h->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0)
+        return write_error(d, h->dest, DCSIM_EIO, "cannot create '%s': %s", h->tmp,
+                           strerror(errno));
+    h->tmp_created = 1;
+    close(fd);
+
+    int r = 0;
+    hid_t fcpl = ordered_gcpl(H5P_FILE_CREATE);
+    hid_t fapl = file_access_plist();
+    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+        r = write_fail(d, h->dest, "cannot set up file properties");
+        goto out;
+    }
+    h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    if (h->file < 0)
+        r = write_fail(d, h->dest, "cannot create HDF5 file '%s'", h->tmp);
+out:
+    close_plist(&fcpl);
+    close_plist(&fapl);
+    return r;
+}
+
+static int write_root_attrs(struct h5out *h, const struct h5out_meta *m, struct diag *d)
+{
+    int64_t trials = m->trials;
+    if (put_attr_text(h->file, "dcsim_version", m->dcsim_version) < 0 ||
+        put_attr_text(h->file, "scenario_name", m->scenario_name) < 0 ||
+        put_attr_text(h->file, "start", m->start_iso) < 0 ||
+        put_attr(h->file, "timestep_s", H5T_STD_I64LE, H5T_NATIVE_INT64, &m->timestep_s) < 0 ||
+        put_attr(h->file, "steps", H5T_STD_I64LE, H5T_NATIVE_INT64, &m->steps) < 0 ||
+        put_attr(h->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &m->seed) < 0 ||
+        put_attr(h->file, "trials", H5T_STD_I64LE, H5T_NATIVE_INT64, &trials) < 0)
+        return write_fail(d, h->dest, "cannot write the root attributes");
+    return 0;
+}
+
+/* /scenario: one scalar variable-length UTF-8 string, the scenario text byte for byte. */
+static int write_scenario(struct h5out *h, const struct h5out_meta *m, struct diag *d)
+{
+    char *text = malloc(m->scenario_len + 1);
+    if (!text)
+        return write_error(d, h->dest, DCSIM_ENOMEM, "out of memory");
+    if (m->scenario_len > 0)
+        memcpy(text, m->scenario_text, m->scenario_len);
+    text[m->scenario_len] = '\0';
+
+    int r = 0;
+    hid_t t = vlen_utf8_type();
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t ds = H5I_INVALID_HID;
+    if (t < 0 || space < 0 || dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0) {
+        r = write_fail(d, h->dest, "cannot write /scenario");
+        goto out;
+    }
+    ds = H5Dcreate2(h->file, "scenario", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    const char *p = text;
+    if (ds < 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0)
+        r = write_fail(d, h->dest, "cannot write /scenario");
+out:
+    close_obj(&ds);
+    close_plist(&dcpl);
+    close_space(&space);
+    close_type(&t);
+    free(text);
+    return r;
+}
+
+/* An empty, extendible float64 series under `loc`, with its units attribute. */
+static hid_t create_series(hid_t loc, const char *name, const char *units, hid_t dcpl,
+                           hid_t dapl)
+{
+    hsize_t dims = 0, maxdims = H5S_UNLIMITED;
+    hid_t space = H5Screate_simple(1, &dims, &maxdims);
+    if (space < 0)
+        return H5I_INVALID_HID;
+    hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, dapl);
+    H5Sclose(space);
+    if (ds >= 0 && put_attr_text(ds, "units", units) < 0) {
+        H5Dclose(ds);
+        return H5I_INVALID_HID;
+    }
+    return ds;
+}
+
+/* /time and /sites/<id>/series/<name> for every site and series. */
+static int create_layout(struct h5out *h, const char *const *site_ids,
+                         const struct h5out_series_def *series, size_t chunk_steps,
+                         struct diag *d)
+{
+    int r = 0;
+    hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    hid_t sites = H5I_INVALID_HID, site = H5I_INVALID_HID, ser = H5I_INVALID_HID;
+
+    /* Chunk: chunk_steps, but no larger than the run (a small run would waste space) and at
+     * least 1 (HDF5 rejects 0). chunk_steps 0 means one chunk for the whole run. */
+    size_t chunk = chunk_steps == 0 || chunk_steps > h->steps ? h->steps : chunk_steps;
+    hsize_t chunk_dim = chunk > 0 ? chunk : 1;
+    /* The partly filled last chunk must stay in the chunk cache between appends, or every
+     * append would read, inflate and deflate it again: make room for one whole chunk. */
+    size_t cache = chunk_dim * sizeof(double);
+    if (cache < H5OUT_MIN_CHUNK_CACHE)
+        cache = H5OUT_MIN_CHUNK_CACHE;
+    if (gcpl < 0 || dcpl < 0 || dapl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
+        H5Pset_chunk(dcpl, 1, &chunk_dim) < 0 ||
+        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, H5OUT_DEFLATE_LEVEL) < 0 ||
+        H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, cache,
+                           H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
+        r = write_fail(d, h->dest, "cannot set up dataset properties");
+        goto out;
+    }
+    h->time_ds = create_series(h->file, "time", "s", dcpl, dapl);
+    if (h->time_ds < 0) {
+        r = write_fail(d, h->dest, "cannot create /time");
+        goto out;
+    }
+    sites = H5Gcreate2(h->file, "sites", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    if (sites < 0) {
+        r = write_fail(d, h->dest, "cannot create /sites");
+        goto out;
+    }
+    for (size_t i = 0; i < h->n_sites; i++) {
+        site = H5Gcreate2(sites, site_ids[i], H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        ser = site < 0 ? H5I_INVALID_HID
+                       : H5Gcreate2(site, "series", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        if (ser < 0) {
+            r = write_fail(d, h->dest, "cannot create /sites/%s/series", site_ids[i]);
+            goto out;
+        }
+        for (size_t j = 0; j < h->n_series; j++) {
+            hid_t ds = create_series(ser, series[j].name, series[j].units, dcpl, dapl);
+            if (ds < 0) {
+                r = write_fail(d, h->dest, "cannot create /sites/%s/series/%s", site_ids[i],
+                               series[j].name);
+                goto out;
+            }
+            h->series_ds[i * h->n_series + j] = ds;
+        }
+        close_obj(&ser);
+        close_obj(&site);
+    }
+out:
+    close_obj(&ser);
+    close_obj(&site);
+    close_obj(&sites);
+    close_plist(&dapl);
+    close_plist(&dcpl);
+    close_plist(&gcpl);
+    return r;
+}
+
+int h5out_create(const char *dest_path, const struct h5out_meta *meta,
+                 size_t n_sites, const char *const *site_ids,
+                 size_t n_series, const struct h5out_series_def *series,
+                 size_t chunk_steps, struct h5out **out, struct diag *d)
+{
+    *out = NULL;
+    h5_setup();
+    if (!dest_path || !dest_path[0])
+        return write_error(d, dest_path, DCSIM_EINTERNAL, "no destination path");
+    int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, series, d);
+    if (r)
+        return r;
+
+    struct h5out *h = calloc(1, sizeof *h);
+    if (!h)
+        return write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
+    h->file = h->time_ds = H5I_INVALID_HID;
+    h->n_sites = n_sites;
+    h->n_series = n_series;
+    h->steps = (size_t)meta->steps;
+    size_t n_ds = n_sites * n_series;
+    size_t tmp_len = strlen(dest_path) + 32;   /* ".tmp." + a pid */
+    h->dest = str_dup(dest_path);
+    h->tmp = malloc(tmp_len);
+    h->series_ds = malloc((n_ds ? n_ds : 1) * sizeof *h->series_ds);
+    h->site_ids = calloc(n_sites ? n_sites : 1, sizeof *h->site_ids);
+    if (!h->dest || !h->tmp || !h->series_ds || !h->site_ids) {
+        r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n_ds; i++)
+        h->series_ds[i] = H5I_INVALID_HID;
+    for (size_t i = 0; i < n_sites; i++) {
+        h->site_ids[i] = str_dup(site_ids[i]);
+        if (!h->site_ids[i]) {
+            r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    snprintf(h->tmp, tmp_len, "%s.tmp.%ld", dest_path, (long)getpid());
+
+    if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
+        (r = write_scenario(h, meta, d)) != 0 ||
+        (r = create_layout(h, site_ids, series, chunk_steps, d)) != 0)
+        goto fail;
+    *out = h;
+    return 0;
+fail:
+    h5out_free(h, 1);
+    return r;
+}
+
+/* Extends `ds` to written + n and writes buf into the new tail. */
+static herr_t append_one(hid_t ds, hsize_t written, hsize_t n, const double *buf)
+{
+    herr_t r = -1;
+    hsize_t size = written + n;
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    if (H5Dset_extent(ds, &size) < 0)
+        return -1;
+    fspace = H5Dget_space(ds);
+    mspace = H5Screate_simple(1, &n, NULL);
+    if (fspace < 0 || mspace < 0 ||
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &written, NULL, &n, NULL) < 0)
+        goto out;
+    r = H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, buf);
+out:
+    close_space(&mspace);
+    close_space(&fspace);
+    return r;
+}
+
+int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
+                 struct diag *d)
+{
+    h5_setup();
+    if (h->broken)
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "append after a failed write");
+    if (n_steps > h->steps - h->written)
+        return write_error(d, h->dest, DCSIM_EINTERNAL,
+                           "appending %zu steps after %zu would exceed the declared %zu",
+                           n_steps, h->written, h->steps);
+    if (n_steps == 0)
+        return 0;
+    if (!time_s || (!values && h->n_sites * h->n_series > 0))
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "append without data");
+
+    if (append_one(h->time_ds, h->written, n_steps, time_s) < 0) {
+        h->broken = 1;
+        return write_fail(d, h->dest, "cannot append to /time");
+    }
+    for (size_t i = 0; i < h->n_sites * h->n_series; i++) {
+        if (append_one(h->series_ds[i], h->written, n_steps, values + i * n_steps) < 0) {
+            h->broken = 1;
+            return write_fail(d, h->dest, "cannot append to /sites/%s/series",
+                              h->site_ids[i / h->n_series]);
+        }
+    }
+    h->written += n_steps;
+    return 0;
+}
+
+/* Opens (creating if needed) /summary for site -1 or /sites/<id>/summary. */
+static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag *d)
+{
+    *out = H5I_INVALID_HID;
+    if (site < -1 || (site >= 0 && (size_t)site >= h->n_sites))
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "no site %d for a summary", site);
+    char path[512];
+    if (site < 0)
+        snprintf(path, sizeof path, "/summary");
+    else if (snprintf(path, sizeof path, "/sites/%s/summary", h->site_ids[site]) >=
+             (int)sizeof path)
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "site id too long");
+
+    htri_t exists = H5Lexists(h->file, path, H5P_DEFAULT);
+    if (exists > 0) {
+        *out = H5Gopen2(h->file, path, H5P_DEFAULT);
+    } else if (exists == 0) {
+        hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
+        if (gcpl >= 0)
+            *out = H5Gcreate2(h->file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        close_plist(&gcpl);
+    }
+    if (*out < 0)
+        return write_fail(d, h->dest, "cannot create group %s", path);
+    return 0;
+}
+
+int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *names,
+                        const double *values, struct diag *d)
+{
+    h5_setup();
+    if (n > 0 && (!names || !values))
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "summary without data");
+    hid_t g;
+    int r = open_summary_group(h, site, &g, d);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (!names[i] || !names[i][0])
+            r = write_error(d, h->dest, DCSIM_EINTERNAL, "summary metric without a name");
+        else if (put_attr(g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &values[i]) < 0)
+            r = write_fail(d, h->dest, "cannot write summary metric '%s'", names[i]);
+    }
+    close_obj(&g);
+    return r;
+}
+
+int h5out_write_summary_text(struct h5out *h, int site, const char *name, const char *value,
+                             struct diag *d)
+{
+    h5_setup();
+    if (!name || !name[0] || !value)
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "summary text without a name or value");
+    hid_t g;
+    int r = open_summary_group(h, site, &g, d);
+    if (r == 0 && put_attr_text(g, name, value) < 0)
+        r = write_fail(d, h->dest, "cannot write summary attribute '%s'", name);
+    close_obj(&g);
+    return r;
+}
+
+/* Makes the temporary file's data durable before the rename makes it visible, so a crash
+ * cannot leave an empty file under the destination name. */
+static int sync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
+int h5out_commit(struct h5out *h, struct diag *d)
+{
+    if (!h)
+        return write_error(d, NULL, DCSIM_EINTERNAL, "commit without a writer");
+    h5_setup();
+    int r = 0;
+    if (h->broken) {
+        r = write_error(d, h->dest, DCSIM_EINTERNAL, "commit after a failed write");
+        goto fail;
+    }
+    if (h->written != h->steps) {
+        r = write_error(d, h->dest, DCSIM_EINTERNAL, "%zu steps written but %zu declared",
+                        h->written, h->steps);
+        goto fail;
+    }
+    if (H5Fflush(h->file, H5F_SCOPE_LOCAL) < 0) {
+        r = write_fail(d, h->dest, "cannot flush '%s'", h->tmp);
+        goto fail;
+    }
+    for (size_t i = 0; i < h->n_sites * h->n_series; i++)
+        close_obj(&h->series_ds[i]);
+    close_obj(&h->time_ds);
+    /* Every group, dataset, type and attribute we opened must be closed by now; one left
+     * open would be a leak in this file (close degree STRONG would hide it). */
+    ssize_t left = H5Fget_obj_count(h->file, H5F_OBJ_DATASET | H5F_OBJ_GROUP |
+                                    H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL);
+    if (left != 0) {
+        r = write_error(d, h->dest, DCSIM_EINTERNAL, "%zd HDF5 objects left open", left);
+        goto fail;
+    }
+    herr_t closed = H5Fclose(h->file);
+    h->file = H5I_INVALID_HID;
+    if (closed < 0) {
+        r = write_fail(d, h->dest, "cannot close '%s'", h->tmp);
+        goto fail;
+    }
+    if (sync_file(h->tmp) != 0) {
+        r = write_error(d, h->dest, DCSIM_EIO, "cannot sync '%s': %s", h->tmp,
+                        strerror(errno));
+        goto fail;
+    }
+    if (rename(h->tmp, h->dest) != 0) {
+        r = write_error(d, h->dest, DCSIM_EIO, "cannot rename '%s' to '%s': %s", h->tmp,
+                        h->dest, strerror(errno));
+        goto fail;
+    }
+    h->tmp_created = 0;         /* it is the destination now */
+    h5out_free(h, 0);
+    return 0;
+fail:
+    h5out_free(h, 1);
+    return r;
+}
+
+void h5out_abort(struct h5out *h)
+{
+    if (!h)
+        return;
+    h5_setup();
+    h5out_free(h, 1);
+}
+
+/* ---- reader ---- */
+
+/* Opens `path` read-only. DCSIM_EIO with errno's or HDF5's reason on failure. */
+static int open_read(const char *path, hid_t *file, struct diag *d)
+{
+    h5_setup();
+    *file = H5I_INVALID_HID;
+    if (!path)
+        return read_fail(d, path, DCSIM_EINTERNAL, "no path");
+    /* Open it ourselves first: HDF5's message for a missing file is long and indirect. */
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return read_fail(d, path, DCSIM_EIO, "%s", strerror(errno));
+    close(fd);
+    htri_t is = H5Fis_hdf5(path);
+    if (is == 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return read_fail(d, path, DCSIM_EIO, "not an HDF5 file");
+    }
+    hid_t fapl = is > 0 ? file_access_plist() : H5I_INVALID_HID;
+    *file = fapl >= 0 ? H5Fopen(path, H5F_ACC_RDONLY, fapl) : H5I_INVALID_HID;
+    close_plist(&fapl);
+    if (*file < 0)
+        return read_fail(d, path, DCSIM_EIO, "cannot open the file");
+    return 0;
+}
+
+/* Opens the object at obj_path ("/", a group or a dataset): DCSIM_EINPUT when none. */
+static int open_object(hid_t file, const char *path, const char *obj_path, hid_t *out,
+                       struct diag *d)
+{
+    *out = H5I_INVALID_HID;
+    if (!obj_path || !obj_path[0])
+        return read_fail(d, path, DCSIM_EINTERNAL, "no object path");
+    /* H5LTpath_valid checks every component, so "/sites/nope/summary" is a clean "no". */
+    htri_t valid = strcmp(obj_path, "/") == 0 ? 1 : H5LTpath_valid(file, obj_path, 1);
+    if (valid == 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return read_fail(d, path, DCSIM_EINPUT, "no object '%s'", obj_path);
+    }
+    if (valid > 0)
+        *out = H5Oopen(file, obj_path, H5P_DEFAULT);
+    if (*out < 0)
+        return read_fail(d, path, DCSIM_EIO, "cannot open '%s'", obj_path);
+    return 0;
+}
+
+/* Opens file, object and its attribute `name`; on failure everything is closed. */
+static int open_attr(const char *path, const char *obj_path, const char *name, hid_t *file,
+                     hid_t *obj, hid_t *attr, struct diag *d)
+{
+    *obj = *attr = H5I_INVALID_HID;
+    int r = open_read(path, file, d);
+    if (r == 0)
+        r = open_object(*file, path, obj_path, obj, d);
+    if (r == 0 && !name)
+        r = read_fail(d, path, DCSIM_EINTERNAL, "no attribute name");
+    if (r == 0) {
+        htri_t exists = H5Aexists(*obj, name);
+        if (exists == 0)
+            r = read_fail(d, path, DCSIM_EINPUT, "'%s' has no attribute '%s'", obj_path, name);
+        else if (exists < 0 || (*attr = H5Aopen(*obj, name, H5P_DEFAULT)) < 0)
+            r = read_fail(d, path, DCSIM_EIO, "cannot open attribute '%s' of '%s'", name,
+                          obj_path);
+    }
+    if (r) {
+        close_obj(obj);
+        if (*file >= 0)
+            H5Fclose(*file);
+        *file = H5I_INVALID_HID;
+    }
+    return r;
+}
+
+static void close_read(hid_t *file, hid_t *obj, hid_t *attr)
+{
+    close_attr(attr);
+    close_obj(obj);
+    if (*file >= 0)
+        H5Fclose(*file);
+    *file = H5I_INVALID_HID;
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* 1 when an attribute of this type and dataspace holds exactly one number. */
+static int is_numeric_scalar(hid_t type, hid_t space)
+{
+    H5T_class_t c = H5Tget_class(type);
+    return (c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(space) == 1;
+}
+
+struct summary_acc {
+    size_t n, cap;
+    char **names;
+    double *values;
+    int status;                 /* first failure, as a DCSIM_E* code */
+    char failed_name[256];      /* the attribute that failed to read */
+};
+
+/* H5Aiterate2 callback: appends one numeric scalar attribute to the accumulator. */
+static herr_t collect_summary(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)info;
+    struct summary_acc *acc = data;
+    herr_t r = 0;
+    hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+    hid_t type = attr < 0 ? H5I_INVALID_HID : H5Aget_type(attr);
+    hid_t space = attr < 0 ? H5I_INVALID_HID : H5Aget_space(attr);
+    double v;
+    if (type < 0 || space < 0) {
+        acc->status = DCSIM_EIO;
+        r = -1;
+    } else if (!is_numeric_scalar(type, space)) {
+        r = 0;                  /* text such as units: not a metric */
+    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, &v) < 0) {
+        acc->status = DCSIM_EIO;
+        r = -1;
+    } else {
+        if (acc->n == acc->cap) {
+            size_t cap = acc->cap ? 2 * acc->cap : 16;
+            char **nn = realloc(acc->names, cap * sizeof *nn);
+            if (nn)
+                acc->names = nn;
+            double *nv = nn ? realloc(acc->values, cap * sizeof *nv) : NULL;
+            if (nv)
+                acc->values = nv;
+            if (!nn || !nv) {
+                acc->status = DCSIM_ENOMEM;
+                r = -1;
+                goto out;
+            }
+            acc->cap = cap;
+        }
+        acc->names[acc->n] = str_dup(name);
+        if (!acc->names[acc->n]) {
+            acc->status = DCSIM_ENOMEM;
+            r = -1;
+            goto out;
+        }
+        acc->values[acc->n++] = v;
+    }
+out:
+    if (r < 0)
+        snprintf(acc->failed_name, sizeof acc->failed_name, "%s", name);
+    close_space(&space);
+    close_type(&type);
+    close_attr(&attr);
+    return r;
+}
+
+void h5in_free_summary(size_t n, char **names, double *values)
+{
+    if (names)
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+    free(names);
+    free(values);
+}
+
+int h5in_read_summary(const char *path, const char *group, size_t *n, char ***names,
+                      double **values, struct diag *d)
+{
+    *n = 0;
+    *names = NULL;
+    *values = NULL;
+    hid_t file, g = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
+    int r = open_read(path, &file, d);
+    if (r)
+        return r;
+    if ((r = open_object(file, path, group, &g, d)) != 0)
+        goto out;
+    if (H5Iget_type(g) != H5I_GROUP) {
+        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a group", group);
+        goto out;
+    }
+    unsigned order = 0;
+    gcpl = H5Gget_create_plist(g);
+    if (gcpl < 0 || H5Pget_attr_creation_order(gcpl, &order) < 0) {
+        r = read_fail(d, path, DCSIM_EIO, "cannot read the properties of '%s'", group);
+        goto out;
+    }
+    struct summary_acc acc = {0};
+    H5_index_t idx = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+    herr_t it = H5Aiterate2(g, idx, H5_ITER_INC, NULL, collect_summary, &acc);
+    if (it < 0 || acc.status) {
+        h5in_free_summary(acc.n, acc.names, acc.values);
+        if (acc.status == DCSIM_ENOMEM)
+            r = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
+        else
+            r = read_fail(d, path, DCSIM_EIO, "cannot read summary '%s%s%s'", group,
+                          acc.failed_name[0] ? "' attribute '" : "", acc.failed_name);
+        goto out;
+    }
+    *n = acc.n;
+    *names = acc.names;
+    *values = acc.values;
+out:
+    close_plist(&gcpl);
+    close_obj(&g);
+    H5Fclose(file);
+    H5Eclear2(H5E_DEFAULT);
+    return r;
+}
+
+int h5in_read_series(const char *path, const char *dataset_path, size_t *n, double **values,
+                     struct diag *d)
+{
+    *n = 0;
+    *values = NULL;
+    hid_t file, ds = H5I_INVALID_HID, type = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    int r = open_read(path, &file, d);
+    if (r)
+        return r;
+    if ((r = open_object(file, path, dataset_path, &ds, d)) != 0)
+        goto out;
+    if (H5Iget_type(ds) != H5I_DATASET) {
+        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a dataset", dataset_path);
+        goto out;
+    }
+    type = H5Dget_type(ds);
+    space = H5Dget_space(ds);
+    if (type < 0 || space < 0) {
+        r = read_fail(d, path, DCSIM_EIO, "cannot read '%s'", dataset_path);
+        goto out;
+    }
+    H5T_class_t c = H5Tget_class(type);
+    hsize_t dims = 0;
+    if ((c != H5T_INTEGER && c != H5T_FLOAT) || H5Sget_simple_extent_ndims(space) != 1) {
+        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a 1-D numeric series", dataset_path);
+        goto out;
+    }
+    H5Sget_simple_extent_dims(space, &dims, NULL);
+    if (dims > 0) {
+        if (dims > SIZE_MAX / sizeof **values) {
+            r = read_fail(d, path, DCSIM_ENOMEM, "'%s' is too large", dataset_path);
+            goto out;
+        }
+        *values = malloc((size_t)dims * sizeof **values);
+        if (!*values) {
+            r = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *values) < 0) {
+            free(*values);
+            *values = NULL;
+            r = read_fail(d, path, DCSIM_EIO, "cannot read '%s'", dataset_path);
+            goto out;
+        }
+    }
+    *n = (size_t)dims;
+out:
+    close_space(&space);
+    close_type(&type);
+    close_obj(&ds);
+    H5Fclose(file);
+    H5Eclear2(H5E_DEFAULT);
+    return r;
+}
+
+int h5in_read_attr_text(const char *path, const char *object_path, const char *name,
+                        char **value, struct diag *d)
+{
+    *value = NULL;
+    hid_t file, obj, attr, type = H5I_INVALID_HID, mem = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID;
+    int r = open_attr(path, object_path, name, &file, &obj, &attr, d);
+    if (r)
+        return r;
+    type = H5Aget_type(attr);
+    space = H5Aget_space(attr);
+    if (type < 0 || space < 0) {
+        r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
+        goto out;
+    }
+    if (H5Tget_class(type) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1) {
+        r = read_fail(d, path, DCSIM_EINPUT, "attribute '%s' of '%s' is not one string", name,
+                      object_path);
+        goto out;
+    }
+    if (H5Tis_variable_str(type) > 0) {
+        char *s = NULL;
+        mem = H5Tcopy(type);
+        if (mem < 0 || H5Aread(attr, mem, &s) < 0) {
+            r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
+            goto out;
+        }
+        *value = str_dup(s ? s : "");
+        H5free_memory(s);
+    } else {
+        /* Fixed length: read the raw bytes, stop at the first NUL, trim space padding. */
+        size_t size = H5Tget_size(type);
+        char *s = calloc(size + 1, 1);
+        if (s && H5Aread(attr, type, s) < 0) {
+            free(s);
+            r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
+            goto out;
+        }
+        if (s && H5Tget_strpad(type) == H5T_STR_SPACEPAD)
+            for (size_t k = strlen(s); k > 0 && s[k - 1] == ' '; k--)
+                s[k - 1] = '\0';
+        *value = s;
+    }
+    if (!*value)
+        r = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
+out:
+    close_type(&mem);
+    close_type(&type);
+    close_space(&space);
+    close_read(&file, &obj, &attr);
+    return r;
+}
+
+int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
+                          double *value, struct diag *d)
+{
+    *value = 0;
+    hid_t file, obj, attr;
+    int r = open_attr(path, object_path, name, &file, &obj, &attr, d);
+    if (r)
+        return r;
+    hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
+    if (type < 0 || space < 0)
+        r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
+    else if (!is_numeric_scalar(type, space))
+        r = read_fail(d, path, DCSIM_EINPUT, "attribute '%s' of '%s' is not one number", name,
+                      object_path);
+    else if (H5Aread(attr, H5T_NATIVE_DOUBLE, value) < 0)
+        r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
+    close_type(&type);
+    close_space(&space);
+    close_read(&file, &obj, &attr);
+    return r;
+}

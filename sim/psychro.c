@@ -1,0 +1,141 @@
+/* psychro.c — moist-air properties for the weather module (see weather.h).
+ *
+ * Saturation pressure and thermodynamic wet bulb follow ASHRAE Handbook — Fundamentals 2017,
+ * ch. 1 (SI); the wet bulb is found with GSL's Brent bracketing solver. Stull's 2011 closed
+ * form serves the synthetic climates, which only know dry bulb and relative humidity. */
+#include "weather.h"
+
+#include <math.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#define KELVIN_OFFSET_K 273.15              /* °C -> K, exact (ASHRAE 2017 ch. 1 sec. 3) */
+#define TRIPLE_POINT_C 0.01                 /* water/ice boundary of eq. 5/6 (ASHRAE 2017) */
+#define FREEZING_C 0.0                      /* eq. 33 at and above, eq. 35 below */
+#define STANDARD_PRESSURE_PA 101325.0       /* sea level, ASHRAE 2017 ch. 1 eq. 3 at Z = 0 */
+#define MOLAR_MASS_RATIO 0.621945           /* M_water / M_dry air (ASHRAE 2017 eq. 20) */
+#define WETBULB_TOLERANCE_K 1e-6            /* Brent stops when the bracket is this narrow */
+#define WETBULB_MAX_ITER 100                /* Brent needs ~10; a cap against a bad bracket */
+#define STULL_RH_MIN 5.0                    /* Stull (2011) fit valid for RH 5..99 % */
+#define STULL_RH_MAX 99.0
+
+double psychro_saturation_pa(double temp_c)
+{
+    double t_k = temp_c + KELVIN_OFFSET_K;
+    double ln_p;
+    if (temp_c < TRIPLE_POINT_C) {
+        /* over ice, -100..0 °C: ASHRAE 2017 ch. 1 eq. 5 (Hyland and Wexler 1983) */
+        ln_p = -5.6745359e3 / t_k + 6.3925247 - 9.6778430e-3 * t_k + 6.2215701e-7 * t_k * t_k
+               + 2.0747825e-9 * t_k * t_k * t_k - 9.4840240e-13 * t_k * t_k * t_k * t_k
+               + 4.1635019 * log(t_k);
+    } else {
+        /* over liquid water, 0..200 °C: ASHRAE 2017 ch. 1 eq. 6 */
+        ln_p = -5.8002206e3 / t_k + 1.3914993 - 4.8640239e-2 * t_k + 4.1764768e-5 * t_k * t_k
+               - 1.4452093e-8 * t_k * t_k * t_k + 6.5459673 * log(t_k);
+    }
+    return exp(ln_p);
+}
+
+double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
+{
+    /* Stull, R. (2011): Wet-bulb temperature from relative humidity and air temperature.
+     * J. Appl. Meteor. Climatol. 50, 2267-2269, eq. 1 (RH in %, T in °C, at 101.325 kPa). */
+    double rh = fmin(fmax(rh_percent, STULL_RH_MIN), STULL_RH_MAX);
+    double t = drybulb_c;
+    double tw = t * atan(0.151977 * sqrt(rh + 8.313659)) + atan(t + rh) - atan(rh - 1.676331)
+                + 0.00391838 * pow(rh, 1.5) * atan(0.023101 * rh) - 4.686035;
+    return fmin(tw, t);
+}
+
+/* Humidity ratio of air saturated at temp_c, kg/kg: ASHRAE 2017 ch. 1 eq. 20 with p_w = p_ws. */
+static double saturation_ratio(double temp_c, double pressure_pa)
+{
+    double pws = psychro_saturation_pa(temp_c);
+    return MOLAR_MASS_RATIO * pws / (pressure_pa - pws);
+}
+
+struct wetbulb_problem {
+    double drybulb_c, pressure_pa, ratio;   /* ratio: the air's humidity ratio, kg/kg */
+};
+
+/* Humidity ratio implied by a wet bulb t*, minus the air's: zero at the wet bulb. */
+static double wetbulb_residual(double wetbulb_c, void *params)
+{
+    const struct wetbulb_problem *p = params;
+    double t = p->drybulb_c, ts = wetbulb_c;
+    double ws = saturation_ratio(ts, p->pressure_pa);
+    double w;
+    if (ts >= FREEZING_C)   /* ASHRAE 2017 ch. 1 eq. 33 */
+        w = ((2501.0 - 2.326 * ts) * ws - 1.006 * (t - ts)) / (2501.0 + 1.86 * t - 4.186 * ts);
+    else                    /* eq. 35, wet bulb below freezing (ice on the wick) */
+        w = ((2830.0 - 0.24 * ts) * ws - 1.006 * (t - ts)) / (2830.0 + 1.86 * t - 2.1 * ts);
+    return w - p->ratio;
+}
+
+/* Returns NAN when no wet bulb exists in [dew point, dry bulb] (e.g. saturation pressure
+ * above the station pressure) or the solver fails; callers check isfinite(). */
+double psychro_wetbulb_c(double drybulb_c, double dewpoint_c, double pressure_pa)
+{
+    if (!isfinite(drybulb_c) || !isfinite(dewpoint_c))
+        return NAN;
+    if (!(pressure_pa > 0))
+        pressure_pa = STANDARD_PRESSURE_PA;
+    if (dewpoint_c >= drybulb_c)    /* saturated (or inconsistent data): wet bulb = dry bulb */
+        return drybulb_c;
+
+    /* the air's humidity ratio: ASHRAE 2017 ch. 1 eq. 20 with p_w = p_ws(dew point), eq. 36 */
+    struct wetbulb_problem prob = {drybulb_c, pressure_pa, 0};
+    prob.ratio = saturation_ratio(dewpoint_c, pressure_pa);
+    double lo = dewpoint_c, hi = drybulb_c;
+    double f_lo = wetbulb_residual(lo, &prob), f_hi = wetbulb_residual(hi, &prob);
+    if (!isfinite(prob.ratio) || prob.ratio < 0 || !isfinite(f_lo) || !isfinite(f_hi)
+        || f_lo > 0 || f_hi < 0)
+        return NAN;
+    if (f_lo == 0)
+        return lo;
+    if (f_hi == 0)
+        return hi;
+
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return NAN;
+    gsl_function fn = {wetbulb_residual, &prob};
+    double root = NAN;
+    int status = gsl_root_fsolver_set(s, &fn, lo, hi);
+    for (int iter = 0; status == GSL_SUCCESS && iter < WETBULB_MAX_ITER; iter++) {
+        status = gsl_root_fsolver_iterate(s);
+        if (status != GSL_SUCCESS)
+            break;
+        lo = gsl_root_fsolver_x_lower(s);
+        hi = gsl_root_fsolver_x_upper(s);
+        status = gsl_root_test_interval(lo, hi, WETBULB_TOLERANCE_K, 0);
+        if (status == GSL_SUCCESS) {
+            root = gsl_root_fsolver_root(s);
+            break;
+        }
+        if (status == GSL_CONTINUE)
+            status = GSL_SUCCESS;
+    }
+    gsl_root_fsolver_free(s);
+    return root;
+}
+
+/* Magnus form over water, coefficients of Alduchov & Eskridge (1996), J. Appl. Meteor. 35:
+ * e_s(T) ∝ exp(a·T/(b + T)), a = 17.625, b = 243.04 °C; within 0.4 % from −40 to 50 °C. */
+#define MAGNUS_A 17.625
+#define MAGNUS_B_C 243.04
+
+double psychro_dewpoint_magnus_c(double drybulb_c, double rh_percent)
+{
+    double rh = fmin(fmax(rh_percent, 1.0), 100.0);
+    double gamma = log(rh / 100.0) + MAGNUS_A * drybulb_c / (MAGNUS_B_C + drybulb_c);
+    return MAGNUS_B_C * gamma / (MAGNUS_A - gamma);
+}
+
+double psychro_rh_magnus(double drybulb_c, double dewpoint_c)
+{
+    double rh = 100.0 * exp(MAGNUS_A * dewpoint_c / (MAGNUS_B_C + dewpoint_c) -
+                            MAGNUS_A * drybulb_c / (MAGNUS_B_C + drybulb_c));
+    return fmin(rh, 100.0);
+}

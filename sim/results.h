@@ -1,0 +1,49 @@
+/* results.h — the names, units and accumulation of series and summary metrics.
+ *
+ * One table (series.def) lists every per-step series, another (metrics.def) every summary
+ * metric; the solver fills a step's series, summary_add folds them into the metrics. */
+#ifndef DCSIM_RESULTS_H
+#define DCSIM_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum series_id {
+#define SERIES(e, name, units, desc) S_##e,
+#include "series.def"
+#undef SERIES
+    N_SERIES
+};
+
+enum metric_id {
+#define METRIC(e, name, units, desc) M_##e,
+#include "metrics.def"
+#undef METRIC
+    N_METRICS
+};
+
+extern const char *const series_names[N_SERIES];
+extern const char *const series_units[N_SERIES];
+extern const char *const series_descriptions[N_SERIES];
+extern const char *const metric_names[N_METRICS];
+extern const char *const metric_units[N_METRICS];
+extern const char *const metric_descriptions[N_METRICS];
+
+/* Threshold under which an unserved power counts as served, MW (1 W). */
+#define UNSERVED_EPS_MW 1e-6
+
+struct summary_acc {
+    double m[N_METRICS];        /* running sums and extremes */
+    int64_t steps;
+    int any_it;                 /* a step had IT served */
+};
+
+void summary_init(struct summary_acc *a);
+
+/** Folds one step's series (v[N_SERIES]) of length dt_s starting at t_s into the metrics. */
+void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s);
+
+/** Final metrics (ratios) into out[N_METRICS]; duration_s gives `years`. */
+void summary_finish(const struct summary_acc *a, int64_t duration_s, double *out);
+
+#endif

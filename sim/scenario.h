@@ -1,0 +1,129 @@
+/* scenario.h — a scenario as typed structs, loaded and validated from YAML.
+ *
+ * scenario_load reads the file, resolves catalog references (racks, reactors, climates,
+ * with the scenario's own `models:` entries first), fills every default of
+ * ../shared/model.md and validates everything before any step is taken, reporting all
+ * problems at once. The result owns all its memory and borrows nothing. */
+#ifndef DCSIM_SCENARIO_H
+#define DCSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "err.h"
+
+#define SCENARIO_MAX_YEARS 100
+#define SCENARIO_MAX_STEPS 1000000000LL
+#define SCENARIO_MAX_TIMESTEP_S 3600
+#define TIME_NEVER INT64_MAX          /* offline default */
+#define TIME_ALWAYS INT64_MIN         /* online default */
+
+enum supply_type { SUPPLY_GRID, SUPPLY_REACTOR, SUPPLY_BATTERY, SUPPLY_GENERATOR };
+enum workload { WORKLOAD_TRAINING, WORKLOAD_INFERENCE, WORKLOAD_MINING, WORKLOAD_CONSTANT };
+enum rejection { REJECT_DRY_COOLER, REJECT_COOLING_TOWER, REJECT_CHILLER, REJECT_HYBRID };
+enum weather_source { WEATHER_CLIMATE, WEATHER_CONSTANT, WEATHER_EPW };
+enum site_kind { SITE_CONVERTED_MINING, SITE_GREENFIELD };
+
+extern const char *const supply_type_names[];    /* NULL-terminated, by enum value */
+extern const char *const workload_names[];
+extern const char *const rejection_names[];
+
+struct supply {
+    char id[CATALOG_ID_MAX];
+    enum supply_type type;
+    int64_t online_s, offline_s;      /* run seconds; TIME_ALWAYS / TIME_NEVER when unset */
+    double price_usd_per_mwh;
+    /* grid */
+    double contract_mw;
+    double curtail_hours_per_year;    /* 0: no curtailment */
+    double curtail_level_mw;          /* available while curtailed, MW */
+    double outages_per_year, outage_mean_h;   /* random outages (issue 3); 0: none */
+    /* reactor */
+    struct reactor reactor;           /* catalog entry with the scenario's overrides */
+    int units;
+    int64_t first_refuel_s;           /* run seconds of unit 0's first refuelling */
+    /* battery */
+    double power_mw, energy_mwh, round_trip_efficiency, initial_soc;
+    /* generator */
+    double capacity_mw;
+    double start_s;                   /* time from call to full output, s */
+};
+
+struct it_pool {
+    char id[CATALOG_ID_MAX];
+    struct rack rack;                 /* copied from the catalog */
+    double count;                     /* racks (a real number so `fit` can scale it) */
+    enum workload workload;
+    double utilization;               /* 0..1 */
+    int flexible;                     /* may be shed when power is short */
+    double diurnal_amplitude;         /* inference: A */
+    double peak_hour;                 /* inference: local hour of the daily peak */
+    int64_t online_s, offline_s;
+    /* training shape (optional): checkpoint dips and synchronous swings */
+    int64_t checkpoint_every_s, checkpoint_duration_s;   /* 0: none */
+    double checkpoint_level;          /* utilization during a checkpoint */
+    double swing_amplitude;           /* relative, 0..1 */
+    int64_t swing_period_s;           /* 0: none */
+};
+
+struct cooling_liquid {
+    int present;
+    double supply_c, capacity_mw, approach_k;
+    enum rejection rejection;
+    double pump_fraction, fan_fraction, carnot_efficiency, cop_max, cycles;
+};
+
+struct cooling_air {
+    int present;
+    double supply_c, capacity_mw;
+    int economizer;
+    double crah_fraction, carnot_efficiency, cop_max;
+};
+
+struct electrical {
+    double ups_efficiency, transformer_efficiency, distribution_loss, misc_fraction;
+};
+
+struct site {
+    char id[CATALOG_ID_MAX];
+    enum site_kind kind;
+    enum weather_source weather_source;
+    struct climate climate;           /* WEATHER_CLIMATE */
+    double constant_drybulb_c, constant_wetbulb_c;   /* WEATHER_CONSTANT */
+    char *epw_path;                   /* WEATHER_EPW, owned, resolved against the scenario */
+    struct electrical electrical;
+    struct supply *supplies;          size_t n_supplies;
+    struct it_pool *pools;            size_t n_pools;
+    struct cooling_liquid liquid;
+    struct cooling_air air;
+};
+
+struct scenario {
+    char *name, *description;         /* owned */
+    char *path;                       /* owned: the file it was read from */
+    char *text;  size_t text_len;     /* owned: the file exactly as read */
+    int64_t start_unix_s;
+    int64_t duration_s, timestep_s, steps;
+    uint64_t seed;
+    int trials;
+    double max_unserved_mwh;          /* reliability target, per year */
+    double max_lole_h;                /* h per year */
+    struct site *sites;               size_t n_sites;
+};
+
+/** Loads and validates `path`, resolving names in `cat` (borrowed during the call only).
+ *  All problems go to `d`. Returns 0, DCSIM_EINPUT, DCSIM_EIO or DCSIM_ENOMEM. */
+int scenario_load(const char *path, const struct catalog *cat, struct scenario **out,
+                  struct diag *d);
+
+/** The same from text in memory; `path` names it in messages and resolves relative files. */
+int scenario_parse(const char *path, const char *text, size_t len, const struct catalog *cat,
+                   struct scenario **out, struct diag *d);
+
+void scenario_destroy(struct scenario *s);
+
+/** Nameplate of the firm (non-flexible) IT online at run time t, MW. */
+double site_firm_nameplate_mw(const struct site *site, int64_t t_s);
+
+#endif

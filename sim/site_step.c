@@ -1,0 +1,244 @@
+/* site_step.c — one site, one step (see site_step.h). */
+#include "site_step.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cooling.h"
+#include "electrical.h"
+#include "it_load.h"
+#include "timefmt.h"
+
+/* Root finding of "facility power = supply": relative tolerance on the served fraction. */
+#define SHED_FRACTION_TOL 1e-12
+#define SHED_MAX_ITER 200
+
+int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
+                    struct diag *d)
+{
+    memset(ss, 0, sizeof *ss);
+    const struct site *site = &sc->sites[index];
+    ss->site = site;
+    ss->start_unix_s = sc->start_unix_s;
+    int rc;
+    switch (site->weather_source) {
+    case WEATHER_CONSTANT:
+        rc = weather_create_constant(site->constant_drybulb_c, site->constant_wetbulb_c,
+                                     &ss->weather);
+        break;
+    case WEATHER_EPW:
+        rc = weather_create_epw(site->epw_path, sc->start_unix_s, &ss->weather, d);
+        break;
+    default:
+        /* Each site draws its own anomalies; the same in every trial. */
+        rc = weather_create_climate(&site->climate, sc->start_unix_s, sc->duration_s,
+                                    sc->seed * 1000003u + index, &ss->weather);
+        break;
+    }
+    if (rc)
+        return rc;
+    ss->utc_offset_h = weather_utc_offset_h(ss->weather);
+    rc = supply_states_create(site, ss->weather, sc->duration_s, &ss->supplies);
+    if (rc) {
+        weather_destroy(ss->weather);
+        ss->weather = NULL;
+    }
+    return rc;
+}
+
+void site_state_release(struct site_state *ss)
+{
+    if (!ss || !ss->site)
+        return;
+    weather_destroy(ss->weather);
+    supply_states_destroy(ss->supplies, ss->site->n_supplies);
+    memset(ss, 0, sizeof *ss);
+}
+
+void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
+{
+    const double s[2] = {s_firm, s_flex};
+    double p[2][N_POOL_CLASSES], q[2][N_POOL_CLASSES];
+    double heat_liquid = 0;
+    for (int k = 0; k < 2; k++) {
+        for (int c = 0; c < N_POOL_CLASSES; c++) {
+            p[k][c] = s[k] * l->it_mw[k][c];
+            q[k][c] = s[k] * l->heat_liquid_mw[k][c];
+        }
+        heat_liquid += q[k][POOL_LIQUID] + q[k][POOL_MIXED];
+        e->it_load_mw[k] = p[k][POOL_LIQUID] + p[k][POOL_MIXED] + p[k][POOL_AIR];
+    }
+    /* Liquid heat beyond what the loop can reject throttles every pool with liquid heat
+     * in proportion; then air heat beyond the air side throttles every pool with air heat. */
+    double r_liquid = heat_liquid > l->cap_liquid_mw ? 1.0 - l->cap_liquid_mw / heat_liquid : 0.0;
+    double heat_air = 0;
+    for (int k = 0; k < 2; k++)
+        heat_air += (1.0 - r_liquid) * (p[k][POOL_MIXED] - q[k][POOL_MIXED]) + p[k][POOL_AIR];
+    double r_air = heat_air > l->cap_air_mw ? 1.0 - l->cap_air_mw / heat_air : 0.0;
+    double it_total = 0, liquid_out = 0;
+    for (int k = 0; k < 2; k++) {
+        e->it_served_mw[k] = (1.0 - r_liquid) * p[k][POOL_LIQUID] +
+                             (1.0 - r_liquid) * (1.0 - r_air) * p[k][POOL_MIXED] +
+                             (1.0 - r_air) * p[k][POOL_AIR];
+        it_total += e->it_served_mw[k];
+        liquid_out += (1.0 - r_liquid) * q[k][POOL_LIQUID] +
+                      (1.0 - r_liquid) * (1.0 - r_air) * q[k][POOL_MIXED];
+    }
+    struct cooling_power cp = {0};
+    if (l->site->liquid.present)
+        cooling_liquid_power(&l->site->liquid, liquid_out, l->drybulb_c, l->wetbulb_c,
+                             (double)l->dt_s, &cp);
+    if (l->site->air.present)
+        cooling_air_power(&l->site->air, (1.0 - r_air) * heat_air, l->drybulb_c, &cp);
+    e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
+    e->water_m3 = cp.water_m3;
+    struct electrical_power ep;
+    electrical_facility(&l->site->electrical, it_total, e->cooling_mw, &ep);
+    e->facility_mw = ep.facility_mw;
+    e->misc_mw = ep.misc_mw;
+    e->losses_mw = ep.losses_mw;
+}
+
+struct root_params {
+    const struct step_load *load;
+    int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
+    double supply_mw;
+};
+
+static double facility_gap(double x, void *params)
+{
+    const struct root_params *rp = params;
+    struct load_eval e;
+    step_load_eval(rp->load, rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &e);
+    return e.facility_mw - rp->supply_mw;
+}
+
+/* Largest fraction in [0, 1] whose facility power does not exceed the supply, given that
+ * the gap is negative or zero at 0 and positive at 1 (facility power rises with load). */
+static int solve_fraction(const struct step_load *l, int vary_flex, double supply_mw,
+                          double *out)
+{
+    struct root_params rp = {l, vary_flex, supply_mw};
+    gsl_function f = {facility_gap, &rp};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return DCSIM_ENOMEM;
+    int status = gsl_root_fsolver_set(s, &f, 0.0, 1.0);
+    double lo = 0.0;
+    for (int i = 0; status == GSL_SUCCESS && i < SHED_MAX_ITER; i++) {
+        status = gsl_root_fsolver_iterate(s);
+        if (status)
+            break;
+        lo = gsl_root_fsolver_x_lower(s);
+        double hi = gsl_root_fsolver_x_upper(s);
+        if (gsl_root_test_interval(lo, hi, SHED_FRACTION_TOL, 0) == GSL_SUCCESS)
+            break;
+    }
+    gsl_root_fsolver_free(s);
+    if (status)
+        return DCSIM_ENUMERIC;
+    /* Brent's lower end may sit on either side of the root: step down until it fits. */
+    double step = SHED_FRACTION_TOL;
+    for (int i = 0; i < 64 && lo > 0 && facility_gap(lo, &rp) > 0; i++, step *= 2)
+        lo = fmax(0.0, lo - step);
+    *out = lo;
+    return 0;
+}
+
+static int pool_class(const struct it_pool *p)
+{
+    if (p->rack.liquid_fraction >= 1.0)
+        return POOL_LIQUID;
+    return p->rack.liquid_fraction > 0 ? POOL_MIXED : POOL_AIR;
+}
+
+int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v)
+{
+    const struct site *site = ss->site;
+    struct step_load l = {.site = site, .dt_s = dt_s};
+    weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
+    double local_h = fmod((double)((ss->start_unix_s + t_s) % SECONDS_PER_DAY) / 3600.0 +
+                          ss->utc_offset_h + 48.0, 24.0);
+    double demand_mw = 0, critical_mw = 0;
+    for (size_t i = 0; i < site->n_pools; i++) {
+        const struct it_pool *p = &site->pools[i];
+        if (!it_pool_online(p, t_s))
+            continue;
+        double mw = it_pool_power_mw(p, it_pool_utilization(p, t_s, dt_s, local_h));
+        int k = p->flexible ? LOAD_FLEX : LOAD_FIRM, c = pool_class(p);
+        l.it_mw[k][c] += mw;
+        l.heat_liquid_mw[k][c] += p->rack.liquid_fraction * mw;
+        demand_mw += mw;
+        if (!p->flexible)
+            critical_mw += it_pool_nameplate_mw(p);
+    }
+    l.cap_liquid_mw = site->liquid.present
+                          ? cooling_liquid_capacity_mw(&site->liquid, l.drybulb_c, l.wetbulb_c)
+                          : INFINITY;
+    l.cap_air_mw = site->air.present ? site->air.capacity_mw : INFINITY;
+
+    struct load_eval full;
+    step_load_eval(&l, 1.0, 1.0, &full);
+    struct supply_totals avail;
+    supply_available(site, ss->supplies, t_s, dt_s, full.facility_mw, &avail);
+    double supply_mw = avail.reactor_mw + avail.grid_mw + avail.battery_mw + avail.generator_mw;
+
+    double s_flex = 1.0, s_firm = 1.0;
+    struct load_eval kept = full;       /* the load not shed: served + unserved */
+    if (full.facility_mw > supply_mw) {
+        struct load_eval no_flex;
+        step_load_eval(&l, 0.0, 1.0, &no_flex);
+        int rc = 0;
+        if (no_flex.facility_mw <= supply_mw) {
+            rc = solve_fraction(&l, 1, supply_mw, &s_flex);
+            step_load_eval(&l, s_flex, 1.0, &kept);
+        } else {
+            s_flex = 0.0;
+            kept = no_flex;
+            rc = solve_fraction(&l, 0, supply_mw, &s_firm);
+        }
+        if (rc)
+            return rc;
+    }
+    struct load_eval e;
+    step_load_eval(&l, s_flex, s_firm, &e);
+    struct supply_flows flows;
+    supply_dispatch(site, ss->supplies, dt_s, e.facility_mw, &flows);
+
+    double it_served = e.it_served_mw[LOAD_FIRM] + e.it_served_mw[LOAD_FLEX];
+    double flex_demand = 0, firm_demand = 0;
+    for (int c = 0; c < N_POOL_CLASSES; c++) {
+        flex_demand += l.it_mw[LOAD_FLEX][c];
+        firm_demand += l.it_mw[LOAD_FIRM][c];
+    }
+    v[S_AMBIENT_DRYBULB_C] = l.drybulb_c;
+    v[S_AMBIENT_WETBULB_C] = l.wetbulb_c;
+    v[S_IT_DEMAND_MW] = demand_mw;
+    v[S_IT_SERVED_MW] = it_served;
+    v[S_COOLING_MW] = e.cooling_mw;
+    v[S_LOSSES_MW] = e.losses_mw;
+    v[S_MISC_MW] = e.misc_mw;
+    v[S_FACILITY_MW] = e.facility_mw;
+    v[S_PUE] = it_served > 0 ? e.facility_mw / it_served : NAN;
+    v[S_SUPPLY_AVAILABLE_MW] = supply_mw;
+    v[S_GRID_MW] = flows.grid_mw;
+    v[S_REACTOR_MW] = flows.reactor_mw;
+    v[S_BATTERY_MW] = flows.battery_mw;
+    v[S_BATTERY_SOC_MWH] = flows.battery_soc_mwh;
+    v[S_GENERATOR_MW] = flows.generator_mw;
+    v[S_SHED_MW] = (1.0 - s_flex) * flex_demand;
+    v[S_UNSERVED_MW] = kept.facility_mw - e.facility_mw;
+    v[S_THROTTLE_MW] = e.it_load_mw[LOAD_FIRM] + e.it_load_mw[LOAD_FLEX] - it_served;
+    v[S_LIQUID_SUPPLY_C] = site->liquid.present ? site->liquid.supply_c : NAN;
+    v[S_WATER_M3] = e.water_m3;
+    v[S_FACILITY_DEMAND_MW] = kept.facility_mw;
+    v[S_MARGIN_MW] = supply_mw - full.facility_mw;
+    v[S_CURTAILED_MW] = (1.0 - s_firm) * firm_demand;
+    v[S_CRITICAL_IT_MW] = critical_mw;
+    v[S_COST_USD] = flows.cost_usd;
+    v[S_THROTTLE_FIRM_MW] = e.it_load_mw[LOAD_FIRM] - e.it_served_mw[LOAD_FIRM];
+    return 0;
+}

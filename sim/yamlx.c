@@ -1,0 +1,421 @@
+/* yamlx.c — YAML text to a positioned node tree (see yamlx.h). */
+#include "yamlx.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct anchor {
+    char *name;
+    struct ynode *node;         /* borrowed from the tree */
+};
+
+struct frame {
+    struct ynode *node;
+    struct ynode *pending_key;  /* map: key read, value not yet */
+    char *anchor;               /* owned until registered at the node's end */
+};
+
+struct builder {
+    const char *path;
+    struct diag *d;
+    struct ynode *root;
+    struct frame stack[YAMLX_MAX_DEPTH + 1];
+    int depth;
+    struct anchor *anchors;
+    size_t n_anchors, cap_anchors;
+    size_t nodes;               /* nodes made so far, copies included */
+    int failed;
+};
+
+static struct ynode *node_new(struct builder *b, enum ynode_kind kind, int line, int col)
+{
+    if (++b->nodes > YAMLX_MAX_NODES) {
+        diag_error(b->d, b->path, line, col,
+                   "document too large: more than %d nodes (aliases expanded)", YAMLX_MAX_NODES);
+        b->failed = DCSIM_EINPUT;
+        return NULL;
+    }
+    struct ynode *n = calloc(1, sizeof *n);
+    if (!n) {
+        b->failed = DCSIM_ENOMEM;
+        return NULL;
+    }
+    n->kind = kind;
+    n->line = line;
+    n->col = col;
+    return n;
+}
+
+void ynode_free(struct ynode *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n; i++) {
+        if (n->keys)
+            ynode_free(n->keys[i]);
+        ynode_free(n->items[i]);
+    }
+    free(n->keys);
+    free(n->items);
+    free(n->value);
+    free(n);
+}
+
+static struct ynode *clone_budget(struct builder *b, const struct ynode *src, int line, int col)
+{
+    struct ynode *n = node_new(b, src->kind, line, col);
+    if (!n)
+        return NULL;
+    n->quoted = src->quoted;
+    if (src->value && !(n->value = strdup(src->value)))
+        goto oom;
+    if (src->n) {
+        n->items = calloc(src->n, sizeof *n->items);
+        if (!n->items)
+            goto oom;
+        if (src->keys && !(n->keys = calloc(src->n, sizeof *n->keys)))
+            goto oom;
+        for (size_t i = 0; i < src->n; i++) {
+            if (src->keys && !(n->keys[i] = clone_budget(b, src->keys[i], src->keys[i]->line,
+                                                         src->keys[i]->col)))
+                goto fail;
+            n->n = i + 1;
+            if (!(n->items[i] = clone_budget(b, src->items[i], src->items[i]->line,
+                                             src->items[i]->col)))
+                goto fail;
+        }
+    }
+    return n;
+oom:
+    b->failed = DCSIM_ENOMEM;
+fail:
+    ynode_free(n);
+    return NULL;
+}
+
+struct ynode *ynode_clone(const struct ynode *src)
+{
+    struct builder b = {0};
+    struct diag d;
+    diag_init(&d);
+    b.d = &d;
+    struct ynode *n = clone_budget(&b, src, src->line, src->col);
+    diag_release(&d);
+    return n;
+}
+
+static int push_child(struct ynode *parent, struct ynode *key, struct ynode *value)
+{
+    /* grow by doubling: capacity is the next power of two of n */
+    size_t n = parent->n;
+    if ((n & (n - 1)) == 0) {
+        size_t cap = n ? 2 * n : 4;
+        struct ynode **items = realloc(parent->items, cap * sizeof *items);
+        if (!items)
+            return DCSIM_ENOMEM;
+        parent->items = items;
+        if (parent->kind == YNODE_MAP) {
+            struct ynode **keys = realloc(parent->keys, cap * sizeof *keys);
+            if (!keys)
+                return DCSIM_ENOMEM;
+            parent->keys = keys;
+        }
+    }
+    if (parent->kind == YNODE_MAP)
+        parent->keys[n] = key;
+    parent->items[n] = value;
+    parent->n = n + 1;
+    return 0;
+}
+
+/* Hands a finished or started node to its parent; takes ownership either way. */
+static int attach(struct builder *b, struct ynode *node)
+{
+    if (b->depth == 0) {
+        if (b->root) {
+            ynode_free(node);
+            return 0;
+        }
+        b->root = node;
+        return 0;
+    }
+    struct frame *f = &b->stack[b->depth - 1];
+    if (f->node->kind == YNODE_SEQ) {
+        if (push_child(f->node, NULL, node)) {
+            ynode_free(node);
+            return b->failed = DCSIM_ENOMEM;
+        }
+        return 0;
+    }
+    if (!f->pending_key) {
+        if (node->kind != YNODE_SCALAR) {
+            diag_error(b->d, b->path, node->line, node->col,
+                       "a mapping key must be a plain name, not a %s",
+                       node->kind == YNODE_MAP ? "mapping" : "sequence");
+            ynode_free(node);
+            return b->failed = DCSIM_EINPUT;
+        }
+        for (size_t i = 0; i < f->node->n; i++) {
+            if (strcmp(f->node->keys[i]->value, node->value) == 0) {
+                diag_error(b->d, b->path, node->line, node->col,
+                           "duplicate key '%s' (first at line %d)", node->value,
+                           f->node->keys[i]->line);
+                ynode_free(node);
+                return b->failed = DCSIM_EINPUT;
+            }
+        }
+        f->pending_key = node;
+        return 0;
+    }
+    if (push_child(f->node, f->pending_key, node)) {
+        ynode_free(node);
+        return b->failed = DCSIM_ENOMEM;
+    }
+    f->pending_key = NULL;
+    return 0;
+}
+
+static int add_anchor(struct builder *b, const char *name, struct ynode *node)
+{
+    if (b->n_anchors == b->cap_anchors) {
+        size_t cap = b->cap_anchors ? 2 * b->cap_anchors : 8;
+        struct anchor *a = realloc(b->anchors, cap * sizeof *a);
+        if (!a)
+            return b->failed = DCSIM_ENOMEM;
+        b->anchors = a;
+        b->cap_anchors = cap;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return b->failed = DCSIM_ENOMEM;
+    b->anchors[b->n_anchors].name = copy;
+    b->anchors[b->n_anchors].node = node;
+    b->n_anchors++;
+    return 0;
+}
+
+static const struct ynode *find_anchor(const struct builder *b, const char *name)
+{
+    for (size_t i = b->n_anchors; i-- > 0;)
+        if (strcmp(b->anchors[i].name, name) == 0)
+            return b->anchors[i].node;
+    return NULL;
+}
+
+static int on_event(struct builder *b, const yaml_event_t *ev)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    struct ynode *n;
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        if (!(n = node_new(b, YNODE_SCALAR, line, col)))
+            return b->failed;
+        n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        n->value = malloc(ev->data.scalar.length + 1);
+        if (!n->value) {
+            ynode_free(n);
+            return b->failed = DCSIM_ENOMEM;
+        }
+        memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
+        n->value[ev->data.scalar.length] = '\0';
+        if (attach(b, n))
+            return b->failed;
+        if (ev->data.scalar.anchor)
+            return add_anchor(b, (const char *)ev->data.scalar.anchor, n);
+        return 0;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+        if (b->depth >= YAMLX_MAX_DEPTH) {
+            diag_error(b->d, b->path, line, col, "nesting deeper than %d levels",
+                       YAMLX_MAX_DEPTH);
+            return b->failed = DCSIM_EINPUT;
+        }
+        int is_map = ev->type == YAML_MAPPING_START_EVENT;
+        if (!(n = node_new(b, is_map ? YNODE_MAP : YNODE_SEQ, line, col)))
+            return b->failed;
+        if (!(n->value = strdup(""))) {
+            ynode_free(n);
+            return b->failed = DCSIM_ENOMEM;
+        }
+        if (attach(b, n))
+            return b->failed;
+        const yaml_char_t *anchor =
+            is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+        struct frame *f = &b->stack[b->depth++];
+        f->node = n;
+        f->pending_key = NULL;
+        f->anchor = NULL;
+        if (anchor && !(f->anchor = strdup((const char *)anchor)))
+            return b->failed = DCSIM_ENOMEM;
+        return 0;
+    }
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: {
+        struct frame *f = &b->stack[--b->depth];
+        int rc = 0;
+        if (f->anchor)
+            rc = add_anchor(b, f->anchor, f->node);
+        free(f->anchor);
+        f->anchor = NULL;
+        return rc;
+    }
+    case YAML_ALIAS_EVENT: {
+        const struct ynode *target = find_anchor(b, (const char *)ev->data.alias.anchor);
+        if (!target) {
+            diag_error(b->d, b->path, line, col, "unknown alias '*%s'",
+                       (const char *)ev->data.alias.anchor);
+            return b->failed = DCSIM_EINPUT;
+        }
+        if (!(n = clone_budget(b, target, line, col)))
+            return b->failed ? b->failed : DCSIM_ENOMEM;
+        return attach(b, n);
+    }
+    case YAML_DOCUMENT_START_EVENT:
+        if (b->root) {
+            diag_error(b->d, b->path, line, col, "more than one YAML document in the file");
+            return b->failed = DCSIM_EINPUT;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static void builder_release(struct builder *b)
+{
+    for (int i = 0; i < b->depth; i++) {
+        free(b->stack[i].anchor);
+        ynode_free(b->stack[i].pending_key);
+    }
+    for (size_t i = 0; i < b->n_anchors; i++)
+        free(b->anchors[i].name);
+    free(b->anchors);
+}
+
+int ydoc_parse(const char *path, const char *text, size_t len, struct ydoc *doc, struct diag *d)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->path = strdup(path);
+    doc->text = malloc(len + 1);
+    if (!doc->path || !doc->text) {
+        ydoc_release(doc);
+        return DCSIM_ENOMEM;
+    }
+    memcpy(doc->text, text, len);
+    doc->text[len] = '\0';
+    doc->text_len = len;
+
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        ydoc_release(doc);
+        return DCSIM_ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)doc->text, len);
+    struct builder b = {.path = path, .d = d};
+    int done = 0;
+    while (!done && !b.failed) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            int line = (int)parser.problem_mark.line + 1, col = (int)parser.problem_mark.column + 1;
+            if (parser.error == YAML_MEMORY_ERROR) {
+                b.failed = DCSIM_ENOMEM;
+            } else {
+                diag_error(d, path, line, col, "malformed YAML: %s%s%s",
+                           parser.problem ? parser.problem : "syntax error",
+                           parser.context ? " " : "", parser.context ? parser.context : "");
+                b.failed = DCSIM_EINPUT;
+            }
+            break;
+        }
+        on_event(&b, &ev);
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    builder_release(&b);
+    doc->root = b.root;
+    if (b.failed) {
+        ydoc_release(doc);
+        return b.failed;
+    }
+    return 0;
+}
+
+int ydoc_load(const char *path, struct ydoc *doc, struct diag *d)
+{
+    memset(doc, 0, sizeof *doc);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+        return DCSIM_EIO;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int rc = 0;
+    while (buf) {
+        if (len == cap) {
+            if (cap >= YAMLX_MAX_BYTES) {
+                diag_error(d, path, 0, 0, "file larger than %u MiB", YAMLX_MAX_BYTES >> 20);
+                rc = DCSIM_EINPUT;
+                break;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                rc = DCSIM_ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                rc = DCSIM_EIO;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return DCSIM_ENOMEM;
+    if (!rc)
+        rc = ydoc_parse(path, buf, len, doc, d);
+    free(buf);
+    return rc;
+}
+
+void ydoc_release(struct ydoc *doc)
+{
+    if (!doc)
+        return;
+    ynode_free(doc->root);
+    free(doc->path);
+    free(doc->text);
+    memset(doc, 0, sizeof *doc);
+}
+
+const struct ynode *ynode_key(const struct ynode *map, const char *key)
+{
+    if (!map || map->kind != YNODE_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; i++)
+        if (strcmp(map->keys[i]->value, key) == 0)
+            return map->keys[i];
+    return NULL;
+}
+
+const struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+    if (!map || map->kind != YNODE_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; i++)
+        if (strcmp(map->keys[i]->value, key) == 0)
+            return map->items[i];
+    return NULL;
+}

@@ -1,0 +1,896 @@
+/* check_h5out.c — unit tests of the HDF5 result writer and reader (sim/h5out.c).
+ *
+ * Writes small results into a fresh mkdtemp directory, reads them back both through the
+ * h5in_* reader and directly with the HDF5 C API, and checks every error path: abort, too
+ * few or too many steps, an unwritable destination, a write failing inside HDF5 (file size
+ * limit), a failing rename, bad arguments, and the reader's own errors. */
+#include "h5out.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#define N_SITES 2
+#define N_SERIES 3
+#define STEPS 1000
+#define TIMESTEP_S 3600
+#define SEED UINT64_C(0xFEDCBA9876543210)     /* above INT64_MAX: checks it stays unsigned */
+
+static const char *const site_ids[N_SITES] = {"north", "south-1"};
+static const struct h5out_series_def series[N_SERIES] = {
+    {"it_demand_mw", "MW"},
+    {"pue", "1"},
+    {"ambient_drybulb_c", "°C"},
+};
+static const char scenario_text[] =
+    "name: test-site\n"
+    "# supply air 27 °C, ΔT 12 K\n"
+    "sites:\n"
+    "  - id: north\n"
+    "\ttab\r\n"
+    "end without newline";
+
+/* The test directory of the running test. Check fixtures take no argument, so the checked
+ * fixture and the tests share it through this file-local variable. */
+static char test_dir[64];
+
+static void rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *dir = opendir(path);
+        struct dirent *e;
+        while (dir && (e = readdir(dir)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char sub[512];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            rm_tree(sub);
+        }
+        if (dir)
+            closedir(dir);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static void setup(void)
+{
+    snprintf(test_dir, sizeof test_dir, "/tmp/check_h5out.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(test_dir));
+}
+
+static void teardown(void)
+{
+    rm_tree(test_dir);
+}
+
+static void path_in(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", test_dir, name);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Number of entries in the test directory. */
+static int dir_entries(void)
+{
+    int n = 0;
+    DIR *dir = opendir(test_dir);
+    ck_assert_ptr_nonnull(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(dir);
+    return n;
+}
+
+static void tmp_path(char *buf, size_t len, const char *dest)
+{
+    snprintf(buf, len, "%s.tmp.%ld", dest, (long)getpid());
+}
+
+static double expected(size_t site, size_t ser, size_t k)
+{
+    return (double)site * 1000 + (double)ser * 100 + (double)k * 0.5;
+}
+
+static struct h5out_meta make_meta(int64_t steps, const char *text, size_t len)
+{
+    struct h5out_meta m = {
+        .dcsim_version = "0.1.0",
+        .scenario_name = "test-site",
+        .start_iso = "2027-01-01T00:00:00Z",
+        .timestep_s = TIMESTEP_S,
+        .steps = steps,
+        .seed = SEED,
+        .trials = 1,
+        .scenario_text = text,
+        .scenario_len = len,
+    };
+    return m;
+}
+
+static struct h5out *create_ok(const char *dest, int64_t steps, size_t chunk, struct diag *d)
+{
+    struct h5out_meta m = make_meta(steps, scenario_text, strlen(scenario_text));
+    struct h5out *h = NULL;
+    int r = h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, chunk, &h, d);
+    ck_assert_int_eq(r, 0);
+    ck_assert_ptr_nonnull(h);
+    return h;
+}
+
+/* Appends steps [from, from + n) with the known values; returns h5out_append's status. */
+static int append_block(struct h5out *h, size_t from, size_t n, struct diag *d)
+{
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    double *v = malloc((n ? n : 1) * N_SITES * N_SERIES * sizeof *v);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(v);
+    for (size_t k = 0; k < n; k++) {
+        t[k] = (double)((from + k) * TIMESTEP_S);
+        for (size_t s = 0; s < N_SITES; s++)
+            for (size_t j = 0; j < N_SERIES; j++)
+                v[(s * N_SERIES + j) * n + k] = expected(s, j, from + k);
+    }
+    int r = h5out_append(h, n, t, v, d);
+    free(t);
+    free(v);
+    return r;
+}
+
+/* Open HDF5 objects of every kind in the process: a test must not change it. */
+static ssize_t open_ids(void)
+{
+    return H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL);
+}
+
+/* 1 when the two files hold the same bytes. */
+static int same_bytes(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_ptr_nonnull(fb);
+    int ca, cb;
+    do {
+        ca = getc(fa);
+        cb = getc(fb);
+    } while (ca == cb && ca != EOF);
+    fclose(fa);
+    fclose(fb);
+    return ca == cb;
+}
+
+/* ---- reading with the plain HDF5 C API ---- */
+
+/* A string attribute that must be variable-length UTF-8 (so h5py returns str). Caller frees. */
+static char *attr_vlen_utf8(hid_t obj, const char *name)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    ck_assert_int_ge(a, 0);
+    hid_t t = H5Aget_type(a);
+    ck_assert_int_eq(H5Tget_class(t), H5T_STRING);
+    ck_assert_int_gt(H5Tis_variable_str(t), 0);
+    ck_assert_int_eq(H5Tget_cset(t), H5T_CSET_UTF8);
+    char *s = NULL;
+    ck_assert_int_ge(H5Aread(a, t, &s), 0);
+    char *copy = strdup(s);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    return copy;
+}
+
+/* Reads an integer attribute checking its stored class and sign. */
+static void attr_int(hid_t obj, const char *name, H5T_sign_t sign, hid_t mem, void *out)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    ck_assert_int_ge(a, 0);
+    hid_t t = H5Aget_type(a);
+    ck_assert_int_eq(H5Tget_class(t), H5T_INTEGER);
+    ck_assert_int_eq(H5Tget_sign(t), sign);
+    ck_assert_int_ge(H5Aread(a, mem, out), 0);
+    H5Tclose(t);
+    H5Aclose(a);
+}
+
+/* The /scenario dataset: scalar, variable-length UTF-8. Caller frees. */
+static char *read_scenario(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    hid_t ds = H5Dopen2(f, "/scenario", H5P_DEFAULT);
+    ck_assert_int_ge(ds, 0);
+    hid_t sp = H5Dget_space(ds);
+    ck_assert_int_eq(H5Sget_simple_extent_type(sp), H5S_SCALAR);
+    hid_t t = H5Dget_type(ds);
+    ck_assert_int_gt(H5Tis_variable_str(t), 0);
+    ck_assert_int_eq(H5Tget_cset(t), H5T_CSET_UTF8);
+    char *s = NULL;
+    ck_assert_int_ge(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), 0);
+    char *copy = strdup(s);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    H5Fclose(f);
+    return copy;
+}
+
+struct names {
+    int n;
+    char name[8][64];
+};
+
+static herr_t collect_link(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)g;
+    (void)info;
+    struct names *nm = data;
+    if (nm->n < 8)
+        snprintf(nm->name[nm->n++], sizeof nm->name[0], "%s", name);
+    return 0;
+}
+
+/* Checks the root attributes, creation order, units and storage of a committed file. */
+static void check_layout(const char *path, int64_t steps, hsize_t chunk_expected)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    char *s = attr_vlen_utf8(f, "dcsim_version");
+    ck_assert_str_eq(s, "0.1.0");
+    free(s);
+    s = attr_vlen_utf8(f, "scenario_name");
+    ck_assert_str_eq(s, "test-site");
+    free(s);
+    s = attr_vlen_utf8(f, "start");
+    ck_assert_str_eq(s, "2027-01-01T00:00:00Z");
+    free(s);
+    int64_t i64;
+    uint64_t u64;
+    attr_int(f, "timestep_s", H5T_SGN_2, H5T_NATIVE_INT64, &i64);
+    ck_assert_int_eq(i64, TIMESTEP_S);
+    attr_int(f, "steps", H5T_SGN_2, H5T_NATIVE_INT64, &i64);
+    ck_assert_int_eq(i64, steps);
+    attr_int(f, "seed", H5T_SGN_NONE, H5T_NATIVE_UINT64, &u64);
+    ck_assert_uint_eq(u64, SEED);
+    attr_int(f, "trials", H5T_SGN_2, H5T_NATIVE_INT64, &i64);
+    ck_assert_int_eq(i64, 1);
+
+    /* Sites and series are listed in creation order, not name order. */
+    struct names nm = {0};
+    hid_t g = H5Gopen2(f, "/sites", H5P_DEFAULT);
+    ck_assert_int_ge(g, 0);
+    ck_assert_int_ge(H5Literate(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, collect_link, &nm), 0);
+    ck_assert_int_eq(nm.n, N_SITES);
+    for (int i = 0; i < N_SITES; i++)
+        ck_assert_str_eq(nm.name[i], site_ids[i]);
+    H5Gclose(g);
+    memset(&nm, 0, sizeof nm);
+    g = H5Gopen2(f, "/sites/south-1/series", H5P_DEFAULT);
+    ck_assert_int_ge(g, 0);
+    ck_assert_int_ge(H5Literate(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, collect_link, &nm), 0);
+    ck_assert_int_eq(nm.n, N_SERIES);
+    for (int j = 0; j < N_SERIES; j++)
+        ck_assert_str_eq(nm.name[j], series[j].name);
+
+    /* Every series: float64, 1-D, unlimited, chunked, shuffle + deflate 4, units. */
+    for (int j = 0; j < N_SERIES; j++) {
+        hid_t ds = H5Dopen2(g, series[j].name, H5P_DEFAULT);
+        ck_assert_int_ge(ds, 0);
+        hid_t t = H5Dget_type(ds);
+        ck_assert_int_gt(H5Tequal(t, H5T_IEEE_F64LE), 0);
+        H5Tclose(t);
+        hid_t sp = H5Dget_space(ds);
+        hsize_t dims, maxdims;
+        ck_assert_int_eq(H5Sget_simple_extent_dims(sp, &dims, &maxdims), 1);
+        ck_assert_uint_eq(dims, (hsize_t)steps);
+        ck_assert(maxdims == H5S_UNLIMITED);
+        H5Sclose(sp);
+        hid_t dcpl = H5Dget_create_plist(ds);
+        hsize_t chunk = 0;
+        ck_assert_int_eq(H5Pget_layout(dcpl), H5D_CHUNKED);
+        ck_assert_int_eq(H5Pget_chunk(dcpl, 1, &chunk), 1);
+        ck_assert_uint_eq(chunk, chunk_expected);
+        ck_assert_int_eq(H5Pget_nfilters(dcpl), 2);
+        unsigned flags, level = 0;
+        size_t nelem = 1;
+        ck_assert_int_eq(H5Pget_filter2(dcpl, 0, &flags, &(size_t){0}, NULL, 0, NULL, NULL),
+                         H5Z_FILTER_SHUFFLE);
+        ck_assert_int_eq(H5Pget_filter2(dcpl, 1, &flags, &nelem, &level, 0, NULL, NULL),
+                         H5Z_FILTER_DEFLATE);
+        ck_assert_uint_eq(level, 4);
+        H5Pclose(dcpl);
+        s = attr_vlen_utf8(ds, "units");
+        ck_assert_str_eq(s, series[j].units);
+        free(s);
+        H5Dclose(ds);
+    }
+    H5Gclose(g);
+    hid_t ds = H5Dopen2(f, "/time", H5P_DEFAULT);
+    ck_assert_int_ge(ds, 0);
+    s = attr_vlen_utf8(ds, "units");
+    ck_assert_str_eq(s, "s");
+    free(s);
+    H5Dclose(ds);
+    /* Nothing of ours left open (only the file itself). */
+    ck_assert_int_eq(H5Fget_obj_count(f, H5F_OBJ_ALL), 1);
+    H5Fclose(f);
+}
+
+/* Reads every series and /time back through the reader and checks each value. */
+static void check_values(const char *path, size_t steps)
+{
+    struct diag d;
+    diag_init(&d);
+    size_t n;
+    double *v;
+    ck_assert_int_eq(h5in_read_series(path, "/time", &n, &v, &d), 0);
+    ck_assert_uint_eq(n, steps);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_double_eq(v[k], (double)(k * TIMESTEP_S));
+    free(v);
+    for (size_t s = 0; s < N_SITES; s++) {
+        for (size_t j = 0; j < N_SERIES; j++) {
+            char ds[128];
+            snprintf(ds, sizeof ds, "/sites/%s/series/%s", site_ids[s], series[j].name);
+            ck_assert_int_eq(h5in_read_series(path, ds, &n, &v, &d), 0);
+            ck_assert_uint_eq(n, steps);
+            for (size_t k = 0; k < n; k++)
+                ck_assert_double_eq(v[k], expected(s, j, k));
+            free(v);
+            char *units;
+            snprintf(ds, sizeof ds, "/sites/%s/series/%s", site_ids[s], series[j].name);
+            ck_assert_int_eq(h5in_read_attr_text(path, ds, "units", &units, &d), 0);
+            ck_assert_str_eq(units, series[j].units);
+            free(units);
+        }
+    }
+    ck_assert_uint_eq(d.n_errors, 0);
+    diag_release(&d);
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_roundtrip)
+{
+    ssize_t ids = open_ids();
+    char dest[256], tmp[300];
+    path_in(dest, sizeof dest, "out.h5");
+    tmp_path(tmp, sizeof tmp, dest);
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, STEPS, 256, &d);
+    ck_assert(exists(tmp));
+    ck_assert(!exists(dest));
+    ck_assert_int_eq(append_block(h, 0, 300, &d), 0);
+    ck_assert_int_eq(append_block(h, 300, 300, &d), 0);
+    ck_assert_int_eq(append_block(h, 600, 0, &d), 0);      /* an empty block is fine */
+    ck_assert_int_eq(append_block(h, 600, 400, &d), 0);
+
+    const char *const names[] = {"it_energy_mwh", "pue", "critical_it_mw"};
+    const double vals[] = {1234.5, 1.25, -0.0};
+    ck_assert_int_eq(h5out_write_summary(h, -1, 3, names, vals, &d), 0);
+    ck_assert_int_eq(h5out_write_summary_text(h, -1, "units", "MWh, 1, MW", &d), 0);
+    const double site_vals[] = {7.0, 8.0};
+    ck_assert_int_eq(h5out_write_summary(h, 1, 2, names, site_vals, &d), 0);
+    /* Writing a metric again replaces it. */
+    const double again = 9.5;
+    ck_assert_int_eq(h5out_write_summary(h, 1, 1, names, &again, &d), 0);
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    ck_assert_uint_eq(d.n_errors, 0);
+
+    ck_assert(exists(dest));
+    ck_assert(!exists(tmp));
+    ck_assert_int_eq(dir_entries(), 1);
+    check_layout(dest, STEPS, 256);
+    check_values(dest, STEPS);
+
+    char *text = read_scenario(dest);
+    ck_assert_uint_eq(strlen(text), strlen(scenario_text));
+    ck_assert_mem_eq(text, scenario_text, strlen(scenario_text));
+    free(text);
+
+    size_t n;
+    char **nm;
+    double *v;
+    ck_assert_int_eq(h5in_read_summary(dest, "/summary", &n, &nm, &v, &d), 0);
+    ck_assert_uint_eq(n, 3);                /* the text attribute is not a metric */
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(nm[i], names[i]);  /* creation order */
+        ck_assert_double_eq(v[i], vals[i]);
+    }
+    h5in_free_summary(n, nm, v);
+    ck_assert_int_eq(h5in_read_summary(dest, "/sites/south-1/summary", &n, &nm, &v, &d), 0);
+    ck_assert_uint_eq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(nm[i], "it_energy_mwh") == 0)
+            ck_assert_double_eq(v[i], 9.5);
+        else
+            ck_assert_double_eq(v[i], 8.0);
+    }
+    h5in_free_summary(n, nm, v);
+    char *units;
+    ck_assert_int_eq(h5in_read_attr_text(dest, "/summary", "units", &units, &d), 0);
+    ck_assert_str_eq(units, "MWh, 1, MW");
+    free(units);
+    double steps;
+    ck_assert_int_eq(h5in_read_attr_double(dest, "/", "steps", &steps, &d), 0);
+    ck_assert_double_eq(steps, STEPS);
+    ck_assert_uint_eq(d.n_errors, 0);
+    ck_assert_int_eq(open_ids(), ids);
+    diag_release(&d);
+}
+END_TEST
+
+/* The same run gives the same bytes (no time stamps in the file). */
+START_TEST(test_reproducible)
+{
+    char a[256], b[256];
+    path_in(a, sizeof a, "a.h5");
+    path_in(b, sizeof b, "b.h5");
+    struct diag d;
+    diag_init(&d);
+    const char *dests[] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        struct h5out *h = create_ok(dests[i], STEPS, 256, &d);
+        ck_assert_int_eq(append_block(h, 0, 500, &d), 0);
+        ck_assert_int_eq(append_block(h, 500, 500, &d), 0);
+        const char *const names[] = {"pue"};
+        const double pue = 1.3;
+        ck_assert_int_eq(h5out_write_summary(h, -1, 1, names, &pue, &d), 0);
+        ck_assert_int_eq(h5out_commit(h, &d), 0);
+        if (i == 0)
+            sleep(1);           /* a time stamp would now differ */
+    }
+    ck_assert(same_bytes(a, b));
+    diag_release(&d);
+}
+END_TEST
+
+/* An empty scenario text and a run of zero steps still make a valid file. */
+START_TEST(test_empty)
+{
+    char dest[256];
+    path_in(dest, sizeof dest, "empty.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out_meta m = make_meta(0, NULL, 0);
+    struct h5out *h = NULL;
+    ck_assert_int_eq(h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 4096, &h, &d),
+                     0);
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    char *text = read_scenario(dest);
+    ck_assert_str_eq(text, "");
+    free(text);
+    check_layout(dest, 0, 1);
+    size_t n = 99;
+    double *v = (double *)&n;
+    ck_assert_int_eq(h5in_read_series(dest, "/sites/north/series/pue", &n, &v, &d), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(v);
+    ck_assert_uint_eq(d.n_errors, 0);
+    diag_release(&d);
+}
+END_TEST
+
+/* The chunk never exceeds the run; chunk_steps 0 means one chunk for the run. */
+START_TEST(test_chunk_clamp)
+{
+    struct diag d;
+    diag_init(&d);
+    size_t chunks[] = {4096, 0, 7};
+    hsize_t want[] = {STEPS, STEPS, 7};
+    for (int i = 0; i < 3; i++) {
+        char dest[256];
+        char name[32];
+        snprintf(name, sizeof name, "chunk%d.h5", i);
+        path_in(dest, sizeof dest, name);
+        struct h5out *h = create_ok(dest, STEPS, chunks[i], &d);
+        ck_assert_int_eq(append_block(h, 0, STEPS, &d), 0);
+        ck_assert_int_eq(h5out_commit(h, &d), 0);
+        check_layout(dest, STEPS, want[i]);
+        check_values(dest, STEPS);
+    }
+    diag_release(&d);
+}
+END_TEST
+
+START_TEST(test_abort)
+{
+    ssize_t ids = open_ids();
+    char dest[256];
+    path_in(dest, sizeof dest, "aborted.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, STEPS, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, 300, &d), 0);
+    h5out_abort(h);
+    ck_assert_int_eq(dir_entries(), 0);
+    h5out_abort(NULL);
+    ck_assert_uint_eq(d.n_errors, 0);
+    ck_assert_int_eq(open_ids(), ids);
+    diag_release(&d);
+}
+END_TEST
+
+START_TEST(test_commit_too_few)
+{
+    ssize_t ids = open_ids();
+    char dest[256];
+    path_in(dest, sizeof dest, "short.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, STEPS, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, STEPS - 1, &d), 0);
+    ck_assert_int_eq(h5out_commit(h, &d), DCSIM_EINTERNAL);
+    ck_assert_uint_eq(d.n_errors, 1);
+    ck_assert_uint_eq(diag_count_matching(&d, "999 steps written but 1000 declared"), 1);
+    ck_assert_str_eq(d.msgs[0].file, dest);
+    ck_assert_int_eq(dir_entries(), 0);
+    ck_assert_int_eq(open_ids(), ids);
+    diag_release(&d);
+}
+END_TEST
+
+START_TEST(test_append_too_many)
+{
+    char dest[256];
+    path_in(dest, sizeof dest, "long.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, STEPS, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, 600, &d), 0);
+    ck_assert_int_eq(append_block(h, 600, 401, &d), DCSIM_EINTERNAL);
+    ck_assert_uint_eq(diag_count_matching(&d, "would exceed the declared 1000"), 1);
+    /* Nothing was written by the refused block: the rest still fits. */
+    ck_assert_int_eq(append_block(h, 600, 400, &d), 0);
+    ck_assert_int_eq(append_block(h, 1000, 1, &d), DCSIM_EINTERNAL);
+    h5out_abort(h);
+    ck_assert_int_eq(dir_entries(), 0);
+    diag_release(&d);
+}
+END_TEST
+
+START_TEST(test_unwritable_dir)
+{
+    const char *dest = "/nonexistent-dir/x.h5";
+    struct diag d;
+    diag_init(&d);
+    struct h5out_meta m = make_meta(STEPS, scenario_text, strlen(scenario_text));
+    struct h5out *h = (struct h5out *)&m;      /* any non-NULL value: must come back NULL */
+    int r = h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 256, &h, &d);
+    ck_assert_int_eq(r, DCSIM_EIO);
+    ck_assert_ptr_null(h);
+    ck_assert_uint_eq(d.n_errors, 1);
+    ck_assert_str_eq(d.msgs[0].file, dest);
+    ck_assert_uint_eq(diag_count_matching(&d, "cannot write result: "), 1);
+    ck_assert_uint_eq(diag_count_matching(&d, "No such file or directory"), 1);
+    ck_assert(!exists("/nonexistent-dir"));
+    diag_release(&d);
+}
+END_TEST
+
+/* A directory we may not write into (skipped as root, who may write anywhere). */
+START_TEST(test_readonly_dir)
+{
+    if (geteuid() == 0)
+        return;
+    char sub[256], dest[300];
+    path_in(sub, sizeof sub, "ro");
+    ck_assert_int_eq(mkdir(sub, 0555), 0);
+    snprintf(dest, sizeof dest, "%s/x.h5", sub);
+    struct diag d;
+    diag_init(&d);
+    struct h5out_meta m = make_meta(STEPS, scenario_text, strlen(scenario_text));
+    struct h5out *h = NULL;
+    int r = h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 256, &h, &d);
+    chmod(sub, 0755);
+    ck_assert_int_eq(r, DCSIM_EIO);
+    ck_assert_uint_eq(diag_count_matching(&d, "Permission denied"), 1);
+    ck_assert_int_eq(rmdir(sub), 0);        /* still empty */
+    diag_release(&d);
+}
+END_TEST
+
+/* A write that fails inside HDF5 (the file size limit stands in for a full disk) is an
+ * I/O error carrying the system's reason, and leaves nothing behind. */
+START_TEST(test_write_fails)
+{
+    enum { BLOCK = 1000, BLOCKS = 50 };
+    char dest[256];
+    path_in(dest, sizeof dest, "big.h5");
+    struct diag d;
+    diag_init(&d);
+    double *t = malloc(BLOCK * sizeof *t);
+    double *v = malloc(BLOCK * N_SITES * N_SERIES * sizeof *v);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(v);
+    uint64_t x = 88172645463325252u;        /* xorshift: values that do not compress */
+
+    struct rlimit old, low;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    low = old;
+    low.rlim_cur = 64 * 1024;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &low), 0);
+
+    struct h5out_meta m = make_meta((int64_t)BLOCK * BLOCKS, "x", 1);
+    struct h5out *h = NULL;
+    int r = h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 256, &h, &d);
+    for (int b = 0; r == 0 && b < BLOCKS; b++) {
+        for (size_t k = 0; k < BLOCK * N_SITES * N_SERIES; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v[k] = (double)(x >> 11) / 9007199254740992.0;
+        }
+        for (size_t k = 0; k < BLOCK; k++)
+            t[k] = (double)(((size_t)b * BLOCK + k) * TIMESTEP_S);
+        r = h5out_append(h, BLOCK, t, v, &d);
+    }
+    if (r == 0)
+        r = h5out_commit(h, &d);
+    else
+        h5out_abort(h);
+
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, old_handler);
+    free(t);
+    free(v);
+    ck_assert_int_eq(r, DCSIM_EIO);
+    ck_assert_uint_eq(d.n_errors, 1);
+    ck_assert_uint_eq(diag_count_matching(&d, "cannot write result: "), 1);
+    ck_assert_uint_eq(diag_count_matching(&d, "File too large"), 1);
+    ck_assert_int_eq(dir_entries(), 0);
+
+    /* HDF5 still works for the next result in this process. */
+    struct h5out *h2 = create_ok(dest, STEPS, 256, &d);
+    ck_assert_int_eq(append_block(h2, 0, STEPS, &d), 0);
+    ck_assert_int_eq(h5out_commit(h2, &d), 0);
+    check_values(dest, STEPS);
+    ck_assert_uint_eq(d.n_errors, 1);
+    diag_release(&d);
+}
+END_TEST
+
+/* An existing result is untouched until commit, and replaced by it. */
+START_TEST(test_replace_at_commit)
+{
+    char dest[256];
+    path_in(dest, sizeof dest, "result.h5");
+    static const char old[] = "an older result\n";
+    FILE *f = fopen(dest, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(old, f);
+    fclose(f);
+
+    struct diag d;
+    diag_init(&d);
+    /* An aborted run leaves it as it was. */
+    struct h5out *h = create_ok(dest, STEPS, 256, &d);
+    h5out_abort(h);
+    h = create_ok(dest, STEPS, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, STEPS, &d), 0);
+
+    char buf[64] = "";
+    f = fopen(dest, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    ck_assert_uint_eq(got, strlen(old));
+    ck_assert_str_eq(buf, old);
+    ck_assert_int_eq(dir_entries(), 2);     /* the old result and our temporary file */
+
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    ck_assert_int_eq(dir_entries(), 1);
+    check_values(dest, STEPS);
+    ck_assert_uint_eq(d.n_errors, 0);
+    diag_release(&d);
+}
+END_TEST
+
+/* A temporary file left by an earlier process with our pid is replaced. */
+START_TEST(test_stale_temp)
+{
+    char dest[256], tmp[300];
+    path_in(dest, sizeof dest, "stale.h5");
+    tmp_path(tmp, sizeof tmp, dest);
+    FILE *f = fopen(tmp, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("junk", f);
+    fclose(f);
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, STEPS, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, STEPS, &d), 0);
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    ck_assert(!exists(tmp));
+    check_values(dest, STEPS);
+    diag_release(&d);
+}
+END_TEST
+
+/* A rename that fails (the destination is a directory) is an I/O error and cleans up. */
+START_TEST(test_rename_fails)
+{
+    ssize_t ids = open_ids();
+    char dest[256], inside[300];
+    path_in(dest, sizeof dest, "adir.h5");
+    ck_assert_int_eq(mkdir(dest, 0777), 0);
+    snprintf(inside, sizeof inside, "%s/keep", dest);
+    FILE *f = fopen(inside, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, 10, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, 10, &d), 0);
+    ck_assert_int_eq(h5out_commit(h, &d), DCSIM_EIO);
+    ck_assert_uint_eq(d.n_errors, 1);
+    ck_assert_uint_eq(diag_count_matching(&d, "cannot write result: cannot rename"), 1);
+    ck_assert_int_eq(dir_entries(), 1);     /* the directory only: no temporary file */
+    ck_assert(exists(inside));
+    ck_assert_int_eq(open_ids(), ids);
+    diag_release(&d);
+}
+END_TEST
+
+/* Caller bugs are DCSIM_EINTERNAL with a message, and leave nothing behind. */
+START_TEST(test_bad_arguments)
+{
+    ssize_t ids = open_ids();
+    char dest[256];
+    path_in(dest, sizeof dest, "bad.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out_meta m = make_meta(STEPS, scenario_text, strlen(scenario_text));
+    struct h5out *h = NULL;
+
+    const char *const dup_sites[] = {"a", "a"};
+    ck_assert_int_eq(h5out_create(dest, &m, 2, dup_sites, N_SERIES, series, 8, &h, &d),
+                     DCSIM_EINTERNAL);
+    ck_assert_uint_eq(diag_count_matching(&d, "duplicate site id 'a'"), 1);
+    const char *const slash_sites[] = {"a/b"};
+    ck_assert_int_eq(h5out_create(dest, &m, 1, slash_sites, N_SERIES, series, 8, &h, &d),
+                     DCSIM_EINTERNAL);
+    ck_assert_uint_eq(diag_count_matching(&d, "bad site id 'a/b'"), 1);
+    const struct h5out_series_def dup_series[] = {{"x", "MW"}, {"x", "MW"}};
+    ck_assert_int_eq(h5out_create(dest, &m, 1, site_ids, 2, dup_series, 8, &h, &d),
+                     DCSIM_EINTERNAL);
+    ck_assert_uint_eq(diag_count_matching(&d, "duplicate series 'x'"), 1);
+    struct h5out_meta nul = make_meta(STEPS, "a\0b", 3);
+    ck_assert_int_eq(h5out_create(dest, &nul, N_SITES, site_ids, N_SERIES, series, 8, &h, &d),
+                     DCSIM_EINTERNAL);
+    ck_assert_uint_eq(diag_count_matching(&d, "NUL byte"), 1);
+    struct h5out_meta neg = make_meta(-1, "", 0);
+    ck_assert_int_eq(h5out_create(dest, &neg, N_SITES, site_ids, N_SERIES, series, 8, &h, &d),
+                     DCSIM_EINTERNAL);
+    ck_assert_ptr_null(h);
+    ck_assert_int_eq(dir_entries(), 0);
+
+    h = create_ok(dest, STEPS, 256, &d);
+    const char *const names[] = {"pue"};
+    const double one = 1.0;
+    ck_assert_int_eq(h5out_write_summary(h, N_SITES, 1, names, &one, &d), DCSIM_EINTERNAL);
+    ck_assert_int_eq(h5out_write_summary(h, -2, 1, names, &one, &d), DCSIM_EINTERNAL);
+    ck_assert_uint_eq(diag_count_matching(&d, "no site"), 2);
+    ck_assert_int_eq(h5out_write_summary_text(h, 0, "", "x", &d), DCSIM_EINTERNAL);
+    h5out_abort(h);
+    ck_assert_int_eq(dir_entries(), 0);
+    ck_assert_uint_eq(d.n_errors, 8);
+    ck_assert_int_eq(open_ids(), ids);
+    diag_release(&d);
+}
+END_TEST
+
+START_TEST(test_reader_errors)
+{
+    ssize_t ids = open_ids();
+    char dest[256], junk[256], missing[256];
+    path_in(dest, sizeof dest, "r.h5");
+    path_in(junk, sizeof junk, "junk.h5");
+    path_in(missing, sizeof missing, "missing.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out *h = create_ok(dest, 5, 256, &d);
+    ck_assert_int_eq(append_block(h, 0, 5, &d), 0);
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    FILE *f = fopen(junk, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("not hdf5 at all", f);
+    fclose(f);
+
+    size_t n = 7;
+    double *v = NULL;
+    char **nm = NULL;
+    char *s = NULL;
+    double x = 1;
+    ck_assert_int_eq(h5in_read_series(missing, "/time", &n, &v, &d), DCSIM_EIO);
+    ck_assert_uint_eq(diag_count_matching(&d, "cannot read result: No such file"), 1);
+    ck_assert_str_eq(d.msgs[0].file, missing);
+    ck_assert_int_eq(h5in_read_series(junk, "/time", &n, &v, &d), DCSIM_EIO);
+    ck_assert_uint_eq(diag_count_matching(&d, "not an HDF5 file"), 1);
+    ck_assert_int_eq(h5in_read_series(dest, "/sites/nope/series/pue", &n, &v, &d),
+                     DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "no object '/sites/nope/series/pue'"), 1);
+    ck_assert_int_eq(h5in_read_series(dest, "/sites/north", &n, &v, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "is not a dataset"), 1);
+    ck_assert_int_eq(h5in_read_series(dest, "/scenario", &n, &v, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "not a 1-D numeric series"), 1);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(h5in_read_summary(dest, "/summary", &n, &nm, &v, &d), DCSIM_EINPUT);
+    ck_assert_int_eq(h5in_read_summary(dest, "/time", &n, &nm, &v, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "is not a group"), 1);
+    ck_assert_ptr_null(nm);
+    ck_assert_int_eq(h5in_read_attr_text(dest, "/", "steps", &s, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "is not one string"), 1);
+    ck_assert_int_eq(h5in_read_attr_text(dest, "/", "nope", &s, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "has no attribute 'nope'"), 1);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(h5in_read_attr_double(dest, "/", "start", &x, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(diag_count_matching(&d, "is not one number"), 1);
+    ck_assert_uint_eq(d.n_errors, 10);
+    /* The good file still reads after all that. */
+    ck_assert_int_eq(h5in_read_attr_double(dest, "/", "seed", &x, &d), 0);
+    ck_assert_double_eq(x, (double)SEED);
+    ck_assert_int_eq(h5in_read_attr_text(dest, "/", "start", &s, &d), 0);
+    ck_assert_str_eq(s, "2027-01-01T00:00:00Z");
+    free(s);
+    ck_assert_int_eq(open_ids(), ids);
+    diag_release(&d);
+}
+END_TEST
+
+static Suite *h5out_suite(void)
+{
+    Suite *s = suite_create("h5out");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_roundtrip);
+    tcase_add_test(tc, test_reproducible);
+    tcase_add_test(tc, test_empty);
+    tcase_add_test(tc, test_chunk_clamp);
+    tcase_add_test(tc, test_abort);
+    tcase_add_test(tc, test_commit_too_few);
+    tcase_add_test(tc, test_append_too_many);
+    tcase_add_test(tc, test_unwritable_dir);
+    tcase_add_test(tc, test_readonly_dir);
+    tcase_add_test(tc, test_write_fails);
+    tcase_add_test(tc, test_replace_at_commit);
+    tcase_add_test(tc, test_stale_temp);
+    tcase_add_test(tc, test_rename_fails);
+    tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_reader_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    H5dont_atexit();            /* as dcsim's main does: see h5_setup in h5out.c */
+    SRunner *sr = srunner_create(h5out_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
