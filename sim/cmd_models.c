@@ -1,5 +1,6 @@
 /* cmd_models.c — `dcsim models [racks|reactors|climates] [--models DIR]`: the catalog. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,9 +42,11 @@ int cmd_models(int argc, char **argv)
                "max kW", "idle kW", "liquid", "coolant C", "gpu");
         for (size_t i = 0; i < cat.n_racks; i++) {
             const struct rack *r = &cat.racks[i];
-            printf("  %-22s %5d %10.2f %10.2f %8.2f %10.1f  %s\n", r->id, r->gpus,
-                   r->power_max_kw, r->power_idle_kw, r->liquid_fraction, r->coolant_max_c,
-                   r->gpu);
+            char coolant[16] = "-";
+            if (isfinite(r->coolant_max_c))
+                snprintf(coolant, sizeof coolant, "%.1f", r->coolant_max_c);
+            printf("  %-22s %5d %10.2f %10.2f %8.2f %10s  %s\n", r->id, r->gpus,
+                   r->power_max_kw, r->power_idle_kw, r->liquid_fraction, coolant, r->gpu);
         }
     }
     if (!which || strcmp(which, "reactors") == 0) {

@@ -1,6 +1,7 @@
 /* main.c — dcsim's command table: `dcsim COMMAND ...` runs cmd_<command>.
  * Only main() and the commands decide exit statuses; everything below returns errors. */
 #include <gsl/gsl_errno.h>
+#include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,9 @@ static const struct command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    /* HDF5 1.10 crashes in its exit-time cleanup after a failed write (HDFGroup/hdf5#2291):
+     * skip that cleanup; it must be the first HDF5 call of the process. */
+    H5dont_atexit();
     gsl_set_error_handler_off();   /* every GSL status is checked where it is returned */
     if (argc < 2) {
         print_help(stderr);
