@@ -458,14 +458,14 @@ done:
 int scenario_load(const char *path, const struct catalog *cat, struct scenario **out,
                   struct diag *d)
 {
-    struct ydoc raw;
+    char *text;
+    size_t len;
     *out = NULL;
-    /* ydoc_load reads the bytes with size limits; parse again from them to keep one path. */
-    int rc = ydoc_load(path, &raw, d);
+    int rc = yamlx_read_file(path, &text, &len, d);
     if (rc)
         return rc;
-    rc = scenario_parse(path, raw.text, raw.text_len, cat, out, d);
-    ydoc_release(&raw);
+    rc = scenario_parse(path, text, len, cat, out, d);
+    free(text);
     return rc;
 }
 

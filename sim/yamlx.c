@@ -345,25 +345,26 @@ int ydoc_parse(const char *path, const char *text, size_t len, struct ydoc *doc,
     return 0;
 }
 
-int ydoc_load(const char *path, struct ydoc *doc, struct diag *d)
+int yamlx_read_file(const char *path, char **text, size_t *len_out, struct diag *d)
 {
-    memset(doc, 0, sizeof *doc);
+    *text = NULL;
+    *len_out = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
         return DCSIM_EIO;
     }
     size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    int rc = 0;
-    while (buf) {
+    char *buf = malloc(cap + 1);
+    int rc = buf ? 0 : DCSIM_ENOMEM;
+    while (!rc) {
         if (len == cap) {
             if (cap >= YAMLX_MAX_BYTES) {
                 diag_error(d, path, 0, 0, "file larger than %u MiB", YAMLX_MAX_BYTES >> 20);
                 rc = DCSIM_EINPUT;
                 break;
             }
-            char *nb = realloc(buf, cap * 2);
+            char *nb = realloc(buf, cap * 2 + 1);
             if (!nb) {
                 rc = DCSIM_ENOMEM;
                 break;
@@ -382,11 +383,26 @@ int ydoc_load(const char *path, struct ydoc *doc, struct diag *d)
         }
     }
     fclose(f);
-    if (!buf)
-        return DCSIM_ENOMEM;
-    if (!rc)
-        rc = ydoc_parse(path, buf, len, doc, d);
-    free(buf);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    *text = buf;
+    *len_out = len;
+    return 0;
+}
+
+int ydoc_load(const char *path, struct ydoc *doc, struct diag *d)
+{
+    memset(doc, 0, sizeof *doc);
+    char *text;
+    size_t len;
+    int rc = yamlx_read_file(path, &text, &len, d);
+    if (rc)
+        return rc;
+    rc = ydoc_parse(path, text, len, doc, d);
+    free(text);
     return rc;
 }
 

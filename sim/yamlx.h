@@ -37,6 +37,10 @@ struct ydoc {
  *  DCSIM_EIO (unreadable) or DCSIM_ENOMEM. On failure *doc is released. */
 int ydoc_load(const char *path, struct ydoc *doc, struct diag *d);
 
+/** Reads a whole file (at most YAMLX_MAX_BYTES) into a NUL-terminated buffer the caller
+ *  frees. Returns 0, DCSIM_EIO (reported), DCSIM_EINPUT (too large) or DCSIM_ENOMEM. */
+int yamlx_read_file(const char *path, char **text, size_t *len, struct diag *d);
+
 /** Parses text (copied) under the name `path` for messages. */
 int ydoc_parse(const char *path, const char *text, size_t len, struct ydoc *doc, struct diag *d);
 
