@@ -102,4 +102,16 @@ void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_su
         }
         fputc('\n', out);
     }
+    if (sum->trials > 1) {
+        const double *m = sum->total;
+        fprintf(out, "\nover %d trials (metrics above are trial 0's):\n", sum->trials);
+        fprintf(out, "  LOLE %.3f h/year, EUE %.3f MWh/year\n", m[M_LOLE_H_PER_YEAR],
+                m[M_EUE_MWH_PER_YEAR]);
+        fprintf(out, "  unserved energy per trial (MWh): mean %.2f, p50 %.2f, p95 %.2f, p99 %.2f\n",
+                m[M_UNSERVED_ENERGY_MWH_MEAN], m[M_UNSERVED_ENERGY_MWH_P50],
+                m[M_UNSERVED_ENERGY_MWH_P95], m[M_UNSERVED_ENERGY_MWH_P99]);
+        for (size_t i = 0; sum->n_sites > 1 && i < sum->n_sites; i++)
+            fprintf(out, "  %-14s LOLE %.3f h/year, EUE %.3f MWh/year\n", sc->sites[i].id,
+                    sum->site[i][M_LOLE_H_PER_YEAR], sum->site[i][M_EUE_MWH_PER_YEAR]);
+    }
 }

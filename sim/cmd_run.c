@@ -89,9 +89,10 @@ static int h5_sink_append(void *ctx, size_t n, const double *time_s, const doubl
 static void progress_tty(void *ctx, int64_t done, int64_t total)
 {
     (void)ctx;
-    fprintf(stderr, "\rdcsim: running %3d %%", (int)(100 * done / total));
+    fprintf(stderr, "\rdcsim: running %3d %% (%lld/%lld)", (int)(100 * done / total),
+            (long long)done, (long long)total);
     if (done == total)
-        fputs("\r                      \r", stderr);
+        fputs("\r                                        \r", stderr);
     fflush(stderr);
 }
 
@@ -106,7 +107,8 @@ static int write_summaries(struct h5out *h, const struct sim_summary *sum, struc
 
 /* Runs the simulation into a new HDF5 file; the file exists only if all went well. */
 static int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
-                       const char *start, int quiet, struct sim_summary *sum, struct diag *d)
+                       const char *start, const struct run_args *a, struct sim_summary *sum,
+                       struct diag *d)
 {
     const char **site_ids = malloc(sc->n_sites * sizeof *site_ids);
     if (!site_ids)
@@ -132,11 +134,15 @@ static int run_to_file(const struct scenario *sc, struct sim *sim, const char *o
     struct sim_progress progress = {NULL, progress_tty};
     struct sim_options opt = {
         .block_steps = RUN_CHUNK_STEPS, .sink = &sink,
-        .progress = (!quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
+        .progress = (!a->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
+        .threads = (int)a->threads,
     };
     rc = sim_run(sim, &opt, sum, d);
     if (!rc)
         rc = write_summaries(h, sum, d);
+    if (!rc && sum->trials > 1)
+        rc = h5out_write_table(h, "trials", "trial", (size_t)sum->trials, N_METRICS,
+                               metric_names, &sum->trial_total[0][0], d);
     if (rc) {
         h5out_abort(h);
         return rc;
@@ -177,12 +183,6 @@ int cmd_run(int argc, char **argv)
         sc->trials = (int)a.trials;
     if (a.seed >= 0)
         sc->seed = (uint64_t)a.seed;
-    if (sc->trials > 1) {
-        diag_error(&d, NULL, 0, 0, "trials > 1 need the random outage model, which this "
-                                   "version does not have yet");
-        rc = DCSIM_EINPUT;
-        goto done;
-    }
     if ((rc = sim_create(sc, &sim, &d)))
         goto done;
     if (!out) {
@@ -196,7 +196,7 @@ int cmd_run(int argc, char **argv)
     }
     char start[32];
     timefmt_format_date(sc->start_unix_s, start, sizeof start);
-    if ((rc = run_to_file(sc, sim, out, start, a.quiet, &sum, &d)))
+    if ((rc = run_to_file(sc, sim, out, start, &a, &sum, &d)))
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

@@ -652,6 +652,49 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
     return r;
 }
 
+int h5out_write_table(struct h5out *h, const char *name, const char *index_name, size_t n_rows,
+                      size_t n_cols, const char *const *col_names, const double *values,
+                      struct diag *d)
+{
+    h5_setup();
+    if (!valid_component(name) || !index_name || n_cols == 0 || !col_names ||
+        (n_rows > 0 && !values))
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "table '%s' without columns or data",
+                           name ? name : "");
+    /* row layout in memory: int64 index, then n_cols doubles */
+    size_t row_size = sizeof(int64_t) + n_cols * sizeof(double);
+    unsigned char *rows = malloc(n_rows ? n_rows * row_size : 1);
+    if (!rows)
+        return DCSIM_ENOMEM;
+    for (size_t r = 0; r < n_rows; r++) {
+        int64_t index = (int64_t)r;
+        memcpy(rows + r * row_size, &index, sizeof index);
+        memcpy(rows + r * row_size + sizeof index, values + r * n_cols, n_cols * sizeof(double));
+    }
+    int rc = 0;
+    hid_t type = H5Tcreate(H5T_COMPOUND, row_size), space = -1, ds = -1;
+    if (type < 0 || H5Tinsert(type, index_name, 0, H5T_NATIVE_INT64) < 0)
+        rc = write_fail(d, h->dest, "cannot describe table '%s'", name);
+    for (size_t c = 0; !rc && c < n_cols; c++)
+        if (H5Tinsert(type, col_names[c], sizeof(int64_t) + c * sizeof(double),
+                      H5T_NATIVE_DOUBLE) < 0)
+            rc = write_fail(d, h->dest, "cannot add column '%s' to table '%s'", col_names[c], name);
+    hsize_t dims[1] = {n_rows};
+    if (!rc && (space = H5Screate_simple(1, dims, NULL)) < 0)
+        rc = write_fail(d, h->dest, "cannot size table '%s'", name);
+    if (!rc && (ds = H5Dcreate2(h->file, name, type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                H5P_DEFAULT)) < 0)
+        rc = write_fail(d, h->dest, "cannot create table '%s'", name);
+    if (!rc && n_rows > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
+        rc = write_fail(d, h->dest, "cannot write table '%s'", name);
+    if (ds >= 0 && close_dataset_or_keep(&ds) && !rc)
+        rc = write_fail(d, h->dest, "cannot close table '%s'", name);
+    close_space(&space);
+    close_type(&type);
+    free(rows);
+    return rc;
+}
+
 int h5out_write_summary_text(struct h5out *h, int site, const char *name, const char *value,
                              struct diag *d)
 {

@@ -70,6 +70,12 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
 int h5out_write_summary_text(struct h5out *h, int site, const char *name, const char *value,
                              struct diag *d);
 
+/** Writes a compound table /<name>: a row per record with an int64 column `index_name`
+ *  (0, 1, ...) and one float64 column per name; values are row-major [n_rows][n_cols]. */
+int h5out_write_table(struct h5out *h, const char *name, const char *index_name, size_t n_rows,
+                      size_t n_cols, const char *const *col_names, const double *values,
+                      struct diag *d);
+
 /** Flushes, closes and renames the temporary file onto the destination. Frees h. */
 int h5out_commit(struct h5out *h, struct diag *d);
 

@@ -57,6 +57,11 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     }
     m[M_IT_PEAK_MW] = fmax(m[M_IT_PEAK_MW], v[S_IT_SERVED_MW]);
     m[M_FACILITY_PEAK_MW] = fmax(m[M_FACILITY_PEAK_MW], v[S_FACILITY_MW]);
+    if (a->steps > 0)
+        m[M_FACILITY_RAMP_MAX_MW_PER_S] =
+            fmax(m[M_FACILITY_RAMP_MAX_MW_PER_S],
+                 fabs(v[S_FACILITY_MW] - a->prev_facility_mw) / (double)dt_s);
+    a->prev_facility_mw = v[S_FACILITY_MW];
     m[M_CRITICAL_IT_MW] = fmax(m[M_CRITICAL_IT_MW], v[S_CRITICAL_IT_MW]);
     m[M_UNSERVED_ENERGY_MWH] += v[S_UNSERVED_MW] * h;
     if (v[S_UNSERVED_MW] > UNSERVED_EPS_MW)
@@ -94,4 +99,13 @@ void summary_finish(const struct summary_acc *a, int64_t duration_s, double *out
     if (!isfinite(out[M_MARGIN_MIN_MW]))
         out[M_MARGIN_MIN_MW] = NAN;
     out[M_YEARS] = (double)duration_s / SECONDS_PER_YEAR;
+    /* one trial's own reliability figures; sim_run replaces them with the statistics over
+     * all trials */
+    out[M_RIDE_THROUGH_S] = NAN;
+    out[M_LOLE_H_PER_YEAR] = a->m[M_UNSERVED_HOURS] / out[M_YEARS];
+    out[M_EUE_MWH_PER_YEAR] = a->m[M_UNSERVED_ENERGY_MWH] / out[M_YEARS];
+    out[M_UNSERVED_ENERGY_MWH_P50] = out[M_UNSERVED_ENERGY_MWH_P95] =
+        out[M_UNSERVED_ENERGY_MWH_P99] = out[M_UNSERVED_ENERGY_MWH_MEAN] =
+            a->m[M_UNSERVED_ENERGY_MWH];
+    out[M_TRIALS] = 1;
 }

@@ -36,6 +36,7 @@ struct summary_acc {
     double m[N_METRICS];        /* running sums and extremes */
     int64_t steps;
     int any_it;                 /* a step had IT served */
+    double prev_facility_mw;    /* for the ramp: the previous step's facility power */
 };
 
 void summary_init(struct summary_acc *a);

@@ -15,6 +15,8 @@
 const char *const supply_type_names[] = {"grid", "reactor", "battery", "generator", NULL};
 const char *const workload_names[] = {"training", "inference", "mining", "constant", NULL};
 const char *const rejection_names[] = {"dry_cooler", "cooling_tower", "chiller", "hybrid", NULL};
+const char *const event_type_names[] = {"grid_outage", "reactor_trip", "cooling_loss",
+                                        "generator_fail_to_start", NULL};
 static const char *const site_kind_names[] = {"converted_mining", "greenfield", NULL};
 
 const struct rack *lookup_rack(const struct lookup *lk, const char *id)
@@ -385,11 +387,6 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
         bad |= yget_number(c, rel, "reliability", "max_lole_h", YGET_NONNEG, 2.4,
                            &s->max_lole_h) != 0;
     }
-    const struct ynode *ev = ynode_key(root, "events");
-    if (ev) {
-        yget_error(c, ev, "'events' (scripted events) are not supported by this version yet");
-        bad = 1;
-    }
     int rc = parse_models(c, ynode_get(root, "models"), cat, local);
     if (rc == DCSIM_ENOMEM)
         return rc;
@@ -422,7 +419,9 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
             return rc;
         bad |= rc != 0;
     }
-    return bad ? DCSIM_EINPUT : 0;
+    if (bad)
+        return DCSIM_EINPUT;
+    return parse_events(c, root, s);
 }
 
 int scenario_parse(const char *path, const char *text, size_t len, const struct catalog *cat,
@@ -474,6 +473,7 @@ void scenario_destroy(struct scenario *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->n_sites; i++) {
+        free(s->sites[i].events);
         free(s->sites[i].epw_path);
         free(s->sites[i].supplies);
         free(s->sites[i].pools);

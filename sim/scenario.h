@@ -67,11 +67,26 @@ struct it_pool {
     int64_t swing_period_s;           /* 0: none */
 };
 
+enum event_type { EVENT_GRID_OUTAGE, EVENT_REACTOR_TRIP, EVENT_COOLING_LOSS,
+                  EVENT_GENERATOR_FAIL_TO_START };
+extern const char *const event_type_names[];
+
+/** A scripted event (top-level `events:`), attached to its site. */
+struct event {
+    enum event_type type;
+    int64_t start_s, end_s;           /* run seconds, [start, end) */
+    size_t supply;                    /* index into the site's supplies (not cooling_loss) */
+    int loop_liquid;                  /* cooling_loss: 1 the liquid loop, 0 the air side */
+    int units;                        /* reactor_trip: units tripped */
+    double fraction;                  /* cooling_loss: share of the capacity lost, 0..1 */
+};
+
 struct cooling_liquid {
     int present;
     double supply_c, capacity_mw, approach_k;
     enum rejection rejection;
     double pump_fraction, fan_fraction, carnot_efficiency, cop_max, cycles;
+    double volume_m3;                 /* loop water volume for thermal mass; 0: quasi-steady */
 };
 
 struct cooling_air {
@@ -97,6 +112,7 @@ struct site {
     struct it_pool *pools;            size_t n_pools;
     struct cooling_liquid liquid;
     struct cooling_air air;
+    struct event *events;             size_t n_events;   /* sorted by start */
 };
 
 struct scenario {

@@ -31,6 +31,7 @@ int parse_supplies(const struct yctx *c, const struct ynode *site_map, const cha
                    const struct lookup *lk, const struct scenario *s, struct site *site);
 int parse_pools(const struct yctx *c, const struct ynode *site_map, const char *path,
                 const struct lookup *lk, const struct scenario *s, struct site *site);
+int parse_events(const struct yctx *c, const struct ynode *root, struct scenario *s);
 int parse_cooling(const struct yctx *c, const struct ynode *site_map, const char *path,
                   struct site *site);
 

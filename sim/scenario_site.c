@@ -299,7 +299,7 @@ static int parse_liquid(const struct yctx *c, const struct ynode *m, const char 
 {
     static const char *const keys[] = {"supply_c", "rejection", "capacity_mw", "approach_k",
                                        "pump_fraction", "fan_fraction", "carnot_efficiency",
-                                       "cop_max", "cycles", NULL};
+                                       "cop_max", "cycles", "volume_m3", NULL};
     int bad = yget_check_keys(c, m, path, keys) ? 1 : 0;
     if (m->kind != YNODE_MAP)
         return 1;
@@ -320,6 +320,7 @@ static int parse_liquid(const struct yctx *c, const struct ynode *m, const char 
                        &l->carnot_efficiency) != 0;
     bad |= yget_number(c, m, path, "cop_max", YGET_POSITIVE, 12, &l->cop_max) != 0;
     bad |= yget_number(c, m, path, "cycles", YGET_POSITIVE, 4, &l->cycles) != 0;
+    bad |= yget_number(c, m, path, "volume_m3", YGET_NONNEG, 0, &l->volume_m3) != 0;
     if (!bad && l->cycles <= 1) {
         yget_error(c, ynode_get(m, "cycles"), "'cycles' in %s must be above 1 (blowdown "
                    "c/(c-1))", path);

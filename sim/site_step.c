@@ -10,6 +10,7 @@
 #include "cooling.h"
 #include "electrical.h"
 #include "it_load.h"
+#include "loop_thermal.h"
 #include "timefmt.h"
 
 /* Root finding of "facility power = supply": relative tolerance on the served fraction. */
@@ -41,6 +42,10 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
     if (rc)
         return rc;
     ss->utc_offset_h = weather_utc_offset_h(ss->weather);
+    ss->loop_limit_c = INFINITY;
+    for (size_t i = 0; i < site->n_pools; i++)
+        if (site->pools[i].rack.liquid_fraction > 0)
+            ss->loop_limit_c = fmin(ss->loop_limit_c, site->pools[i].rack.coolant_max_c);
     rc = supply_states_create(site, ss->weather, sc->duration_s, &ss->supplies);
     if (rc) {
         weather_destroy(ss->weather);
@@ -58,8 +63,34 @@ void site_state_release(struct site_state *ss)
     memset(ss, 0, sizeof *ss);
 }
 
+int site_run_init(struct site_run *run, const struct site_state *ss, int64_t duration_s,
+                  uint64_t trial_seed)
+{
+    memset(run, 0, sizeof *run);
+    run->ss = ss;
+    run->loop_c = ss->site->liquid.supply_c;
+    run->shortfall_start_s = -1;
+    run->ride_through_s = NAN;
+    int rc = supply_states_clone(ss->site, ss->supplies, &run->supplies);
+    if (!rc)
+        rc = supply_states_draw_outages(ss->site, run->supplies, duration_s, trial_seed);
+    if (rc)
+        site_run_release(run);
+    return rc;
+}
+
+void site_run_release(struct site_run *run)
+{
+    if (!run || !run->ss)
+        return;
+    supply_states_destroy(run->supplies, run->ss->site->n_supplies);
+    memset(run, 0, sizeof *run);
+}
+
 void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
 {
+    const struct cooling_liquid *liquid = l->liquid ? l->liquid : &l->site->liquid;
+    const struct cooling_air *air = l->air ? l->air : &l->site->air;
     const double s[2] = {s_firm, s_flex};
     double p[2][N_POOL_CLASSES], q[2][N_POOL_CLASSES];
     double heat_liquid = 0;
@@ -88,11 +119,12 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
                       (1.0 - r_liquid) * (1.0 - r_air) * q[k][POOL_MIXED];
     }
     struct cooling_power cp = {0};
-    if (l->site->liquid.present)
-        cooling_liquid_power(&l->site->liquid, liquid_out, l->drybulb_c, l->wetbulb_c,
-                             (double)l->dt_s, &cp);
-    if (l->site->air.present)
-        cooling_air_power(&l->site->air, (1.0 - r_air) * heat_air, l->drybulb_c, &cp);
+    if (liquid->present)
+        cooling_liquid_power(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
+                             &cp);
+    if (air->present)
+        cooling_air_power(air, (1.0 - r_air) * heat_air, l->drybulb_c, &cp);
+    e->heat_liquid_mw = liquid_out;
     e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
     e->water_m3 = cp.water_m3;
     struct electrical_power ep;
@@ -155,8 +187,54 @@ static int pool_class(const struct it_pool *p)
     return p->rack.liquid_fraction > 0 ? POOL_MIXED : POOL_AIR;
 }
 
-int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v)
+/* Share of a loop's capacity lost to scripted cooling_loss events over the step, 0..1. */
+static double cooling_loss_share(const struct site *site, int liquid, int64_t t_s, int64_t dt_s)
 {
+    double lost = 0;
+    for (size_t e = 0; e < site->n_events && site->events[e].start_s < t_s + dt_s; e++) {
+        const struct event *ev = &site->events[e];
+        if (ev->type != EVENT_COOLING_LOSS || ev->loop_liquid != liquid || ev->end_s <= t_s)
+            continue;
+        int64_t a = ev->start_s > t_s ? ev->start_s : t_s;
+        int64_t b = ev->end_s < t_s + dt_s ? ev->end_s : t_s + dt_s;
+        lost += ev->fraction * (double)(b - a) / (double)dt_s;
+    }
+    return fmin(1.0, lost);
+}
+
+/* Liquid heat the loop lets the racks put in over the step (the throttle limit), MW, and
+ * the loop's own step when it has thermal mass. */
+static int liquid_limit(struct site_run *run, const struct step_load *l, double heat_in_mw,
+                        double available, struct loop_step *ls, double *cap_mw)
+{
+    const struct site *site = run->ss->site;
+    if (!site->liquid.present) {
+        *cap_mw = INFINITY;
+        return 0;
+    }
+    if (site->liquid.volume_m3 <= 0) {
+        *cap_mw = cooling_liquid_capacity_mw(l->liquid, l->drybulb_c, l->wetbulb_c);
+        return 0;
+    }
+    double limit_c = run->ss->loop_limit_c;
+    int rc = loop_integrate(&site->liquid, run->loop_c, heat_in_mw, l->drybulb_c, l->wetbulb_c,
+                            available, limit_c, (double)l->dt_s, ls);
+    if (rc)
+        return rc;
+    if (ls->reach_s < 0) {
+        *cap_mw = INFINITY;   /* the loop absorbs what it cannot reject */
+    } else {
+        double at_limit = loop_rejection_capacity_mw(&site->liquid, limit_c, l->drybulb_c,
+                                                     l->wetbulb_c, available);
+        *cap_mw = (heat_in_mw * ls->reach_s + at_limit * ((double)l->dt_s - ls->reach_s)) /
+                  (double)l->dt_s;
+    }
+    return 0;
+}
+
+int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
+{
+    const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
     struct step_load l = {.site = site, .dt_s = dt_s};
     weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
@@ -175,15 +253,40 @@ int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v)
         if (!p->flexible)
             critical_mw += it_pool_nameplate_mw(p);
     }
-    l.cap_liquid_mw = site->liquid.present
-                          ? cooling_liquid_capacity_mw(&site->liquid, l.drybulb_c, l.wetbulb_c)
-                          : INFINITY;
-    l.cap_air_mw = site->air.present ? site->air.capacity_mw : INFINITY;
+    /* Scripted cooling losses scale the loops' capacity for the share of the step they cover. */
+    struct cooling_liquid liquid = site->liquid;
+    struct cooling_air air = site->air;
+    double liquid_avail = 1.0 - cooling_loss_share(site, 1, t_s, dt_s);
+    liquid.capacity_mw *= liquid_avail;
+    air.capacity_mw *= 1.0 - cooling_loss_share(site, 0, t_s, dt_s);
+    l.liquid = &liquid;
+    l.air = &air;
+    double heat_liquid_mw = 0;
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < N_POOL_CLASSES; c++)
+            heat_liquid_mw += l.heat_liquid_mw[k][c];
+    struct loop_step ls = {.end_c = liquid.supply_c, .reach_s = -1};
+    int rc = liquid_limit(run, &l, heat_liquid_mw, liquid_avail, &ls, &l.cap_liquid_mw);
+    if (rc)
+        return rc;
+    l.cap_air_mw = air.present ? air.capacity_mw : INFINITY;
+
+    /* Ride-through: from the first step the loop cannot reject its heat at the setpoint to
+     * the first throttle (immediate without thermal mass). */
+    int shortfall = liquid.present &&
+                    heat_liquid_mw > cooling_liquid_capacity_mw(&liquid, l.drybulb_c, l.wetbulb_c);
+    if (shortfall && run->shortfall_start_s < 0)
+        run->shortfall_start_s = t_s;
+    if (heat_liquid_mw > l.cap_liquid_mw && isnan(run->ride_through_s) &&
+        run->shortfall_start_s >= 0)
+        run->ride_through_s = (double)(t_s - run->shortfall_start_s) + fmax(0.0, ls.reach_s);
+    if (!shortfall && run->loop_c <= liquid.supply_c + 1e-6)
+        run->shortfall_start_s = -1;
 
     struct load_eval full;
     step_load_eval(&l, 1.0, 1.0, &full);
     struct supply_totals avail;
-    supply_available(site, ss->supplies, t_s, dt_s, full.facility_mw, &avail);
+    supply_available(site, run->supplies, t_s, dt_s, full.facility_mw, &avail);
     double supply_mw = avail.reactor_mw + avail.grid_mw + avail.battery_mw + avail.generator_mw;
 
     double s_flex = 1.0, s_firm = 1.0;
@@ -191,7 +294,6 @@ int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v)
     if (full.facility_mw > supply_mw) {
         struct load_eval no_flex;
         step_load_eval(&l, 0.0, 1.0, &no_flex);
-        int rc = 0;
         if (no_flex.facility_mw <= supply_mw) {
             rc = solve_fraction(&l, 1, supply_mw, &s_flex);
             step_load_eval(&l, s_flex, 1.0, &kept);
@@ -206,7 +308,15 @@ int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v)
     struct load_eval e;
     step_load_eval(&l, s_flex, s_firm, &e);
     struct supply_flows flows;
-    supply_dispatch(site, ss->supplies, dt_s, e.facility_mw, &flows);
+    supply_dispatch(site, run->supplies, dt_s, e.facility_mw, &flows);
+    if (site->liquid.volume_m3 > 0) {
+        /* the loop warms with the heat actually served (less than asked if load was shed) */
+        if (ls.reach_s < 0 && fabs(e.heat_liquid_mw - heat_liquid_mw) > 1e-9 &&
+            (rc = loop_integrate(&site->liquid, run->loop_c, e.heat_liquid_mw, l.drybulb_c,
+                                 l.wetbulb_c, liquid_avail, ss->loop_limit_c, (double)dt_s, &ls)))
+            return rc;
+        run->loop_c = ls.end_c;
+    }
 
     double it_served = e.it_served_mw[LOAD_FIRM] + e.it_served_mw[LOAD_FLEX];
     double flex_demand = 0, firm_demand = 0;
@@ -232,7 +342,8 @@ int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v)
     v[S_SHED_MW] = (1.0 - s_flex) * flex_demand;
     v[S_UNSERVED_MW] = kept.facility_mw - e.facility_mw;
     v[S_THROTTLE_MW] = e.it_load_mw[LOAD_FIRM] + e.it_load_mw[LOAD_FLEX] - it_served;
-    v[S_LIQUID_SUPPLY_C] = site->liquid.present ? site->liquid.supply_c : NAN;
+    v[S_LIQUID_SUPPLY_C] = !site->liquid.present ? NAN
+                           : site->liquid.volume_m3 > 0 ? run->loop_c : site->liquid.supply_c;
     v[S_WATER_M3] = e.water_m3;
     v[S_FACILITY_DEMAND_MW] = kept.facility_mw;
     v[S_MARGIN_MW] = supply_mw - full.facility_mw;

@@ -13,21 +13,39 @@
 #include "supply.h"
 #include "weather.h"
 
+/** What every trial of a site shares, read-only once built: weather and the supply
+ *  prototype (curtailment calendars, initial battery charge). */
 struct site_state {
     const struct site *site;            /* borrowed from the scenario */
     struct weather *weather;            /* owned */
-    struct supply_state *supplies;      /* owned, [site->n_supplies] */
+    struct supply_state *supplies;      /* owned prototype, [site->n_supplies] */
     int64_t start_unix_s;
     double utc_offset_h;
+    double loop_limit_c;                /* lowest coolant_max_c of the liquid-cooled racks */
 };
 
-/** Builds the state of site `index` of the scenario. */
+/** One trial's mutable state of a site. */
+struct site_run {
+    const struct site_state *ss;        /* borrowed */
+    struct supply_state *supplies;      /* owned */
+    double loop_c;                      /* liquid loop temperature (thermal mass), °C */
+    int64_t shortfall_start_s;          /* start of the current cooling shortfall; -1: none */
+    double ride_through_s;              /* first shortfall start to first throttle; NaN: none */
+};
+
+/** Builds the shared state of site `index` of the scenario. */
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
                     struct diag *d);
 void site_state_release(struct site_state *ss);
 
+/** A trial's state: fresh supplies with that trial's random outages (seed = scenario seed
+ *  + trial). Returns 0 or DCSIM_ENOMEM. */
+int site_run_init(struct site_run *run, const struct site_state *ss, int64_t duration_s,
+                  uint64_t trial_seed);
+void site_run_release(struct site_run *run);
+
 /** Advances the site over [t_s, t_s + dt_s) and writes its series into v. */
-int site_step(struct site_state *ss, int64_t t_s, int64_t dt_s, double *v);
+int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v);
 
 /* Exposed for unit tests: the load of one step at given served fractions. */
 enum { POOL_LIQUID, POOL_MIXED, POOL_AIR, N_POOL_CLASSES };
@@ -35,6 +53,8 @@ enum { LOAD_FIRM, LOAD_FLEX };
 
 struct step_load {
     const struct site *site;
+    const struct cooling_liquid *liquid;   /* NULL: the site's own (a cooling loss scales it) */
+    const struct cooling_air *air;         /* NULL: the site's own */
     double it_mw[2][N_POOL_CLASSES];    /* IT demand by [firm/flex][class], MW */
     double heat_liquid_mw[2][N_POOL_CLASSES];   /* liquid share of it, MW */
     double cap_liquid_mw, cap_air_mw;   /* heat the loops can reject now, MW */
@@ -45,6 +65,7 @@ struct step_load {
 struct load_eval {
     double it_load_mw[2];               /* after shedding/curtailment, before throttling */
     double it_served_mw[2];             /* after throttling */
+    double heat_liquid_mw;              /* liquid heat of the served IT */
     double cooling_mw, water_m3;
     double facility_mw, misc_mw, losses_mw;
 };

@@ -1,19 +1,25 @@
-/* solver.c — the run handle and its time loop (see solver.h). */
+/* solver.c — the run handle, the time loop and the trials (see solver.h). */
 #include "solver.h"
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "site_step.h"
 #include "timefmt.h"
 
 #define SOLVER_DEFAULT_BLOCK 4096
 #define SOLVER_PROGRESS_EVERY 0.01   /* report every 1 % of the steps */
+#define SOLVER_MAX_THREADS 256
 
 struct sim {
     const struct scenario *sc;       /* borrowed */
-    struct site_state *sites;        /* owned, [sc->n_sites] */
+    struct site_state *sites;        /* owned, [sc->n_sites]: shared by all trials */
 };
 
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
@@ -53,6 +59,7 @@ void sim_summary_release(struct sim_summary *sum)
     if (!sum)
         return;
     free(sum->site);
+    free(sum->trial_total);
     memset(sum, 0, sizeof *sum);
 }
 
@@ -69,19 +76,187 @@ static void aggregate_step(const double *site_v, size_t n_sites, double *total)
     total[S_PUE] = total[S_IT_SERVED_MW] > 0 ? total[S_FACILITY_MW] / total[S_IT_SERVED_MW] : NAN;
 }
 
-static int flush_block(const struct sim_options *opt, size_t n, const double *time_s,
-                       const double *block, size_t n_sites, size_t block_steps, double *packed)
+/* Buffers of one trial's series on their way to the sink. */
+struct block {
+    size_t steps, filled;
+    double *values, *packed, *time_s;
+};
+
+static int block_flush(const struct sim_options *opt, struct block *b, size_t n_sites)
 {
-    if (!opt->sink || n == 0)
+    if (!opt->sink || b->filled == 0)
         return 0;
-    const double *values = block;
-    if (n < block_steps) {
-        /* pack [site][series][block_steps] into [site][series][n] */
+    const double *values = b->values;
+    size_t n = b->filled;
+    if (n < b->steps) {
+        /* pack [site][series][steps] into [site][series][n] */
         for (size_t r = 0; r < n_sites * N_SERIES; r++)
-            memcpy(packed + r * n, block + r * block_steps, n * sizeof *packed);
-        values = packed;
+            memcpy(b->packed + r * n, b->values + r * b->steps, n * sizeof *b->packed);
+        values = b->packed;
     }
-    return opt->sink->append(opt->sink->ctx, n, time_s, values);
+    b->filled = 0;
+    return opt->sink->append(opt->sink->ctx, n, b->time_s, values);
+}
+
+/* The scenario's least margin is the least of its sites' (sites do not share supply); its
+ * ride-through the shortest of its sites'. */
+static void finish_total(size_t n_sites, double (*site)[N_METRICS], double *total)
+{
+    total[M_MARGIN_MIN_MW] = NAN;
+    total[M_RIDE_THROUGH_S] = NAN;
+    for (size_t i = 0; i < n_sites; i++) {
+        const double *m = site[i];
+        if (isnan(total[M_MARGIN_MIN_MW]) || m[M_MARGIN_MIN_MW] < total[M_MARGIN_MIN_MW]) {
+            total[M_MARGIN_MIN_MW] = m[M_MARGIN_MIN_MW];
+            total[M_MARGIN_MIN_TIME_S] = m[M_MARGIN_MIN_TIME_S];
+            total[M_MARGIN_MIN_DRYBULB_C] = m[M_MARGIN_MIN_DRYBULB_C];
+        }
+        if (!isnan(m[M_RIDE_THROUGH_S]) &&
+            (isnan(total[M_RIDE_THROUGH_S]) || m[M_RIDE_THROUGH_S] < total[M_RIDE_THROUGH_S]))
+            total[M_RIDE_THROUGH_S] = m[M_RIDE_THROUGH_S];
+    }
+}
+
+/* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
+ * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. */
+static int run_trial(const struct sim *s, int trial, const struct sim_options *opt,
+                     double (*site_out)[N_METRICS], double *total_out, int64_t *failed_step)
+{
+    const struct scenario *sc = s->sc;
+    size_t n_sites = sc->n_sites;
+    struct site_run *runs = calloc(n_sites, sizeof *runs);
+    struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
+    double *step_v = malloc((n_sites + 1) * N_SERIES * sizeof *step_v);
+    struct block b = {0};
+    int rc = (runs && acc && step_v) ? 0 : DCSIM_ENOMEM;
+    if (!rc && opt->sink) {
+        b.steps = opt->block_steps ? opt->block_steps : SOLVER_DEFAULT_BLOCK;
+        if ((int64_t)b.steps > sc->steps)
+            b.steps = (size_t)sc->steps;
+        b.values = malloc(n_sites * N_SERIES * b.steps * sizeof *b.values);
+        b.packed = malloc(n_sites * N_SERIES * b.steps * sizeof *b.packed);
+        b.time_s = malloc(b.steps * sizeof *b.time_s);
+        if (!b.values || !b.packed || !b.time_s)
+            rc = DCSIM_ENOMEM;
+    }
+    for (size_t i = 0; i < n_sites && !rc; i++)
+        rc = site_run_init(&runs[i], &s->sites[i], sc->duration_s, sc->seed + (uint64_t)trial);
+    for (size_t i = 0; i <= n_sites && !rc; i++)
+        summary_init(&acc[i]);
+
+    int64_t dt = sc->timestep_s;
+    const struct sim_progress *progress = (trial == 0 && sc->trials == 1) ? opt->progress : NULL;
+    int64_t report_every = (int64_t)((double)sc->steps * SOLVER_PROGRESS_EVERY) + 1;
+    for (int64_t k = 0; k < sc->steps && !rc; k++) {
+        int64_t t = k * dt;
+        for (size_t i = 0; i < n_sites && !rc; i++) {
+            double *v = step_v + i * N_SERIES;
+            if ((rc = site_step(&runs[i], t, dt, v))) {
+                *failed_step = k;
+                break;
+            }
+            summary_add(&acc[i], v, t, dt);
+            if (b.values)
+                for (int j = 0; j < N_SERIES; j++)
+                    b.values[(i * N_SERIES + j) * b.steps + b.filled] = v[j];
+        }
+        if (rc)
+            break;
+        double *total = step_v + n_sites * N_SERIES;
+        aggregate_step(step_v, n_sites, total);
+        summary_add(&acc[n_sites], total, t, dt);
+        if (b.values) {
+            b.time_s[b.filled] = (double)t;
+            if (++b.filled == b.steps)
+                rc = block_flush(opt, &b, n_sites);
+        }
+        if (progress && (k + 1) % report_every == 0)
+            progress->report(progress->ctx, k + 1, sc->steps);
+        if (opt->stop && *opt->stop && (k & 1023) == 0)
+            rc = DCSIM_EINTERRUPTED;
+    }
+    if (!rc)
+        rc = block_flush(opt, &b, n_sites);
+    if (!rc) {
+        for (size_t i = 0; i < n_sites; i++) {
+            summary_finish(&acc[i], sc->duration_s, site_out[i]);
+            site_out[i][M_RIDE_THROUGH_S] = runs[i].ride_through_s;
+        }
+        summary_finish(&acc[n_sites], sc->duration_s, total_out);
+        finish_total(n_sites, site_out, total_out);
+    }
+    for (size_t i = 0; runs && i < n_sites; i++)
+        site_run_release(&runs[i]);
+    free(runs);
+    free(acc);
+    free(step_v);
+    free(b.values);
+    free(b.packed);
+    free(b.time_s);
+    return rc;
+}
+
+/* Shared by the threads of one sim_run. */
+struct trial_pool {
+    const struct sim *s;
+    const struct sim_options *opt;
+    int trials;
+    atomic_int next;                    /* next trial to take */
+    atomic_int done;
+    double (*site)[N_METRICS];          /* [trials * n_sites] */
+    double (*total)[N_METRICS];         /* [trials] */
+    int *status;                        /* [trials] */
+    int64_t *failed_step;               /* [trials] */
+};
+
+static void pool_work(struct trial_pool *p)
+{
+    struct sim_options quiet = *p->opt;
+    quiet.sink = NULL;
+    quiet.progress = NULL;
+    for (;;) {
+        int trial = atomic_fetch_add(&p->next, 1);
+        if (trial >= p->trials)
+            return;
+        size_t n_sites = p->s->sc->n_sites;
+        p->status[trial] = run_trial(p->s, trial, &quiet, &p->site[(size_t)trial * n_sites],
+                                     p->total[trial], &p->failed_step[trial]);
+        atomic_fetch_add(&p->done, 1);
+    }
+}
+
+static void *pool_thread(void *arg)
+{
+    pool_work(arg);
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Statistics over the trials of one metric set (a site's or the total), in trial order. */
+static void trial_statistics(double (*m)[N_METRICS], size_t stride, int trials, double *out,
+                             double *scratch)
+{
+    double years = out[M_YEARS];
+    double hours = 0, energy = 0;
+    for (int t = 0; t < trials; t++) {
+        const double *x = m[(size_t)t * stride];
+        hours += x[M_UNSERVED_HOURS];
+        energy += x[M_UNSERVED_ENERGY_MWH];
+        scratch[t] = x[M_UNSERVED_ENERGY_MWH];
+    }
+    out[M_LOLE_H_PER_YEAR] = hours / trials / years;
+    out[M_EUE_MWH_PER_YEAR] = energy / trials / years;
+    out[M_UNSERVED_ENERGY_MWH_MEAN] = energy / trials;
+    qsort(scratch, (size_t)trials, sizeof *scratch, cmp_double);
+    out[M_UNSERVED_ENERGY_MWH_P50] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.50);
+    out[M_UNSERVED_ENERGY_MWH_P95] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.95);
+    out[M_UNSERVED_ENERGY_MWH_P99] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.99);
+    out[M_TRIALS] = trials;
 }
 
 int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *summary,
@@ -89,88 +264,88 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
 {
     const struct scenario *sc = s->sc;
     size_t n_sites = sc->n_sites;
-    size_t block_steps = opt->block_steps ? opt->block_steps : SOLVER_DEFAULT_BLOCK;
-    if ((int64_t)block_steps > sc->steps)
-        block_steps = (size_t)sc->steps;
+    int trials = sc->trials > 0 ? sc->trials : 1;
     memset(summary, 0, sizeof *summary);
-    struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
-    double *step_v = malloc((n_sites + 1) * N_SERIES * sizeof *step_v);
-    double *block = NULL, *packed = NULL, *time_s = NULL;
+    struct trial_pool p = {.s = s, .opt = opt, .trials = trials};
+    atomic_init(&p.next, 1);   /* trial 0 runs on this thread, with the sink */
+    atomic_init(&p.done, 0);
+    p.site = calloc((size_t)trials * n_sites, sizeof *p.site);
+    p.total = calloc((size_t)trials, sizeof *p.total);
+    p.status = calloc((size_t)trials, sizeof *p.status);
+    p.failed_step = calloc((size_t)trials, sizeof *p.failed_step);
+    double *scratch = malloc((size_t)trials * sizeof *scratch);
     summary->site = calloc(n_sites, sizeof *summary->site);
+    if (!p.site || !p.total || !p.status || !p.failed_step || !scratch || !summary->site) {
+        free(p.site);
+        free(p.total);
+        free(p.status);
+        free(p.failed_step);
+        free(scratch);
+        sim_summary_release(summary);
+        return DCSIM_ENOMEM;
+    }
+    int threads = opt->threads > 0 ? opt->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    if (threads > trials)
+        threads = trials;
+    if (threads > SOLVER_MAX_THREADS)
+        threads = SOLVER_MAX_THREADS;
+    pthread_t tids[SOLVER_MAX_THREADS];
+    int started = 0;
+    for (int i = 1; i < threads; i++, started++)
+        if (pthread_create(&tids[started], NULL, pool_thread, &p) != 0)
+            break;   /* fewer threads: the work still gets done */
+
+    p.status[0] = run_trial(s, 0, opt, &p.site[0], p.total[0], &p.failed_step[0]);
+    atomic_fetch_add(&p.done, 1);
+    if (p.status[0])
+        atomic_store(&p.next, trials);   /* stop handing out trials */
+    struct sim_options rest = *opt;
+    rest.progress = NULL;
+    if (!p.status[0]) {
+        /* help with the remaining trials, reporting progress between them */
+        struct trial_pool *pp = &p;
+        for (;;) {
+            int trial = atomic_fetch_add(&pp->next, 1);
+            if (trial >= trials)
+                break;
+            struct sim_options quiet = rest;
+            quiet.sink = NULL;
+            p.status[trial] = run_trial(s, trial, &quiet, &p.site[(size_t)trial * n_sites],
+                                        p.total[trial], &p.failed_step[trial]);
+            int done = atomic_fetch_add(&p.done, 1) + 1;
+            if (opt->progress && trials > 1)
+                opt->progress->report(opt->progress->ctx, done, trials);
+        }
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    if (opt->progress && trials > 1)
+        opt->progress->report(opt->progress->ctx, trials, trials);
+
     int rc = 0;
-    if (!acc || !step_v || !summary->site) {
-        rc = DCSIM_ENOMEM;
-        goto done;
+    for (int t = 0; t < trials && !rc; t++) {
+        if ((rc = p.status[t]) && rc != DCSIM_EINTERRUPTED)
+            diag_error(d, sc->path, 0, 0, "trial %d failed at step %lld: %s", t,
+                       (long long)p.failed_step[t], dcsim_strerror(rc));
     }
-    if (opt->sink) {
-        block = malloc(n_sites * N_SERIES * block_steps * sizeof *block);
-        packed = malloc(n_sites * N_SERIES * block_steps * sizeof *packed);
-        time_s = malloc(block_steps * sizeof *time_s);
-        if (!block || !packed || !time_s) {
-            rc = DCSIM_ENOMEM;
-            goto done;
-        }
+    if (!rc) {
+        memcpy(summary->site, p.site, n_sites * sizeof *summary->site);
+        memcpy(summary->total, p.total[0], sizeof summary->total);
+        for (size_t i = 0; i < n_sites; i++)
+            trial_statistics(&p.site[i], n_sites, trials, summary->site[i], scratch);
+        trial_statistics(p.total, 1, trials, summary->total, scratch);
+        summary->n_sites = n_sites;
+        summary->trials = trials;
+        summary->trial_total = p.total;
+        p.total = NULL;
     }
-    for (size_t i = 0; i <= n_sites; i++)
-        summary_init(&acc[i]);
-    summary->n_sites = n_sites;
-
-    int64_t dt = sc->timestep_s;
-    int64_t report_every = (int64_t)(sc->steps * SOLVER_PROGRESS_EVERY) + 1;
-    size_t kb = 0;
-    for (int64_t k = 0; k < sc->steps; k++) {
-        int64_t t = k * dt;
-        for (size_t i = 0; i < n_sites; i++) {
-            double *v = step_v + i * N_SERIES;
-            rc = site_step(&s->sites[i], t, dt, v);
-            if (rc) {
-                diag_error(d, sc->path, 0, 0, "site '%s': the solver failed at step %lld: %s",
-                           sc->sites[i].id, (long long)k, dcsim_strerror(rc));
-                goto done;
-            }
-            summary_add(&acc[i], v, t, dt);
-            if (block)
-                for (int j = 0; j < N_SERIES; j++)
-                    block[(i * N_SERIES + j) * block_steps + kb] = v[j];
-        }
-        double *total = step_v + n_sites * N_SERIES;
-        aggregate_step(step_v, n_sites, total);
-        summary_add(&acc[n_sites], total, t, dt);
-        if (time_s)
-            time_s[kb] = (double)t;
-        if (++kb == block_steps) {
-            if ((rc = flush_block(opt, kb, time_s, block, n_sites, block_steps, packed)))
-                goto done;
-            kb = 0;
-        }
-        if (opt->progress && (k + 1) % report_every == 0)
-            opt->progress->report(opt->progress->ctx, k + 1, sc->steps);
-    }
-    if ((rc = flush_block(opt, kb, time_s, block, n_sites, block_steps, packed)))
-        goto done;
-    if (opt->progress)
-        opt->progress->report(opt->progress->ctx, sc->steps, sc->steps);
-
-    for (size_t i = 0; i < n_sites; i++)
-        summary_finish(&acc[i], sc->duration_s, summary->site[i]);
-    summary_finish(&acc[n_sites], sc->duration_s, summary->total);
-    /* Sites do not share supply: the scenario's least margin is the least of its sites'. */
-    summary->total[M_MARGIN_MIN_MW] = NAN;
-    for (size_t i = 0; i < n_sites; i++) {
-        const double *m = summary->site[i];
-        if (isnan(summary->total[M_MARGIN_MIN_MW]) ||
-            m[M_MARGIN_MIN_MW] < summary->total[M_MARGIN_MIN_MW]) {
-            summary->total[M_MARGIN_MIN_MW] = m[M_MARGIN_MIN_MW];
-            summary->total[M_MARGIN_MIN_TIME_S] = m[M_MARGIN_MIN_TIME_S];
-            summary->total[M_MARGIN_MIN_DRYBULB_C] = m[M_MARGIN_MIN_DRYBULB_C];
-        }
-    }
-done:
-    free(acc);
-    free(step_v);
-    free(block);
-    free(packed);
-    free(time_s);
+    free(p.site);
+    free(p.total);
+    free(p.status);
+    free(p.failed_step);
+    free(scratch);
     if (rc)
         sim_summary_release(summary);
     return rc;

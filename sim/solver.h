@@ -1,9 +1,11 @@
-/* solver.h — the time loop: a run handle made from a scenario, stepped from start to end.
+/* solver.h — the time loop: a run handle made from a scenario, stepped from start to end,
+ * once per Monte Carlo trial.
  *
- * sim_create builds what the run needs before the first step (weather sources, the
- * curtailment calendar); sim_run steps every site, dispatches supply, folds each step into
- * the summaries and hands blocks of series to an optional sink (the HDF5 writer). The
- * scenario is borrowed for the handle's lifetime. Several handles may run in parallel. */
+ * sim_create builds what every trial shares (weather, curtailment calendars); sim_run runs
+ * the scenario's trials — in parallel on `threads` threads, each trial with its own random
+ * outages drawn from seed + trial, so results never depend on the thread count — folds
+ * each step into the summaries and hands trial 0's series, a block at a time, to an
+ * optional sink (the HDF5 writer). The scenario is borrowed for the handle's lifetime. */
 #ifndef DCSIM_SOLVER_H
 #define DCSIM_SOLVER_H
 
@@ -17,13 +19,14 @@
 struct sim;   /* opaque run handle */
 
 /** Receives series a block at a time: time_s[n], values[(site * N_SERIES + series) * n + k].
- *  Returns 0 or a negative status, which stops the run. */
+ *  Returns 0 or a negative status, which stops the run. Called from one thread only. */
 struct sim_sink {
     void *ctx;
     int (*append)(void *ctx, size_t n, const double *time_s, const double *values);
 };
 
-/** Called now and then with the steps done so far. */
+/** Called now and then from the calling thread: steps of trial 0 when there is one trial,
+ *  else trials done. */
 struct sim_progress {
     void *ctx;
     void (*report)(void *ctx, int64_t done, int64_t total);
@@ -33,19 +36,26 @@ struct sim_options {
     size_t block_steps;                 /* steps per sink call (default 4096) */
     const struct sim_sink *sink;        /* NULL: no series kept */
     const struct sim_progress *progress;/* NULL: silent */
+    int threads;                        /* 0: all cores */
+    volatile const int *stop;           /* optional: nonzero asks the run to stop (SIGINT) */
 };
 
-/** Summary of a run: per site and for the whole scenario. */
+/** Summary of a run: per site and for the whole scenario. The ordinary metrics are trial
+ *  0's (the trial whose series are written); lole_h_per_year, eue_mwh_per_year and the
+ *  unserved-energy quantiles are statistics over all trials. */
 struct sim_summary {
     size_t n_sites;
     double (*site)[N_METRICS];          /* owned, [n_sites] */
     double total[N_METRICS];
+    int trials;
+    double (*trial_total)[N_METRICS];   /* owned, [trials]: each trial's scenario metrics */
 };
 
 /** Builds a run handle. Errors (e.g. an unreadable EPW file) go to `d`. */
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d);
 
-/** Runs every step. Fills *summary (release with sim_summary_release). */
+/** Runs every trial of the scenario (sc->trials). Fills *summary (release with
+ *  sim_summary_release). A handle may be run several times, never concurrently. */
 int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *summary,
             struct diag *d);
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 #include "timefmt.h"
 
 static int is_online(const struct supply *sp, int64_t t_s)
@@ -62,6 +65,7 @@ int supply_states_create(const struct site *site, const struct weather *w, int64
         if (sp->type == SUPPLY_GRID && sp->curtail_hours_per_year > 0) {
             st[j].n_hours = (duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR;
             st[j].curtailed = calloc((size_t)st[j].n_hours, 1);
+            st[j].owns_curtailed = 1;
             if (!st[j].curtailed || mark_hottest(sp, w, &st[j])) {
                 supply_states_destroy(st, j + 1);
                 return DCSIM_ENOMEM;
@@ -72,36 +76,242 @@ int supply_states_create(const struct site *site, const struct weather *w, int64
     return 0;
 }
 
+static void outage_lists_free(struct outage_list *lists, int n)
+{
+    for (int i = 0; lists && i < n; i++) {
+        free(lists[i].start_s);
+        free(lists[i].end_s);
+    }
+    free(lists);
+}
+
 void supply_states_destroy(struct supply_state *st, size_t n)
 {
     if (!st)
         return;
-    for (size_t j = 0; j < n; j++)
-        free(st[j].curtailed);
+    for (size_t j = 0; j < n; j++) {
+        if (st[j].owns_curtailed)
+            free(st[j].curtailed);
+        outage_lists_free(st[j].outages, st[j].n_outage_lists);
+    }
     free(st);
+}
+
+int supply_states_clone(const struct site *site, const struct supply_state *proto,
+                        struct supply_state **out)
+{
+    size_t n = site->n_supplies ? site->n_supplies : 1;
+    struct supply_state *st = calloc(n, sizeof *st);
+    if (!st)
+        return DCSIM_ENOMEM;
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        st[j].soc_mwh = proto[j].soc_mwh;
+        st[j].curtailed = proto[j].curtailed;
+        st[j].n_hours = proto[j].n_hours;
+    }
+    *out = st;
+    return 0;
+}
+
+static int outage_push(struct outage_list *l, int64_t start_s, int64_t end_s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        int64_t *a = realloc(l->start_s, cap * sizeof *a);
+        if (!a)
+            return DCSIM_ENOMEM;
+        l->start_s = a;
+        int64_t *b = realloc(l->end_s, cap * sizeof *b);
+        if (!b)
+            return DCSIM_ENOMEM;
+        l->end_s = b;
+        l->cap = cap;
+    }
+    l->start_s[l->n] = start_s;
+    l->end_s[l->n] = end_s;
+    l->n++;
+    return 0;
+}
+
+/* splitmix64 (Steele, Lea & Flood 2014): a well-mixed 64-bit hash, to derive one stream's
+ * seed from the trial seed and the stream's place in the scenario. */
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static gsl_rng *stream_rng(uint64_t seed, size_t supply, int unit)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r) {
+        uint64_t h = mix64(mix64(mix64(seed) ^ (uint64_t)supply) ^ (uint64_t)unit);
+        gsl_rng_set(r, (unsigned long)(h & 0xffffffffUL) ^ (unsigned long)(h >> 32));
+    }
+    return r;
+}
+
+/* Alternating renewal process: up ~ Exp(mean_up_s), down ~ Exp(mean_down_s), from the
+ * stationary state (down with probability mean_down/(mean_up + mean_down)). */
+static int draw_alternating(gsl_rng *r, double mean_up_s, double mean_down_s, int64_t horizon_s,
+                            struct outage_list *l)
+{
+    double p_down = mean_down_s / (mean_up_s + mean_down_s);
+    double t = 0;
+    int down = gsl_rng_uniform(r) < p_down;
+    while (t < (double)horizon_s) {
+        double len = gsl_ran_exponential(r, down ? mean_down_s : mean_up_s);
+        if (down) {
+            int64_t a = (int64_t)llround(t), b = (int64_t)llround(fmin(t + len, (double)horizon_s));
+            if (b > a && outage_push(l, a, b))
+                return DCSIM_ENOMEM;
+        }
+        t += len;
+        down = !down;
+    }
+    return 0;
+}
+
+/* Poisson arrivals at `rate_per_s`, each out for Exp(mean_s); overlapping outages merge. */
+static int draw_poisson(gsl_rng *r, double rate_per_s, double mean_s, int64_t horizon_s,
+                        struct outage_list *l)
+{
+    double t = gsl_ran_exponential(r, 1.0 / rate_per_s);
+    while (t < (double)horizon_s) {
+        double len = gsl_ran_exponential(r, mean_s);
+        int64_t a = (int64_t)llround(t), b = (int64_t)llround(fmin(t + len, (double)horizon_s));
+        if (l->n && a <= l->end_s[l->n - 1]) {
+            if (b > l->end_s[l->n - 1])
+                l->end_s[l->n - 1] = b;
+        } else if (b > a && outage_push(l, a, b)) {
+            return DCSIM_ENOMEM;
+        }
+        t += gsl_ran_exponential(r, 1.0 / rate_per_s);
+    }
+    return 0;
+}
+
+int supply_states_draw_outages(const struct site *site, struct supply_state *st,
+                               int64_t duration_s, uint64_t seed)
+{
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        const struct supply *sp = &site->supplies[j];
+        int lists = 0;
+        if (sp->type == SUPPLY_REACTOR && sp->reactor.forced_outage_rate > 0 &&
+            sp->reactor.mean_repair_h > 0)
+            lists = sp->units;
+        else if (sp->type == SUPPLY_GRID && sp->outages_per_year > 0)
+            lists = 1;
+        outage_lists_free(st[j].outages, st[j].n_outage_lists);
+        st[j].outages = NULL;
+        st[j].n_outage_lists = 0;
+        if (!lists)
+            continue;
+        if (!(st[j].outages = calloc((size_t)lists, sizeof *st[j].outages)))
+            return DCSIM_ENOMEM;
+        st[j].n_outage_lists = lists;
+        for (int u = 0; u < lists; u++) {
+            gsl_rng *r = stream_rng(seed, j, u);
+            if (!r)
+                return DCSIM_ENOMEM;
+            int rc;
+            if (sp->type == SUPPLY_REACTOR) {
+                double q = sp->reactor.forced_outage_rate;
+                double mttr_s = sp->reactor.mean_repair_h * SECONDS_PER_HOUR;
+                rc = draw_alternating(r, mttr_s * (1 - q) / q, mttr_s, duration_s,
+                                      &st[j].outages[u]);
+            } else {
+                rc = draw_poisson(r, sp->outages_per_year / (double)SECONDS_PER_YEAR,
+                                  sp->outage_mean_h * SECONDS_PER_HOUR, duration_s,
+                                  &st[j].outages[u]);
+            }
+            gsl_rng_free(r);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int64_t outage_overlap_s(struct outage_list *l, int64_t t_s, int64_t dt_s)
+{
+    int64_t end = t_s + dt_s, covered = 0;
+    while (l->next < l->n && l->end_s[l->next] <= t_s)
+        l->next++;
+    for (size_t i = l->next; i < l->n && l->start_s[i] < end; i++) {
+        int64_t a = l->start_s[i] > t_s ? l->start_s[i] : t_s;
+        int64_t b = l->end_s[i] < end ? l->end_s[i] : end;
+        if (b > a)
+            covered += b - a;
+    }
+    return covered;
+}
+
+/* 1 when unit i of a reactor supply is in a planned refuelling outage at t_s. */
+static int unit_refuelling(const struct supply *sp, int i, int64_t t_s)
+{
+    const struct reactor *r = &sp->reactor;
+    int64_t interval_s = (int64_t)llround(r->refuel_interval_d * SECONDS_PER_DAY);
+    int64_t outage_s = (int64_t)llround(r->refuel_outage_d * SECONDS_PER_DAY);
+    if (interval_s <= 0 || outage_s <= 0)
+        return 0;
+    /* unit i refuels at first_refuel + i·interval/units + k·interval, for outage_s */
+    int64_t x = t_s - (sp->first_refuel_s + (int64_t)i * interval_s / sp->units);
+    return x >= 0 && x % interval_s < outage_s;
 }
 
 int supply_reactor_units_up(const struct supply *sp, int64_t t_s)
 {
     if (!is_online(sp, t_s))
         return 0;
-    const struct reactor *r = &sp->reactor;
-    int64_t interval_s = (int64_t)llround(r->refuel_interval_d * SECONDS_PER_DAY);
-    int64_t outage_s = (int64_t)llround(r->refuel_outage_d * SECONDS_PER_DAY);
-    if (interval_s <= 0 || outage_s <= 0)
-        return sp->units;
     int up = 0;
-    for (int i = 0; i < sp->units; i++) {
-        /* unit i refuels at first_refuel + i·interval/units + k·interval, for outage_s */
-        int64_t x = t_s - (sp->first_refuel_s + (int64_t)i * interval_s / sp->units);
-        up += !(x >= 0 && x % interval_s < outage_s);
-    }
+    for (int i = 0; i < sp->units; i++)
+        up += !unit_refuelling(sp, i, t_s);
     return up;
 }
 
-static double generator_share(const struct supply_state *s, int64_t t_s, int64_t dt_s)
+/* Share of [t_s, t_s + dt_s) that scripted events of `type` on supply j cover, 0..1. */
+static double event_overlap(const struct site *site, size_t j, enum event_type type,
+                            int64_t t_s, int64_t dt_s, int *units)
 {
-    double share = (double)(t_s + dt_s - s->gen_ready_s) / (double)dt_s;
+    double share = 0;
+    for (size_t e = 0; e < site->n_events && site->events[e].start_s < t_s + dt_s; e++) {
+        const struct event *ev = &site->events[e];
+        if (ev->type != type || ev->supply != j || ev->end_s <= t_s)
+            continue;
+        int64_t a = ev->start_s > t_s ? ev->start_s : t_s;
+        int64_t b = ev->end_s < t_s + dt_s ? ev->end_s : t_s + dt_s;
+        double f = (double)(b - a) / (double)dt_s;
+        share += units ? f * ev->units : f;
+    }
+    return share;
+}
+
+/* Reactor output available over the step: units not refuelling, less forced outages (by
+ * the share of the step they cover) and scripted trips. */
+static double reactor_available_mw(const struct site *site, size_t j, struct supply_state *s,
+                                   int64_t t_s, int64_t dt_s)
+{
+    const struct supply *sp = &site->supplies[j];
+    double units = 0;
+    for (int i = 0; i < sp->units; i++) {
+        if (unit_refuelling(sp, i, t_s))
+            continue;
+        double up = 1.0;
+        if (i < s->n_outage_lists)
+            up -= (double)outage_overlap_s(&s->outages[i], t_s, dt_s) / (double)dt_s;
+        units += up;
+    }
+    int one = 1;
+    units -= event_overlap(site, j, EVENT_REACTOR_TRIP, t_s, dt_s, &one);
+    return fmax(0.0, units) * sp->reactor.net_mw;
+}
+
+static double generator_share(int64_t ready_s, int64_t t_s, int64_t dt_s)
+{
+    double share = (double)(t_s + dt_s - ready_s) / (double)dt_s;
     return fmin(1.0, fmax(0.0, share));
 }
 
@@ -122,13 +332,16 @@ void supply_available(const struct site *site, struct supply_state *st, int64_t 
         }
         switch (sp->type) {
         case SUPPLY_REACTOR:
-            s->avail_mw = supply_reactor_units_up(sp, t_s) * sp->reactor.net_mw;
+            s->avail_mw = reactor_available_mw(site, j, s, t_s, dt_s);
             tot->reactor_mw += s->avail_mw;
             break;
         case SUPPLY_GRID: {
             int64_t hour = t_s / SECONDS_PER_HOUR;
             int curtailed = s->curtailed && hour < s->n_hours && s->curtailed[hour];
-            s->avail_mw = curtailed ? sp->curtail_level_mw : sp->contract_mw;
+            double up = 1.0 - event_overlap(site, j, EVENT_GRID_OUTAGE, t_s, dt_s, NULL);
+            if (s->n_outage_lists)
+                up -= (double)outage_overlap_s(&s->outages[0], t_s, dt_s) / (double)dt_s;
+            s->avail_mw = fmax(0.0, up) * (curtailed ? sp->curtail_level_mw : sp->contract_mw);
             tot->grid_mw += s->avail_mw;
             break;
         }
@@ -148,16 +361,18 @@ void supply_available(const struct site *site, struct supply_state *st, int64_t 
         struct supply_state *s = &st[j];
         if (sp->type != SUPPLY_GENERATOR || !is_online(sp, t_s))
             continue;
-        if (needed && !s->gen_running) {
+        /* A start attempted inside a fail-to-start window fails (retried next step); a
+         * generator already running keeps running. */
+        int start_fails = !s->gen_running &&
+                          event_overlap(site, j, EVENT_GENERATOR_FAIL_TO_START, t_s, 1, NULL) > 0;
+        if (needed && !s->gen_running && !start_fails) {
             s->gen_running = 1;
             s->gen_ready_s = t_s + (int64_t)ceil(sp->start_s);
         } else if (!needed) {
             s->gen_running = 0;
         }
         int64_t ready = s->gen_running ? s->gen_ready_s : t_s + (int64_t)ceil(sp->start_s);
-        struct supply_state probe = *s;
-        probe.gen_ready_s = ready;
-        s->avail_mw = sp->capacity_mw * generator_share(&probe, t_s, dt_s);
+        s->avail_mw = start_fails ? 0.0 : sp->capacity_mw * generator_share(ready, t_s, dt_s);
         tot->generator_mw += s->avail_mw;
     }
 }

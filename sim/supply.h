@@ -14,13 +14,24 @@
 #include "scenario.h"
 #include "weather.h"
 
+/** Times a supply (or one reactor unit) is out, sorted and disjoint: [start_s, end_s). */
+struct outage_list {
+    int64_t *start_s, *end_s;       /* owned */
+    size_t n, cap;
+    size_t next;                    /* first interval not yet over (advances with the run) */
+};
+
 /** Mutable state of one supply during a run. */
 struct supply_state {
     double soc_mwh;                 /* battery energy stored */
     int gen_running;                /* generator called and not yet released */
     int64_t gen_ready_s;            /* run time its output is available from */
-    unsigned char *curtailed;       /* grid: 1 for each curtailed hour of the run, owned */
+    unsigned char *curtailed;       /* grid: 1 for each curtailed hour of the run */
+    int owns_curtailed;             /* 0 in a clone: the calendar belongs to the prototype */
     int64_t n_hours;
+    struct outage_list *outages;    /* random outages: one list per reactor unit, one for a
+                                       grid; NULL when none are drawn. Owned. */
+    int n_outage_lists;
     int online;                     /* this step: between its online and offline dates */
     double avail_mw;                /* this step: what it can deliver */
     double used_mw;                 /* this step: delivered (positive) or charged (negative) */
@@ -37,6 +48,24 @@ struct supply_totals {
 int supply_states_create(const struct site *site, const struct weather *w, int64_t duration_s,
                          struct supply_state **out);
 void supply_states_destroy(struct supply_state *st, size_t n);
+
+/** A fresh copy of `proto` (as made by supply_states_create, before any step) for another
+ *  trial: batteries full again, generators off, the curtailment calendars shared (borrowed
+ *  from proto, which must outlive the copy), no outages. Returns 0 or DCSIM_ENOMEM. */
+int supply_states_clone(const struct site *site, const struct supply_state *proto,
+                        struct supply_state **out);
+
+/** Draws the random outages of one trial over [0, duration_s): each reactor unit alternates
+ *  up ~ Exp(MTTF) and down ~ Exp(mean_repair_h), MTTF = MTTR·(1 − FOR)/FOR, starting down
+ *  with probability FOR (the stationary state); each grid with `outages` has Poisson
+ *  outages (`per_year`) of Exp(`mean_h`) length. `seed` is the trial's seed (scenario seed +
+ *  trial); every supply and unit draws from its own stream derived from it, so a trial's
+ *  outages do not depend on what else is drawn. Returns 0 or DCSIM_ENOMEM. */
+int supply_states_draw_outages(const struct site *site, struct supply_state *st,
+                               int64_t duration_s, uint64_t seed);
+
+/** Time of [t_s, t_s + dt_s) covered by the list's intervals, s; advances list->next. */
+int64_t outage_overlap_s(struct outage_list *list, int64_t t_s, int64_t dt_s);
 
 /** Units of a reactor supply up at t_s (online and not refuelling). */
 int supply_reactor_units_up(const struct supply *sp, int64_t t_s);
