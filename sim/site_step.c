@@ -42,6 +42,18 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
     if (rc)
         return rc;
     ss->utc_offset_h = weather_utc_offset_h(ss->weather);
+    ss->timestep_s = sc->timestep_s;
+    ss->steps = sc->steps;
+    if (sc->trials > 1 && sc->steps <= SITE_WEATHER_CACHE_MAX_STEPS) {
+        ss->drybulb_c = malloc((size_t)sc->steps * sizeof *ss->drybulb_c);
+        ss->wetbulb_c = malloc((size_t)sc->steps * sizeof *ss->wetbulb_c);
+        if (!ss->drybulb_c || !ss->wetbulb_c) {
+            site_state_release(ss);
+            return DCSIM_ENOMEM;
+        }
+        for (int64_t k = 0; k < sc->steps; k++)
+            weather_at(ss->weather, k * sc->timestep_s, &ss->drybulb_c[k], &ss->wetbulb_c[k]);
+    }
     ss->loop_limit_c = INFINITY;
     for (size_t i = 0; i < site->n_pools; i++)
         if (site->pools[i].rack.liquid_fraction > 0)
@@ -60,6 +72,8 @@ void site_state_release(struct site_state *ss)
         return;
     weather_destroy(ss->weather);
     supply_states_destroy(ss->supplies, ss->site->n_supplies);
+    free(ss->drybulb_c);
+    free(ss->wetbulb_c);
     memset(ss, 0, sizeof *ss);
 }
 
@@ -237,7 +251,12 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
     struct step_load l = {.site = site, .dt_s = dt_s};
-    weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
+    if (ss->drybulb_c && dt_s == ss->timestep_s && t_s % dt_s == 0 && t_s / dt_s < ss->steps) {
+        l.drybulb_c = ss->drybulb_c[t_s / dt_s];
+        l.wetbulb_c = ss->wetbulb_c[t_s / dt_s];
+    } else {
+        weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
+    }
     double local_h = fmod((double)((ss->start_unix_s + t_s) % SECONDS_PER_DAY) / 3600.0 +
                           ss->utc_offset_h + 48.0, 24.0);
     double demand_mw = 0, critical_mw = 0;
@@ -305,8 +324,9 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         if (rc)
             return rc;
     }
-    struct load_eval e;
-    step_load_eval(&l, s_flex, s_firm, &e);
+    struct load_eval e = kept;
+    if (s_firm < 1.0)
+        step_load_eval(&l, s_flex, s_firm, &e);
     struct supply_flows flows;
     supply_dispatch(site, run->supplies, dt_s, e.facility_mw, &flows);
     if (site->liquid.volume_m3 > 0) {

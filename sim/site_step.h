@@ -22,7 +22,14 @@ struct site_state {
     int64_t start_unix_s;
     double utc_offset_h;
     double loop_limit_c;                /* lowest coolant_max_c of the liquid-cooled racks */
+    double *drybulb_c, *wetbulb_c;      /* owned: weather at every step, when the run has
+                                           several trials (NULL: computed as needed) */
+    int64_t timestep_s, steps;
 };
+
+/** Trials share the weather: it is tabulated per step when the run has more than one trial
+ *  and at most this many steps (2 × 8 B × 4 M = 64 MB per site). */
+#define SITE_WEATHER_CACHE_MAX_STEPS (1LL << 22)
 
 /** One trial's mutable state of a site. */
 struct site_run {
