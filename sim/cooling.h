@@ -22,7 +22,6 @@
 
 struct cooling_power {
     double pump_mw, fan_mw, chiller_mw, air_fan_mw, air_chiller_mw;
-    double total_mw;
     double water_m3;        /* evaporation + blowdown over the step, m³ */
 };
 

@@ -232,7 +232,7 @@ static int parse_site(const struct yctx *c, const struct ynode *map, const char 
     static const char *const keys[] = {"id", "name", "description", "kind", "climate", "weather",
                                        "electrical", "supply", "it", "cooling", NULL};
     int bad = yget_check_keys(c, map, path, keys) ? 1 : 0;
-    int kind;
+    int kind = SITE_CONVERTED_MINING;
     bad |= yget_choice(c, map, path, "kind", site_kind_names, SITE_CONVERTED_MINING, &kind) != 0;
     site->kind = (enum site_kind)kind;
     int rc = parse_weather(c, map, path, lk, s->path, site);
@@ -365,7 +365,7 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     }
     if (!(s->name = strdup(name ? name : "")) || !(s->description = strdup(desc ? desc : "")))
         return DCSIM_ENOMEM;
-    bad |= parse_clock(c, root, s) != 0;
+    int clock_bad = parse_clock(c, root, s) != 0;
     double seed, trials;
     bad |= yget_number(c, root, "the scenario", "seed", YGET_NONNEG | YGET_INTEGER, 1, &seed) != 0;
     bad |= yget_number(c, root, "the scenario", "trials", YGET_POSITIVE | YGET_INTEGER, 1,
@@ -391,7 +391,7 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     if (rc == DCSIM_ENOMEM)
         return rc;
     bad |= rc != 0;
-    if (bad)   /* the clock is needed to place online dates; stop before sites */
+    if (clock_bad)   /* the clock is needed to place online dates; stop before sites */
         return DCSIM_EINPUT;
 
     struct lookup lk = {.global = cat, .local = local};

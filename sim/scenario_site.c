@@ -303,7 +303,7 @@ static int parse_liquid(const struct yctx *c, const struct ynode *m, const char 
     int bad = yget_check_keys(c, m, path, keys) ? 1 : 0;
     if (m->kind != YNODE_MAP)
         return 1;
-    int rej;
+    int rej = REJECT_HYBRID;
     l->present = 1;
     bad |= yget_number(c, m, path, "supply_c", 0, 35, &l->supply_c) != 0;
     bad |= yget_choice(c, m, path, "rejection", rejection_names, REJECT_HYBRID, &rej) != 0;

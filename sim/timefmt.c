@@ -65,9 +65,10 @@ int timefmt_parse_span(const char *text, int64_t *out_s)
     };
     if (!text || !*text || isspace((unsigned char)*text))
         return DCSIM_EINPUT;
+    size_t digits = strspn(text, "0123456789.eE+-");
     char *end = NULL;
     double v = strtod(text, &end);
-    if (end == text || !isfinite(v) || v <= 0)
+    if (end == text || (size_t)(end - text) > digits || !isfinite(v) || v <= 0)
         return DCSIM_EINPUT;
     while (*end == ' ')
         end++;

@@ -27,12 +27,17 @@ struct builder {
     struct anchor *anchors;
     size_t n_anchors, cap_anchors;
     size_t nodes;               /* nodes made so far, copies included */
+    int alias_line, alias_col;  /* while expanding an alias: where it stands (for messages) */
     int failed;
 };
 
 static struct ynode *node_new(struct builder *b, enum ynode_kind kind, int line, int col)
 {
     if (++b->nodes > YAMLX_MAX_NODES) {
+        if (b->alias_line) {
+            line = b->alias_line;
+            col = b->alias_col;
+        }
         diag_error(b->d, b->path, line, col,
                    "document too large: more than %d nodes (aliases expanded)", YAMLX_MAX_NODES);
         b->failed = DCSIM_EINPUT;
@@ -270,7 +275,11 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
                        (const char *)ev->data.alias.anchor);
             return b->failed = DCSIM_EINPUT;
         }
-        if (!(n = clone_budget(b, target, line, col)))
+        b->alias_line = line;
+        b->alias_col = col;
+        n = clone_budget(b, target, line, col);
+        b->alias_line = b->alias_col = 0;
+        if (!n)
             return b->failed ? b->failed : DCSIM_ENOMEM;
         return attach(b, n);
     }

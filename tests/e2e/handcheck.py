@@ -1,0 +1,518 @@
+#!/usr/bin/python3
+"""handcheck.py — dcsim against a hand calculation of ../shared/model.md.
+
+One site under constant weather, one grid, one or two pools of a scenario-local rack at
+constant utilization, 2 days at 1 h. Every parameter is set explicitly (none is a default).
+Each variant's scenario is rendered from the parameters below; the base variant is the file
+tests/data/handcheck.yaml, which must equal its rendering (`handcheck.py write` rewrites it).
+The expected numbers are worked out here, step by step, from model.md's equations, and every
+summary metric of the result file must agree within 0.1 % (zeros exactly).
+
+  handcheck.py run DCSIM OUTDIR     runs every variant; prints one line per disagreement
+  handcheck.py write                 rewrites tests/data/handcheck.yaml
+  handcheck.py show VARIANT          prints a variant's scenario
+"""
+import copy
+import math
+import os
+import subprocess
+import sys
+
+import h5py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_FILE = os.path.join(HERE, "..", "data", "handcheck.yaml")
+REL_TOL = 1e-3              # 0.1 %
+STEPS, DT_S = 48, 3600      # duration 2d at timestep 1h
+DT_H = DT_S / 3600.0
+KELVIN = 273.15
+
+BASE = {
+    "name": "handcheck-hybrid",
+    "weather": {"drybulb_c": 30.0, "wetbulb_c": 22.0},
+    "electrical": {"ups_efficiency": 0.95, "transformer_efficiency": 0.98,
+                   "distribution_loss": 0.02, "misc_fraction": 0.03},
+    "rack": {"gpus": 8, "power_max_kw": 100.0, "power_idle_kw": 20.0, "liquid_fraction": 0.8,
+             "coolant_max_c": 45.0},
+    "grid": {"contract_mw": 20.0, "price_usd_per_mwh": 50.0},
+    "battery": None,        # {power_mw, energy_mwh, round_trip_efficiency, initial_soc, price}
+    "generator": None,      # {capacity_mw, start_s, price_usd_per_mwh}
+    "pools": [{"id": "firm", "count": 100, "utilization": 0.5, "flexible": False}],
+    "liquid": {"supply_c": 35.0, "rejection": "hybrid", "capacity_mw": 6.0, "approach_k": 10.0,
+               "pump_fraction": 0.015, "fan_fraction": 0.02, "carnot_efficiency": 0.55,
+               "cop_max": 30.0, "cycles": 4.0},
+    "air": {"supply_c": 24.0, "economizer": True, "capacity_mw": 3.0, "crah_fraction": 0.02,
+            "carnot_efficiency": 0.55, "cop_max": 12.0},
+}
+
+FLEX_POOL = {"id": "flex", "count": 50, "utilization": 0.5, "flexible": True}
+CHILLER_LOOP = {"rejection": "chiller", "capacity_mw": 10.0, "cop_max": 12.0}
+
+
+def variant(name, **changes):
+    """BASE with some sub-dicts updated: variant('x', liquid={...}, air={...}, grid={...})."""
+    p = copy.deepcopy(BASE)
+    p["name"] = "handcheck-" + name
+    for k, v in changes.items():
+        if isinstance(p.get(k), dict) and isinstance(v, dict):
+            p[k].update(v)
+        else:
+            p[k] = copy.deepcopy(v)
+    return p
+
+
+VARIANTS = [
+    # hybrid: the dry cooler at full speed (its capacity 3 MW < 4.8 MW liquid heat), a trim
+    # chiller at its Carnot COP (cop_max 30 does not bind); air chiller (30 °C > 24 − 4).
+    BASE,
+    # dry cooler at part speed (fan cube: s = 0.8); economizer exactly at its limit
+    # (30 °C ≤ 34 − 4 K): no air chiller.
+    variant("dry", liquid={"rejection": "dry_cooler", "capacity_mw": 12.0},
+            air={"supply_c": 34.0}),
+    # cooling tower on the wet bulb (approach 5 K), water with blowdown (5 cycles); air chiller
+    # with the economizer switched off (it would otherwise be on at 30 ≤ 34 − 4).
+    variant("tower", liquid={"rejection": "cooling_tower", "approach_k": 5.0, "cycles": 5.0},
+            air={"supply_c": 34.0, "economizer": False}),
+    # chiller only, COP capped by cop_max (Carnot would give 21).
+    variant("chiller", liquid=CHILLER_LOOP),
+    # dry cooler too small (3 MW at 30 °C for 4.8 MW of liquid heat): the pool throttles.
+    variant("throttle", liquid={"rejection": "dry_cooler", "capacity_mw": 6.0}),
+    # firm + flexible pool, chiller loop (facility power linear in IT), contract between the
+    # firm and the total facility demand: part of the flexible pool is shed, nothing unserved.
+    variant("shed", liquid=CHILLER_LOOP, pools=BASE["pools"] + [FLEX_POOL],
+            grid={"contract_mw": 10.0}),
+    # the same with a contract below the firm demand: all flexible IT shed, firm IT curtailed,
+    # unserved = facility demand − contract.
+    variant("curtail", liquid=CHILLER_LOOP, pools=BASE["pools"] + [FLEX_POOL],
+            grid={"contract_mw": 6.0}),
+    # contract 6 MW below a 7.39 MW facility: the battery covers the deficit until it runs
+    # out, then the generator (10 s start inside the step) takes over.
+    variant("battery", liquid=CHILLER_LOOP, grid={"contract_mw": 6.0, "price_usd_per_mwh": 50.0},
+            battery={"power_mw": 2.0, "energy_mwh": 5.0, "round_trip_efficiency": 0.81,
+                     "initial_soc": 1.0, "price_usd_per_mwh": 0.0},
+            generator={"capacity_mw": 2.0, "start_s": 10.0, "price_usd_per_mwh": 300.0}),
+    # a half-full battery charges from the grid's surplus (√RTE on the way in) until full
+    variant("charge", liquid=CHILLER_LOOP,
+            battery={"power_mw": 2.0, "energy_mwh": 5.0, "round_trip_efficiency": 0.81,
+                     "initial_soc": 0.5, "price_usd_per_mwh": 10.0}),
+    # the pool comes online on day 2: no IT (PUE NaN, no facility power) the first day
+    variant("online", pools=[dict(BASE["pools"][0], online_day=1)]),
+]
+
+
+def num(x):
+    return ("%.10g" % x) if isinstance(x, float) else str(x)
+
+
+def flow(d):
+    return "{" + ", ".join("%s: %s" % (k, "true" if v is True else "false" if v is False
+                                       else num(v)) for k, v in d.items()) + "}"
+
+
+def render(p):
+    """The scenario text of a variant: every parameter the model uses is written out."""
+    r, e, g, l, a = p["rack"], p["electrical"], p["grid"], p["liquid"], p["air"]
+    lines = [
+        "# %s: a hand-checkable scenario of tests/e2e/handcheck.py (written by" % p["name"],
+        "# 'handcheck.py write'; edit the parameters there). Constant weather, one grid, constant",
+        "# IT: every number in the summary can be worked out by hand from ../shared/model.md.",
+    ] + (worked_example(p) if p is BASE else []) + [
+        "name: %s" % p["name"],
+        "description: hand-checkable constant case",
+        "start: 2027-01-01",
+        "duration: 2d",
+        "timestep: 1h",
+        "seed: 1",
+        "trials: 1",
+        "reliability: {max_unserved_mwh: 0, max_lole_h: 2.4}",
+        "models:",
+        "  racks:",
+        "    - {id: hc-rack, gpus: %d, power_max_kw: %s, power_idle_kw: %s," % (
+            r["gpus"], num(r["power_max_kw"]), num(r["power_idle_kw"])),
+        "       liquid_fraction: %s, coolant_max_c: %s}" % (num(r["liquid_fraction"]),
+                                                           num(r["coolant_max_c"])),
+        "sites:",
+        "  - id: hc",
+        "    kind: greenfield",
+        "    weather: {constant: %s}" % flow(p["weather"]),
+        "    electrical: {ups_efficiency: %s, transformer_efficiency: %s," % (
+            num(e["ups_efficiency"]), num(e["transformer_efficiency"])),
+        "                 distribution_loss: %s, misc_fraction: %s}" % (
+            num(e["distribution_loss"]), num(e["misc_fraction"])),
+        "    supply:",
+        "      - {id: grid, type: grid, contract_mw: %s, price_usd_per_mwh: %s}" % (
+            num(g["contract_mw"]), num(g["price_usd_per_mwh"])),
+    ]
+    b = p["battery"]
+    if b:
+        lines += ["      - {id: bess, type: battery, power_mw: %s, energy_mwh: %s," % (
+            num(b["power_mw"]), num(b["energy_mwh"])),
+                  "         round_trip_efficiency: %s, initial_soc: %s, price_usd_per_mwh: %s}" % (
+            num(b["round_trip_efficiency"]), num(b["initial_soc"]), num(b["price_usd_per_mwh"]))]
+    gen = p["generator"]
+    if gen:
+        lines += ["      - {id: gensets, type: generator, capacity_mw: %s, start_s: %s," % (
+            num(gen["capacity_mw"]), num(gen["start_s"])),
+                  "         price_usd_per_mwh: %s}" % num(gen["price_usd_per_mwh"])]
+    lines.append("    it:")
+    for pool in p["pools"]:
+        online = ""
+        if pool.get("online_day"):
+            online = ",\n         online: 2027-01-%02d" % (1 + pool["online_day"])
+        lines.append("      - {id: %s, rack: hc-rack, count: %d, workload: constant, "
+                     "utilization: %s, flexible: %s%s}" % (
+                         pool["id"], pool["count"], num(pool["utilization"]),
+                         "true" if pool["flexible"] else "false", online))
+    lines += [
+        "    cooling:",
+        "      liquid: {supply_c: %s, rejection: %s, capacity_mw: %s, approach_k: %s," % (
+            num(l["supply_c"]), l["rejection"], num(l["capacity_mw"]), num(l["approach_k"])),
+        "               pump_fraction: %s, fan_fraction: %s, carnot_efficiency: %s, cop_max: %s,"
+        % (num(l["pump_fraction"]), num(l["fan_fraction"]), num(l["carnot_efficiency"]),
+           num(l["cop_max"])),
+        "               cycles: %s}" % num(l["cycles"]),
+        "      air: {supply_c: %s, economizer: %s, capacity_mw: %s, crah_fraction: %s," % (
+            num(a["supply_c"]), "true" if a["economizer"] else "false", num(a["capacity_mw"]),
+            num(a["crah_fraction"])),
+        "            carnot_efficiency: %s, cop_max: %s}" % (num(a["carnot_efficiency"]),
+                                                           num(a["cop_max"])),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The hand calculation (model.md), for IT power P (MW) of the rack above.
+
+def pool_mw(p, pool):
+    """IT load: P = n·(P_idle + (P_max − P_idle)·u) / 1000 (kW → MW)."""
+    r = p["rack"]
+    return pool["count"] * (r["power_idle_kw"] +
+                            (r["power_max_kw"] - r["power_idle_kw"]) * pool["utilization"]) / 1000
+
+
+def chiller_cop(eta, cop_max, evap_c, cond_c):
+    """COP = min(COP_max, η·T_evap/(T_cond − T_evap)), temperatures in kelvin."""
+    return min(cop_max, eta * (evap_c + KELVIN) / (cond_c - evap_c))
+
+
+def liquid_capacity(p):
+    """Heat the loop can reject at this weather (throttling sets in above it)."""
+    l, w = p["liquid"], p["weather"]
+    # dry cooler: Q_max = Q_d·max(0, (T_s − T_db)/a); tower: the same on the wet bulb
+    q_dry = l["capacity_mw"] * max(0.0, (l["supply_c"] - w["drybulb_c"]) / l["approach_k"])
+    q_tower = l["capacity_mw"] * max(0.0, (l["supply_c"] - w["wetbulb_c"]) / l["approach_k"])
+    return {"dry_cooler": q_dry, "cooling_tower": q_tower, "chiller": l["capacity_mw"],
+            "hybrid": q_dry + l["capacity_mw"]}[l["rejection"]]
+
+
+def cooling(p, it_mw):
+    """Cooling power (MW) and tower water (m³ per step) for IT power it_mw, all cooled."""
+    l, a, w = p["liquid"], p["air"], p["weather"]
+    f = p["rack"]["liquid_fraction"]
+    q_l, q_a = f * it_mw, (1 - f) * it_mw              # liquid heat, air heat
+    pumps = l["pump_fraction"] * q_l                   # pumps: k_pump·Q_L
+    fans = chiller = water = 0.0
+    rej = l["rejection"]
+    if rej in ("dry_cooler", "hybrid", "cooling_tower"):
+        amb = w["wetbulb_c"] if rej == "cooling_tower" else w["drybulb_c"]
+        q_max = l["capacity_mw"] * max(0.0, (l["supply_c"] - amb) / l["approach_k"])
+        q_x = min(q_l, q_max)                          # carried by the dry cooler / tower
+        s = q_x / q_max                                # fan speed
+        fans = l["fan_fraction"] * l["capacity_mw"] * s ** 3   # fan law
+        if rej == "cooling_tower":
+            # evaporation Q·Δt / 2.43 MJ/kg, × c/(c − 1) blowdown; kg → m³ (1000 kg/m³)
+            water = q_x * DT_S / 2.43 * l["cycles"] / (l["cycles"] - 1) / 1000
+        rest = q_l - q_x
+    else:
+        rest = q_l
+    if rej in ("chiller", "hybrid"):
+        # T_evap = T_s − 3 K, T_cond = T_db + 10 K (air-cooled condenser)
+        cop = chiller_cop(l["carnot_efficiency"], l["cop_max"], l["supply_c"] - 3,
+                          w["drybulb_c"] + 10)
+        chiller = min(rest, l["capacity_mw"]) / cop
+    crah = a["crah_fraction"] * q_a                    # CRAH fans: k_crah·Q_A
+    air_chiller = 0.0
+    if not (a["economizer"] and w["drybulb_c"] <= a["supply_c"] - 4):
+        cop_a = chiller_cop(a["carnot_efficiency"], a["cop_max"], a["supply_c"] - 8,
+                            w["drybulb_c"] + 10)       # T_evap = T_a − 8 K
+        air_chiller = q_a / cop_a
+    return pumps + fans + chiller + crah + air_chiller, water
+
+
+def facility(p, it_mw):
+    """Electrical chain: F = (P/η_ups + P_cool + m·P) / (η_tx·(1 − d)); returns F, cool,
+    losses, misc, water."""
+    e = p["electrical"]
+    cool, water = cooling(p, it_mw)
+    misc = e["misc_fraction"] * it_mw
+    fac = (it_mw / e["ups_efficiency"] + cool + misc) / (
+        e["transformer_efficiency"] * (1 - e["distribution_loss"]))
+    return fac, cool, fac - it_mw - cool - misc, misc, water
+
+
+def hand_load(p, t):
+    """IT of the pools online at time t, after throttling; the facility power of all of it."""
+    online = [q for q in p["pools"] if t >= q.get("online_day", 0) * 86400]
+    firm = sum(pool_mw(p, q) for q in online if not q["flexible"])
+    flex = sum(pool_mw(p, q) for q in online if q["flexible"])
+    demand = firm + flex
+    # Throttling: liquid heat beyond the loop's capacity throttles the (liquid) pools in
+    # proportion until it fits.
+    q_l = p["rack"]["liquid_fraction"] * demand
+    keep = min(1.0, liquid_capacity(p) / q_l) if q_l > 0 else 1.0
+    critical = sum(q["count"] * p["rack"]["power_max_kw"] / 1000 for q in online
+                   if not q["flexible"])             # nameplate of the firm IT online
+    return {"demand": demand, "firm": keep * firm, "flex": keep * flex,
+            "throttle": (1 - keep) * demand, "throttle_firm": (1 - keep) * firm,
+            "critical": critical, "fac_full": facility(p, keep * demand)[0]}
+
+
+def hand_steps(p):
+    """Every step's values, worked out from model.md for this variant."""
+    g, b, gen = p["grid"], p["battery"], p["generator"]
+    soc = b["energy_mwh"] * b["initial_soc"] if b else 0.0
+    eta_b = math.sqrt(b["round_trip_efficiency"]) if b else 1.0   # √RTE each way
+    gen_ready = None            # time the running generator delivers full output
+    rows = []
+    k = None
+    for step in range(STEPS):
+        t = step * DT_S
+        ld = hand_load(p, t)
+        firm, flex, fac_full = ld["firm"], ld["flex"], ld["fac_full"]
+        it = firm + flex
+        if it > 0:
+            # Without fans the facility power is linear in IT, F = k·P (chiller loops).
+            k = fac_full / it
+        # available: grid contract, battery min(power, SOC·√RTE/Δt), generators
+        batt_avail = min(b["power_mw"], soc * eta_b / DT_H) if b else 0.0
+        base_avail = g["contract_mw"] + batt_avail
+        gen_avail = 0.0
+        if gen:
+            needed = base_avail < fac_full
+            if needed and gen_ready is None:
+                gen_ready = t + gen["start_s"]         # called now: delivers after start_s
+            if not needed:
+                gen_ready = None
+            ready = gen_ready if gen_ready is not None else t + gen["start_s"]
+            # a step straddling the ready time gets the share of its length after it
+            gen_avail = gen["capacity_mw"] * min(1.0, max(0.0, (t + DT_S - ready) / DT_S))
+        avail = base_avail + gen_avail
+        shed = curtailed = 0.0
+        served_it, demand_fac = it, fac_full
+        if fac_full > avail:
+            if k * firm <= avail:                      # shed flexible IT: k·(P − x) = supply
+                shed = it - avail / k
+                served_it, demand_fac = avail / k, avail
+            else:                                      # all flexible shed, firm curtailed
+                shed = flex
+                served_it = avail / k
+                curtailed = firm - served_it
+                demand_fac = k * firm
+        fac, cool, losses, misc, water = facility(p, served_it)
+        # dispatch: grid, battery, generator in this order
+        grid = min(g["contract_mw"], fac)
+        batt = min(batt_avail, fac - grid)
+        genr = fac - grid - batt
+        soc -= batt * DT_H / eta_b
+        if b and batt == 0:
+            # grid surplus charges the battery: within its power and the room left, √RTE in
+            charge = min(b["power_mw"], (b["energy_mwh"] - soc) / (eta_b * DT_H),
+                         g["contract_mw"] - grid)
+            grid += charge
+            batt = -charge
+            soc += charge * eta_b * DT_H
+        cost = grid * DT_H * g["price_usd_per_mwh"] + genr * DT_H * (
+            gen["price_usd_per_mwh"] if gen else 0.0) + max(batt, 0.0) * DT_H * (
+            b["price_usd_per_mwh"] if b else 0.0)
+        rows.append({
+            "t": t, "it_demand": ld["demand"], "it_served": served_it, "facility": fac,
+            "cooling": cool, "losses": losses, "misc": misc, "water": water,
+            "unserved": demand_fac - fac, "shed": shed, "curtailed": curtailed,
+            "throttle": ld["throttle"], "throttle_firm": ld["throttle_firm"], "grid": grid,
+            "battery": batt, "soc": soc, "generator": genr, "cost": cost,
+            "margin": avail - fac_full, "avail": avail, "critical": ld["critical"],
+        })
+    return rows, k
+
+
+def hand_summary(p, rows):
+    """Summary metrics from the hand steps (README 'Output')."""
+    def energy(key):
+        return sum(r[key] for r in rows) * DT_H
+
+    it, fac = energy("it_served"), energy("facility")
+    water = sum(r["water"] for r in rows)
+    least = min(rows, key=lambda r: r["margin"])       # first step of the least margin
+    return {
+        "it_energy_mwh": it, "facility_energy_mwh": fac, "pue": fac / it,
+        "pue_peak": max(r["facility"] / r["it_served"] for r in rows if r["it_served"] > 0),
+        "it_peak_mw": max(r["it_served"] for r in rows),
+        "facility_peak_mw": max(r["facility"] for r in rows),
+        "critical_it_mw": max(r["critical"] for r in rows),
+        "unserved_energy_mwh": energy("unserved"),
+        "unserved_hours": DT_H * sum(1 for r in rows if r["unserved"] > 1e-6),
+        "unserved_peak_mw": max(r["unserved"] for r in rows),
+        "shed_energy_mwh": energy("shed"), "throttle_energy_mwh": energy("throttle"),
+        "water_m3": water, "wue_l_per_kwh": water / it,
+        "energy_cost_usd": sum(r["cost"] for r in rows),
+        "margin_min_mw": least["margin"],
+        "it_demand_energy_mwh": energy("it_demand"), "cooling_energy_mwh": energy("cooling"),
+        "losses_energy_mwh": energy("losses"), "misc_energy_mwh": energy("misc"),
+        "grid_energy_mwh": energy("grid"), "reactor_energy_mwh": 0.0,
+        "battery_net_energy_mwh": energy("battery"), "generator_energy_mwh": energy("generator"),
+        "curtailed_energy_mwh": energy("curtailed"),
+        "throttle_firm_energy_mwh": energy("throttle_firm"),
+        "margin_min_time_s": float(least["t"]),
+        "margin_min_drybulb_c": p["weather"]["drybulb_c"],
+        "years": STEPS * DT_S / (365 * 86400),
+    }
+
+
+def worked_example(p):
+    """The base case worked out in the scenario's header comment (numbers from the functions
+    above, so they stay true; each line can be redone with a pocket calculator)."""
+    rows, _ = hand_steps(p)
+    r = rows[0]
+    cop_l = chiller_cop(0.55, 30, 32, 40)
+    cop_a = chiller_cop(0.55, 12, 16, 40)
+    return [
+        "#",
+        "# Worked by hand, every one of the 48 steps:",
+        "#   IT       P = 100·(20 + (100 − 20)·0.5)/1000 = 6 MW; liquid heat Q_L = 0.8·6 = 4.8 MW,",
+        "#            air heat Q_A = 1.2 MW",
+        "#   liquid   dry cooler Q_max = 6·(35 − 30)/10 = 3 MW < Q_L: full speed, fans",
+        "#            0.02·6·1³ = 0.12 MW; trim chiller 4.8 − 3 = 1.8 MW at COP",
+        "#            min(30, 0.55·(32 + 273.15)/(40 − 32)) = %.4f: %.4f MW; pumps 0.015·4.8 = 0.072"
+        % (cop_l, 1.8 / cop_l),
+        "#   air      CRAH 0.02·1.2 = 0.024 MW; 30 °C > 24 − 4: chiller at COP",
+        "#            min(12, 0.55·(16 + 273.15)/(40 − 16)) = %.4f: %.4f MW" % (cop_a, 1.2 / cop_a),
+        "#   cooling  %.4f MW; facility (6/0.95 + %.4f + 0.03·6)/(0.98·(1 − 0.02)) = %.4f MW"
+        % (r["cooling"], r["cooling"], r["facility"]),
+        "#   summary  PUE %.4f; IT 288 MWh; facility %.2f MWh; cost 50 $/MWh: %.0f USD;" % (
+            r["facility"] / 6, 48 * r["facility"], 48 * r["cost"]),
+        "#            least margin 20 − %.4f = %.4f MW; critical IT 100·100 kW = 10 MW" % (
+            r["facility"], r["margin"]),
+    ]
+
+
+def agree(actual, expected):
+    if expected == 0:
+        return actual == 0
+    return abs(actual - expected) <= REL_TOL * abs(expected)
+
+
+def check_variant(p, dcsim, outdir, problems):
+    name = p["name"]
+    scen = DATA_FILE
+    if p is not BASE:
+        scen = os.path.join(outdir, name + ".yaml")
+        with open(scen, "w") as fh:
+            fh.write(render(p))
+    out = os.path.join(outdir, name + ".h5")
+    run = subprocess.run([dcsim, "run", "-q", "-o", out, scen], capture_output=True, text=True)
+    if run.returncode != 0:
+        problems.append("%s: dcsim run exit %d: %s" % (name, run.returncode, run.stderr.strip()))
+        return
+    rows, k = hand_steps(p)
+    exp = hand_summary(p, rows)
+    with h5py.File(out, "r") as f:
+        for where in ("sites/hc/summary", "summary"):
+            attrs = f[where].attrs
+            for key, e in exp.items():
+                if key not in attrs:
+                    problems.append("%s: /%s: metric %s missing" % (name, where, key))
+                    continue
+                a = float(attrs[key])
+                if not agree(a, e):
+                    problems.append("%s: /%s %s = %.9g, by hand %.9g" % (name, where, key, a, e))
+        ser = f["sites/hc/series"]
+        pairs = [("it_demand_mw", "it_demand"), ("it_served_mw", "it_served"),
+                 ("facility_mw", "facility"), ("cooling_mw", "cooling"),
+                 ("losses_mw", "losses"), ("misc_mw", "misc"), ("water_m3", "water"),
+                 ("shed_mw", "shed"), ("unserved_mw", "unserved"), ("curtailed_mw", "curtailed"),
+                 ("throttle_mw", "throttle"), ("grid_mw", "grid"), ("battery_mw", "battery"),
+                 ("battery_soc_mwh", "soc"), ("generator_mw", "generator"),
+                 ("cost_usd", "cost"), ("margin_mw", "margin"),
+                 ("critical_it_mw", "critical")]
+        for sname, key in pairs:
+            v = ser[sname][:]
+            bad = [i for i, r in enumerate(rows) if not agree(float(v[i]), r[key])]
+            if bad:
+                i = bad[0]
+                problems.append("%s: %s at step %d = %.9g, by hand %.9g (%d steps differ)" % (
+                    name, sname, i, v[i], rows[i][key], len(bad)))
+        pue = ser["pue"][:]
+        for i, r in enumerate(rows):
+            ok = (math.isnan(pue[i]) if r["it_served"] == 0
+                  else agree(float(pue[i]), r["facility"] / r["it_served"]))
+            if not ok:
+                problems.append("%s: pue at step %d = %r, by hand %s" % (
+                    name, i, pue[i], "NaN" if r["it_served"] == 0
+                    else "%.6g" % (r["facility"] / r["it_served"])))
+                break
+        for sname, want in [("ambient_drybulb_c", p["weather"]["drybulb_c"]),
+                            ("ambient_wetbulb_c", p["weather"]["wetbulb_c"]),
+                            ("liquid_supply_c", p["liquid"]["supply_c"])]:
+            if not all(float(x) == want for x in ser[sname][:]):
+                problems.append("%s: %s is not %g on every step" % (name, sname, want))
+    extra_checks(p, rows, k, problems)
+
+
+def extra_checks(p, rows, k, problems):
+    """Closed-form cross-checks of the hand steps themselves (they must be right too)."""
+    name = p["name"]
+    if p["liquid"]["rejection"] == "chiller":
+        # linear: F(2P) = 2·F(P) when no fan term
+        f1, f2 = facility(p, 1.0)[0], facility(p, 2.0)[0]
+        if abs(f2 - 2 * f1) > 1e-12:
+            problems.append("%s: hand model not linear" % name)
+    g = p["grid"]["contract_mw"]
+    if name == "handcheck-shed":
+        # k·(P_total − x) = contract → x = P_total − contract/k
+        x = rows[0]["it_demand"] - g / k
+        if not (0 < x < 3.0 and abs(rows[0]["shed"] - x) < 1e-12):
+            problems.append("%s: hand shed %g not in (0, flexible 3 MW)" % (name, x))
+    if name == "handcheck-curtail":
+        # unserved = k·P_firm − contract (all flexible IT shed first)
+        u = k * 6.0 - g
+        if not (u > 0 and abs(rows[0]["unserved"] - u) < 1e-12 and rows[0]["shed"] == 3.0):
+            problems.append("%s: hand unserved %g inconsistent" % (name, u))
+    if name == "handcheck-battery":
+        b = p["battery"]
+        deficit = rows[0]["facility"] - g
+        # full steps the battery covers: floor(E·SOC0·√RTE / (deficit·Δt))
+        n_full = math.floor(b["energy_mwh"] * b["initial_soc"] *
+                            math.sqrt(b["round_trip_efficiency"]) / (deficit * DT_H))
+        first_gen = next(i for i, r in enumerate(rows) if r["generator"] > 0)
+        if not (n_full == 3 and first_gen == n_full and rows[n_full]["battery"] > 0
+                and rows[n_full + 1]["battery"] == 0):
+            problems.append("%s: battery runs out at step %d, generator from %d" % (
+                name, n_full, first_gen))
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "write":
+        with open(DATA_FILE, "w") as fh:
+            fh.write(render(BASE))
+        return 0
+    if len(argv) == 3 and argv[1] == "show":
+        print(render(next(v for v in VARIANTS if v["name"] == "handcheck-" + argv[2]
+                          or v["name"] == argv[2])), end="")
+        return 0
+    if len(argv) != 4 or argv[1] != "run":
+        sys.stderr.write(__doc__)
+        return 2
+    problems = []
+    with open(DATA_FILE) as fh:
+        if fh.read() != render(BASE):
+            problems.append("tests/data/handcheck.yaml differs from the rendering of BASE "
+                            "(run tests/e2e/handcheck.py write)")
+    for p in VARIANTS:
+        check_variant(p, argv[2], argv[3], problems)
+    for line in problems:
+        print(line)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
