@@ -43,6 +43,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = 0;
         if (strcmp(arg, "-o") == 0 && val) {
+            if (!*val) {
+                fprintf(stderr, "dcsim: error: -o needs a file name\n");
+                return DCSIM_EUSAGE;
+            }
             a->out = val;
             i++;
         } else if (strcmp(arg, "--models") == 0 && val) {

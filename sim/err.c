@@ -95,11 +95,41 @@ void diag_warning(struct diag *d, const char *file, int line, int col, const cha
     va_end(ap);
 }
 
+/* Print order: files in the order they first appear, positions in a file by line and
+ * column, messages at one place in the order they came. */
+static int print_before(const struct diag *d, size_t a, size_t b, const size_t *group)
+{
+    const struct diag_msg *x = &d->msgs[a], *y = &d->msgs[b];
+    if (group[a] != group[b])
+        return group[a] < group[b];
+    if (x->line != y->line)
+        return x->line < y->line;
+    if (x->col != y->col)
+        return x->col < y->col;
+    return a < b;
+}
+
 void diag_print(const struct diag *d, FILE *out)
 {
     static const char *const sev_text[] = {"error", "warning", "note"};
+    size_t order[DIAG_MAX_STORED], group[DIAG_MAX_STORED];
     for (size_t i = 0; i < d->n; i++) {
-        const struct diag_msg *m = &d->msgs[i];
+        group[i] = i;
+        for (size_t j = 0; j < i; j++)
+            if ((!d->msgs[i].file && !d->msgs[j].file) ||
+                (d->msgs[i].file && d->msgs[j].file && strcmp(d->msgs[i].file, d->msgs[j].file) == 0)) {
+                group[i] = group[j];
+                break;
+            }
+        order[i] = i;
+        for (size_t k = i; k > 0 && print_before(d, order[k], order[k - 1], group); k--) {
+            size_t t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const struct diag_msg *m = &d->msgs[order[i]];
         if (m->file && m->line > 0)
             fprintf(out, "%s:%d:%d: ", m->file, m->line, m->col);
         else if (m->file)
