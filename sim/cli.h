@@ -22,8 +22,9 @@ struct command {
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
-extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[];
+extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[], cmd_fit_usage[];
 
 /** Exit status for a status code: input and usage problems 2, everything else 3. */
 int cli_exit_status(int status);
@@ -36,6 +37,23 @@ int cli_load(const char *scenario_path, const char *models_dir, struct catalog *
 /** Parses a whole non-negative integer option value; returns 0 or DCSIM_EUSAGE with a message. */
 int cli_parse_count(const char *opt, const char *text, long long min, long long max,
                     long long *out);
+
+struct h5out;
+
+struct run_file_opts {
+    int quiet;                  /* no progress on stderr */
+    int threads;                /* 0: all cores */
+    /* optional: writes more into the file before it is committed (e.g. /fit) */
+    int (*before_commit)(struct h5out *h, void *ctx, struct diag *d);
+    void *ctx;
+};
+
+/** Runs `sim` into a new HDF5 file at `out` (temporary name, renamed when complete). */
+int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
+                    const struct run_file_opts *fo, struct sim_summary *sum, struct diag *d);
+
+/** The default output path results/<name>.h5, creating results/ when missing. */
+int cli_default_output(const struct scenario *sc, char *buf, size_t len);
 
 /** Prints the summary table: one row per metric, one column per site and the total. */
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum);

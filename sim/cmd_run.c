@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "h5out.h"
 #include "results.h"
 #include "timefmt.h"
 
@@ -25,8 +24,6 @@ const char cmd_run_usage[] =
     "  -j THREADS     threads for trials (default: all cores; results never depend on it)\n"
     "  --models DIR   the equipment catalog (default: models/ beside the binary)\n"
     "  -q             no progress or file messages on stderr\n";
-
-#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk and per block handed over */
 
 struct run_args {
     const char *scenario, *out, *models;
@@ -79,90 +76,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     return 0;
 }
 
-struct h5_sink_ctx {
-    struct h5out *h;
-    struct diag *d;
-};
-
-static int h5_sink_append(void *ctx, size_t n, const double *time_s, const double *values)
-{
-    struct h5_sink_ctx *c = ctx;
-    return h5out_append(c->h, n, time_s, values, c->d);
-}
-
-static void progress_tty(void *ctx, int64_t done, int64_t total)
-{
-    (void)ctx;
-    fprintf(stderr, "\rdcsim: running %3d %% (%lld/%lld)", (int)(100 * done / total),
-            (long long)done, (long long)total);
-    if (done == total)
-        fputs("\r                                        \r", stderr);
-    fflush(stderr);
-}
-
-static int write_summaries(struct h5out *h, const struct sim_summary *sum, struct diag *d)
-{
-    int rc = 0;
-    for (int i = -1; i < (int)sum->n_sites && !rc; i++)
-        rc = h5out_write_summary(h, i, N_METRICS, metric_names,
-                                 i < 0 ? sum->total : sum->site[i], d);
-    return rc;
-}
-
-/* Runs the simulation into a new HDF5 file; the file exists only if all went well. */
-static int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
-                       const char *start, const struct run_args *a, struct sim_summary *sum,
-                       struct diag *d)
-{
-    const char **site_ids = malloc(sc->n_sites * sizeof *site_ids);
-    if (!site_ids)
-        return DCSIM_ENOMEM;
-    for (size_t i = 0; i < sc->n_sites; i++)
-        site_ids[i] = sc->sites[i].id;
-    struct h5out_series_def defs[N_SERIES];
-    for (int k = 0; k < N_SERIES; k++)
-        defs[k] = (struct h5out_series_def){series_names[k], series_units[k]};
-    struct h5out_meta meta = {
-        .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
-        .timestep_s = sc->timestep_s, .steps = sc->steps, .seed = sc->seed,
-        .trials = sc->trials, .scenario_text = sc->text, .scenario_len = sc->text_len,
-    };
-    struct h5out *h = NULL;
-    int rc = h5out_create(out, &meta, sc->n_sites, site_ids, N_SERIES, defs, RUN_CHUNK_STEPS,
-                          &h, d);
-    free(site_ids);
-    if (rc)
-        return rc;
-    struct h5_sink_ctx sink_ctx = {h, d};
-    struct sim_sink sink = {&sink_ctx, h5_sink_append};
-    struct sim_progress progress = {NULL, progress_tty};
-    struct sim_options opt = {
-        .block_steps = RUN_CHUNK_STEPS, .sink = &sink,
-        .progress = (!a->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
-        .threads = (int)a->threads,
-    };
-    rc = sim_run(sim, &opt, sum, d);
-    if (!rc)
-        rc = write_summaries(h, sum, d);
-    if (!rc && sum->trials > 1)
-        rc = h5out_write_table(h, "trials", "trial", (size_t)sum->trials, N_METRICS,
-                               metric_names, &sum->trial_total[0][0], d);
-    if (rc) {
-        h5out_abort(h);
-        return rc;
-    }
-    return h5out_commit(h, d);
-}
-
-/* results/<name>.h5, creating results/ when it is missing. */
-static int default_output(const struct scenario *sc, char *buf, size_t len)
-{
-    if (mkdir("results", 0777) != 0 && errno != EEXIST)
-        return DCSIM_EIO;
-    snprintf(buf, len, "results/%s.h5", sc->name);
-    return 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
     struct run_args a;
@@ -190,7 +103,7 @@ int cmd_run(int argc, char **argv)
     if ((rc = sim_create(sc, &sim, &d)))
         goto done;
     if (!out) {
-        if (default_output(sc, outbuf, sizeof outbuf)) {
+        if (cli_default_output(sc, outbuf, sizeof outbuf)) {
             diag_error(&d, "results", 0, 0, "cannot create the results directory: %s",
                        strerror(errno));
             rc = DCSIM_EIO;
@@ -200,7 +113,8 @@ int cmd_run(int argc, char **argv)
     }
     char start[32];
     timefmt_format_date(sc->start_unix_s, start, sizeof start);
-    if ((rc = run_to_file(sc, sim, out, start, &a, &sum, &d)))
+    struct run_file_opts fo = {.quiet = a.quiet, .threads = (int)a.threads};
+    if ((rc = cli_run_to_file(sc, sim, out, &fo, &sum, &d)))
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

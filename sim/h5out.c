@@ -611,10 +611,12 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
 static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag *d)
 {
     *out = H5I_INVALID_HID;
-    if (site < -1 || (site >= 0 && (size_t)site >= h->n_sites))
+    if (site < H5OUT_FIT_GROUP || (site >= 0 && (size_t)site >= h->n_sites))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "no site %d for a summary", site);
     char path[512];
-    if (site < 0)
+    if (site == H5OUT_FIT_GROUP)
+        snprintf(path, sizeof path, "/fit");
+    else if (site < 0)
         snprintf(path, sizeof path, "/summary");
     else if (snprintf(path, sizeof path, "/sites/%s/summary", h->site_ids[site]) >=
              (int)sizeof path)

@@ -61,8 +61,12 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d);
 
+/** `site` value that addresses the /fit group (fit -o) instead of a summary. */
+#define H5OUT_FIT_GROUP (-2)
+
 /** Writes summary metrics as float64 scalar attributes of a group: site index `site` gives
- *  /sites/<id>/summary, site = -1 gives /summary. Creates the group if needed. */
+ *  /sites/<id>/summary, site = -1 gives /summary, H5OUT_FIT_GROUP gives /fit. Creates the
+ *  group if needed. */
 int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *names,
                         const double *values, struct diag *d);
 

@@ -14,6 +14,8 @@
 static const struct command commands[] = {
     {"run", cmd_run, "simulate a scenario and write HDF5 results", cmd_run_usage},
     {"check", cmd_check, "validate a scenario and print what it resolves to", cmd_check_usage},
+    {"fit", cmd_fit, "find the largest critical IT load that meets the reliability target",
+     cmd_fit_usage},
     {"models", cmd_models, "list the equipment catalog", cmd_models_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

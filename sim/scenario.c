@@ -424,6 +424,32 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     return parse_events(c, root, s);
 }
 
+int scenario_from_doc(const struct ydoc *doc, const struct catalog *cat, struct scenario **out,
+                      struct diag *d)
+{
+    *out = NULL;
+    struct scenario *s = calloc(1, sizeof *s);
+    struct catalog local = {0};
+    int rc = 0;
+    if (!s || !(s->path = strdup(doc->path)) || !(s->text = malloc(doc->text_len + 1))) {
+        rc = DCSIM_ENOMEM;
+        goto done;
+    }
+    memcpy(s->text, doc->text, doc->text_len);
+    s->text[doc->text_len] = '\0';
+    s->text_len = doc->text_len;
+    struct yctx c = {.file = doc->path, .d = d};
+    rc = parse_top(&c, doc->root, cat, &local, s);
+done:
+    catalog_release(&local);
+    if (rc) {
+        scenario_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
 int scenario_parse(const char *path, const char *text, size_t len, const struct catalog *cat,
                    struct scenario **out, struct diag *d)
 {
@@ -432,26 +458,9 @@ int scenario_parse(const char *path, const char *text, size_t len, const struct 
     int rc = ydoc_parse(path, text, len, &doc, d);
     if (rc)
         return rc;
-    struct scenario *s = calloc(1, sizeof *s);
-    struct catalog local = {0};
-    if (!s || !(s->path = strdup(path)) || !(s->text = malloc(len + 1))) {
-        rc = DCSIM_ENOMEM;
-        goto done;
-    }
-    memcpy(s->text, text, len);
-    s->text[len] = '\0';
-    s->text_len = len;
-    struct yctx c = {.file = path, .d = d};
-    rc = parse_top(&c, doc.root, cat, &local, s);
-done:
-    catalog_release(&local);
+    rc = scenario_from_doc(&doc, cat, out, d);
     ydoc_release(&doc);
-    if (rc) {
-        scenario_destroy(s);
-        return rc;
-    }
-    *out = s;
-    return 0;
+    return rc;
 }
 
 int scenario_load(const char *path, const struct catalog *cat, struct scenario **out,

@@ -137,6 +137,12 @@ int scenario_load(const char *path, const struct catalog *cat, struct scenario *
 int scenario_parse(const char *path, const char *text, size_t len, const struct catalog *cat,
                    struct scenario **out, struct diag *d);
 
+struct ydoc;
+/** The same from a parsed (and possibly edited, e.g. by a sweep) YAML document; the
+ *  scenario's text is the document's original text. */
+int scenario_from_doc(const struct ydoc *doc, const struct catalog *cat, struct scenario **out,
+                      struct diag *d);
+
 void scenario_destroy(struct scenario *s);
 
 /** Nameplate of the firm (non-flexible) IT online at run time t, MW. */

@@ -248,11 +248,12 @@ static void climate_at(const struct weather *w, int64_t local_s, double *db_c, d
     double phase = 2.0 * M_PI * (hour - WARMEST_HOUR_LOCAL) / HOURS_PER_DAY;
     double day_mean_c = mean_c + w->anomaly_k[i];
     *db_c = day_mean_c + 0.5 * range_k * cos(phase);
-    /* Refinement of model.md (docs/model.md): the monthly RH holds at the day's mean
-     * temperature and the dew point stays constant through the day, as the humidity ratio
-     * does on ASHRAE design days (Fundamentals 2017 ch. 14); so RH falls in the afternoon
-     * instead of staying at its mean, which overstated peak wet bulbs by 4-7 K. */
-    double dewpoint_c = psychro_dewpoint_magnus_c(day_mean_c, rh);
+    /* Refinement of model.md (docs/model.md): the dew point is the one the monthly RH gives
+     * at the monthly mean temperature, constant through the day and across the day-to-day
+     * anomaly, as the humidity ratio is on ASHRAE design days (Fundamentals 2017 ch. 14);
+     * so RH falls in the afternoon and on hot days instead of staying at its mean, which
+     * overstated peak wet bulbs by 4-7 K. */
+    double dewpoint_c = psychro_dewpoint_magnus_c(mean_c, rh);
     *wb_c = psychro_wetbulb_stull_c(*db_c, psychro_rh_magnus(*db_c, dewpoint_c));
     if (*wb_c > *db_c)
         *wb_c = *db_c;
