@@ -9,6 +9,8 @@
 #define LOOP_ODE_REL_TOL 1e-9
 #define LOOP_ODE_FIRST_STEP_S 1e-3
 #define LOOP_ODE_MAX_STEPS 100000
+#define LOOP_CROSSING_TOL_S 1e-6     /* the throttle time is found to a microsecond */
+#define LOOP_CROSSING_ITER 60
 
 double loop_heat_capacity_mj_per_k(const struct cooling_liquid *l)
 {
@@ -82,8 +84,26 @@ int loop_integrate(const struct cooling_liquid *l, double start_c, double heat_i
             break;
         }
         if (y[0] >= limit_c && y_prev < limit_c) {
-            /* crossing inside this internal step: linear within it (steps are short) */
-            out->reach_s = t_prev + (t - t_prev) * (limit_c - y_prev) / (y[0] - y_prev);
+            /* crossing inside this internal step: bisect on the time, integrating afresh
+             * from the step's start each time */
+            double a = t_prev, b = t;
+            for (int k = 0; k < LOOP_CROSSING_ITER && b - a > LOOP_CROSSING_TOL_S; k++) {
+                double mid = 0.5 * (a + b), tt = t_prev, yy[1] = {y_prev};
+                gsl_odeiv2_driver *drv = gsl_odeiv2_driver_alloc_y_new(
+                    &sys, gsl_odeiv2_step_rkf45, fmin(LOOP_ODE_FIRST_STEP_S, mid - t_prev),
+                    LOOP_ODE_ABS_TOL_K, LOOP_ODE_REL_TOL);
+                if (!drv || gsl_odeiv2_driver_apply(drv, &tt, mid, yy) != GSL_SUCCESS) {
+                    gsl_odeiv2_driver_free(drv);
+                    rc = DCSIM_ENUMERIC;
+                    break;
+                }
+                gsl_odeiv2_driver_free(drv);
+                if (yy[0] >= limit_c)
+                    b = mid;
+                else
+                    a = mid;
+            }
+            out->reach_s = 0.5 * (a + b);
             y[0] = limit_c;
             break;
         }
