@@ -5,7 +5,16 @@
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 PREFIX   ?= /usr/local
+# make MPI=1: distributed sweeps (OpenMPI's mpicc; objects in build/mpi)
+ifeq ($(MPI),1)
+CC       := mpicc
+BUILD    ?= build/mpi
+MPI_DEFS := -DDCSIM_MPI
+FLAVOR   := mpi
+else
 BUILD    ?= build
+FLAVOR   := serial
+endif
 DCSIM    ?= ./dcsim
 VERSION  := 0.1.0
 
@@ -17,7 +26,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lhdf5_hl -lm -lpthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
-DEFS     := -DDCSIM_VERSION='"$(VERSION)"' -DDCSIM_MODELS_DIR='"$(abspath models)"'
+DEFS     := -DDCSIM_VERSION='"$(VERSION)"' -DDCSIM_MODELS_DIR='"$(abspath models)"' $(MPI_DEFS)
 
 LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
@@ -25,11 +34,16 @@ LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e asan clean install deps run-example
+.PHONY: all test unit e2e asan clean install deps run-example FORCE
 all: dcsim
 
-dcsim: $(BUILD)/main.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/main.o $(LIB) $(PKG_LIBS)
+
+# relink ./dcsim when switching between the serial and the MPI build
+.dcsim-flavor: FORCE
+	@[ "$$(cat $@ 2>/dev/null)" = "$(FLAVOR)" ] || echo $(FLAVOR) > $@
+FORCE:
 
 $(BUILD)/%.o: sim/%.c $(wildcard sim/*.h sim/*.def) | $(BUILD)
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
@@ -79,4 +93,4 @@ install: dcsim
 	cp -R models $(DESTDIR)$(PREFIX)/share/dcsim/
 
 clean:
-	rm -rf build dcsim
+	rm -rf build dcsim .dcsim-flavor

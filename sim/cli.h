@@ -23,8 +23,10 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
-extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[], cmd_fit_usage[];
+extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[], cmd_fit_usage[],
+    cmd_sweep_usage[];
 
 /** Exit status for a status code: input and usage problems 2, everything else 3. */
 int cli_exit_status(int status);

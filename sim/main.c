@@ -16,6 +16,8 @@ static const struct command commands[] = {
     {"check", cmd_check, "validate a scenario and print what it resolves to", cmd_check_usage},
     {"fit", cmd_fit, "find the largest critical IT load that meets the reliability target",
      cmd_fit_usage},
+    {"sweep", cmd_sweep, "run the cases of a sweep file in parallel into one table",
+     cmd_sweep_usage},
     {"models", cmd_models, "list the equipment catalog", cmd_models_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

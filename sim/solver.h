@@ -9,6 +9,7 @@
 #ifndef DCSIM_SOLVER_H
 #define DCSIM_SOLVER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +38,7 @@ struct sim_options {
     const struct sim_sink *sink;        /* NULL: no series kept */
     const struct sim_progress *progress;/* NULL: silent */
     int threads;                        /* 0: all cores */
-    volatile const int *stop;           /* optional: nonzero asks the run to stop (SIGINT) */
+    volatile sig_atomic_t *stop;        /* optional: nonzero asks the run to stop (SIGINT) */
 };
 
 /** Summary of a run: per site and for the whole scenario. The ordinary metrics are trial

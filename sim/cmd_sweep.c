@@ -1,0 +1,218 @@
+/* cmd_sweep.c — `dcsim sweep SWEEP.yaml [-o OUT.h5] [--csv OUT.csv] [-j N] [--resume]`:
+ * runs every case of a sweep (contract section 4) in parallel and writes one /cases table.
+ * The table is rewritten atomically every few seconds, so an interrupted sweep (SIGINT, or
+ * a crash) keeps what it finished, and --resume runs only the rest. Under MPI (make MPI=1,
+ * mpirun -n N) the ranks take cases from a shared counter and rank 0 writes the file. */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sweep.h"
+#include "sweep_io.h"
+#include "sweep_run.h"
+#include "yamlx.h"
+
+const char cmd_sweep_usage[] =
+    "usage: dcsim sweep SWEEP.yaml [-o OUT.h5] [--csv OUT.csv] [-j N] [--resume]\n"
+    "                  [--models DIR] [-q]\n\n"
+    "Runs every case of the sweep in parallel (-j N threads, default all cores; under\n"
+    "`mpirun -n N` on a build with `make MPI=1`, N ranks) and writes /cases: a row per case\n"
+    "with the varied values, a status (0 ok, 2 invalid scenario, 3 failed) and message, and\n"
+    "the summary metrics. Default OUT: results/<sweep file name>.h5. The table is saved\n"
+    "every few seconds; --resume skips the cases OUT already holds.\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+struct sweep_args {
+    const char *file, *out, *csv, *models;
+    long long threads;
+    int resume, quiet;
+};
+
+static int parse_args(int argc, char **argv, struct sweep_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "-o") == 0 && val && *val) {
+            a->out = argv[++i];
+        } else if (strcmp(arg, "--csv") == 0 && val && *val) {
+            a->csv = argv[++i];
+        } else if (strcmp(arg, "--models") == 0 && val) {
+            a->models = argv[++i];
+        } else if (strcmp(arg, "-j") == 0) {
+            if (cli_parse_count(arg, val, 1, 1024, &a->threads))
+                return DCSIM_EUSAGE;
+            i++;
+        } else if (strcmp(arg, "--resume") == 0) {
+            a->resume = 1;
+        } else if (strcmp(arg, "-q") == 0) {
+            a->quiet = 1;
+        } else if (arg[0] == '-' || a->file) {
+            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", arg, cmd_sweep_usage);
+            return DCSIM_EUSAGE;
+        } else {
+            a->file = arg;
+        }
+    }
+    if (!a->file) {
+        fputs(cmd_sweep_usage, stderr);
+        return DCSIM_EUSAGE;
+    }
+    return 0;
+}
+
+/* results/<sweep file stem>.h5; rank 0 makes results/ when it is missing. */
+static int default_out(const char *file, char *buf, size_t len, int make_dir)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t n = strcspn(base, ".");
+    if (make_dir && mkdir("results", 0777) != 0 && errno != EEXIST)
+        return DCSIM_EIO;
+    snprintf(buf, len, "results/%.*s.h5", (int)n, base);
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Progress: a bar on a terminal, a line every 10 % otherwise. */
+struct progress {
+    int tty, quiet;
+    size_t total, start_done;
+    double t0;
+    int last_decile;
+};
+
+static void progress_show(struct progress *p, size_t done)
+{
+    if (p->quiet)
+        return;
+    double el = now_s() - p->t0;
+    double rate = el > 0 ? (double)(done - p->start_done) / el * 60.0 : 0;
+    double eta = rate > 0 ? (double)(p->total - done) / rate * 60.0 : 0;
+    if (p->tty) {
+        int width = 30, fill = p->total ? (int)(width * done / p->total) : width;
+        fprintf(stderr, "\rdcsim sweep [%.*s%*s] %zu/%zu  %.0f cases/min  ETA %.0f s ",
+                fill, "##############################", width - fill, "", done, p->total, rate,
+                eta);
+        if (done == p->total)
+            fputc('\n', stderr);
+    } else {
+        int decile = p->total ? (int)(10 * done / p->total) : 10;
+        if (decile == p->last_decile && done != p->total)
+            return;
+        p->last_decile = decile;
+        fprintf(stderr, "dcsim sweep: %zu/%zu cases, %.0f cases/min, ETA %.0f s\n", done,
+                p->total, rate, eta);
+    }
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    struct sweep_args a;
+    if (parse_args(argc, argv, &a))
+        return EXIT_BADINPUT;
+    struct sweep_mpi mpi;
+    if (sweep_mpi_init(&argc, &argv, &mpi))
+        return EXIT_FAILURE_IO;
+    struct diag d;
+    diag_init(&d);
+    struct sweep sw = {0};
+    struct catalog cat = {0};
+    struct sweep_results r = {0};
+    char outbuf[PATH_MAX];
+    int rc = sweep_load(a.file, &sw, &d);
+    if (!rc) {
+        char buf[PATH_MAX];
+        const char *dir = catalog_find_dir(a.models, buf, sizeof buf);
+        rc = dir ? catalog_load(dir, &cat, &d) : DCSIM_EINPUT;
+        if (!dir)
+            diag_error(&d, NULL, 0, 0, "cannot find the model catalog: pass --models DIR");
+        if (rc == DCSIM_EIO)
+            rc = DCSIM_EINPUT;
+    }
+    if (!rc)
+        rc = sweep_results_init(&r, sw.n_cases);
+    const char *out = a.out;
+    if (!rc && !out) {
+        if (default_out(a.file, outbuf, sizeof outbuf, mpi.rank == 0)) {
+            diag_error(&d, "results", 0, 0, "cannot create the results directory: %s",
+                       strerror(errno));
+            rc = DCSIM_EIO;
+        }
+        out = outbuf;
+    }
+    if (!rc && a.resume && mpi.rank == 0 && access(out, F_OK) == 0)
+        rc = sweep_read_h5(out, &sw, &r, &d);
+    if (rc) {
+        if (mpi.rank == 0)
+            diag_print(&d, stderr);
+        goto done;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct progress prog = {.tty = isatty(STDERR_FILENO), .quiet = a.quiet || mpi.rank != 0,
+                            .total = sw.n_cases, .start_done = sweep_results_done(&r),
+                            .t0 = now_s(), .last_decile = -1};
+    struct sweep_exec ex = {
+        .sw = &sw, .cat = &cat, .results = &r, .threads = (int)a.threads,
+        .out = out, .interrupted = &interrupted, .mpi = &mpi,
+    };
+    rc = sweep_execute(&ex, (void (*)(void *, size_t))progress_show, &prog, &d);
+    if (mpi.rank == 0) {
+        /* whatever happened, save what is done */
+        int wrc = sweep_write_h5(out, &sw, &r, &d);
+        if (!wrc && a.csv)
+            wrc = sweep_write_csv(a.csv, &sw, &r, &d);
+        if (!rc)
+            rc = wrc;
+        size_t done = sweep_results_done(&r), ok = 0, invalid = 0;
+        for (size_t c = 0; c < r.n_cases; c++) {
+            ok += r.status[c] == CASE_OK;
+            invalid += r.status[c] == CASE_INVALID;
+        }
+        diag_print(&d, stderr);
+        if (rc == DCSIM_EINTERRUPTED)
+            fprintf(stderr, "dcsim: interrupted: %zu of %zu cases done, saved in %s; run again "
+                            "with --resume to finish\n", done, r.n_cases, out);
+        else if (!rc && !a.quiet)
+            fprintf(stderr, "dcsim: %zu cases (%zu ok, %zu invalid, %zu failed) in %.2f s; "
+                            "wrote %s%s%s\n", r.n_cases, ok, invalid, done - ok - invalid,
+                    now_s() - prog.t0, out, a.csv ? " and " : "", a.csv ? a.csv : "");
+        if (!rc)
+            printf("%s: %zu cases, %zu ok, %zu invalid -> %s\n", a.file, r.n_cases, ok, invalid,
+                   out);
+    }
+done:
+    sweep_results_release(&r);
+    catalog_release(&cat);
+    sweep_release(&sw);
+    diag_release(&d);
+    sweep_mpi_finalize(&mpi);
+    return rc ? cli_exit_status(rc) : EXIT_DONE;
+}

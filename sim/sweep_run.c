@@ -1,0 +1,387 @@
+/* sweep_run.c — the cases of a sweep on threads and MPI ranks (see sweep_run.h). */
+#include "sweep_run.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef DCSIM_MPI
+#include <mpi.h>
+#endif
+
+#include "cli.h"
+#include "scenario.h"
+#include "solver.h"
+
+#define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms */
+
+/* The first message of a case's diagnostics, with its position, for the table. */
+static void first_message(const struct diag *d, int rc, char *message)
+{
+    if (d->n > 0) {
+        const struct diag_msg *m = &d->msgs[0];
+        const char *base = m->file ? strrchr(m->file, '/') : NULL;
+        base = base ? base + 1 : m->file;
+        if (base && m->line)
+            snprintf(message, SWEEP_MESSAGE_MAX, "%s:%d:%d: %s", base, m->line, m->col, m->text);
+        else
+            snprintf(message, SWEEP_MESSAGE_MAX, "%s", m->text);
+    } else {
+        snprintf(message, SWEEP_MESSAGE_MAX, "%s", dcsim_strerror(rc));
+    }
+}
+
+void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
+                    const char *series_dir, volatile sig_atomic_t *stop, double *metrics,
+                    int *status, char *message)
+{
+    struct diag d;
+    diag_init(&d);
+    struct ydoc doc;
+    struct scenario *sc = NULL;
+    struct sim *sim = NULL;
+    struct sim_summary sum = {0};
+    for (int k = 0; k < N_METRICS; k++)
+        metrics[k] = NAN;
+    message[0] = '\0';
+    char err[256];
+    int rc = sweep_case_doc(sw, c, &doc, err, sizeof err);
+    if (rc) {
+        *status = rc == DCSIM_EINPUT ? CASE_INVALID : CASE_FAILED;
+        snprintf(message, SWEEP_MESSAGE_MAX, "%s", err);
+        return;
+    }
+    rc = scenario_from_doc(&doc, cat, &sc, &d);
+    ydoc_release(&doc);
+    if (!rc && sw->trials > 0)
+        sc->trials = sw->trials;
+    if (!rc)
+        rc = sim_create(sc, &sim, &d);
+    if (!rc && series_dir) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/case-%06zu.h5", series_dir, c);
+        struct run_file_opts fo = {.quiet = 1, .threads = 1};
+        rc = cli_run_to_file(sc, sim, path, &fo, &sum, &d);
+    } else if (!rc) {
+        struct sim_options opt = {.threads = 1, .stop = stop};
+        rc = sim_run(sim, &opt, &sum, &d);
+    }
+    if (!rc) {
+        memcpy(metrics, sum.total, sizeof sum.total);
+        *status = CASE_OK;
+    } else if (rc == DCSIM_EINTERRUPTED) {
+        *status = CASE_PENDING;
+    } else {
+        *status = rc == DCSIM_EINPUT ? CASE_INVALID : CASE_FAILED;
+        first_message(&d, rc, message);
+    }
+    sim_summary_release(&sum);
+    sim_destroy(sim);
+    scenario_destroy(sc);
+    diag_release(&d);
+}
+
+/* The directory for per-case series files: OUT without .h5, plus "-cases". */
+static int series_dir_for(const struct sweep_exec *ex, char *buf, size_t len, struct diag *d)
+{
+    size_t n = strlen(ex->out);
+    if (n > 3 && strcmp(ex->out + n - 3, ".h5") == 0)
+        n -= 3;
+    snprintf(buf, len, "%.*s-cases", (int)n, ex->out);
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        diag_error(d, buf, 0, 0, "cannot create the directory for the cases' series: %s",
+                   strerror(errno));
+        return DCSIM_EIO;
+    }
+    return 0;
+}
+
+struct pool {
+    struct sweep_exec *ex;
+    const char *series_dir;
+    atomic_size_t next;
+    atomic_size_t done;
+    atomic_int finished;             /* workers that have returned */
+    pthread_mutex_t lock;            /* guards results rows while they are written/copied */
+};
+
+static void pool_work(struct pool *p);
+
+static void *pool_worker(void *arg)
+{
+    struct pool *p = arg;
+    pool_work(p);
+    atomic_fetch_add(&p->finished, 1);
+    return NULL;
+}
+
+static void pool_work(struct pool *p)
+{
+    const struct sweep *sw = p->ex->sw;
+    struct sweep_results *r = p->ex->results;
+    double metrics[N_METRICS];
+    char message[SWEEP_MESSAGE_MAX];
+    for (;;) {
+        if (*p->ex->interrupted)
+            return;
+        size_t c = atomic_fetch_add(&p->next, 1);
+        if (c >= sw->n_cases)
+            return;
+        pthread_mutex_lock(&p->lock);
+        int pending = r->status[c] == CASE_PENDING;
+        pthread_mutex_unlock(&p->lock);
+        if (!pending)
+            continue;
+        int status;
+        sweep_run_case(sw, p->ex->cat, c, p->series_dir, p->ex->interrupted, metrics, &status,
+                       message);
+        pthread_mutex_lock(&p->lock);
+        memcpy(r->metrics[c], metrics, sizeof metrics);
+        memcpy(r->message[c], message, sizeof message);
+        r->status[c] = status;
+        pthread_mutex_unlock(&p->lock);
+        if (status != CASE_PENDING)
+            atomic_fetch_add(&p->done, 1);
+    }
+}
+
+/* A consistent copy of the results, taken under the lock, written outside it. */
+static int checkpoint(struct pool *p, struct diag *d)
+{
+    struct sweep_results snap;
+    int rc = sweep_results_init(&snap, p->ex->results->n_cases);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&p->lock);
+    size_t n = snap.n_cases;
+    memcpy(snap.status, p->ex->results->status, n * sizeof *snap.status);
+    memcpy(snap.metrics, p->ex->results->metrics, n * sizeof *snap.metrics);
+    memcpy(snap.message, p->ex->results->message, n * sizeof *snap.message);
+    pthread_mutex_unlock(&p->lock);
+    rc = sweep_write_h5(p->ex->out, p->ex->sw, &snap, d);
+    sweep_results_release(&snap);
+    return rc;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int execute_threads(struct sweep_exec *ex, const char *series_dir,
+                           void (*progress)(void *, size_t), void *ctx, struct diag *d)
+{
+    struct pool p = {.ex = ex, .series_dir = series_dir};
+    atomic_init(&p.next, 0);
+    atomic_init(&p.done, sweep_results_done(ex->results));
+    atomic_init(&p.finished, 0);
+    pthread_mutex_init(&p.lock, NULL);
+    int threads = ex->threads > 0 ? ex->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    if (threads > 256)
+        threads = 256;
+    pthread_t tids[256];
+    int started = 0;
+    for (int i = 0; i < threads; i++, started++)
+        if (pthread_create(&tids[i], NULL, pool_worker, &p) != 0)
+            break;
+    int rc = 0;
+    if (started == 0) {
+        pool_work(&p);   /* no thread could start: do the work here */
+    } else {
+        double last_save = mono_s();
+        size_t shown = (size_t)-1;
+        while (atomic_load(&p.finished) < started) {
+            size_t done = atomic_load(&p.done);
+            if (done != shown && progress) {
+                progress(ctx, done);
+                shown = done;
+            }
+            if (!*ex->interrupted && ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
+                if ((rc = checkpoint(&p, d)))
+                    *ex->interrupted = 1;   /* cannot save: stop the workers too */
+                last_save = mono_s();
+            }
+            struct timespec ts = {0, SWEEP_POLL_NS};
+            nanosleep(&ts, NULL);
+        }
+        for (int i = 0; i < started; i++)
+            pthread_join(tids[i], NULL);
+    }
+    if (progress)
+        progress(ctx, atomic_load(&p.done));
+    pthread_mutex_destroy(&p.lock);
+    if (!rc && sweep_results_done(ex->results) < ex->sw->n_cases)
+        rc = DCSIM_EINTERRUPTED;
+    return rc;
+}
+
+#ifdef DCSIM_MPI
+int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
+{
+    memset(m, 0, sizeof *m);
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return DCSIM_EIO;
+    MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &m->size);
+    m->enabled = m->size > 1;
+    return 0;
+}
+
+void sweep_mpi_finalize(struct sweep_mpi *m)
+{
+    (void)m;
+    MPI_Finalize();
+}
+
+/* A finished case on its way to rank 0. */
+struct case_record {
+    int64_t c;
+    int32_t status;
+    char message[SWEEP_MESSAGE_MAX];
+    double metrics[N_METRICS];
+};
+
+static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct diag *d)
+{
+    const struct sweep *sw = ex->sw;
+    struct sweep_results *r = ex->results;
+    size_t n = sw->n_cases;
+    /* what --resume found on rank 0, for everyone */
+    unsigned char *done_mask = calloc(n ? n : 1, 1);
+    if (!done_mask)
+        return DCSIM_ENOMEM;
+    if (ex->mpi->rank == 0)
+        for (size_t c = 0; c < n; c++)
+            done_mask[c] = r->status[c] != CASE_PENDING;
+    MPI_Bcast(done_mask, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
+
+    /* a shared counter on rank 0: each rank takes the next case when it is free */
+    long *counter = NULL;
+    MPI_Win win;
+    MPI_Win_allocate(ex->mpi->rank == 0 ? (MPI_Aint)sizeof(long) : 0, sizeof(long),
+                     MPI_INFO_NULL, MPI_COMM_WORLD, &counter, &win);
+    if (ex->mpi->rank == 0)
+        *counter = 0;
+    MPI_Win_fence(0, win);
+    struct case_record *mine = NULL;
+    size_t n_mine = 0, cap = 0;
+    int rc = 0;
+    for (;;) {
+        if (*ex->interrupted)
+            break;
+        long one = 1, c;
+        MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+        MPI_Fetch_and_op(&one, &c, MPI_LONG, 0, 0, MPI_SUM, win);
+        MPI_Win_unlock(0, win);
+        if (c >= (long)n)
+            break;
+        if (done_mask[c])
+            continue;
+        if (n_mine == cap) {
+            cap = cap ? 2 * cap : 64;
+            struct case_record *g = realloc(mine, cap * sizeof *g);
+            if (!g) {
+                rc = DCSIM_ENOMEM;
+                break;
+            }
+            mine = g;
+        }
+        struct case_record *rec = &mine[n_mine];
+        memset(rec, 0, sizeof *rec);
+        rec->c = c;
+        int status;
+        sweep_run_case(sw, ex->cat, (size_t)c, series_dir, ex->interrupted, rec->metrics, &status,
+                       rec->message);
+        rec->status = status;
+        if (status != CASE_PENDING)
+            n_mine++;
+    }
+    MPI_Win_free(&win);
+    free(done_mask);
+    /* gather every rank's records on rank 0 */
+    int bytes = (int)(n_mine * sizeof(struct case_record));
+    int *counts = NULL, *displs = NULL;
+    unsigned char *all = NULL;
+    if (ex->mpi->rank == 0) {
+        counts = calloc((size_t)ex->mpi->size, sizeof *counts);
+        displs = calloc((size_t)ex->mpi->size, sizeof *displs);
+    }
+    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    size_t total = 0;
+    if (ex->mpi->rank == 0) {
+        for (int i = 0; i < ex->mpi->size; i++) {
+            displs[i] = (int)total;
+            total += (size_t)counts[i];
+        }
+        all = malloc(total ? total : 1);
+    }
+    MPI_Gatherv(mine, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (ex->mpi->rank == 0) {
+        for (size_t k = 0; k < total / sizeof(struct case_record); k++) {
+            const struct case_record *rec = (const struct case_record *)all + k;
+            r->status[rec->c] = rec->status;
+            memcpy(r->metrics[rec->c], rec->metrics, sizeof rec->metrics);
+            memcpy(r->message[rec->c], rec->message, sizeof rec->message);
+        }
+        if (!rc && sweep_results_done(r) < n)
+            rc = DCSIM_EINTERRUPTED;
+    }
+    (void)d;
+    free(all);
+    free(counts);
+    free(displs);
+    free(mine);
+    return rc;
+}
+#else
+int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
+{
+    (void)argc;
+    (void)argv;
+    memset(m, 0, sizeof *m);
+    m->size = 1;
+    return 0;
+}
+
+void sweep_mpi_finalize(struct sweep_mpi *m)
+{
+    (void)m;
+}
+#endif
+
+int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done), void *ctx,
+                  struct diag *d)
+{
+    char dir[PATH_MAX];
+    const char *series_dir = NULL;
+    if (ex->sw->series && (!ex->mpi->enabled || ex->mpi->rank == 0)) {
+        int rc = series_dir_for(ex, dir, sizeof dir, d);
+        if (rc)
+            return rc;
+    }
+    if (ex->sw->series) {
+        size_t n = strlen(ex->out);
+        if (n > 3 && strcmp(ex->out + n - 3, ".h5") == 0)
+            n -= 3;
+        snprintf(dir, sizeof dir, "%.*s-cases", (int)n, ex->out);
+        series_dir = dir;
+    }
+#ifdef DCSIM_MPI
+    if (ex->mpi->enabled)
+        return execute_mpi(ex, series_dir, d);
+#endif
+    return execute_threads(ex, series_dir, progress, ctx, d);
+}

@@ -1,0 +1,44 @@
+/* sweep_run.h — running a sweep's cases: on threads, and across MPI ranks in a build with
+ * `make MPI=1` (DCSIM_MPI). Without MPI the sweep_mpi functions do nothing. */
+#ifndef DCSIM_SWEEP_RUN_H
+#define DCSIM_SWEEP_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "catalog.h"
+#include "err.h"
+#include "sweep.h"
+#include "sweep_io.h"
+
+struct sweep_mpi {
+    int enabled;                 /* built with MPI and started under mpirun with > 1 rank */
+    int rank, size;
+};
+
+int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m);
+void sweep_mpi_finalize(struct sweep_mpi *m);
+
+#define SWEEP_CHECKPOINT_S 5.0   /* the table is saved at least this often while running */
+
+struct sweep_exec {
+    const struct sweep *sw;
+    const struct catalog *cat;
+    struct sweep_results *results;   /* pending rows are run; done rows are kept */
+    int threads;                     /* 0: all cores */
+    const char *out;                 /* the table, saved every SWEEP_CHECKPOINT_S */
+    volatile sig_atomic_t *interrupted;
+    struct sweep_mpi *mpi;
+};
+
+/** Runs every pending case. Returns 0, DCSIM_EINTERRUPTED (the rows done are in results),
+ *  or an I/O error from a checkpoint. On MPI, rank 0's results hold every rank's rows. */
+int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done), void *ctx,
+                  struct diag *d);
+
+/** Runs case c alone: fills metrics (the scenario summary), status and message. */
+void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
+                    const char *series_dir, volatile sig_atomic_t *stop, double *metrics,
+                    int *status, char *message);
+
+#endif
