@@ -23,6 +23,7 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
     memset(ss, 0, sizeof *ss);
     const struct site *site = &sc->sites[index];
     ss->site = site;
+    ss->index = index;
     ss->start_unix_s = sc->start_unix_s;
     int rc;
     switch (site->weather_source) {
@@ -86,8 +87,11 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int64_t dur
     run->shortfall_start_s = -1;
     run->ride_through_s = NAN;
     int rc = supply_states_clone(ss->site, ss->supplies, &run->supplies);
+    /* each site draws from its own streams: the trial seed mixed with the site's place */
+    uint64_t site_seed = trial_seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(ss->index + 1));
     if (!rc)
-        rc = supply_states_draw_outages(ss->site, run->supplies, duration_s, trial_seed);
+        rc = supply_states_draw_outages(ss->site, run->supplies, duration_s,
+                                        ss->index ? site_seed : trial_seed);
     if (rc)
         site_run_release(run);
     return rc;

@@ -17,6 +17,7 @@
  *  prototype (curtailment calendars, initial battery charge). */
 struct site_state {
     const struct site *site;            /* borrowed from the scenario */
+    size_t index;                       /* the site's place in the scenario */
     struct weather *weather;            /* owned */
     struct supply_state *supplies;      /* owned prototype, [site->n_supplies] */
     int64_t start_unix_s;

@@ -272,21 +272,32 @@ int supply_reactor_units_up(const struct supply *sp, int64_t t_s)
     return up;
 }
 
-/* Share of [t_s, t_s + dt_s) that scripted events of `type` on supply j cover, 0..1. */
+/* Share of [t_s, t_s + dt_s) that scripted events of `type` on supply j cover, 0..1: the
+ * union of their windows (events are sorted by start). With `units`, instead the sum over
+ * the events of share × units tripped (several trips take off several units). */
 static double event_overlap(const struct site *site, size_t j, enum event_type type,
                             int64_t t_s, int64_t dt_s, int *units)
 {
     double share = 0;
+    int64_t covered_to = t_s, covered = 0;
     for (size_t e = 0; e < site->n_events && site->events[e].start_s < t_s + dt_s; e++) {
         const struct event *ev = &site->events[e];
         if (ev->type != type || ev->supply != j || ev->end_s <= t_s)
             continue;
         int64_t a = ev->start_s > t_s ? ev->start_s : t_s;
         int64_t b = ev->end_s < t_s + dt_s ? ev->end_s : t_s + dt_s;
-        double f = (double)(b - a) / (double)dt_s;
-        share += units ? f * ev->units : f;
+        if (units) {
+            share += (double)(b - a) / (double)dt_s * ev->units;
+            continue;
+        }
+        if (a < covered_to)
+            a = covered_to;
+        if (b > a) {
+            covered += b - a;
+            covered_to = b;
+        }
     }
-    return share;
+    return units ? share : (double)covered / (double)dt_s;
 }
 
 /* Reactor output available over the step: units not refuelling, less forced outages (by
