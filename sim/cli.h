@@ -24,9 +24,10 @@ int cmd_check(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[], cmd_fit_usage[],
-    cmd_sweep_usage[];
+    cmd_sweep_usage[], cmd_compare_usage[];
 
 /** Exit status for a status code: input and usage problems 2, everything else 3. */
 int cli_exit_status(int status);

@@ -18,6 +18,8 @@ static const struct command commands[] = {
      cmd_fit_usage},
     {"sweep", cmd_sweep, "run the cases of a sweep file in parallel into one table",
      cmd_sweep_usage},
+    {"compare", cmd_compare, "print the summaries of result files side by side",
+     cmd_compare_usage},
     {"models", cmd_models, "list the equipment catalog", cmd_models_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

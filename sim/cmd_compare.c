@@ -1,0 +1,99 @@
+/* cmd_compare.c — `dcsim compare A.h5 B.h5 [C.h5 ...]`: the summaries of several result
+ * files side by side, each with its difference to the first (absolute and %). A sweep file
+ * is addressed by case: `sweep.h5:case=3`. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "h5out.h"
+#include "results.h"
+#include "sweep_io.h"
+
+const char cmd_compare_usage[] =
+    "usage: dcsim compare A.h5 B.h5 [C.h5 ...]\n\n"
+    "Prints the summary metrics of result files side by side, with each file's difference\n"
+    "to the first (absolute and %). For a sweep file name a case: results/sweep.h5:case=3.\n";
+
+#define COMPARE_MAX_FILES 16
+
+/* Reads one file's scenario summary into m[N_METRICS] (NaN where absent). */
+static int read_one(const char *arg, double *m, char *label, size_t label_len, struct diag *d)
+{
+    for (int k = 0; k < N_METRICS; k++)
+        m[k] = NAN;
+    char path[4096];
+    snprintf(path, sizeof path, "%s", arg);
+    char *sel = strstr(path, ":case=");
+    const char *base = strrchr(arg, '/');
+    snprintf(label, label_len, "%s", base ? base + 1 : arg);
+    if (sel) {
+        *sel = '\0';
+        char *end;
+        long c = strtol(sel + 6, &end, 10);
+        if (end == sel + 6 || *end) {
+            diag_error(d, arg, 0, 0, "a case is a whole number: FILE.h5:case=N");
+            return DCSIM_EUSAGE;
+        }
+        int status;
+        int rc = sweep_read_case(path, c, m, &status, d);
+        if (!rc && status != CASE_OK)
+            diag_warning(d, arg, 0, 0, "case %ld has status %d (no results)", c, status);
+        return rc;
+    }
+    size_t n;
+    char **names;
+    double *values;
+    int rc = h5in_read_summary(path, "/summary", &n, &names, &values, d);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < N_METRICS; k++)
+            if (strcmp(names[i], metric_names[k]) == 0)
+                m[k] = values[i];
+    h5in_free_summary(n, names, values);
+    return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    int n = argc - 1;
+    if (n < 2 || n > COMPARE_MAX_FILES) {
+        fprintf(stderr, "dcsim: error: compare needs 2 to %d result files\n%s",
+                COMPARE_MAX_FILES, cmd_compare_usage);
+        return EXIT_BADINPUT;
+    }
+    struct diag d;
+    diag_init(&d);
+    double m[COMPARE_MAX_FILES][N_METRICS];
+    char label[COMPARE_MAX_FILES][64];
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        rc = read_one(argv[i + 1], m[i], label[i], sizeof label[i], &d);
+    diag_print(&d, stderr);
+    diag_release(&d);
+    if (rc)
+        return rc == DCSIM_EIO ? EXIT_BADINPUT : cli_exit_status(rc);
+    printf("%-28s %16.16s", "metric", label[0]);
+    for (int i = 1; i < n; i++)
+        printf(" %16.16s %12s %8s", label[i], "diff", "%");
+    putchar('\n');
+    for (int k = 0; k < N_METRICS; k++) {
+        int any = 0;
+        for (int i = 0; i < n; i++)
+            any |= !isnan(m[i][k]);
+        if (!any)
+            continue;
+        printf("%-28s %16.6g", metric_names[k], m[0][k]);
+        for (int i = 1; i < n; i++) {
+            double diff = m[i][k] - m[0][k];
+            char pct[16] = "-";
+            if (m[0][k] != 0 && !isnan(diff))
+                snprintf(pct, sizeof pct, "%+.1f", 100.0 * diff / fabs(m[0][k]));
+            printf(" %16.6g %+12.4g %8s", m[i][k], diff, pct);
+        }
+        printf("  %s\n", metric_units[k]);
+    }
+    return EXIT_DONE;
+}
