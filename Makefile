@@ -34,7 +34,7 @@ LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e asan clean install deps run-example FORCE
+.PHONY: all test unit e2e asan fuzz clean install deps run-example FORCE
 all: dcsim
 
 dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
@@ -76,6 +76,21 @@ asan:
 
 $(BUILD)/dcsim: $(BUILD)/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Fuzzing (issue 5): libFuzzer on scenario and sweep loading, with ASan + UBSan (clang;
+# gcc has no libFuzzer). New inputs go to build/fuzz/corpus; the seeds are tests/fuzz/corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := build/fuzz/fuzz_scenario
+fuzz: $(FUZZ_BIN)
+	mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	  -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
+
+$(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(wildcard sim/*.h sim/*.def)
+	mkdir -p build/fuzz
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(DEFS) -Isim -o $@ tests/fuzz/fuzz_scenario.c \
+	  $(LIB_SRC) $(PKG_LIBS)
 
 # Installs the packages (Debian 12). Uses sudo only when not root.
 deps:

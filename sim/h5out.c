@@ -377,7 +377,11 @@ out:
 static int write_root_attrs(struct h5out *h, const struct h5out_meta *m, struct diag *d)
 {
     int64_t trials = m->trials;
+    int64_t rows = (int64_t)h->steps;
+    int64_t every = m->output_every_s > 0 ? m->output_every_s : m->timestep_s;
     if (put_attr_text(h->file, "dcsim_version", m->dcsim_version) < 0 ||
+        put_attr(h->file, "rows", H5T_STD_I64LE, H5T_NATIVE_INT64, &rows) < 0 ||
+        put_attr(h->file, "output_every_s", H5T_STD_I64LE, H5T_NATIVE_INT64, &every) < 0 ||
         put_attr_text(h->file, "scenario_name", m->scenario_name) < 0 ||
         put_attr_text(h->file, "start", m->start_iso) < 0 ||
         put_attr(h->file, "timestep_s", H5T_STD_I64LE, H5T_NATIVE_INT64, &m->timestep_s) < 0 ||
@@ -524,7 +528,7 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
     h->file = h->time_ds = H5I_INVALID_HID;
     h->n_sites = n_sites;
     h->n_series = n_series;
-    h->steps = (size_t)meta->steps;
+    h->steps = (size_t)(meta->rows > 0 ? meta->rows : meta->steps);
     size_t n_ds = n_sites * n_series;
     size_t tmp_len = strlen(dest_path) + 32;   /* ".tmp." + a pid */
     h->dest = str_dup(dest_path);

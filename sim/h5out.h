@@ -31,7 +31,9 @@ struct h5out_meta {
     const char *scenario_name;
     const char *start_iso;          /* "2027-01-01T00:00:00Z" */
     int64_t timestep_s;
-    int64_t steps;
+    int64_t steps;                  /* simulation steps */
+    int64_t rows;                   /* rows of every series (0: steps); fewer with output_every */
+    int64_t output_every_s;         /* seconds a row stands for (0: timestep_s) */
     uint64_t seed;
     int trials;
     const char *scenario_text;      /* the scenario exactly as read */

@@ -54,17 +54,24 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         return DCSIM_ENOMEM;
     for (size_t i = 0; i < sc->n_sites; i++)
         site_ids[i] = sc->sites[i].id;
-    struct h5out_series_def defs[N_SERIES];
-    for (int k = 0; k < N_SERIES; k++)
+    /* the series, and with output_every their interval maxima as <name>_max */
+    int cols = sim_output_columns(sc);
+    struct h5out_series_def defs[2 * N_SERIES];
+    char max_names[N_SERIES][64];
+    for (int k = 0; k < N_SERIES; k++) {
         defs[k] = (struct h5out_series_def){series_names[k], series_units[k]};
+        snprintf(max_names[k], sizeof max_names[k], "%s_max", series_names[k]);
+        defs[N_SERIES + k] = (struct h5out_series_def){max_names[k], series_units[k]};
+    }
     struct h5out_meta meta = {
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
         .timestep_s = sc->timestep_s, .steps = sc->steps, .seed = sc->seed,
+        .rows = sim_output_rows(sc), .output_every_s = sc->output_every_s,
         .trials = sc->trials, .scenario_text = sc->text, .scenario_len = sc->text_len,
     };
     struct h5out *h = NULL;
-    int rc = h5out_create(out, &meta, sc->n_sites, site_ids, N_SERIES, defs, RUN_CHUNK_STEPS,
-                          &h, d);
+    int rc = h5out_create(out, &meta, sc->n_sites, site_ids, (size_t)cols, defs,
+                          RUN_CHUNK_STEPS, &h, d);
     free(site_ids);
     if (rc)
         return rc;

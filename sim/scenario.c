@@ -329,6 +329,14 @@ static int parse_clock(const struct yctx *c, const struct ynode *root, struct sc
         return DCSIM_EINPUT;
     }
     s->steps = s->duration_s / s->timestep_s;
+    if (yget_span(c, root, "the scenario", "output_every", 0, s->timestep_s, &s->output_every_s))
+        return DCSIM_EINPUT;
+    const struct ynode *oe = ynode_get(root, "output_every");
+    if (s->output_every_s % s->timestep_s != 0 || s->duration_s % s->output_every_s != 0) {
+        yget_error(c, oe, "'output_every' (%s) must be a multiple of 'timestep' and divide "
+                   "'duration'", oe->value);
+        return DCSIM_EINPUT;
+    }
     if (s->steps > SCENARIO_MAX_STEPS) {
         yget_error(c, ts ? ts : du, "the run would take %lld steps; the limit is %lld",
                    (long long)s->steps, SCENARIO_MAX_STEPS);
@@ -341,8 +349,8 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
                      struct catalog *local, struct scenario *s)
 {
     static const char *const keys[] = {"name", "description", "start", "duration", "timestep",
-                                       "seed", "trials", "reliability", "sites", "models",
-                                       "events", NULL};
+                                       "output_every", "seed", "trials", "reliability", "sites",
+                                       "models", "events", NULL};
     if (!root || root->kind != YNODE_MAP) {
         yget_error(c, root, "a scenario must be a mapping with 'name', 'start', 'duration' and "
                             "'sites'");

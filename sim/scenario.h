@@ -121,6 +121,8 @@ struct scenario {
     char *text;  size_t text_len;     /* owned: the file exactly as read */
     int64_t start_unix_s;
     int64_t duration_s, timestep_s, steps;
+    int64_t output_every_s;           /* series rows stand for this span (mean and max of its
+                                         steps); equal to timestep_s when not decimated */
     uint64_t seed;
     int trials;
     double max_unserved_mwh;          /* reliability target, per year */

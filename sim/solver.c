@@ -76,10 +76,25 @@ static void aggregate_step(const double *site_v, size_t n_sites, double *total)
     total[S_PUE] = total[S_IT_SERVED_MW] > 0 ? total[S_FACILITY_MW] / total[S_IT_SERVED_MW] : NAN;
 }
 
+int sim_output_columns(const struct scenario *sc)
+{
+    return sc->output_every_s > sc->timestep_s ? 2 * N_SERIES : N_SERIES;
+}
+
+int64_t sim_output_rows(const struct scenario *sc)
+{
+    return sc->output_every_s > sc->timestep_s ? sc->duration_s / sc->output_every_s : sc->steps;
+}
+
 /* Buffers of one trial's series on their way to the sink. */
 struct block {
-    size_t steps, filled;
+    size_t steps, filled;           /* rows the block holds, rows filled */
+    size_t cols;                    /* columns per site */
     double *values, *packed, *time_s;
+    /* decimation: steps per row, steps folded so far, and per site and series the sum and
+     * the maximum of the current interval */
+    int64_t per_row, folded;
+    double *sum, *max;
 };
 
 static int block_flush(const struct sim_options *opt, struct block *b, size_t n_sites)
@@ -89,13 +104,52 @@ static int block_flush(const struct sim_options *opt, struct block *b, size_t n_
     const double *values = b->values;
     size_t n = b->filled;
     if (n < b->steps) {
-        /* pack [site][series][steps] into [site][series][n] */
-        for (size_t r = 0; r < n_sites * N_SERIES; r++)
+        /* pack [site][col][steps] into [site][col][n] */
+        for (size_t r = 0; r < n_sites * b->cols; r++)
             memcpy(b->packed + r * n, b->values + r * b->steps, n * sizeof *b->packed);
         values = b->packed;
     }
     b->filled = 0;
     return opt->sink->append(opt->sink->ctx, n, b->time_s, values);
+}
+
+/* Puts one site's step into the block: as a row, or folded into the current interval. */
+static void block_put(struct block *b, size_t site, const double *v)
+{
+    double *row = b->values;
+    if (b->per_row <= 1) {
+        for (int j = 0; j < N_SERIES; j++)
+            row[(site * b->cols + (size_t)j) * b->steps + b->filled] = v[j];
+        return;
+    }
+    double *sum = b->sum + site * N_SERIES, *max = b->max + site * N_SERIES;
+    for (int j = 0; j < N_SERIES; j++) {
+        double x = v[j];
+        if (b->folded == 0) {
+            sum[j] = x;
+            max[j] = x;
+        } else {
+            sum[j] += x;
+            if (x > max[j] || isnan(max[j]))
+                max[j] = x;
+        }
+    }
+}
+
+/* Ends an output interval: means (sums for per-step quantities; PUE from the energies). */
+static void block_row(struct block *b, size_t n_sites)
+{
+    double n = (double)b->per_row;
+    for (size_t i = 0; i < n_sites; i++) {
+        const double *sum = b->sum + i * N_SERIES, *max = b->max + i * N_SERIES;
+        for (int j = 0; j < N_SERIES; j++) {
+            double mean = (j == S_WATER_M3 || j == S_COST_USD) ? sum[j] : sum[j] / n;
+            if (j == S_PUE)
+                mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
+            b->values[(i * b->cols + (size_t)j) * b->steps + b->filled] = mean;
+            b->values[(i * b->cols + N_SERIES + (size_t)j) * b->steps + b->filled] = max[j];
+        }
+    }
 }
 
 /* The scenario's least margin is the least of its sites' (sites do not share supply); its
@@ -130,13 +184,18 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     struct block b = {0};
     int rc = (runs && acc && step_v) ? 0 : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
+        int64_t rows = sim_output_rows(sc);
+        b.cols = (size_t)sim_output_columns(sc);
+        b.per_row = sc->steps / rows;
         b.steps = opt->block_steps ? opt->block_steps : SOLVER_DEFAULT_BLOCK;
-        if ((int64_t)b.steps > sc->steps)
-            b.steps = (size_t)sc->steps;
-        b.values = malloc(n_sites * N_SERIES * b.steps * sizeof *b.values);
-        b.packed = malloc(n_sites * N_SERIES * b.steps * sizeof *b.packed);
+        if ((int64_t)b.steps > rows)
+            b.steps = (size_t)rows;
+        b.values = malloc(n_sites * b.cols * b.steps * sizeof *b.values);
+        b.packed = malloc(n_sites * b.cols * b.steps * sizeof *b.packed);
         b.time_s = malloc(b.steps * sizeof *b.time_s);
-        if (!b.values || !b.packed || !b.time_s)
+        b.sum = malloc(n_sites * N_SERIES * sizeof *b.sum);
+        b.max = malloc(n_sites * N_SERIES * sizeof *b.max);
+        if (!b.values || !b.packed || !b.time_s || !b.sum || !b.max)
             rc = DCSIM_ENOMEM;
     }
     for (size_t i = 0; i < n_sites && !rc; i++)
@@ -157,8 +216,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             }
             summary_add(&acc[i], v, t, dt);
             if (b.values)
-                for (int j = 0; j < N_SERIES; j++)
-                    b.values[(i * N_SERIES + j) * b.steps + b.filled] = v[j];
+                block_put(&b, i, v);
         }
         if (rc)
             break;
@@ -166,10 +224,20 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         aggregate_step(step_v, n_sites, total);
         summary_add(&acc[n_sites], total, t, dt);
         if (b.values) {
-            b.time_s[b.filled] = (double)t;
+            if (b.per_row > 1) {
+                if (b.folded == 0)
+                    b.time_s[b.filled] = (double)t;
+                if (++b.folded < b.per_row)
+                    goto next_step;
+                block_row(&b, n_sites);
+                b.folded = 0;
+            } else {
+                b.time_s[b.filled] = (double)t;
+            }
             if (++b.filled == b.steps)
                 rc = block_flush(opt, &b, n_sites);
         }
+    next_step:
         if (progress && (k + 1) % report_every == 0)
             progress->report(progress->ctx, k + 1, sc->steps);
         if (opt->stop && *opt->stop && (k & 1023) == 0)
@@ -193,6 +261,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     free(b.values);
     free(b.packed);
     free(b.time_s);
+    free(b.sum);
+    free(b.max);
     return rc;
 }
 

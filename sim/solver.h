@@ -19,8 +19,12 @@
 
 struct sim;   /* opaque run handle */
 
-/** Receives series a block at a time: time_s[n], values[(site * N_SERIES + series) * n + k].
- *  Returns 0 or a negative status, which stops the run. Called from one thread only. */
+/** Receives series a block at a time: time_s[n], values[(site * cols + col) * n + k] with
+ *  cols = sim_output_columns(sc): the N_SERIES series, and when the scenario decimates
+ *  (output_every > timestep) then N_SERIES more holding each interval's maxima. A row is a
+ *  step, or an output interval: means (sums for water_m3 and cost_usd; PUE as facility /
+ *  IT energy), time_s its start. Returns 0 or a negative status, which stops the run.
+ *  Called from one thread only. */
 struct sim_sink {
     void *ctx;
     int (*append)(void *ctx, size_t n, const double *time_s, const double *values);
@@ -51,6 +55,12 @@ struct sim_summary {
     int trials;
     double (*trial_total)[N_METRICS];   /* owned, [trials]: each trial's scenario metrics */
 };
+
+/** Columns per site handed to a sink: N_SERIES, or 2·N_SERIES when decimating. */
+int sim_output_columns(const struct scenario *sc);
+
+/** Rows a sink receives over the run: steps, or duration / output_every. */
+int64_t sim_output_rows(const struct scenario *sc);
 
 /** Builds a run handle. Errors (e.g. an unreadable EPW file) go to `d`. */
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d);

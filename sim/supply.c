@@ -300,24 +300,100 @@ static double event_overlap(const struct site *site, size_t j, enum event_type t
     return units ? share : (double)covered / (double)dt_s;
 }
 
-/* Reactor output available over the step: units not refuelling, less forced outages (by
- * the share of the step they cover) and scripted trips. */
-static double reactor_available_mw(const struct site *site, size_t j, struct supply_state *s,
-                                   int64_t t_s, int64_t dt_s)
+#define STEP_MAX_BREAKS 128
+
+/* Adds the edges of [a, b) that fall inside the step to the break list. */
+static void add_breaks(int64_t a, int64_t b, int64_t t_s, int64_t end_s, int64_t *br, int *n)
+{
+    if (a > t_s && a < end_s && *n < STEP_MAX_BREAKS)
+        br[(*n)++] = a;
+    if (b > t_s && b < end_s && *n < STEP_MAX_BREAKS)
+        br[(*n)++] = b;
+}
+
+static int in_list(const struct outage_list *l, int64_t x)
+{
+    for (size_t i = l->next; i < l->n && l->start_s[i] <= x; i++)
+        if (x < l->end_s[i])
+            return 1;
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Units (reactor) or availability 0/1 (grid) of supply j at time x (x inside the step; the
+ * refuelling state is the step's). Scripted trips take units that are up. */
+static double supply_up_at(const struct site *site, size_t j, const struct supply_state *s,
+                           const int *refuelling, double x)
 {
     const struct supply *sp = &site->supplies[j];
-    double units = 0;
-    for (int i = 0; i < sp->units; i++) {
-        if (unit_refuelling(sp, i, t_s))
-            continue;
-        double up = 1.0;
-        if (i < s->n_outage_lists)
-            up -= (double)outage_overlap_s(&s->outages[i], t_s, dt_s) / (double)dt_s;
-        units += up;
+    int64_t xs = (int64_t)floor(x);
+    if (sp->type == SUPPLY_GRID) {
+        if (s->n_outage_lists && in_list(&s->outages[0], xs))
+            return 0;
+        for (size_t e = 0; e < site->n_events; e++) {
+            const struct event *ev = &site->events[e];
+            if (ev->type == EVENT_GRID_OUTAGE && ev->supply == j && ev->start_s <= xs &&
+                xs < ev->end_s)
+                return 0;
+        }
+        return 1;
     }
-    int one = 1;
-    units -= event_overlap(site, j, EVENT_REACTOR_TRIP, t_s, dt_s, &one);
-    return fmax(0.0, units) * sp->reactor.net_mw;
+    int up = 0;
+    for (int i = 0; i < sp->units; i++)
+        up += !refuelling[i] && !(i < s->n_outage_lists && in_list(&s->outages[i], xs));
+    for (size_t e = 0; e < site->n_events; e++) {
+        const struct event *ev = &site->events[e];
+        if (ev->type == EVENT_REACTOR_TRIP && ev->supply == j && ev->start_s <= xs &&
+            xs < ev->end_s)
+            up -= ev->units;
+    }
+    return up > 0 ? up : 0;
+}
+
+/* The mean over the step of supply_up_at: the step is cut at every edge of a random outage
+ * or scripted event inside it, so overlapping outages count once. */
+static double supply_up_share(const struct site *site, size_t j, struct supply_state *s,
+                              int64_t t_s, int64_t dt_s)
+{
+    const struct supply *sp = &site->supplies[j];
+    int64_t end = t_s + dt_s, br[STEP_MAX_BREAKS + 2];
+    int nb = 0, touched = 0;
+    int refuelling[SUPPLY_MAX_UNITS_STACK];
+    int n_units = sp->type == SUPPLY_REACTOR ? sp->units : 0;
+    for (int i = 0; i < n_units && i < SUPPLY_MAX_UNITS_STACK; i++)
+        refuelling[i] = unit_refuelling(sp, i, t_s);
+    for (int u = 0; u < s->n_outage_lists; u++) {
+        struct outage_list *l = &s->outages[u];
+        while (l->next < l->n && l->end_s[l->next] <= t_s)
+            l->next++;
+        for (size_t i = l->next; i < l->n && l->start_s[i] < end; i++) {
+            add_breaks(l->start_s[i], l->end_s[i], t_s, end, br, &nb);
+            touched = 1;
+        }
+    }
+    enum event_type type = sp->type == SUPPLY_GRID ? EVENT_GRID_OUTAGE : EVENT_REACTOR_TRIP;
+    for (size_t e = 0; e < site->n_events && site->events[e].start_s < end; e++) {
+        const struct event *ev = &site->events[e];
+        if (ev->type == type && ev->supply == j && ev->end_s > t_s) {
+            add_breaks(ev->start_s, ev->end_s, t_s, end, br, &nb);
+            touched = 1;
+        }
+    }
+    if (!touched)   /* the usual case: nothing happens in this step */
+        return supply_up_at(site, j, s, refuelling, (double)t_s);
+    br[nb++] = t_s;
+    br[nb++] = end;
+    qsort(br, (size_t)nb, sizeof *br, cmp_i64);
+    double sum = 0;
+    for (int k = 0; k + 1 < nb; k++)
+        if (br[k + 1] > br[k])
+            sum += (double)(br[k + 1] - br[k]) * supply_up_at(site, j, s, refuelling, (double)br[k]);
+    return sum / (double)dt_s;
 }
 
 static double generator_share(int64_t ready_s, int64_t t_s, int64_t dt_s)
@@ -343,16 +419,16 @@ void supply_available(const struct site *site, struct supply_state *st, int64_t 
         }
         switch (sp->type) {
         case SUPPLY_REACTOR:
-            s->avail_mw = reactor_available_mw(site, j, s, t_s, dt_s);
+            s->avail_mw = sp->units <= SUPPLY_MAX_UNITS_STACK
+                              ? supply_up_share(site, j, s, t_s, dt_s) * sp->reactor.net_mw
+                              : 0;
             tot->reactor_mw += s->avail_mw;
             break;
         case SUPPLY_GRID: {
             int64_t hour = t_s / SECONDS_PER_HOUR;
             int curtailed = s->curtailed && hour < s->n_hours && s->curtailed[hour];
-            double up = 1.0 - event_overlap(site, j, EVENT_GRID_OUTAGE, t_s, dt_s, NULL);
-            if (s->n_outage_lists)
-                up -= (double)outage_overlap_s(&s->outages[0], t_s, dt_s) / (double)dt_s;
-            s->avail_mw = fmax(0.0, up) * (curtailed ? sp->curtail_level_mw : sp->contract_mw);
+            double up = supply_up_share(site, j, s, t_s, dt_s);
+            s->avail_mw = up * (curtailed ? sp->curtail_level_mw : sp->contract_mw);
             tot->grid_mw += s->avail_mw;
             break;
         }

@@ -21,6 +21,9 @@ struct outage_list {
     size_t next;                    /* first interval not yet over (advances with the run) */
 };
 
+/** The most units a reactor supply may have (scenario validation allows 1000). */
+#define SUPPLY_MAX_UNITS_STACK 1000
+
 /** Mutable state of one supply during a run. */
 struct supply_state {
     double soc_mwh;                 /* battery energy stored */

@@ -175,11 +175,25 @@ static int parse_var(const struct yctx *c, const struct ynode *key, const struct
 
 int sweep_load(const char *path, struct sweep *sw, struct diag *d)
 {
+    char *text;
+    size_t len;
     memset(sw, 0, sizeof *sw);
-    struct ydoc doc;
-    int rc = ydoc_load(path, &doc, d);
+    int rc = yamlx_read_file(path, &text, &len, d);
     if (rc)
         return rc == DCSIM_EIO ? DCSIM_EINPUT : rc;
+    rc = sweep_parse(path, text, len, sw, d);
+    free(text);
+    return rc;
+}
+
+int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw,
+                struct diag *d)
+{
+    memset(sw, 0, sizeof *sw);
+    struct ydoc doc;
+    int rc = ydoc_parse(path, text, len, &doc, d);
+    if (rc)
+        return rc;
     struct yctx c = {.file = path, .d = d};
     const struct ynode *root = doc.root;
     int bad = 0;

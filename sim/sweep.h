@@ -42,6 +42,9 @@ struct sweep {
 /** Reads and validates the sweep file and its base scenario (syntax; each path is checked
  *  against the base document). Errors into d. */
 int sweep_load(const char *path, struct sweep *sw, struct diag *d);
+/** The same from text in memory; `path` names it and anchors the relative base path. */
+int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw,
+                struct diag *d);
 void sweep_release(struct sweep *sw);
 
 /** The value index of variable v in case `c` (grid: the last variable varies fastest). */
