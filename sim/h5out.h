@@ -46,7 +46,7 @@ struct h5out_series_def {
 };
 
 /** Creates the temporary file and its layout: /time and /sites/<id>/series/<name> for every
- *  site and series (all float64, extendible, chunked by chunk_steps, deflate level 4, shuffle).
+ *  site and series (all float64, extendible, chunked by chunk_steps, deflate level 1, shuffle).
  *  Strings are borrowed only during the call. On failure writes a message into `d` and
  *  returns DCSIM_EIO (nothing is left on disk); bad arguments (duplicate or empty names, a
  *  '/' in a name, a NUL byte in the scenario text, negative steps) are DCSIM_EINTERNAL.
