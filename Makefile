@@ -34,7 +34,7 @@ LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e asan fuzz clean install deps run-example FORCE
+.PHONY: all test unit e2e asan fuzz bench clean install deps run-example FORCE
 all: dcsim
 
 dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
@@ -91,6 +91,22 @@ $(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(wildcard sim/*.h sim/*.def)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(DEFS) -Isim -o $@ tests/fuzz/fuzz_scenario.c \
 	  $(LIB_SRC) $(PKG_LIBS)
+
+# Benchmarks (a report on stdout; they measure, never fail): see bench/bench.sh.
+bench: dcsim build/bench/runstat build/bench/io_floor build/bench/bench_solver
+	bash bench/bench.sh
+
+build/bench/runstat: bench/runstat.c
+	@mkdir -p build/bench
+	$(CC) $(WARN) -U_POSIX_C_SOURCE -O2 -o $@ $<
+
+build/bench/io_floor: bench/io_floor.c
+	@mkdir -p build/bench
+	$(CC) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+build/bench/bench_solver: bench/bench_solver.c $(LIB)
+	@mkdir -p build/bench
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -Isim -o $@ $< $(LIB) $(PKG_LIBS)
 
 # Installs the packages (Debian 12). Uses sudo only when not root.
 deps:
