@@ -3,6 +3,7 @@
 #ifndef DCSIM_CLI_H
 #define DCSIM_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "catalog.h"
@@ -46,6 +47,7 @@ struct h5out;
 struct run_file_opts {
     int quiet;                  /* no progress on stderr */
     int threads;                /* 0: all cores */
+    volatile sig_atomic_t *stop;   /* optional: set by a signal handler to stop the run */
     /* optional: writes more into the file before it is committed (e.g. /fit) */
     int (*before_commit)(struct h5out *h, void *ctx, struct diag *d);
     void *ctx;
@@ -57,6 +59,10 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
 
 /** The default output path results/<name>.h5, creating results/ when missing. */
 int cli_default_output(const struct scenario *sc, char *buf, size_t len);
+
+/** Installs SIGINT/SIGTERM handlers that set the returned flag (a run then stops at its
+ *  next check, removes its temporary file and exits 3). */
+volatile sig_atomic_t *cli_catch_interrupts(void);
 
 /** Prints the summary table: one row per metric, one column per site and the total. */
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum);

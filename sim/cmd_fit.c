@@ -103,7 +103,7 @@ int cmd_fit(int argc, char **argv)
         goto done;
     if (a.trials > 0)
         sc->trials = (int)a.trials;
-    struct sim_options opt = {.threads = (int)a.threads};
+    struct sim_options opt = {.threads = (int)a.threads, .stop = cli_catch_interrupts()};
     if ((rc = fit_init(&f, sc, &opt, &d)))
         goto done;
     double max_factor, fail_factor;
@@ -152,7 +152,7 @@ int cmd_fit(int argc, char **argv)
                 if (!sc->sites[i].pools[j].flexible)
                     sc->sites[i].pools[j].count = f.base_count[k] * factor;
         struct fit_file ff = {{max_mw, a.it_mw > 0 ? a.it_mw : max_mw, fits, margin}, binding};
-        struct run_file_opts fo = {.quiet = 1, .threads = (int)a.threads,
+        struct run_file_opts fo = {.quiet = 1, .threads = (int)a.threads, .stop = opt.stop,
                                    .before_commit = write_fit_group, .ctx = &ff};
         struct sim *sim = NULL;
         struct sim_summary sum = {0};

@@ -93,6 +93,7 @@ int cmd_run(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
+    volatile sig_atomic_t *stop = cli_catch_interrupts();
     rc = cli_load(a.scenario, a.models, &cat, &sc, &d);
     if (rc)
         goto done;
@@ -102,6 +103,10 @@ int cmd_run(int argc, char **argv)
         sc->seed = (uint64_t)a.seed;
     if ((rc = sim_create(sc, &sim, &d)))
         goto done;
+    if (*stop) {
+        rc = DCSIM_EINTERRUPTED;
+        goto done;
+    }
     if (!out) {
         if (cli_default_output(sc, outbuf, sizeof outbuf)) {
             diag_error(&d, "results", 0, 0, "cannot create the results directory: %s",
@@ -113,7 +118,7 @@ int cmd_run(int argc, char **argv)
     }
     char start[32];
     timefmt_format_date(sc->start_unix_s, start, sizeof start);
-    struct run_file_opts fo = {.quiet = a.quiet, .threads = (int)a.threads};
+    struct run_file_opts fo = {.quiet = a.quiet, .threads = (int)a.threads, .stop = stop};
     if ((rc = cli_run_to_file(sc, sim, out, &fo, &sum, &d)))
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -127,6 +132,9 @@ int cmd_run(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr, "dcsim: wrote %s in %.2f s\n", out, secs);
 done:
+    if (rc == DCSIM_EINTERRUPTED)
+        diag_error(&d, NULL, 0, 0, "interrupted: nothing was written%s%s", out ? " to " : "",
+                   out ? out : "");
     sim_summary_release(&sum);
     sim_destroy(sim);
     diag_print(&d, stderr);

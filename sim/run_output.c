@@ -82,6 +82,7 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .block_steps = RUN_CHUNK_STEPS, .sink = &sink,
         .progress = (!fo->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
         .threads = fo->threads,
+        .stop = fo->stop,
     };
     rc = sim_run(sim, &opt, sum, d);
     if (!rc)
