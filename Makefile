@@ -15,7 +15,8 @@ else
 BUILD    ?= build
 FLAVOR   := serial
 endif
-DCSIM    ?= ./dcsim
+# the binary the end-to-end tests run (make asan: build/asan/dcsim)
+DCSIM_BIN ?= dcsim
 VERSION  := 0.1.0
 
 # -Wno-format-truncation: key paths in messages are cut to their buffers on purpose.
@@ -34,7 +35,7 @@ LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e asan fuzz bench clean install deps run-example FORCE
+.PHONY: all test check unit e2e asan valgrind fuzz bench clean install deps run-example FORCE
 all: dcsim
 
 dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
@@ -57,22 +58,29 @@ $(BUILD) $(BUILD)/tests:
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h | $(BUILD)/tests
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(DEFS) -Isim -o $@ $< $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
 
-test: unit e2e
+# The README's test command: unit and end-to-end tests, again under ASan + UBSan, and every
+# command under valgrind's memcheck. `make check` is the quick loop (unit + e2e only).
+test: check asan valgrind
+
+check: unit e2e
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; DCSIM_TEST_DATA=tests/data $$t; done
 
-e2e: dcsim
-	@DCSIM=$(DCSIM) bash tests/e2e/run.sh
+e2e: $(DCSIM_BIN)
+	@DCSIM=$(abspath $(DCSIM_BIN)) bash tests/e2e/run.sh
+
+valgrind: dcsim
+	@DCSIM=$(abspath dcsim) bash tests/e2e/valgrind.sh
 
 # The tests again under AddressSanitizer and UBSan, in their own build directory.
 asan:
 	$(MAKE) BUILD=build/asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" build/asan/dcsim
-	$(MAKE) BUILD=build/asan DCSIM=build/asan/dcsim \
+	$(MAKE) BUILD=build/asan DCSIM_BIN=build/asan/dcsim \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" CK_FORK=no test
+	  LDFLAGS="-fsanitize=address,undefined" CK_FORK=no unit e2e
 
 $(BUILD)/dcsim: $(BUILD)/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

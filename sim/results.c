@@ -107,5 +107,5 @@ void summary_finish(const struct summary_acc *a, int64_t duration_s, double *out
     out[M_UNSERVED_ENERGY_MWH_P50] = out[M_UNSERVED_ENERGY_MWH_P95] =
         out[M_UNSERVED_ENERGY_MWH_P99] = out[M_UNSERVED_ENERGY_MWH_MEAN] =
             a->m[M_UNSERVED_ENERGY_MWH];
-    out[M_TRIALS] = 1;
+    out[M_N_TRIALS] = 1;
 }

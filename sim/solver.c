@@ -326,7 +326,7 @@ static void trial_statistics(double (*m)[N_METRICS], size_t stride, int trials, 
     out[M_UNSERVED_ENERGY_MWH_P50] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.50);
     out[M_UNSERVED_ENERGY_MWH_P95] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.95);
     out[M_UNSERVED_ENERGY_MWH_P99] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.99);
-    out[M_TRIALS] = trials;
+    out[M_N_TRIALS] = trials;
 }
 
 int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *summary,

@@ -254,31 +254,67 @@ struct case_record {
     double metrics[N_METRICS];
 };
 
+#define TAG_RECORD 1          /* a finished case, to rank 0 */
+
+static void store_record(struct sweep_results *r, const struct case_record *rec)
+{
+    if (rec->c < 0 || (size_t)rec->c >= r->n_cases)
+        return;
+    r->status[rec->c] = rec->status;
+    memcpy(r->metrics[rec->c], rec->metrics, sizeof rec->metrics);
+    memcpy(r->message[rec->c], rec->message, sizeof rec->message);
+}
+
+/* Rank 0: takes every record that has arrived; counts the ranks that said they are done
+ * (a record with c = -1). With `wait`, blocks for the next message. */
+static void drain(struct sweep_results *r, int *ranks_done, int wait)
+{
+    for (;;) {
+        int flag = 1;
+        MPI_Status st;
+        if (!wait)
+            MPI_Iprobe(MPI_ANY_SOURCE, TAG_RECORD, MPI_COMM_WORLD, &flag, &st);
+        if (!flag)
+            return;
+        struct case_record rec;
+        MPI_Recv(&rec, (int)sizeof rec, MPI_BYTE, MPI_ANY_SOURCE, TAG_RECORD, MPI_COMM_WORLD, &st);
+        if (rec.c < 0)
+            (*ranks_done)++;
+        else
+            store_record(r, &rec);
+        if (wait)
+            return;
+    }
+}
+
+/* Every rank takes the next case from a counter on rank 0 (MPI one-sided fetch-and-add)
+ * when it is free, so slow cases do not idle the others; finished cases go to rank 0 as
+ * they end, and rank 0 saves the table every SWEEP_CHECKPOINT_S between its own cases. */
 static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct diag *d)
 {
     const struct sweep *sw = ex->sw;
     struct sweep_results *r = ex->results;
     size_t n = sw->n_cases;
+    int root = ex->mpi->rank == 0;
     /* what --resume found on rank 0, for everyone */
     unsigned char *done_mask = calloc(n ? n : 1, 1);
     if (!done_mask)
         return DCSIM_ENOMEM;
-    if (ex->mpi->rank == 0)
+    if (root)
         for (size_t c = 0; c < n; c++)
             done_mask[c] = r->status[c] != CASE_PENDING;
     MPI_Bcast(done_mask, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
 
-    /* a shared counter on rank 0: each rank takes the next case when it is free */
     long *counter = NULL;
     MPI_Win win;
-    MPI_Win_allocate(ex->mpi->rank == 0 ? (MPI_Aint)sizeof(long) : 0, sizeof(long),
-                     MPI_INFO_NULL, MPI_COMM_WORLD, &counter, &win);
-    if (ex->mpi->rank == 0)
+    MPI_Win_allocate(root ? (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL,
+                     MPI_COMM_WORLD, &counter, &win);
+    if (root)
         *counter = 0;
     MPI_Win_fence(0, win);
-    struct case_record *mine = NULL;
-    size_t n_mine = 0, cap = 0;
-    int rc = 0;
+    int rc = 0, ranks_done = 0;
+    double last_save = mono_s();
+    struct case_record rec;
     for (;;) {
         if (*ex->interrupted)
             break;
@@ -290,60 +326,38 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct dia
             break;
         if (done_mask[c])
             continue;
-        if (n_mine == cap) {
-            cap = cap ? 2 * cap : 64;
-            struct case_record *g = realloc(mine, cap * sizeof *g);
-            if (!g) {
-                rc = DCSIM_ENOMEM;
-                break;
-            }
-            mine = g;
-        }
-        struct case_record *rec = &mine[n_mine];
-        memset(rec, 0, sizeof *rec);
-        rec->c = c;
+        memset(&rec, 0, sizeof rec);
+        rec.c = c;
         int status;
-        sweep_run_case(sw, ex->cat, (size_t)c, series_dir, ex->interrupted, rec->metrics, &status,
-                       rec->message);
-        rec->status = status;
-        if (status != CASE_PENDING)
-            n_mine++;
+        sweep_run_case(sw, ex->cat, (size_t)c, series_dir, ex->interrupted, rec.metrics,
+                       &status, rec.message);
+        rec.status = status;
+        if (status == CASE_PENDING)
+            continue;
+        if (root) {
+            store_record(r, &rec);
+            drain(r, &ranks_done, 0);
+            if (ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
+                if ((rc = sweep_write_h5(ex->out, sw, r, d)))
+                    *ex->interrupted = 1;
+                last_save = mono_s();
+            }
+        } else {
+            MPI_Send(&rec, (int)sizeof rec, MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD);
+        }
+    }
+    if (root) {
+        while (ranks_done < ex->mpi->size - 1)
+            drain(r, &ranks_done, 1);
+    } else {
+        memset(&rec, 0, sizeof rec);
+        rec.c = -1;
+        MPI_Send(&rec, (int)sizeof rec, MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD);
     }
     MPI_Win_free(&win);
     free(done_mask);
-    /* gather every rank's records on rank 0 */
-    int bytes = (int)(n_mine * sizeof(struct case_record));
-    int *counts = NULL, *displs = NULL;
-    unsigned char *all = NULL;
-    if (ex->mpi->rank == 0) {
-        counts = calloc((size_t)ex->mpi->size, sizeof *counts);
-        displs = calloc((size_t)ex->mpi->size, sizeof *displs);
-    }
-    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    size_t total = 0;
-    if (ex->mpi->rank == 0) {
-        for (int i = 0; i < ex->mpi->size; i++) {
-            displs[i] = (int)total;
-            total += (size_t)counts[i];
-        }
-        all = malloc(total ? total : 1);
-    }
-    MPI_Gatherv(mine, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    if (ex->mpi->rank == 0) {
-        for (size_t k = 0; k < total / sizeof(struct case_record); k++) {
-            const struct case_record *rec = (const struct case_record *)all + k;
-            r->status[rec->c] = rec->status;
-            memcpy(r->metrics[rec->c], rec->metrics, sizeof rec->metrics);
-            memcpy(r->message[rec->c], rec->message, sizeof rec->message);
-        }
-        if (!rc && sweep_results_done(r) < n)
-            rc = DCSIM_EINTERRUPTED;
-    }
-    (void)d;
-    free(all);
-    free(counts);
-    free(displs);
-    free(mine);
+    if (root && !rc && sweep_results_done(r) < n)
+        rc = DCSIM_EINTERRUPTED;
     return rc;
 }
 #else

@@ -953,7 +953,7 @@ START_TEST(test_trial_statistics_and_threads)
     expect_rel("p50", r1.sum.total[M_UNSERVED_ENERGY_MWH_P50], quantile_linear(u, n, 0.50), 1e-12);
     expect_rel("p95", r1.sum.total[M_UNSERVED_ENERGY_MWH_P95], quantile_linear(u, n, 0.95), 1e-12);
     expect_rel("p99", r1.sum.total[M_UNSERVED_ENERGY_MWH_P99], quantile_linear(u, n, 0.99), 1e-12);
-    ck_assert_double_eq(r1.sum.total[M_TRIALS], n);
+    ck_assert_double_eq(r1.sum.total[M_N_TRIALS], n);
     /* every metric of every trial, the summaries and trial 0's series: bit-identical */
     const struct run *others[] = {&r2, &r7};
     for (int o = 0; o < 2; o++) {
