@@ -122,7 +122,7 @@ deps:
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y --no-install-recommends build-essential pkg-config \
 	  libgsl-dev libyaml-dev libhdf5-dev hdf5-tools check python3-h5py python3-numpy \
-	  python3-matplotlib libopenmpi-dev openmpi-bin
+	  python3-matplotlib libopenmpi-dev openmpi-bin valgrind
 
 run-example: dcsim
 	./dcsim run scenarios/abilene-conversion.yaml
