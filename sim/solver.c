@@ -220,9 +220,11 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         }
         if (rc)
             break;
-        double *total = step_v + n_sites * N_SERIES;
-        aggregate_step(step_v, n_sites, total);
-        summary_add(&acc[n_sites], total, t, dt);
+        if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
+            double *total = step_v + n_sites * N_SERIES;
+            aggregate_step(step_v, n_sites, total);
+            summary_add(&acc[n_sites], total, t, dt);
+        }
         if (b.values) {
             if (b.per_row > 1) {
                 if (b.folded == 0)
@@ -250,7 +252,10 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             summary_finish(&acc[i], sc->duration_s, site_out[i]);
             site_out[i][M_RIDE_THROUGH_S] = runs[i].ride_through_s;
         }
-        summary_finish(&acc[n_sites], sc->duration_s, total_out);
+        if (n_sites > 1)
+            summary_finish(&acc[n_sites], sc->duration_s, total_out);
+        else
+            memcpy(total_out, site_out[0], sizeof site_out[0]);
         finish_total(n_sites, site_out, total_out);
     }
     for (size_t i = 0; runs && i < n_sites; i++)

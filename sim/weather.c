@@ -42,6 +42,8 @@ struct weather {
     int64_t first_local_day;        /* local day (days since 1970-01-01) of anomaly_k[0] */
     size_t n_days;                  /* length of anomaly_k */
     double *anomaly_k;              /* owned: AR(1) daily anomaly a(day), K */
+    short *day_of_year;             /* owned: [n_days] 0-based day of year of each local day */
+    unsigned char *leap;            /* owned: [n_days] 1 in a leap year */
     struct epw_series *epw;         /* owned: hourly file data */
 };
 
@@ -119,7 +121,17 @@ int weather_create_climate(const struct climate *climate, int64_t start_unix_s,
     int64_t last_day = floor_div(local_start_s + horizon_s, SECONDS_PER_DAY);
     w->n_days = (size_t)(last_day - w->first_local_day + 1 + ANOMALY_MARGIN_DAYS);
     w->anomaly_k = malloc(w->n_days * sizeof *w->anomaly_k);
-    int status = w->anomaly_k ? draw_anomalies(w, seed) : DCSIM_ENOMEM;
+    w->day_of_year = malloc(w->n_days * sizeof *w->day_of_year);
+    w->leap = malloc(w->n_days * sizeof *w->leap);
+    int status = w->anomaly_k && w->day_of_year && w->leap ? draw_anomalies(w, seed)
+                                                            : DCSIM_ENOMEM;
+    /* the calendar of each local day, so a step needs no calendar arithmetic */
+    for (size_t i = 0; status == 0 && i < w->n_days; i++) {
+        struct civil_time ct;
+        timefmt_civil(((int64_t)i + w->first_local_day) * SECONDS_PER_DAY, &ct);
+        w->day_of_year[i] = (short)ct.day_of_year;
+        w->leap[i] = (unsigned char)ct.leap;
+    }
     if (status != 0) {
         weather_destroy(w);
         return status;
@@ -228,17 +240,27 @@ static double monthly_interp(const double v[12], double day)
 
 static void climate_at(const struct weather *w, int64_t local_s, double *db_c, double *wb_c)
 {
-    struct civil_time ct;
-    timefmt_civil(local_s, &ct);
-    double sec_of_day = ct.hour * 3600.0 + ct.minute * 60.0 + ct.second;
+    int64_t day_index = floor_div(local_s, SECONDS_PER_DAY);
+    double sec_of_day = (double)(local_s - day_index * SECONDS_PER_DAY);
+    int64_t in_table = day_index - w->first_local_day;
+    int doy, leap;
+    if (in_table >= 0 && in_table < (int64_t)w->n_days) {
+        doy = w->day_of_year[in_table];
+        leap = w->leap[in_table];
+    } else {
+        struct civil_time ct;
+        timefmt_civil(local_s, &ct);
+        doy = ct.day_of_year;
+        leap = ct.leap;
+    }
     /* leap years are squeezed onto the 365-day table by scaling the day of year */
-    double day = (ct.day_of_year + sec_of_day / SECONDS_PER_DAY) * DAYS_PER_YEAR
-                 / (ct.leap ? DAYS_PER_YEAR + 1 : DAYS_PER_YEAR);
+    double day = (doy + sec_of_day / SECONDS_PER_DAY) * DAYS_PER_YEAR
+                 / (leap ? DAYS_PER_YEAR + 1 : DAYS_PER_YEAR);
     const struct climate_nodes *nd = &w->nodes;
     double mean_c = monthly_interp(nd->drybulb_c, day);
     double range_k = fmax(0.0, monthly_interp(nd->range_k, day));
     double rh = fmin(100.0, fmax(1.0, monthly_interp(nd->rh, day)));
-    int64_t i = floor_div(local_s, SECONDS_PER_DAY) - w->first_local_day;
+    int64_t i = in_table;
     if (i < 0)                  /* outside the drawn days: hold the nearest one */
         i = 0;
     if (i >= (int64_t)w->n_days)
@@ -306,6 +328,8 @@ void weather_destroy(struct weather *w)
     if (!w)
         return;
     free(w->anomaly_k);
+    free(w->day_of_year);
+    free(w->leap);
     free(w->epw);
     free(w);
 }
