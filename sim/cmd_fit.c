@@ -139,8 +139,12 @@ int cmd_fit(int argc, char **argv)
     if (max_factor < FIT_MAX_FACTOR) {
         if ((rc = fit_evaluate(&f, probe, &be, &b, &d)))
             goto done;
-        sim_summary_release(&be.summary);
         fit_describe(sc, &b, binding, sizeof binding);
+        if (!b.found && be.summary.trials > 1 && be.lole_h_per_year > sc->max_lole_h)
+            snprintf(binding, sizeof binding, "loss-of-load expectation %.2f h/year over %d "
+                     "trials exceeds max_lole_h %.2f (random outages; trial 0 had no shortfall)",
+                     be.lole_h_per_year, be.summary.trials, sc->max_lole_h);
+        sim_summary_release(&be.summary);
     }
     printf("binding%s: %s\n", a.it_mw > 0 && !fits ? "" : " (next limit)", binding);
 

@@ -244,6 +244,12 @@ void fit_describe(const struct scenario *sc, const struct fit_binding *b, char *
                  what, site->id, when, local, v[S_AMBIENT_DRYBULB_C],
                  v[S_FACILITY_DEMAND_MW] / fmax(v[S_IT_SERVED_MW] + v[S_CURTAILED_MW], 1e-9),
                  v[S_UNSERVED_MW]);
+    } else if (v[S_THROTTLE_AIR_MW] >= 0.5 * v[S_THROTTLE_MW]) {
+        const struct cooling_air *a = &site->air;
+        snprintf(buf, len, "air side at '%s' (%.0f MW capacity, %.0f °C supply air, economizer "
+                 "%s) at %s%s, %.1f °C dry bulb, %.1f MW of firm IT throttled", site->id,
+                 a->capacity_mw, a->supply_c, a->economizer ? "on" : "off", when, local,
+                 v[S_AMBIENT_DRYBULB_C], v[S_THROTTLE_FIRM_MW]);
     } else {
         const struct cooling_liquid *l = &site->liquid;
         snprintf(buf, len, "liquid cooling at '%s' (%s, %.0f MW design, %.0f °C supply) at %s%s, "

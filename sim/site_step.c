@@ -127,8 +127,9 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
     for (int k = 0; k < 2; k++)
         heat_air += (1.0 - r_liquid) * (p[k][POOL_MIXED] - q[k][POOL_MIXED]) + p[k][POOL_AIR];
     double r_air = heat_air > l->cap_air_mw ? 1.0 - l->cap_air_mw / heat_air : 0.0;
-    double it_total = 0, liquid_out = 0;
+    double it_total = 0, liquid_out = 0, after_liquid = 0;
     for (int k = 0; k < 2; k++) {
+        after_liquid += (1.0 - r_liquid) * (p[k][POOL_LIQUID] + p[k][POOL_MIXED]) + p[k][POOL_AIR];
         e->it_served_mw[k] = (1.0 - r_liquid) * p[k][POOL_LIQUID] +
                              (1.0 - r_liquid) * (1.0 - r_air) * p[k][POOL_MIXED] +
                              (1.0 - r_air) * p[k][POOL_AIR];
@@ -143,6 +144,7 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
     if (air->present)
         cooling_air_power(air, (1.0 - r_air) * heat_air, l->drybulb_c, &cp);
     e->heat_liquid_mw = liquid_out;
+    e->throttle_air_mw = after_liquid - it_total;
     e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
     e->water_m3 = cp.water_m3;
     struct electrical_power ep;
@@ -375,5 +377,6 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     v[S_CRITICAL_IT_MW] = critical_mw;
     v[S_COST_USD] = flows.cost_usd;
     v[S_THROTTLE_FIRM_MW] = e.it_load_mw[LOAD_FIRM] - e.it_served_mw[LOAD_FIRM];
+    v[S_THROTTLE_AIR_MW] = e.throttle_air_mw;
     return 0;
 }

@@ -74,6 +74,7 @@ struct load_eval {
     double it_load_mw[2];               /* after shedding/curtailment, before throttling */
     double it_served_mw[2];             /* after throttling */
     double heat_liquid_mw;              /* liquid heat of the served IT */
+    double throttle_air_mw;             /* IT removed because of the air side's capacity */
     double cooling_mw, water_m3;
     double facility_mw, misc_mw, losses_mw;
 };

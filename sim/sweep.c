@@ -11,8 +11,11 @@
 static const char *const sweep_keys[] = {"base", "mode", "trials", "vary", "series", NULL};
 static const char *const mode_names[] = {"grid", "zip", NULL};
 
+#define PATH_MAX_TOKENS 64
+
 /* Finds the node a path names. With `create_last`, a missing last key of a mapping is added
- * (so a default may be varied). Returns NULL and a reason in err. */
+ * (so a default may be varied). In a list, the item whose id matches the longest run of
+ * the next tokens is taken (ids may contain '.'). Returns NULL and a reason in err. */
 static struct ynode *walk(struct ynode *root, const char *path, int create_last, char *err,
                           size_t errlen)
 {
@@ -21,22 +24,35 @@ static struct ynode *walk(struct ynode *root, const char *path, int create_last,
         snprintf(err, errlen, "path too long");
         return NULL;
     }
-    struct ynode *cur = root;
+    char *tok[PATH_MAX_TOKENS];
+    int n = 0;
     char *save = NULL;
-    char *tok = strtok_r(buf, ".", &save);
-    char walked[512] = "";
-    while (tok) {
-        if (!cur || cur->kind == YNODE_SCALAR) {
-            snprintf(err, errlen, "'%s' is a value, it has no '%s'", walked[0] ? walked : "the scenario", tok);
+    for (char *t = strtok_r(buf, ".", &save); t; t = strtok_r(NULL, ".", &save)) {
+        if (n == PATH_MAX_TOKENS) {
+            snprintf(err, errlen, "path has too many parts");
             return NULL;
         }
-        char *next = strtok_r(NULL, ".", &save);
+        tok[n++] = t;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "empty path");
+        return NULL;
+    }
+    struct ynode *cur = root;
+    char walked[512] = "";
+    for (int i = 0; i < n;) {
+        if (!cur || cur->kind == YNODE_SCALAR) {
+            snprintf(err, errlen, "'%s' is a value, it has no '%s'",
+                     walked[0] ? walked : "the scenario", tok[i]);
+            return NULL;
+        }
         struct ynode *child = NULL;
+        int used = 1;
         if (cur->kind == YNODE_MAP) {
-            for (size_t i = 0; i < cur->n && !child; i++)
-                if (strcmp(cur->keys[i]->value, tok) == 0)
-                    child = cur->items[i];
-            if (!child && !next && create_last) {
+            for (size_t k = 0; k < cur->n && !child; k++)
+                if (strcmp(cur->keys[k]->value, tok[i]) == 0)
+                    child = cur->items[k];
+            if (!child && i == n - 1 && create_last) {
                 /* add `tok: ""` to the mapping */
                 struct ynode *k = calloc(1, sizeof *k), *v = calloc(1, sizeof *v);
                 struct ynode **keys = realloc(cur->keys, (cur->n + 1) * sizeof *keys);
@@ -45,7 +61,7 @@ static struct ynode *walk(struct ynode *root, const char *path, int create_last,
                 struct ynode **items = keys ? realloc(cur->items, (cur->n + 1) * sizeof *items) : NULL;
                 if (items)
                     cur->items = items;
-                if (!k || !v || !keys || !items || !(k->value = strdup(tok)) ||
+                if (!k || !v || !keys || !items || !(k->value = strdup(tok[i])) ||
                     !(v->value = strdup(""))) {
                     ynode_free(k);
                     ynode_free(v);
@@ -60,40 +76,39 @@ static struct ynode *walk(struct ynode *root, const char *path, int create_last,
                 cur->n++;
                 return v;
             }
-        } else {
-            /* a list: the item whose id is tok (ids may contain '.': join tokens) */
-            char id[256];
-            snprintf(id, sizeof id, "%s", tok);
-            for (;;) {
-                for (size_t i = 0; i < cur->n && !child; i++) {
-                    const struct ynode *idn = ynode_get(cur->items[i], "id");
-                    if (idn && idn->kind == YNODE_SCALAR && strcmp(idn->value, id) == 0)
-                        child = cur->items[i];
-                }
-                if (child || !next)
-                    break;
-                size_t len = strlen(id);
-                snprintf(id + len, sizeof id - len, ".%s", next);
-                next = strtok_r(NULL, ".", &save);
-            }
             if (!child) {
-                snprintf(err, errlen, "'%s' has no item with id '%s'", walked, id);
+                snprintf(err, errlen, "'%s' has no key '%s'", walked[0] ? walked : "the scenario",
+                         tok[i]);
                 return NULL;
             }
+        } else {
+            /* a list: the longest run of tokens that is an item's id */
+            char id[256];
+            for (used = n - i; used >= 1 && !child; used--) {
+                id[0] = '\0';
+                for (int k = 0; k < used; k++) {
+                    size_t len = strlen(id);
+                    snprintf(id + len, sizeof id - len, "%s%s", k ? "." : "", tok[i + k]);
+                }
+                for (size_t k = 0; k < cur->n && !child; k++) {
+                    const struct ynode *idn = ynode_get(cur->items[k], "id");
+                    if (idn && idn->kind == YNODE_SCALAR && strcmp(idn->value, id) == 0)
+                        child = cur->items[k];
+                }
+                if (child)
+                    break;
+            }
+            if (!child) {
+                snprintf(err, errlen, "'%s' has no item with id '%s'", walked, tok[i]);
+                return NULL;
+            }
+        }
+        for (int k = 0; k < used; k++) {
             size_t wl = strlen(walked);
-            snprintf(walked + wl, sizeof walked - wl, "%s%s", wl ? "." : "", id);
-            cur = child;
-            tok = next;
-            continue;
+            snprintf(walked + wl, sizeof walked - wl, "%s%s", wl ? "." : "", tok[i + k]);
         }
-        if (!child) {
-            snprintf(err, errlen, "'%s' has no key '%s'", walked[0] ? walked : "the scenario", tok);
-            return NULL;
-        }
-        size_t wl = strlen(walked);
-        snprintf(walked + wl, sizeof walked - wl, "%s%s", wl ? "." : "", tok);
+        i += used;
         cur = child;
-        tok = next;
     }
     if (cur->kind != YNODE_SCALAR) {
         snprintf(err, errlen, "'%s' is a %s, not a single value", path,
@@ -283,6 +298,13 @@ int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw
         bad = 1;
     }
     sw->n_cases = (size_t)cases;
+    /* FNV-1a over both texts: a resumed table must come from the same sweep and base */
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < sw->base.text_len; i++)
+        h = (h ^ (unsigned char)sw->base.text[i]) * 1099511628211ULL;
+    sw->fingerprint = h;
     rc = bad ? DCSIM_EINPUT : 0;
 done:
     ydoc_release(&doc);

@@ -37,6 +37,7 @@ struct sweep {
     struct sweep_var *vars;         size_t n_vars;
     size_t n_cases;
     struct ydoc base;               /* the base scenario, parsed */
+    uint64_t fingerprint;           /* hash of the sweep and base texts: --resume checks it */
 };
 
 /** Reads and validates the sweep file and its base scenario (syntax; each path is checked

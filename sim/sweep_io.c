@@ -188,6 +188,10 @@ int sweep_write_h5(const char *dest, const struct sweep *sw, const struct sweep_
         e = put_text_attr(file, "mode", sw->zip ? "zip" : "grid");
     if (e >= 0)
         e = put_i64_attr(file, "n_cases", (int64_t)r->n_cases);
+    char fp[32];
+    snprintf(fp, sizeof fp, "%016llx", (unsigned long long)sw->fingerprint);
+    if (e >= 0)
+        e = put_text_attr(file, "fingerprint", fp);
     if (e >= 0)
         e = put_i64_attr(file, "cases_done", (int64_t)sweep_results_done(r));
     if (ds >= 0)
@@ -279,6 +283,32 @@ int sweep_write_csv(const char *dest, const struct sweep *sw, const struct sweep
     return rc;
 }
 
+/* A root string attribute (variable length), or nonzero. */
+static int read_text_attr(const char *path, const char *name, char **out)
+{
+    *out = NULL;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return -1;
+    hid_t a = H5Aexists(file, name) > 0 ? H5Aopen(file, name, H5P_DEFAULT) : -1;
+    int rc = -1;
+    if (a >= 0) {
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, H5T_VARIABLE);
+        H5Tset_cset(t, H5T_CSET_UTF8);
+        char *v = NULL;
+        if (H5Aread(a, t, &v) >= 0 && v) {
+            *out = strdup(v);
+            rc = *out ? 0 : -1;
+            H5free_memory(v);
+        }
+        H5Tclose(t);
+        H5Aclose(a);
+    }
+    H5Fclose(file);
+    return rc;
+}
+
 /* Reads /cases with a memory type holding only the members asked for (HDF5 converts by
  * member name). */
 static int read_cases(const char *path, hid_t mem_type, size_t row_size, unsigned char **rows,
@@ -343,6 +373,16 @@ int sweep_read_h5(const char *path, const struct sweep *sw, struct sweep_results
         free(rows);
         return DCSIM_EINPUT;
     }
+    char fp[32], *have = NULL;
+    snprintf(fp, sizeof fp, "%016llx", (unsigned long long)sw->fingerprint);
+    if (read_text_attr(path, "fingerprint", &have) || strcmp(have, fp) != 0) {
+        diag_error(d, path, 0, 0, "cannot resume: it was written by another sweep or base "
+                   "scenario (their text changed)");
+        free(have);
+        free(rows);
+        return DCSIM_EINPUT;
+    }
+    free(have);
     /* the varied values must match case by case */
     unsigned char *expect = malloc(n ? n * l.row_size : 1);
     if (!expect) {
