@@ -170,7 +170,7 @@ static void read_row(struct reader *r, int k, struct epw_series *out)
                      "wrong number of fields in data row: %d, expected %d", n, EPW_DATA_FIELDS);
         return;
     }
-    double hour, db_c, dp_c, rh, p_pa;
+    double hour = 0, db_c = 0, dp_c = 0, rh = 0, p_pa = 0;
     int bad = row_number(r, text, col, EPW_FIELD_HOUR, "hour", &hour);
     bad |= row_number(r, text, col, EPW_FIELD_DRYBULB, "dry bulb", &db_c);
     bad |= row_number(r, text, col, EPW_FIELD_DEWPOINT, "dew point", &dp_c);
