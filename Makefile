@@ -3,7 +3,7 @@
 # Pass CFLAGS=... freely: warnings and pkg-config flags live in their own variables.
 
 CC       ?= cc
-CFLAGS   ?= -O2 -g
+CFLAGS   ?= -O3 -g
 PREFIX   ?= /usr/local
 # make MPI=1: distributed sweeps (OpenMPI's mpicc; objects in build/mpi)
 ifeq ($(MPI),1)

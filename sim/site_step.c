@@ -43,6 +43,7 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
     if (rc)
         return rc;
     ss->utc_offset_h = weather_utc_offset_h(ss->weather);
+    ss->utc_offset_s = (int64_t)llround(ss->utc_offset_h * 3600.0);
     ss->timestep_s = sc->timestep_s;
     ss->steps = sc->steps;
     if (sc->trials > 1 && sc->steps <= SITE_WEATHER_CACHE_MAX_STEPS) {
@@ -263,8 +264,9 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     } else {
         weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }
-    double local_h = fmod((double)((ss->start_unix_s + t_s) % SECONDS_PER_DAY) / 3600.0 +
-                          ss->utc_offset_h + 48.0, 24.0);
+    /* local standard time of day, h (offsets are whole seconds: no floating-point modulo) */
+    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
+    double local_h = (double)(local_s < 0 ? local_s + SECONDS_PER_DAY : local_s) / 3600.0;
     double demand_mw = 0, critical_mw = 0;
     for (size_t i = 0; i < site->n_pools; i++) {
         const struct it_pool *p = &site->pools[i];

@@ -22,6 +22,7 @@ struct site_state {
     struct supply_state *supplies;      /* owned prototype, [site->n_supplies] */
     int64_t start_unix_s;
     double utc_offset_h;
+    int64_t utc_offset_s;
     double loop_limit_c;                /* lowest coolant_max_c of the liquid-cooled racks */
     double *drybulb_c, *wetbulb_c;      /* owned: weather at every step, when the run has
                                            several trials (NULL: computed as needed) */

@@ -28,8 +28,9 @@ static int64_t span_ok(const char *text)
 static void span_bad(const char *text)
 {
     int64_t s = 12345;
-    ck_assert_msg(timefmt_parse_span(text, &s) == DCSIM_EINPUT, "span '%s' accepted", text);
-    ck_assert_msg(s == 12345, "span '%s' wrote its output although rejected", text);
+    const char *shown = text ? text : "(null)";
+    ck_assert_msg(timefmt_parse_span(text, &s) == DCSIM_EINPUT, "span '%s' accepted", shown);
+    ck_assert_msg(s == 12345, "span '%s' wrote its output although rejected", shown);
 }
 
 static int64_t date_ok(const char *text)
@@ -42,8 +43,9 @@ static int64_t date_ok(const char *text)
 static void date_bad(const char *text)
 {
     int64_t t = 12345;
-    ck_assert_msg(timefmt_parse_date(text, &t) == DCSIM_EINPUT, "date '%s' accepted", text);
-    ck_assert_msg(t == 12345, "date '%s' wrote its output although rejected", text);
+    const char *shown = text ? text : "(null)";
+    ck_assert_msg(timefmt_parse_date(text, &t) == DCSIM_EINPUT, "date '%s' accepted", shown);
+    ck_assert_msg(t == 12345, "date '%s' wrote its output although rejected", shown);
 }
 
 /* ---- spans ---- */
