@@ -74,6 +74,70 @@ int cli_parse_count(const char *opt, const char *text, long long min, long long 
     return 0;
 }
 
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+    fputs("dcsim: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage);
+    return DCSIM_EUSAGE;
+}
+
+int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
+                   const char *usage, struct cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->trials = o->seed = -1;
+    o->it_mw = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        const char **text = NULL;
+        long long *count = NULL, lo = 0, hi = 0;
+        if ((accept & CLI_OUT) && strcmp(arg, "-o") == 0)
+            text = &o->out;
+        else if ((accept & CLI_CSV) && strcmp(arg, "--csv") == 0)
+            text = &o->csv;
+        else if ((accept & CLI_MODELS) && strcmp(arg, "--models") == 0)
+            text = &o->models;
+        else if ((accept & CLI_TRIALS) && strcmp(arg, "--trials") == 0)
+            count = &o->trials, lo = 1, hi = 1000000;
+        else if ((accept & CLI_SEED) && strcmp(arg, "--seed") == 0)
+            count = &o->seed, lo = 0, hi = LLONG_MAX;
+        else if ((accept & CLI_THREADS) && strcmp(arg, "-j") == 0)
+            count = &o->threads, lo = 1, hi = 1024;
+        else if ((accept & CLI_QUIET) && strcmp(arg, "-q") == 0)
+            o->quiet = 1;
+        else if ((accept & CLI_RESUME) && strcmp(arg, "--resume") == 0)
+            o->resume = 1;
+        else if ((accept & CLI_IT_MW) && strcmp(arg, "--it-mw") == 0) {
+            char *end = NULL;
+            o->it_mw = val ? strtod(val, &end) : -1;
+            if (!val || end == val || *end || !(o->it_mw > 0) || !isfinite(o->it_mw))
+                return usage_error(usage, "%s needs a positive number of MW", arg);
+            i++;
+        } else if (arg[0] == '-' && arg[1] != '\0')
+            return usage_error(usage, "unknown option '%s'", arg);
+        else if (o->input)
+            return usage_error(usage, "unexpected argument '%s'", arg);
+        else
+            o->input = arg;
+        if (text) {
+            if (!val || !*val)
+                return usage_error(usage, "%s needs a value", arg);
+            *text = val;
+            i++;
+        } else if (count) {
+            if (cli_parse_count(arg, val, lo, hi, count))
+                return DCSIM_EUSAGE;
+            i++;
+        }
+    }
+    if (!o->input && !input_optional) {
+        fputs(usage, stderr);
+        return DCSIM_EUSAGE;
+    }
+    return 0;
+}
+
 /* The metrics printed, in order, with a short label. */
 static const struct {
     int metric;

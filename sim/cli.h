@@ -38,6 +38,33 @@ int cli_exit_status(int status);
 int cli_load(const char *scenario_path, const char *models_dir, struct catalog *cat,
              struct scenario **sc, struct diag *d);
 
+/* The options the commands share; each command says which it takes. */
+enum cli_opt {
+    CLI_OUT = 1 << 0,         /* -o FILE */
+    CLI_MODELS = 1 << 1,      /* --models DIR */
+    CLI_TRIALS = 1 << 2,      /* --trials N */
+    CLI_SEED = 1 << 3,        /* --seed N */
+    CLI_THREADS = 1 << 4,     /* -j N */
+    CLI_QUIET = 1 << 5,       /* -q */
+    CLI_IT_MW = 1 << 6,       /* --it-mw MW */
+    CLI_CSV = 1 << 7,         /* --csv FILE */
+    CLI_RESUME = 1 << 8,      /* --resume */
+};
+
+struct cli_opts {
+    const char *input;        /* the one positional argument (scenario or sweep file) */
+    const char *out, *models, *csv;
+    long long trials, seed, threads;   /* -1 (trials, seed) or 0 (threads) when not given */
+    double it_mw;             /* -1 when not given */
+    int quiet, resume;
+};
+
+/** Parses argv[1..] (argv[0] is the command) allowing the options in `accept`; on a usage
+ *  problem prints a message and `usage` to stderr and returns DCSIM_EUSAGE. With
+ *  `input_optional` a missing positional argument is allowed. */
+int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
+                   const char *usage, struct cli_opts *o);
+
 /** Parses a whole non-negative integer option value; returns 0 or DCSIM_EUSAGE with a message. */
 int cli_parse_count(const char *opt, const char *text, long long min, long long max,
                     long long *out);

@@ -76,22 +76,10 @@ static void print_site(const struct scenario *sc, const struct site *site)
 
 int cmd_check(int argc, char **argv)
 {
-    const char *path = NULL, *models = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--models") == 0 && i + 1 < argc) {
-            models = argv[++i];
-        } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", argv[i],
-                    cmd_check_usage);
-            return EXIT_BADINPUT;
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path) {
-        fputs(cmd_check_usage, stderr);
+    struct cli_opts o;
+    if (cli_parse_opts(argc, argv, CLI_MODELS, 0, cmd_check_usage, &o))
         return EXIT_BADINPUT;
-    }
+    const char *path = o.input, *models = o.models;
     struct diag d;
     diag_init(&d);
     struct catalog cat;

@@ -21,57 +21,6 @@ const char cmd_fit_usage[] =
     "binding constraint. -o writes the fitted case (the requested load if given) to HDF5\n"
     "with a /fit group. Exit 0: fits; 1: does not fit; 2: bad input; 3: failure.\n";
 
-struct fit_args {
-    const char *scenario, *out, *models;
-    double it_mw;                 /* < 0: not asked */
-    long long trials, threads;
-    int quiet;
-};
-
-static int parse_args(int argc, char **argv, struct fit_args *a)
-{
-    memset(a, 0, sizeof *a);
-    a->it_mw = -1;
-    a->trials = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = 0;
-        if (strcmp(arg, "--it-mw") == 0) {
-            char *end = NULL;
-            a->it_mw = val ? strtod(val, &end) : -1;
-            if (!val || end == val || *end || !(a->it_mw > 0) || !isfinite(a->it_mw)) {
-                fprintf(stderr, "dcsim: error: --it-mw needs a positive number of MW\n");
-                return DCSIM_EUSAGE;
-            }
-            i++;
-        } else if (strcmp(arg, "-o") == 0 && val && *val) {
-            a->out = argv[++i];
-        } else if (strcmp(arg, "--models") == 0 && val) {
-            a->models = argv[++i];
-        } else if (strcmp(arg, "--trials") == 0) {
-            rc = cli_parse_count(arg, val, 1, 1000000, &a->trials);
-            i++;
-        } else if (strcmp(arg, "-j") == 0) {
-            rc = cli_parse_count(arg, val, 1, 1024, &a->threads);
-            i++;
-        } else if (strcmp(arg, "-q") == 0) {
-            a->quiet = 1;
-        } else if (arg[0] == '-' || a->scenario) {
-            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", arg, cmd_fit_usage);
-            return DCSIM_EUSAGE;
-        } else {
-            a->scenario = arg;
-        }
-        if (rc)
-            return rc;
-    }
-    if (!a->scenario) {
-        fputs(cmd_fit_usage, stderr);
-        return DCSIM_EUSAGE;
-    }
-    return 0;
-}
-
 struct fit_file {
     double attrs[4];              /* max_critical_it_mw, requested_it_mw, fits, margin_mw */
     const char *binding;
@@ -90,15 +39,16 @@ static int write_fit_group(struct h5out *h, void *ctx, struct diag *d)
 
 int cmd_fit(int argc, char **argv)
 {
-    struct fit_args a;
-    if (parse_args(argc, argv, &a))
+    struct cli_opts a;
+    if (cli_parse_opts(argc, argv, CLI_IT_MW | CLI_OUT | CLI_MODELS | CLI_TRIALS | CLI_THREADS |
+                       CLI_QUIET, 0, cmd_fit_usage, &a))
         return EXIT_BADINPUT;
     struct diag d;
     diag_init(&d);
     struct catalog cat;
     struct scenario *sc = NULL;
     struct fit_ctx f = {0};
-    int rc = cli_load(a.scenario, a.models, &cat, &sc, &d), status = EXIT_DONE;
+    int rc = cli_load(a.input, a.models, &cat, &sc, &d), status = EXIT_DONE;
     if (rc)
         goto done;
     if (a.trials > 0)

@@ -12,18 +12,15 @@ const char cmd_models_usage[] =
 
 int cmd_models(int argc, char **argv)
 {
-    const char *which = NULL, *models = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
-            models = argv[++i];
-        else if (!which && (strcmp(argv[i], "racks") == 0 || strcmp(argv[i], "reactors") == 0 ||
-                            strcmp(argv[i], "climates") == 0))
-            which = argv[i];
-        else {
-            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", argv[i],
-                    cmd_models_usage);
-            return EXIT_BADINPUT;
-        }
+    struct cli_opts o;
+    if (cli_parse_opts(argc, argv, CLI_MODELS, 1, cmd_models_usage, &o))
+        return EXIT_BADINPUT;
+    const char *which = o.input, *models = o.models;
+    if (which && strcmp(which, "racks") != 0 && strcmp(which, "reactors") != 0 &&
+        strcmp(which, "climates") != 0) {
+        fprintf(stderr, "dcsim: error: unknown catalog part '%s' (racks, reactors or climates)\n%s",
+                which, cmd_models_usage);
+        return EXIT_BADINPUT;
     }
     char buf[PATH_MAX];
     const char *dir = catalog_find_dir(models, buf, sizeof buf);

@@ -25,61 +25,11 @@ const char cmd_run_usage[] =
     "  --models DIR   the equipment catalog (default: models/ beside the binary)\n"
     "  -q             no progress or file messages on stderr\n";
 
-struct run_args {
-    const char *scenario, *out, *models;
-    long long trials, seed, threads;
-    int quiet;
-};
-
-static int parse_args(int argc, char **argv, struct run_args *a)
-{
-    memset(a, 0, sizeof *a);
-    a->trials = a->seed = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = 0;
-        if (strcmp(arg, "-o") == 0 && val) {
-            if (!*val) {
-                fprintf(stderr, "dcsim: error: -o needs a file name\n");
-                return DCSIM_EUSAGE;
-            }
-            a->out = val;
-            i++;
-        } else if (strcmp(arg, "--models") == 0 && val) {
-            a->models = val;
-            i++;
-        } else if (strcmp(arg, "--trials") == 0) {
-            rc = cli_parse_count(arg, val, 1, 1000000, &a->trials);
-            i++;
-        } else if (strcmp(arg, "--seed") == 0) {
-            rc = cli_parse_count(arg, val, 0, LLONG_MAX, &a->seed);
-            i++;
-        } else if (strcmp(arg, "-j") == 0) {
-            rc = cli_parse_count(arg, val, 1, 1024, &a->threads);
-            i++;
-        } else if (strcmp(arg, "-q") == 0) {
-            a->quiet = 1;
-        } else if (arg[0] == '-' || a->scenario) {
-            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", arg, cmd_run_usage);
-            return DCSIM_EUSAGE;
-        } else {
-            a->scenario = arg;
-        }
-        if (rc)
-            return rc;
-    }
-    if (!a->scenario) {
-        fputs(cmd_run_usage, stderr);
-        return DCSIM_EUSAGE;
-    }
-    return 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
-    struct run_args a;
-    int rc = parse_args(argc, argv, &a);
+    struct cli_opts a;
+    int rc = cli_parse_opts(argc, argv, CLI_OUT | CLI_MODELS | CLI_TRIALS | CLI_SEED |
+                            CLI_THREADS | CLI_QUIET, 0, cmd_run_usage, &a);
     if (rc)
         return EXIT_BADINPUT;
     struct diag d;
@@ -94,7 +44,7 @@ int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
     volatile sig_atomic_t *stop = cli_catch_interrupts();
-    rc = cli_load(a.scenario, a.models, &cat, &sc, &d);
+    rc = cli_load(a.input, a.models, &cat, &sc, &d);
     if (rc)
         goto done;
     if (a.trials > 0)

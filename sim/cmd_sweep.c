@@ -38,45 +38,6 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-struct sweep_args {
-    const char *file, *out, *csv, *models;
-    long long threads;
-    int resume, quiet;
-};
-
-static int parse_args(int argc, char **argv, struct sweep_args *a)
-{
-    memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(arg, "-o") == 0 && val && *val) {
-            a->out = argv[++i];
-        } else if (strcmp(arg, "--csv") == 0 && val && *val) {
-            a->csv = argv[++i];
-        } else if (strcmp(arg, "--models") == 0 && val) {
-            a->models = argv[++i];
-        } else if (strcmp(arg, "-j") == 0) {
-            if (cli_parse_count(arg, val, 1, 1024, &a->threads))
-                return DCSIM_EUSAGE;
-            i++;
-        } else if (strcmp(arg, "--resume") == 0) {
-            a->resume = 1;
-        } else if (strcmp(arg, "-q") == 0) {
-            a->quiet = 1;
-        } else if (arg[0] == '-' || a->file) {
-            fprintf(stderr, "dcsim: error: unexpected argument '%s'\n%s", arg, cmd_sweep_usage);
-            return DCSIM_EUSAGE;
-        } else {
-            a->file = arg;
-        }
-    }
-    if (!a->file) {
-        fputs(cmd_sweep_usage, stderr);
-        return DCSIM_EUSAGE;
-    }
-    return 0;
-}
-
 /* results/<sweep file stem>.h5; rank 0 makes results/ when it is missing. */
 static int default_out(const char *file, char *buf, size_t len, int make_dir)
 {
@@ -130,8 +91,9 @@ static void progress_show(struct progress *p, size_t done)
 
 int cmd_sweep(int argc, char **argv)
 {
-    struct sweep_args a;
-    if (parse_args(argc, argv, &a))
+    struct cli_opts a;
+    if (cli_parse_opts(argc, argv, CLI_OUT | CLI_CSV | CLI_MODELS | CLI_THREADS | CLI_RESUME |
+                       CLI_QUIET, 0, cmd_sweep_usage, &a))
         return EXIT_BADINPUT;
     struct sweep_mpi mpi;
     if (sweep_mpi_init(&argc, &argv, &mpi))
@@ -142,7 +104,7 @@ int cmd_sweep(int argc, char **argv)
     struct catalog cat = {0};
     struct sweep_results r = {0};
     char outbuf[PATH_MAX];
-    int rc = sweep_load(a.file, &sw, &d);
+    int rc = sweep_load(a.input, &sw, &d);
     if (!rc) {
         char buf[PATH_MAX];
         const char *dir = catalog_find_dir(a.models, buf, sizeof buf);
@@ -156,7 +118,7 @@ int cmd_sweep(int argc, char **argv)
         rc = sweep_results_init(&r, sw.n_cases);
     const char *out = a.out;
     if (!rc && !out) {
-        if (default_out(a.file, outbuf, sizeof outbuf, mpi.rank == 0)) {
+        if (default_out(a.input, outbuf, sizeof outbuf, mpi.rank == 0)) {
             diag_error(&d, "results", 0, 0, "cannot create the results directory: %s",
                        strerror(errno));
             rc = DCSIM_EIO;
@@ -205,7 +167,7 @@ int cmd_sweep(int argc, char **argv)
                             "wrote %s%s%s\n", r.n_cases, ok, invalid, done - ok - invalid,
                     now_s() - prog.t0, out, a.csv ? " and " : "", a.csv ? a.csv : "");
         if (!rc)
-            printf("%s: %zu cases, %zu ok, %zu invalid -> %s\n", a.file, r.n_cases, ok, invalid,
+            printf("%s: %zu cases, %zu ok, %zu invalid -> %s\n", a.input, r.n_cases, ok, invalid,
                    out);
     }
 done:
