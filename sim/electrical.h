@@ -14,4 +14,14 @@ struct electrical_power {
 void electrical_facility(const struct electrical *e, double it_mw, double cooling_mw,
                          struct electrical_power *out);
 
+/* The same inline, for the solver's step (electrical_facility calls it). */
+static inline void electrical_facility_i(const struct electrical *e, double it_mw,
+                                         double cooling_mw, struct electrical_power *out)
+{
+    out->misc_mw = e->misc_fraction * it_mw;
+    out->facility_mw = (it_mw / e->ups_efficiency + cooling_mw + out->misc_mw) /
+                       (e->transformer_efficiency * (1.0 - e->distribution_loss));
+    out->losses_mw = out->facility_mw - it_mw - cooling_mw - out->misc_mw;
+}
+
 #endif

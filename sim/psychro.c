@@ -37,15 +37,23 @@ double psychro_saturation_pa(double temp_c)
     return exp(ln_p);
 }
 
+/* fmax(lo, x) then fmin(., hi), as comparisons (gcc calls libm for fmin/fmax): a NaN x
+ * gives lo, as fmax does */
+static inline double clamp_to(double x, double lo, double hi)
+{
+    double y = x > lo ? x : lo;
+    return y < hi ? y : hi;
+}
+
 double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
 {
     /* Stull, R. (2011): Wet-bulb temperature from relative humidity and air temperature.
      * J. Appl. Meteor. Climatol. 50, 2267-2269, eq. 1 (RH in %, T in °C, at 101.325 kPa). */
-    double rh = fmin(fmax(rh_percent, STULL_RH_MIN), STULL_RH_MAX);
+    double rh = clamp_to(rh_percent, STULL_RH_MIN, STULL_RH_MAX);
     double t = drybulb_c;
     double tw = t * atan(0.151977 * sqrt(rh + 8.313659)) + atan(t + rh) - atan(rh - 1.676331)
                 + 0.00391838 * pow(rh, 1.5) * atan(0.023101 * rh) - 4.686035;
-    return fmin(tw, t);
+    return t < tw || isnan(tw) ? t : tw;   /* fmin(tw, t) */
 }
 
 /* Humidity ratio of air saturated at temp_c, kg/kg: ASHRAE 2017 ch. 1 eq. 20 with p_w = p_ws. */
@@ -128,7 +136,7 @@ double psychro_wetbulb_c(double drybulb_c, double dewpoint_c, double pressure_pa
 
 double psychro_dewpoint_magnus_c(double drybulb_c, double rh_percent)
 {
-    double rh = fmin(fmax(rh_percent, 1.0), 100.0);
+    double rh = clamp_to(rh_percent, 1.0, 100.0);
     double gamma = log(rh / 100.0) + MAGNUS_A * drybulb_c / (MAGNUS_B_C + drybulb_c);
     return MAGNUS_B_C * gamma / (MAGNUS_A - gamma);
 }
@@ -137,5 +145,5 @@ double psychro_rh_magnus(double drybulb_c, double dewpoint_c)
 {
     double rh = 100.0 * exp(MAGNUS_A * dewpoint_c / (MAGNUS_B_C + dewpoint_c) -
                             MAGNUS_A * drybulb_c / (MAGNUS_B_C + drybulb_c));
-    return fmin(rh, 100.0);
+    return rh < 100.0 ? rh : 100.0;   /* fmin(rh, 100): a NaN rh gives 100 */
 }

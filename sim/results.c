@@ -44,29 +44,36 @@ void summary_init(struct summary_acc *a)
     a->m[M_PUE_PEAK] = NAN;
 }
 
+/* max(m, x) with fmax's result when x is NaN (m), without the libm call gcc emits for fmax */
+static inline double max_keep(double m, double x)
+{
+    return x > m ? x : m;
+}
+
 void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s)
 {
     double h = (double)dt_s / SECONDS_PER_HOUR;
     double *m = a->m;
-    m[M_IT_ENERGY_MWH] += v[S_IT_SERVED_MW] * h;
-    m[M_FACILITY_ENERGY_MWH] += v[S_FACILITY_MW] * h;
-    if (v[S_IT_SERVED_MW] > 0) {
+    double it = v[S_IT_SERVED_MW], facility = v[S_FACILITY_MW], unserved = v[S_UNSERVED_MW];
+    m[M_IT_ENERGY_MWH] += it * h;
+    m[M_FACILITY_ENERGY_MWH] += facility * h;
+    if (it > 0) {
         if (!a->any_it || v[S_PUE] > m[M_PUE_PEAK])
             m[M_PUE_PEAK] = v[S_PUE];
         a->any_it = 1;
     }
-    m[M_IT_PEAK_MW] = fmax(m[M_IT_PEAK_MW], v[S_IT_SERVED_MW]);
-    m[M_FACILITY_PEAK_MW] = fmax(m[M_FACILITY_PEAK_MW], v[S_FACILITY_MW]);
+    m[M_IT_PEAK_MW] = max_keep(m[M_IT_PEAK_MW], it);
+    m[M_FACILITY_PEAK_MW] = max_keep(m[M_FACILITY_PEAK_MW], facility);
     if (a->steps > 0)
         m[M_FACILITY_RAMP_MAX_MW_PER_S] =
-            fmax(m[M_FACILITY_RAMP_MAX_MW_PER_S],
-                 fabs(v[S_FACILITY_MW] - a->prev_facility_mw) / (double)dt_s);
-    a->prev_facility_mw = v[S_FACILITY_MW];
-    m[M_CRITICAL_IT_MW] = fmax(m[M_CRITICAL_IT_MW], v[S_CRITICAL_IT_MW]);
-    m[M_UNSERVED_ENERGY_MWH] += v[S_UNSERVED_MW] * h;
-    if (v[S_UNSERVED_MW] > UNSERVED_EPS_MW)
+            max_keep(m[M_FACILITY_RAMP_MAX_MW_PER_S],
+                     fabs(facility - a->prev_facility_mw) / (double)dt_s);
+    a->prev_facility_mw = facility;
+    m[M_CRITICAL_IT_MW] = max_keep(m[M_CRITICAL_IT_MW], v[S_CRITICAL_IT_MW]);
+    m[M_UNSERVED_ENERGY_MWH] += unserved * h;
+    if (unserved > UNSERVED_EPS_MW)
         m[M_UNSERVED_HOURS] += h;
-    m[M_UNSERVED_PEAK_MW] = fmax(m[M_UNSERVED_PEAK_MW], v[S_UNSERVED_MW]);
+    m[M_UNSERVED_PEAK_MW] = max_keep(m[M_UNSERVED_PEAK_MW], unserved);
     m[M_SHED_ENERGY_MWH] += v[S_SHED_MW] * h;
     m[M_THROTTLE_ENERGY_MWH] += v[S_THROTTLE_MW] * h;
     m[M_WATER_M3] += v[S_WATER_M3];

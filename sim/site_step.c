@@ -16,6 +16,77 @@
 /* Root finding of "facility power = supply": relative tolerance on the served fraction. */
 #define SHED_FRACTION_TOL 1e-12
 #define SHED_MAX_ITER 200
+/* Inference pools' power by step of the local day: at most this many values per site. */
+#define SITE_DAY_TABLE_MAX_VALUES (1 << 21)
+
+static int pool_class(const struct it_pool *p)
+{
+    if (p->rack.liquid_fraction >= 1.0)
+        return POOL_LIQUID;
+    return p->rack.liquid_fraction > 0 ? POOL_MIXED : POOL_AIR;
+}
+
+/* The pools' constants. A pool whose utilization depends on nothing (mining, constant,
+ * training without checkpoints or swings) keeps its power; an inference pool's depends only
+ * on the local time of day, which takes SECONDS_PER_DAY / timestep values over the steps of
+ * a run when the timestep divides the day: those are tabulated, when the run has more steps
+ * than that. The values are the ones site_step would compute. */
+static int site_pools_init(struct site_state *ss, const struct scenario *sc)
+{
+    const struct site *site = ss->site;
+    ss->pools = calloc(site->n_pools ? site->n_pools : 1, sizeof *ss->pools);
+    if (!ss->pools)
+        return DCSIM_ENOMEM;
+    int64_t dt = sc->timestep_s;
+    int64_t slots = dt > 0 && SECONDS_PER_DAY % dt == 0 ? SECONDS_PER_DAY / dt : 0;
+    size_t n_day = 0;
+    for (size_t i = 0; i < site->n_pools; i++)
+        n_day += site->pools[i].workload == WORKLOAD_INFERENCE;
+    int trials = sc->trials > 1 ? sc->trials : 1;
+    int tabulate = slots > 0 && (double)slots < (double)sc->steps * trials &&
+                   (double)n_day * (double)slots <= SITE_DAY_TABLE_MAX_VALUES;
+    /* local time (s into the day) of step 0, modulo the timestep */
+    int64_t phase = (sc->start_unix_s + ss->utc_offset_s) % (dt > 0 ? dt : 1);
+    if (phase < 0)
+        phase += dt;
+    if (tabulate && n_day) {
+        int64_t local0 = (sc->start_unix_s + ss->utc_offset_s) % SECONDS_PER_DAY;
+        ss->day_slots = slots;
+        ss->slot0 = (local0 < 0 ? local0 + SECONDS_PER_DAY : local0) / dt;
+    }
+    for (size_t i = 0; i < site->n_pools; i++) {
+        const struct it_pool *p = &site->pools[i];
+        struct site_pool *sp = &ss->pools[i];
+        sp->online_s = p->online_s;
+        sp->offline_s = p->offline_s;
+        sp->k = p->flexible ? LOAD_FLEX : LOAD_FIRM;
+        sp->c = pool_class(p);
+        sp->liquid_fraction = p->rack.liquid_fraction;
+        sp->nameplate_mw = it_pool_nameplate_mw(p);
+        sp->shape = SITE_POOL_STEP;
+        int shaped = (p->swing_period_s > 0 && p->swing_amplitude > 0) ||
+                     p->checkpoint_every_s > 0;
+        if (p->workload == WORKLOAD_MINING || p->workload == WORKLOAD_CONSTANT ||
+            (p->workload == WORKLOAD_TRAINING && !shaped)) {
+            sp->shape = SITE_POOL_CONSTANT;
+            sp->mw = it_pool_power_mw(p, it_pool_utilization(p, 0, dt > 0 ? dt : 1, 0.0));
+        } else if (p->workload == WORKLOAD_INFERENCE && tabulate) {
+            if (!(sp->day_mw = malloc((size_t)slots * sizeof *sp->day_mw)))
+                return DCSIM_ENOMEM;
+            for (int64_t j = 0; j < slots; j++) {
+                double local_h = (double)(j * dt + phase) / 3600.0;
+                sp->day_mw[j] = it_pool_power_mw(p, it_pool_utilization(p, 0, dt, local_h));
+            }
+            sp->shape = SITE_POOL_DAY;
+        }
+    }
+    ss->pools_constant = 1;
+    for (size_t i = 0; i < site->n_pools; i++)
+        ss->pools_constant &= ss->pools[i].shape == SITE_POOL_CONSTANT;
+    for (size_t e = 0; e < site->n_events; e++)
+        ss->cooling_losses |= site->events[e].type == EVENT_COOLING_LOSS;
+    return 0;
+}
 
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
                     struct diag *d)
@@ -60,11 +131,11 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
     for (size_t i = 0; i < site->n_pools; i++)
         if (site->pools[i].rack.liquid_fraction > 0)
             ss->loop_limit_c = fmin(ss->loop_limit_c, site->pools[i].rack.coolant_max_c);
-    rc = supply_states_create(site, ss->weather, sc->duration_s, &ss->supplies);
-    if (rc) {
-        weather_destroy(ss->weather);
-        ss->weather = NULL;
-    }
+    rc = site_pools_init(ss, sc);
+    if (!rc)
+        rc = supply_states_create(site, ss->weather, sc->duration_s, &ss->supplies);
+    if (rc)
+        site_state_release(ss);
     return rc;
 }
 
@@ -76,6 +147,9 @@ void site_state_release(struct site_state *ss)
     supply_states_destroy(ss->supplies, ss->site->n_supplies);
     free(ss->drybulb_c);
     free(ss->wetbulb_c);
+    for (size_t i = 0; ss->pools && i < ss->site->n_pools; i++)
+        free(ss->pools[i].day_mw);
+    free(ss->pools);
     memset(ss, 0, sizeof *ss);
 }
 
@@ -87,6 +161,7 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int64_t dur
     run->loop_c = ss->site->liquid.supply_c;
     run->shortfall_start_s = -1;
     run->ride_through_s = NAN;
+    run->next_slot = ss->slot0;
     int rc = supply_states_clone(ss->site, ss->supplies, &run->supplies);
     /* each site draws from its own streams: the trial seed mixed with the site's place */
     uint64_t site_seed = trial_seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(ss->index + 1));
@@ -106,53 +181,60 @@ void site_run_release(struct site_run *run)
     memset(run, 0, sizeof *run);
 }
 
-void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
+/* step_load_eval with the loops resolved: inline, for the step and the root finding.
+ * Written out per term (firm: 0, flexible: 1; liquid L, mixed M, air A) in the order of the
+ * sums over [firm/flex][class] it stands for: gcc's vectorisation of those small arrays
+ * stalled on store forwarding. Every term is >= 0 (no negative zeros), so sums that started
+ * from 0 start from their first term. */
+static inline void load_eval(const struct step_load *l, const struct cooling_liquid *liquid,
+                             const struct cooling_air *air, double s_flex, double s_firm,
+                             struct load_eval *e)
 {
-    const struct cooling_liquid *liquid = l->liquid ? l->liquid : &l->site->liquid;
-    const struct cooling_air *air = l->air ? l->air : &l->site->air;
-    const double s[2] = {s_firm, s_flex};
-    double p[2][N_POOL_CLASSES], q[2][N_POOL_CLASSES];
-    double heat_liquid = 0;
-    for (int k = 0; k < 2; k++) {
-        for (int c = 0; c < N_POOL_CLASSES; c++) {
-            p[k][c] = s[k] * l->it_mw[k][c];
-            q[k][c] = s[k] * l->heat_liquid_mw[k][c];
-        }
-        heat_liquid += q[k][POOL_LIQUID] + q[k][POOL_MIXED];
-        e->it_load_mw[k] = p[k][POOL_LIQUID] + p[k][POOL_MIXED] + p[k][POOL_AIR];
-    }
+    const double (*it)[N_POOL_CLASSES] = l->it_mw, (*hl)[N_POOL_CLASSES] = l->heat_liquid_mw;
+    double pL0 = s_firm * it[0][POOL_LIQUID], pM0 = s_firm * it[0][POOL_MIXED],
+           pA0 = s_firm * it[0][POOL_AIR];
+    double pL1 = s_flex * it[1][POOL_LIQUID], pM1 = s_flex * it[1][POOL_MIXED],
+           pA1 = s_flex * it[1][POOL_AIR];
+    double qL0 = s_firm * hl[0][POOL_LIQUID], qM0 = s_firm * hl[0][POOL_MIXED];
+    double qL1 = s_flex * hl[1][POOL_LIQUID], qM1 = s_flex * hl[1][POOL_MIXED];
+    double heat_liquid = (qL0 + qM0) + (qL1 + qM1);
+    e->it_load_mw[0] = pL0 + pM0 + pA0;
+    e->it_load_mw[1] = pL1 + pM1 + pA1;
     /* Liquid heat beyond what the loop can reject throttles every pool with liquid heat
      * in proportion; then air heat beyond the air side throttles every pool with air heat. */
     double r_liquid = heat_liquid > l->cap_liquid_mw ? 1.0 - l->cap_liquid_mw / heat_liquid : 0.0;
-    double heat_air = 0;
-    for (int k = 0; k < 2; k++)
-        heat_air += (1.0 - r_liquid) * (p[k][POOL_MIXED] - q[k][POOL_MIXED]) + p[k][POOL_AIR];
+    double kl = 1.0 - r_liquid;
+    double heat_air = (kl * (pM0 - qM0) + pA0) + (kl * (pM1 - qM1) + pA1);
     double r_air = heat_air > l->cap_air_mw ? 1.0 - l->cap_air_mw / heat_air : 0.0;
-    double it_total = 0, liquid_out = 0, after_liquid = 0;
-    for (int k = 0; k < 2; k++) {
-        after_liquid += (1.0 - r_liquid) * (p[k][POOL_LIQUID] + p[k][POOL_MIXED]) + p[k][POOL_AIR];
-        e->it_served_mw[k] = (1.0 - r_liquid) * p[k][POOL_LIQUID] +
-                             (1.0 - r_liquid) * (1.0 - r_air) * p[k][POOL_MIXED] +
-                             (1.0 - r_air) * p[k][POOL_AIR];
-        it_total += e->it_served_mw[k];
-        liquid_out += (1.0 - r_liquid) * q[k][POOL_LIQUID] +
-                      (1.0 - r_liquid) * (1.0 - r_air) * q[k][POOL_MIXED];
-    }
+    double ka = 1.0 - r_air, kla = kl * ka;
+    double after_liquid = (kl * (pL0 + pM0) + pA0) + (kl * (pL1 + pM1) + pA1);
+    double served0 = kl * pL0 + kla * pM0 + ka * pA0;
+    double served1 = kl * pL1 + kla * pM1 + ka * pA1;
+    e->it_served_mw[0] = served0;
+    e->it_served_mw[1] = served1;
+    double it_total = served0 + served1;
+    double liquid_out = (kl * qL0 + kla * qM0) + (kl * qL1 + kla * qM1);
     struct cooling_power cp = {0};
     if (liquid->present)
-        cooling_liquid_power(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
-                             &cp);
+        cooling_liquid_power_i(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
+                               &cp);
     if (air->present)
-        cooling_air_power(air, (1.0 - r_air) * heat_air, l->drybulb_c, &cp);
+        cooling_air_power_i(air, ka * heat_air, l->drybulb_c, &cp);
     e->heat_liquid_mw = liquid_out;
     e->throttle_air_mw = after_liquid - it_total;
     e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
     e->water_m3 = cp.water_m3;
     struct electrical_power ep;
-    electrical_facility(&l->site->electrical, it_total, e->cooling_mw, &ep);
+    electrical_facility_i(&l->site->electrical, it_total, e->cooling_mw, &ep);
     e->facility_mw = ep.facility_mw;
     e->misc_mw = ep.misc_mw;
     e->losses_mw = ep.losses_mw;
+}
+
+void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
+{
+    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
+              s_flex, s_firm, e);
 }
 
 struct root_params {
@@ -165,7 +247,9 @@ static double facility_gap(double x, void *params)
 {
     const struct root_params *rp = params;
     struct load_eval e;
-    step_load_eval(rp->load, rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &e);
+    const struct step_load *l = rp->load;
+    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
+              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &e);
     return e.facility_mw - rp->supply_mw;
 }
 
@@ -201,13 +285,6 @@ static int solve_fraction(const struct step_load *l, int vary_flex, double suppl
     return 0;
 }
 
-static int pool_class(const struct it_pool *p)
-{
-    if (p->rack.liquid_fraction >= 1.0)
-        return POOL_LIQUID;
-    return p->rack.liquid_fraction > 0 ? POOL_MIXED : POOL_AIR;
-}
-
 /* Share of a loop's capacity lost to scripted cooling_loss events over the step, 0..1. */
 static double cooling_loss_share(const struct site *site, int liquid, int64_t t_s, int64_t dt_s)
 {
@@ -224,9 +301,11 @@ static double cooling_loss_share(const struct site *site, int liquid, int64_t t_
 }
 
 /* Liquid heat the loop lets the racks put in over the step (the throttle limit), MW, and
- * the loop's own step when it has thermal mass. */
+ * the loop's own step when it has thermal mass. cap_now_mw: what the loop rejects at its
+ * setpoint now (cooling_liquid_capacity_mw of l->liquid). */
 static int liquid_limit(struct site_run *run, const struct step_load *l, double heat_in_mw,
-                        double available, struct loop_step *ls, double *cap_mw)
+                        double available, double cap_now_mw, struct loop_step *ls,
+                        double *cap_mw)
 {
     const struct site *site = run->ss->site;
     if (!site->liquid.present) {
@@ -234,7 +313,7 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
         return 0;
     }
     if (site->liquid.volume_m3 <= 0) {
-        *cap_mw = cooling_liquid_capacity_mw(l->liquid, l->drybulb_c, l->wetbulb_c);
+        *cap_mw = cap_now_mw;
         return 0;
     }
     double limit_c = run->ss->loop_limit_c;
@@ -253,77 +332,164 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
     return 0;
 }
 
+/* The pools' IT load of the step into l, their demand, critical (firm nameplate) and liquid
+ * heat. With constant pools, keeps it in run for as long as the same pools are online. */
+static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, int64_t dt_s,
+                       int64_t local_s, int on_grid, int64_t slot, double *demand_out,
+                       double *critical_out, double *heat_out)
+{
+    const struct site_state *ss = run->ss;
+    const struct site *site = ss->site;
+    double demand_mw = 0, critical_mw = 0;
+    int64_t from = INT64_MIN, until = INT64_MAX;   /* the online set holds over [from, until) */
+    for (size_t i = 0; i < site->n_pools; i++) {
+        const struct site_pool *sp = &ss->pools[i];
+        if (sp->online_s > t_s) {
+            until = sp->online_s < until ? sp->online_s : until;
+            continue;
+        }
+        from = sp->online_s > from ? sp->online_s : from;
+        if (sp->offline_s <= t_s) {
+            from = sp->offline_s > from ? sp->offline_s : from;
+            continue;
+        }
+        until = sp->offline_s < until ? sp->offline_s : until;
+        double mw;
+        if (sp->shape == SITE_POOL_CONSTANT)
+            mw = sp->mw;
+        else if (sp->shape == SITE_POOL_DAY && on_grid)
+            mw = sp->day_mw[slot];
+        else
+            mw = it_pool_power_mw(&site->pools[i], it_pool_utilization(&site->pools[i], t_s, dt_s,
+                                                                       (double)local_s / 3600.0));
+        l->it_mw[sp->k][sp->c] += mw;
+        l->heat_liquid_mw[sp->k][sp->c] += sp->liquid_fraction * mw;
+        demand_mw += mw;
+        if (sp->k == LOAD_FIRM)
+            critical_mw += sp->nameplate_mw;
+    }
+    double heat_liquid_mw = 0;
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < N_POOL_CLASSES; c++)
+            heat_liquid_mw += l->heat_liquid_mw[k][c];
+    *demand_out = demand_mw;
+    *critical_out = critical_mw;
+    *heat_out = heat_liquid_mw;
+    if (ss->pools_constant) {
+        run->load_from_s = from;
+        run->load_until_s = until;
+        memcpy(run->load_it_mw, l->it_mw, sizeof run->load_it_mw);
+        memcpy(run->load_heat_liquid_mw, l->heat_liquid_mw, sizeof run->load_heat_liquid_mw);
+        run->load_demand_mw = demand_mw;
+        run->load_critical_mw = critical_mw;
+        run->load_heat_total_mw = heat_liquid_mw;
+    }
+}
+
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
 {
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
-    struct step_load l = {.site = site, .dt_s = dt_s};
-    if (ss->drybulb_c && dt_s == ss->timestep_s && t_s % dt_s == 0 && t_s / dt_s < ss->steps) {
-        l.drybulb_c = ss->drybulb_c[t_s / dt_s];
-        l.wetbulb_c = ss->wetbulb_c[t_s / dt_s];
+    struct step_load l;
+    l.site = site;
+    l.dt_s = dt_s;
+    /* local standard time of day (offsets are whole seconds: no floating-point modulo) */
+    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
+    if (local_s < 0)
+        local_s += SECONDS_PER_DAY;
+    /* On the run's grid of steps the tabulated weather and day profiles apply: step k and
+     * step `slot` of the local day. */
+    int on_grid = 0;
+    int64_t step_k = 0, slot = 0;
+    if (dt_s == ss->timestep_s) {
+        if (t_s == run->next_t_s) {
+            on_grid = 1;
+            step_k = run->next_k;
+            slot = run->next_slot;
+        } else if (t_s % dt_s == 0) {
+            on_grid = 1;
+            step_k = t_s / dt_s;
+            slot = ss->day_slots ? local_s / dt_s : 0;
+        }
+        if (on_grid) {
+            run->next_t_s = t_s + dt_s;
+            run->next_k = step_k + 1;
+            run->next_slot = slot + 1 == ss->day_slots ? 0 : slot + 1;
+        }
+    }
+    if (ss->drybulb_c && on_grid && step_k < ss->steps) {
+        l.drybulb_c = ss->drybulb_c[step_k];
+        l.wetbulb_c = ss->wetbulb_c[step_k];
     } else {
         weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }
-    /* local standard time of day, h (offsets are whole seconds: no floating-point modulo) */
-    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
-    double local_h = (double)(local_s < 0 ? local_s + SECONDS_PER_DAY : local_s) / 3600.0;
-    double demand_mw = 0, critical_mw = 0;
-    for (size_t i = 0; i < site->n_pools; i++) {
-        const struct it_pool *p = &site->pools[i];
-        if (!it_pool_online(p, t_s))
-            continue;
-        double mw = it_pool_power_mw(p, it_pool_utilization(p, t_s, dt_s, local_h));
-        int k = p->flexible ? LOAD_FLEX : LOAD_FIRM, c = pool_class(p);
-        l.it_mw[k][c] += mw;
-        l.heat_liquid_mw[k][c] += p->rack.liquid_fraction * mw;
-        demand_mw += mw;
-        if (!p->flexible)
-            critical_mw += it_pool_nameplate_mw(p);
+    double demand_mw, critical_mw, heat_liquid_mw;
+    if (t_s >= run->load_from_s && t_s < run->load_until_s) {
+        memcpy(l.it_mw, run->load_it_mw, sizeof l.it_mw);
+        memcpy(l.heat_liquid_mw, run->load_heat_liquid_mw, sizeof l.heat_liquid_mw);
+        demand_mw = run->load_demand_mw;
+        critical_mw = run->load_critical_mw;
+        heat_liquid_mw = run->load_heat_total_mw;
+    } else {
+        memset(l.it_mw, 0, sizeof l.it_mw);
+        memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
+        pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
+                   &heat_liquid_mw);
     }
     /* Scripted cooling losses scale the loops' capacity for the share of the step they cover. */
-    struct cooling_liquid liquid = site->liquid;
-    struct cooling_air air = site->air;
-    double liquid_avail = 1.0 - cooling_loss_share(site, 1, t_s, dt_s);
-    liquid.capacity_mw *= liquid_avail;
-    air.capacity_mw *= 1.0 - cooling_loss_share(site, 0, t_s, dt_s);
-    l.liquid = &liquid;
-    l.air = &air;
-    double heat_liquid_mw = 0;
-    for (int k = 0; k < 2; k++)
-        for (int c = 0; c < N_POOL_CLASSES; c++)
-            heat_liquid_mw += l.heat_liquid_mw[k][c];
-    struct loop_step ls = {.end_c = liquid.supply_c, .reach_s = -1};
-    int rc = liquid_limit(run, &l, heat_liquid_mw, liquid_avail, &ls, &l.cap_liquid_mw);
+    const struct cooling_liquid *liquid = &site->liquid;
+    const struct cooling_air *air = &site->air;
+    struct cooling_liquid liquid_left;
+    struct cooling_air air_left;
+    double liquid_avail = 1.0;
+    if (ss->cooling_losses) {
+        liquid_left = site->liquid;
+        air_left = site->air;
+        liquid_avail = 1.0 - cooling_loss_share(site, 1, t_s, dt_s);
+        liquid_left.capacity_mw *= liquid_avail;
+        air_left.capacity_mw *= 1.0 - cooling_loss_share(site, 0, t_s, dt_s);
+        liquid = &liquid_left;
+        air = &air_left;
+    }
+    l.liquid = liquid;
+    l.air = air;
+    double cap_now_mw = liquid->present
+                            ? cooling_liquid_capacity_mw_i(liquid, l.drybulb_c, l.wetbulb_c)
+                            : 0.0;
+    struct loop_step ls = {.end_c = liquid->supply_c, .reach_s = -1};
+    int rc = liquid_limit(run, &l, heat_liquid_mw, liquid_avail, cap_now_mw, &ls,
+                          &l.cap_liquid_mw);
     if (rc)
         return rc;
-    l.cap_air_mw = air.present ? air.capacity_mw : INFINITY;
+    l.cap_air_mw = air->present ? air->capacity_mw : INFINITY;
 
     /* Ride-through: from the first step the loop cannot reject its heat at the setpoint to
      * the first throttle (immediate without thermal mass). */
-    int shortfall = liquid.present &&
-                    heat_liquid_mw > cooling_liquid_capacity_mw(&liquid, l.drybulb_c, l.wetbulb_c);
+    int shortfall = liquid->present && heat_liquid_mw > cap_now_mw;
     if (shortfall && run->shortfall_start_s < 0)
         run->shortfall_start_s = t_s;
     if (heat_liquid_mw > l.cap_liquid_mw && isnan(run->ride_through_s) &&
         run->shortfall_start_s >= 0)
-        run->ride_through_s = (double)(t_s - run->shortfall_start_s) + fmax(0.0, ls.reach_s);
-    if (!shortfall && run->loop_c <= liquid.supply_c + 1e-6)
+        run->ride_through_s = (double)(t_s - run->shortfall_start_s) +
+                              (ls.reach_s > 0.0 ? ls.reach_s : 0.0);
+    if (!shortfall && run->loop_c <= liquid->supply_c + 1e-6)
         run->shortfall_start_s = -1;
 
     struct load_eval full;
-    step_load_eval(&l, 1.0, 1.0, &full);
+    load_eval(&l, liquid, air, 1.0, 1.0, &full);
     struct supply_totals avail;
     supply_available(site, run->supplies, t_s, dt_s, full.facility_mw, &avail);
     double supply_mw = avail.reactor_mw + avail.grid_mw + avail.battery_mw + avail.generator_mw;
 
     double s_flex = 1.0, s_firm = 1.0;
     struct load_eval kept = full;       /* the load not shed: served + unserved */
+    struct load_eval e = full;
     if (full.facility_mw > supply_mw) {
         struct load_eval no_flex;
-        step_load_eval(&l, 0.0, 1.0, &no_flex);
+        load_eval(&l, liquid, air, 0.0, 1.0, &no_flex);
         if (no_flex.facility_mw <= supply_mw) {
             rc = solve_fraction(&l, 1, supply_mw, &s_flex);
-            step_load_eval(&l, s_flex, 1.0, &kept);
+            load_eval(&l, liquid, air, s_flex, 1.0, &kept);
         } else {
             s_flex = 0.0;
             kept = no_flex;
@@ -331,10 +497,10 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         }
         if (rc)
             return rc;
+        e = kept;
+        if (s_firm < 1.0)
+            load_eval(&l, liquid, air, s_flex, s_firm, &e);
     }
-    struct load_eval e = kept;
-    if (s_firm < 1.0)
-        step_load_eval(&l, s_flex, s_firm, &e);
     struct supply_flows flows;
     supply_dispatch(site, run->supplies, dt_s, e.facility_mw, &flows);
     if (site->liquid.volume_m3 > 0) {

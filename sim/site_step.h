@@ -13,6 +13,18 @@
 #include "supply.h"
 #include "weather.h"
 
+/** A pool's constants for the step, worked out once per site. */
+struct site_pool {
+    int64_t online_s, offline_s;
+    int k, c;                           /* LOAD_FIRM/LOAD_FLEX, POOL_LIQUID/MIXED/AIR */
+    int shape;                          /* SITE_POOL_CONSTANT: mw; SITE_POOL_DAY: day_mw by
+                                           step of the local day; SITE_POOL_STEP: computed */
+    double mw;                          /* SITE_POOL_CONSTANT: the pool's power, MW */
+    double liquid_fraction, nameplate_mw;
+    double *day_mw;                     /* owned, SITE_POOL_DAY: [SECONDS_PER_DAY / timestep] */
+};
+enum { SITE_POOL_CONSTANT, SITE_POOL_DAY, SITE_POOL_STEP };
+
 /** What every trial of a site shares, read-only once built: weather and the supply
  *  prototype (curtailment calendars, initial battery charge). */
 struct site_state {
@@ -27,6 +39,11 @@ struct site_state {
     double *drybulb_c, *wetbulb_c;      /* owned: weather at every step, when the run has
                                            several trials (NULL: computed as needed) */
     int64_t timestep_s, steps;
+    struct site_pool *pools;            /* owned, [site->n_pools] */
+    int64_t day_slots;                  /* steps per local day when day_mw tables are built */
+    int64_t slot0;                      /* step of the local day of step 0 */
+    int cooling_losses;                 /* the site has scripted cooling_loss events */
+    int pools_constant;                 /* every pool is SITE_POOL_CONSTANT */
 };
 
 /** Trials share the weather: it is tabulated per step when the run has more than one trial
@@ -40,6 +57,14 @@ struct site_run {
     double loop_c;                      /* liquid loop temperature (thermal mass), °C */
     int64_t shortfall_start_s;          /* start of the current cooling shortfall; -1: none */
     double ride_through_s;              /* first shortfall start to first throttle; NaN: none */
+    /* the next step on the run's grid, when steps come in order: its time, index and step
+     * of the local day (saves the divisions) */
+    int64_t next_t_s, next_k, next_slot;
+    /* with constant pools, their load is the same while the same pools are online: over
+     * [load_from_s, load_until_s) it is load_* */
+    int64_t load_from_s, load_until_s;
+    double load_it_mw[2][3], load_heat_liquid_mw[2][3];
+    double load_demand_mw, load_critical_mw, load_heat_total_mw;
 };
 
 /** Builds the shared state of site `index` of the scenario. */

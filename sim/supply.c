@@ -15,6 +15,34 @@ static int is_online(const struct supply *sp, int64_t t_s)
     return t_s >= sp->online_s && t_s < sp->offline_s;
 }
 
+/* fmin(a, b) and fmax(a, b) for a that is not NaN (gcc calls libm for fmin and fmax) */
+static inline double min_of(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+static inline double max_of(double a, double b)
+{
+    return b > a ? b : a;
+}
+
+/* √RTE of a battery (each way), kept in its state while the RTE stays the same */
+static inline double battery_eta(const struct supply *sp, struct supply_state *s)
+{
+    if (s->eta_of_rte != sp->round_trip_efficiency) {
+        s->eta = sqrt(sp->round_trip_efficiency);
+        s->eta_of_rte = sp->round_trip_efficiency;
+    }
+    return s->eta;
+}
+
+/* (int64_t)ceil(x) for finite x in range, without the libm call */
+static inline int64_t ceil_i64(double x)
+{
+    int64_t c = (int64_t)x;
+    return c + ((double)c < x);
+}
+
 struct hour_temp {
     int64_t hour;
     double drybulb_c;
@@ -363,10 +391,6 @@ static double supply_up_share(const struct site *site, size_t j, struct supply_s
     const struct supply *sp = &site->supplies[j];
     int64_t end = t_s + dt_s, br[STEP_MAX_BREAKS + 2];
     int nb = 0, touched = 0;
-    int refuelling[SUPPLY_MAX_UNITS_STACK];
-    int n_units = sp->type == SUPPLY_REACTOR ? sp->units : 0;
-    for (int i = 0; i < n_units && i < SUPPLY_MAX_UNITS_STACK; i++)
-        refuelling[i] = unit_refuelling(sp, i, t_s);
     for (int u = 0; u < s->n_outage_lists; u++) {
         struct outage_list *l = &s->outages[u];
         while (l->next < l->n && l->end_s[l->next] <= t_s)
@@ -384,7 +408,13 @@ static double supply_up_share(const struct site *site, size_t j, struct supply_s
             touched = 1;
         }
     }
-    if (!touched)   /* the usual case: nothing happens in this step */
+    if (!touched && sp->type == SUPPLY_GRID)
+        return 1;   /* the usual case: nothing happens in this step (supply_up_at says so) */
+    int refuelling[SUPPLY_MAX_UNITS_STACK];
+    int n_units = sp->type == SUPPLY_REACTOR ? sp->units : 0;
+    for (int i = 0; i < n_units && i < SUPPLY_MAX_UNITS_STACK; i++)
+        refuelling[i] = unit_refuelling(sp, i, t_s);
+    if (!touched)
         return supply_up_at(site, j, s, refuelling, (double)t_s);
     br[nb++] = t_s;
     br[nb++] = end;
@@ -399,7 +429,7 @@ static double supply_up_share(const struct site *site, size_t j, struct supply_s
 static double generator_share(int64_t ready_s, int64_t t_s, int64_t dt_s)
 {
     double share = (double)(t_s + dt_s - ready_s) / (double)dt_s;
-    return fmin(1.0, fmax(0.0, share));
+    return min_of(1.0, max_of(0.0, share));
 }
 
 void supply_available(const struct site *site, struct supply_state *st, int64_t t_s,
@@ -434,7 +464,7 @@ void supply_available(const struct site *site, struct supply_state *st, int64_t 
         }
         case SUPPLY_BATTERY:
             /* min(power, SOC·√RTE/Δt): what the stored energy can deliver over the step */
-            s->avail_mw = fmin(sp->power_mw, s->soc_mwh * sqrt(sp->round_trip_efficiency) / dt_h);
+            s->avail_mw = min_of(sp->power_mw, s->soc_mwh * battery_eta(sp, s) / dt_h);
             tot->battery_mw += s->avail_mw;
             break;
         case SUPPLY_GENERATOR:
@@ -450,15 +480,16 @@ void supply_available(const struct site *site, struct supply_state *st, int64_t 
             continue;
         /* A start attempted inside a fail-to-start window fails (retried next step); a
          * generator already running keeps running. */
-        int start_fails = !s->gen_running &&
+        int start_fails = !s->gen_running && site->n_events &&
                           event_overlap(site, j, EVENT_GENERATOR_FAIL_TO_START, t_s, 1, NULL) > 0;
+        int64_t start_s = ceil_i64(sp->start_s);
         if (needed && !s->gen_running && !start_fails) {
             s->gen_running = 1;
-            s->gen_ready_s = t_s + (int64_t)ceil(sp->start_s);
+            s->gen_ready_s = t_s + start_s;
         } else if (!needed) {
             s->gen_running = 0;
         }
-        int64_t ready = s->gen_running ? s->gen_ready_s : t_s + (int64_t)ceil(sp->start_s);
+        int64_t ready = s->gen_running ? s->gen_ready_s : t_s + start_s;
         s->avail_mw = start_fails ? 0.0 : sp->capacity_mw * generator_share(ready, t_s, dt_s);
         tot->generator_mw += s->avail_mw;
     }
@@ -472,7 +503,7 @@ static double take(const struct site *site, struct supply_state *st, enum supply
     for (size_t j = 0; j < site->n_supplies && want - got > 0; j++) {
         if (site->supplies[j].type != type)
             continue;
-        double x = fmin(st[j].avail_mw, want - got);
+        double x = min_of(st[j].avail_mw, want - got);
         st[j].used_mw += x;
         got += x;
     }
@@ -495,11 +526,13 @@ void supply_dispatch(const struct site *site, struct supply_state *st, int64_t d
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        if (sp->type != SUPPLY_BATTERY || s->used_mw > 0 || !s->online)
+        /* (a full battery has no room: want <= 0 below) */
+        if (sp->type != SUPPLY_BATTERY || s->used_mw > 0 || !s->online ||
+            sp->energy_mwh - s->soc_mwh <= 0)
             continue;
-        double eta = sqrt(sp->round_trip_efficiency);
+        double eta = battery_eta(sp, s);
         double room_mw = (sp->energy_mwh - s->soc_mwh) / (eta * dt_h);
-        double want = fmin(sp->power_mw, room_mw);
+        double want = min_of(sp->power_mw, room_mw);
         if (want <= 0)
             continue;
         double got = 0;
@@ -509,7 +542,7 @@ void supply_dispatch(const struct site *site, struct supply_state *st, int64_t d
                 if (site->supplies[i].type != from)
                     continue;
                 double spare = st[i].avail_mw - st[i].used_mw;
-                double x = fmin(spare, want - got);
+                double x = min_of(spare, want - got);
                 if (x > 0) {
                     st[i].used_mw += x;
                     got += x;
@@ -536,14 +569,14 @@ void supply_dispatch(const struct site *site, struct supply_state *st, int64_t d
             out->cost_usd += s->used_mw * dt_h * sp->price_usd_per_mwh;
             break;
         case SUPPLY_BATTERY: {
-            double eta = sqrt(sp->round_trip_efficiency);
+            /* idle (used_mw = ±0): the charge stays as it is */
             if (s->used_mw > 0) {
-                s->soc_mwh -= s->used_mw * dt_h / eta;
+                s->soc_mwh -= s->used_mw * dt_h / battery_eta(sp, s);
                 out->cost_usd += s->used_mw * dt_h * sp->price_usd_per_mwh;
-            } else {
-                s->soc_mwh -= s->used_mw * dt_h * eta;
+            } else if (s->used_mw < 0) {
+                s->soc_mwh -= s->used_mw * dt_h * battery_eta(sp, s);
             }
-            s->soc_mwh = fmin(sp->energy_mwh, fmax(0.0, s->soc_mwh));
+            s->soc_mwh = min_of(sp->energy_mwh, max_of(0.0, s->soc_mwh));
             out->battery_mw += s->used_mw;
             out->battery_soc_mwh += s->soc_mwh;
             break;

@@ -38,6 +38,7 @@ struct supply_state {
     int online;                     /* this step: between its online and offline dates */
     double avail_mw;                /* this step: what it can deliver */
     double used_mw;                 /* this step: delivered (positive) or charged (negative) */
+    double eta_of_rte, eta;         /* battery: eta = √RTE, computed for RTE eta_of_rte */
 };
 
 /** Available power of each kind this step, MW. */

@@ -238,6 +238,14 @@ static double monthly_interp(const double v[12], double day)
     return v[lo] + f * (v[hi] - v[lo]);
 }
 
+/* fmax(lo, x) then fmin(., hi), as comparisons (gcc calls libm for fmin/fmax): a NaN x
+ * gives lo, as fmax does */
+static inline double clamp_to(double x, double lo, double hi)
+{
+    double y = x > lo ? x : lo;
+    return y < hi ? y : hi;
+}
+
 static void climate_at(const struct weather *w, int64_t local_s, double *db_c, double *wb_c)
 {
     int64_t day_index = floor_div(local_s, SECONDS_PER_DAY);
@@ -257,9 +265,29 @@ static void climate_at(const struct weather *w, int64_t local_s, double *db_c, d
     double day = (doy + sec_of_day / SECONDS_PER_DAY) * DAYS_PER_YEAR
                  / (leap ? DAYS_PER_YEAR + 1 : DAYS_PER_YEAR);
     const struct climate_nodes *nd = &w->nodes;
-    double mean_c = monthly_interp(nd->drybulb_c, day);
-    double range_k = fmax(0.0, monthly_interp(nd->range_k, day));
-    double rh = fmin(100.0, fmax(1.0, monthly_interp(nd->rh, day)));
+    /* monthly_interp of the three tables, sharing the search for the day's nodes */
+    int hi = 0;
+    while (hi < 12 && day >= MID_MONTH_DAY[hi])
+        hi++;
+    int lo = hi - 1;
+    double x0, x1;
+    if (hi == 0) {              /* before mid-January: from mid-December of the year before */
+        lo = 11;
+        x0 = MID_MONTH_DAY[11] - DAYS_PER_YEAR;
+        x1 = MID_MONTH_DAY[0];
+    } else if (hi == 12) {      /* after mid-December: towards mid-January of the next year */
+        hi = 0;
+        x0 = MID_MONTH_DAY[11];
+        x1 = MID_MONTH_DAY[0] + DAYS_PER_YEAR;
+    } else {
+        x0 = MID_MONTH_DAY[lo];
+        x1 = MID_MONTH_DAY[hi];
+    }
+    double f = (day - x0) / (x1 - x0);
+    double mean_c = nd->drybulb_c[lo] + f * (nd->drybulb_c[hi] - nd->drybulb_c[lo]);
+    double range_k = nd->range_k[lo] + f * (nd->range_k[hi] - nd->range_k[lo]);
+    range_k = range_k > 0.0 ? range_k : 0.0;
+    double rh = clamp_to(nd->rh[lo] + f * (nd->rh[hi] - nd->rh[lo]), 1.0, 100.0);
     int64_t i = in_table;
     if (i < 0)                  /* outside the drawn days: hold the nearest one */
         i = 0;
