@@ -213,9 +213,9 @@ int weather_climate_nodes(const struct climate *c, struct climate_nodes *out)
     return rc;
 }
 
-/* Value of a monthly table at a fractional day of a 365-day year: linear between mid-month
- * nodes, cyclic across December -> January (model.md). */
-static double monthly_interp(const double v[12], double day)
+/* The mid-month nodes around a fractional day of a 365-day year and the weight of the upper
+ * one: linear between mid-month nodes, cyclic across December -> January (model.md). */
+static void month_bracket(double day, int *lo_out, int *hi_out, double *f_out)
 {
     int hi = 0;
     while (hi < 12 && day >= MID_MONTH_DAY[hi])
@@ -234,7 +234,17 @@ static double monthly_interp(const double v[12], double day)
         x0 = MID_MONTH_DAY[lo];
         x1 = MID_MONTH_DAY[hi];
     }
-    double f = (day - x0) / (x1 - x0);
+    *lo_out = lo;
+    *hi_out = hi;
+    *f_out = (day - x0) / (x1 - x0);
+}
+
+/* Value of a monthly table at a fractional day of a 365-day year. */
+static double monthly_interp(const double v[12], double day)
+{
+    int lo, hi;
+    double f;
+    month_bracket(day, &lo, &hi, &f);
     return v[lo] + f * (v[hi] - v[lo]);
 }
 
@@ -266,24 +276,9 @@ static void climate_at(const struct weather *w, int64_t local_s, double *db_c, d
                  / (leap ? DAYS_PER_YEAR + 1 : DAYS_PER_YEAR);
     const struct climate_nodes *nd = &w->nodes;
     /* monthly_interp of the three tables, sharing the search for the day's nodes */
-    int hi = 0;
-    while (hi < 12 && day >= MID_MONTH_DAY[hi])
-        hi++;
-    int lo = hi - 1;
-    double x0, x1;
-    if (hi == 0) {              /* before mid-January: from mid-December of the year before */
-        lo = 11;
-        x0 = MID_MONTH_DAY[11] - DAYS_PER_YEAR;
-        x1 = MID_MONTH_DAY[0];
-    } else if (hi == 12) {      /* after mid-December: towards mid-January of the next year */
-        hi = 0;
-        x0 = MID_MONTH_DAY[11];
-        x1 = MID_MONTH_DAY[0] + DAYS_PER_YEAR;
-    } else {
-        x0 = MID_MONTH_DAY[lo];
-        x1 = MID_MONTH_DAY[hi];
-    }
-    double f = (day - x0) / (x1 - x0);
+    int lo, hi;
+    double f;
+    month_bracket(day, &lo, &hi, &f);
     double mean_c = nd->drybulb_c[lo] + f * (nd->drybulb_c[hi] - nd->drybulb_c[lo]);
     double range_k = nd->range_k[lo] + f * (nd->range_k[hi] - nd->range_k[lo]);
     range_k = range_k > 0.0 ? range_k : 0.0;
