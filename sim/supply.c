@@ -300,32 +300,15 @@ int supply_reactor_units_up(const struct supply *sp, int64_t t_s)
     return up;
 }
 
-/* Share of [t_s, t_s + dt_s) that scripted events of `type` on supply j cover, 0..1: the
- * union of their windows (events are sorted by start). With `units`, instead the sum over
- * the events of share × units tripped (several trips take off several units). */
-static double event_overlap(const struct site *site, size_t j, enum event_type type,
-                            int64_t t_s, int64_t dt_s, int *units)
+/* 1 when a scripted event of `type` on supply j covers the instant t_s. */
+static int event_active(const struct site *site, size_t j, enum event_type type, int64_t t_s)
 {
-    double share = 0;
-    int64_t covered_to = t_s, covered = 0;
-    for (size_t e = 0; e < site->n_events && site->events[e].start_s < t_s + dt_s; e++) {
+    for (size_t e = 0; e < site->n_events && site->events[e].start_s <= t_s; e++) {
         const struct event *ev = &site->events[e];
-        if (ev->type != type || ev->supply != j || ev->end_s <= t_s)
-            continue;
-        int64_t a = ev->start_s > t_s ? ev->start_s : t_s;
-        int64_t b = ev->end_s < t_s + dt_s ? ev->end_s : t_s + dt_s;
-        if (units) {
-            share += (double)(b - a) / (double)dt_s * ev->units;
-            continue;
-        }
-        if (a < covered_to)
-            a = covered_to;
-        if (b > a) {
-            covered += b - a;
-            covered_to = b;
-        }
+        if (ev->type == type && ev->supply == j && t_s < ev->end_s)
+            return 1;
     }
-    return units ? share : (double)covered / (double)dt_s;
+    return 0;
 }
 
 #define STEP_MAX_BREAKS 128
@@ -363,22 +346,15 @@ static double supply_up_at(const struct site *site, size_t j, const struct suppl
     if (sp->type == SUPPLY_GRID) {
         if (s->n_outage_lists && in_list(&s->outages[0], xs))
             return 0;
-        for (size_t e = 0; e < site->n_events; e++) {
-            const struct event *ev = &site->events[e];
-            if (ev->type == EVENT_GRID_OUTAGE && ev->supply == j && ev->start_s <= xs &&
-                xs < ev->end_s)
-                return 0;
-        }
-        return 1;
+        return !event_active(site, j, EVENT_GRID_OUTAGE, xs);
     }
     int up = 0;
     for (int i = 0; i < sp->units; i++)
         up += !refuelling[i] && !(i < s->n_outage_lists && in_list(&s->outages[i], xs));
-    for (size_t e = 0; e < site->n_events; e++) {
+    for (size_t e = 0; e < site->n_events && site->events[e].start_s <= xs; e++) {
         const struct event *ev = &site->events[e];
-        if (ev->type == EVENT_REACTOR_TRIP && ev->supply == j && ev->start_s <= xs &&
-            xs < ev->end_s)
-            up -= ev->units;
+        if (ev->type == EVENT_REACTOR_TRIP && ev->supply == j && xs < ev->end_s)
+            up -= ev->units;   /* several trips take off several units */
     }
     return up > 0 ? up : 0;
 }
@@ -481,7 +457,7 @@ void supply_available(const struct site *site, struct supply_state *st, int64_t 
         /* A start attempted inside a fail-to-start window fails (retried next step); a
          * generator already running keeps running. */
         int start_fails = !s->gen_running && site->n_events &&
-                          event_overlap(site, j, EVENT_GENERATOR_FAIL_TO_START, t_s, 1, NULL) > 0;
+                          event_active(site, j, EVENT_GENERATOR_FAIL_TO_START, t_s);
         int64_t start_s = ceil_i64(sp->start_s);
         if (needed && !s->gen_running && !start_fails) {
             s->gen_running = 1;
