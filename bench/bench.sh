@@ -31,6 +31,10 @@ read -r t mb < <(stat "$DCSIM" run -q "$B/year-1min.yaml" -o "$B/year-1min.h5")
 floor=$("$B/io_floor" "$B/year-1min.h5" "$B/floor.h5" | awk '{print $1}')
 row "1-year 1-min run, all series (s)" "$t" "floor $floor" "$(awk -v a="$t" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')" "$mb"
 row "  same run, target (s)" "$t" "0.5" "$(awk -v a="$t" 'BEGIN{printf "%.2f", a/0.5}')" ""
+read -r t mb < <(stat "$DCSIM" run -q --deflate 0 "$B/year-1min.yaml" -o "$B/year-1min-raw.h5")
+floor=$("$B/io_floor" "$B/year-1min-raw.h5" "$B/floor-raw.h5" 0 | awk '{print $1}')
+row "same run, --deflate 0 (s)" "$t" "floor $floor" "$(awk -v a="$t" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')" "$mb"
+row "  same run, target (s)" "$t" "0.5" "$(awk -v a="$t" 'BEGIN{printf "%.2f", a/0.5}')" ""
 
 # 2. solver only, no series: site-steps per second. With one trial the synthetic weather is
 #    computed at every step (exact: atan, cos, exp, log per step); with trials it is

@@ -2,7 +2,7 @@
  * memory (not timed), then writes the same series, of the same length and values, with the
  * same HDF5 layout as dcsim (chunks of 4096 rows, shuffle, deflate 1, appended a block at a
  * time) and prints the seconds that took. What dcsim cannot beat when writing that file.
- * Usage: io_floor IN.h5 OUT.h5 */
+ * Usage: io_floor IN.h5 OUT.h5 [DEFLATE_LEVEL (default 1; 0: none)] */
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +57,11 @@ static herr_t each_site(hid_t loc, const char *name, const H5L_info_t *info, voi
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: io_floor IN.h5 OUT.h5\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: io_floor IN.h5 OUT.h5 [DEFLATE_LEVEL]\n");
         return 2;
     }
+    unsigned level = argc == 4 ? (unsigned)atoi(argv[3]) : 1;
     static struct loader l;
     hid_t in = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
     hid_t sites = in >= 0 ? H5Gopen2(in, "sites", H5P_DEFAULT) : -1;
@@ -78,7 +79,8 @@ int main(int argc, char **argv)
         hid_t sp = H5Screate_simple(1, zero, maxd), pl = H5Pcreate(H5P_DATASET_CREATE);
         H5Pset_chunk(pl, 1, chunk);
         H5Pset_shuffle(pl);
-        H5Pset_deflate(pl, 1);
+        if (level > 0)
+            H5Pset_deflate(pl, level);
         H5Pset_obj_track_times(pl, 0);
         char name[32];
         snprintf(name, sizeof name, "s%d", s);

@@ -86,7 +86,7 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
                    const char *usage, struct cli_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->trials = o->seed = -1;
+    o->trials = o->seed = o->deflate = -1;
     o->it_mw = -1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -102,6 +102,8 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
             count = &o->trials, lo = 1, hi = 1000000;
         else if ((accept & CLI_SEED) && strcmp(arg, "--seed") == 0)
             count = &o->seed, lo = 0, hi = LLONG_MAX;
+        else if ((accept & CLI_DEFLATE) && strcmp(arg, "--deflate") == 0)
+            count = &o->deflate, lo = 0, hi = 9;
         else if ((accept & CLI_THREADS) && strcmp(arg, "-j") == 0)
             count = &o->threads, lo = 1, hi = 1024;
         else if ((accept & CLI_QUIET) && strcmp(arg, "-q") == 0)

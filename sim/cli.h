@@ -49,12 +49,14 @@ enum cli_opt {
     CLI_IT_MW = 1 << 6,       /* --it-mw MW */
     CLI_CSV = 1 << 7,         /* --csv FILE */
     CLI_RESUME = 1 << 8,      /* --resume */
+    CLI_DEFLATE = 1 << 9,     /* --deflate N */
 };
 
 struct cli_opts {
     const char *input;        /* the one positional argument (scenario or sweep file) */
     const char *out, *models, *csv;
     long long trials, seed, threads;   /* -1 (trials, seed) or 0 (threads) when not given */
+    long long deflate;        /* -1 when not given */
     double it_mw;             /* -1 when not given */
     int quiet, resume;
 };
@@ -75,6 +77,7 @@ struct run_file_opts {
     int quiet;                  /* no progress on stderr */
     int threads;                /* 0: all cores */
     volatile sig_atomic_t *stop;   /* optional: set by a signal handler to stop the run */
+    int deflate_level;          /* 0: default; H5OUT_NO_DEFLATE (-1): none */
     /* optional: writes more into the file before it is committed (e.g. /fit) */
     int (*before_commit)(struct h5out *h, void *ctx, struct diag *d);
     void *ctx;

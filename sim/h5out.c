@@ -32,6 +32,7 @@ struct h5out {
     size_t n_sites, n_series;
     size_t steps;               /* declared in meta.steps */
     size_t written;             /* steps appended so far */
+    int deflate_level;          /* 0: none */
     int broken;                 /* an append failed half-way: only abort is allowed */
 };
 
@@ -463,7 +464,8 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
         cache = H5OUT_MIN_CHUNK_CACHE;
     if (gcpl < 0 || dcpl < 0 || dapl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
         H5Pset_chunk(dcpl, 1, &chunk_dim) < 0 ||
-        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, H5OUT_DEFLATE_LEVEL) < 0 ||
+        H5Pset_shuffle(dcpl) < 0 ||
+        (h->deflate_level > 0 && H5Pset_deflate(dcpl, (unsigned)h->deflate_level) < 0) ||
         H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, cache,
                            H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
         r = write_fail(d, h->dest, "cannot set up dataset properties");
@@ -529,6 +531,9 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
     h->n_sites = n_sites;
     h->n_series = n_series;
     h->steps = (size_t)(meta->rows > 0 ? meta->rows : meta->steps);
+    h->deflate_level = meta->deflate_level == 0 ? H5OUT_DEFLATE_LEVEL
+                       : meta->deflate_level < 0 ? 0
+                       : meta->deflate_level > 9 ? 9 : meta->deflate_level;
     size_t n_ds = n_sites * n_series;
     size_t tmp_len = strlen(dest_path) + 32;   /* ".tmp." + a pid */
     h->dest = str_dup(dest_path);

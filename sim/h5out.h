@@ -34,6 +34,8 @@ struct h5out_meta {
     int64_t steps;                  /* simulation steps */
     int64_t rows;                   /* rows of every series (0: steps); fewer with output_every */
     int64_t output_every_s;         /* seconds a row stands for (0: timestep_s) */
+    int deflate_level;              /* series compression: 0 the default (1), 1..9, or
+                                       H5OUT_NO_DEFLATE (shuffle only: faster, ~3x larger) */
     uint64_t seed;
     int trials;
     const char *scenario_text;      /* the scenario exactly as read */
@@ -62,6 +64,8 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
  *  failure the handle can only be aborted (commit refuses it). */
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d);
+
+#define H5OUT_NO_DEFLATE (-1)
 
 /** `site` value that addresses the /fit group (fit -o) instead of a summary. */
 #define H5OUT_FIT_GROUP (-2)

@@ -7,23 +7,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "async_sink.h"
 #include "cli.h"
 #include "h5out.h"
 #include "results.h"
 #include "timefmt.h"
 
 #define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk and per block handed over */
-
-struct h5_sink_ctx {
-    struct h5out *h;
-    struct diag *d;
-};
-
-static int h5_sink_append(void *ctx, size_t n, const double *time_s, const double *values)
-{
-    struct h5_sink_ctx *c = ctx;
-    return h5out_append(c->h, n, time_s, values, c->d);
-}
 
 static void progress_tty(void *ctx, int64_t done, int64_t total)
 {
@@ -67,6 +57,7 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
         .timestep_s = sc->timestep_s, .steps = sc->steps, .seed = sc->seed,
         .rows = sim_output_rows(sc), .output_every_s = sc->output_every_s,
+        .deflate_level = fo->deflate_level,
         .trials = sc->trials, .scenario_text = sc->text, .scenario_len = sc->text_len,
     };
     struct h5out *h = NULL;
@@ -75,16 +66,23 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     free(site_ids);
     if (rc)
         return rc;
-    struct h5_sink_ctx sink_ctx = {h, d};
-    struct sim_sink sink = {&sink_ctx, h5_sink_append};
+    /* the series are compressed and written on a thread of their own while the run goes on */
+    struct async_sink writer;
+    if ((rc = async_sink_start(&writer, h, RUN_CHUNK_STEPS, sc->n_sites * (size_t)cols))) {
+        h5out_abort(h);
+        return rc;
+    }
     struct sim_progress progress = {NULL, progress_tty};
     struct sim_options opt = {
-        .block_steps = RUN_CHUNK_STEPS, .sink = &sink,
+        .block_steps = RUN_CHUNK_STEPS, .sink = &writer.sink,
         .progress = (!fo->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
         .threads = fo->threads,
         .stop = fo->stop,
     };
     rc = sim_run(sim, &opt, sum, d);
+    int wrc = async_sink_finish(&writer, d);
+    if (!rc)
+        rc = wrc;
     if (!rc)
         rc = write_summaries(h, sum, d);
     if (!rc && sum->trials > 1)

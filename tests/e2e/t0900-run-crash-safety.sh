@@ -5,8 +5,8 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/e2e/lib.sh
 
-# a run of a few seconds: 10 days at 1-second steps, written every second
-sed 's/^duration: 30min/duration: 10d/' scenarios/outage-ride-through.yaml > "$TMP_DIR/long.yaml"
+# a run of several seconds: 60 days at 1-second steps, written every second
+sed 's/^duration: 30min/duration: 60d/' scenarios/outage-ride-through.yaml > "$TMP_DIR/long.yaml"
 mkdir "$TMP_DIR/out"
 
 # a previous complete result at the destination, to be kept by every failed run below
