@@ -33,12 +33,10 @@ int cli_exit_status(int status)
     return status == DCSIM_EINPUT || status == DCSIM_EUSAGE ? EXIT_BADINPUT : EXIT_FAILURE_IO;
 }
 
-int cli_load(const char *scenario_path, const char *models_dir, struct catalog *cat,
-             struct scenario **sc, struct diag *d)
+int cli_load_catalog(const char *models_dir, struct catalog *cat, struct diag *d)
 {
     char buf[PATH_MAX];
     memset(cat, 0, sizeof *cat);
-    *sc = NULL;
     const char *dir = catalog_find_dir(models_dir, buf, sizeof buf);
     if (!dir) {
         diag_error(d, NULL, 0, 0, "cannot find the model catalog: pass --models DIR or set "
@@ -46,11 +44,16 @@ int cli_load(const char *scenario_path, const char *models_dir, struct catalog *
         return DCSIM_EINPUT;
     }
     int rc = catalog_load(dir, cat, d);
-    if (rc) {
-        if (rc == DCSIM_EIO)   /* a missing catalog is the user's input problem */
-            rc = DCSIM_EINPUT;
+    return rc == DCSIM_EIO ? DCSIM_EINPUT : rc;   /* a missing catalog is the user's input problem */
+}
+
+int cli_load(const char *scenario_path, const char *models_dir, struct catalog *cat,
+             struct scenario **sc, struct diag *d)
+{
+    *sc = NULL;
+    int rc = cli_load_catalog(models_dir, cat, d);
+    if (rc)
         return rc;
-    }
     rc = scenario_load(scenario_path, cat, sc, d);
     if (rc == DCSIM_EIO)
         rc = DCSIM_EINPUT;   /* an unreadable scenario is bad input: exit 2 */

@@ -33,6 +33,10 @@ extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[], cmd_fi
 /** Exit status for a status code: input and usage problems 2, everything else 3. */
 int cli_exit_status(int status);
 
+/** Finds and loads the catalog (models_dir may be NULL: the default search). Problems
+ *  (none found, unreadable) are input errors: DCSIM_EINPUT. */
+int cli_load_catalog(const char *models_dir, struct catalog *cat, struct diag *d);
+
 /** Loads the catalog (models_dir may be NULL: the default search) and the scenario.
  *  Messages go to d. On success *sc is owned by the caller and cat must be released. */
 int cli_load(const char *scenario_path, const char *models_dir, struct catalog *cat,

@@ -22,14 +22,10 @@ int cmd_models(int argc, char **argv)
                 which, cmd_models_usage);
         return EXIT_BADINPUT;
     }
-    char buf[PATH_MAX];
-    const char *dir = catalog_find_dir(models, buf, sizeof buf);
     struct diag d;
     diag_init(&d);
     struct catalog cat;
-    int rc = dir ? catalog_load(dir, &cat, &d) : DCSIM_EINPUT;
-    if (!dir)
-        diag_error(&d, NULL, 0, 0, "cannot find the model catalog: pass --models DIR");
+    int rc = cli_load_catalog(models, &cat, &d);
     diag_print(&d, stderr);
     diag_release(&d);
     if (rc)

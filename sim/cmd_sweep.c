@@ -105,15 +105,8 @@ int cmd_sweep(int argc, char **argv)
     struct sweep_results r = {0};
     char outbuf[PATH_MAX];
     int rc = sweep_load(a.input, &sw, &d);
-    if (!rc) {
-        char buf[PATH_MAX];
-        const char *dir = catalog_find_dir(a.models, buf, sizeof buf);
-        rc = dir ? catalog_load(dir, &cat, &d) : DCSIM_EINPUT;
-        if (!dir)
-            diag_error(&d, NULL, 0, 0, "cannot find the model catalog: pass --models DIR");
-        if (rc == DCSIM_EIO)
-            rc = DCSIM_EINPUT;
-    }
+    if (!rc)
+        rc = cli_load_catalog(a.models, &cat, &d);
     if (!rc)
         rc = sweep_results_init(&r, sw.n_cases);
     const char *out = a.out;

@@ -89,14 +89,16 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
     diag_release(&d);
 }
 
-/* The directory for per-case series files: OUT without .h5, plus "-cases". */
-static int series_dir_for(const struct sweep_exec *ex, char *buf, size_t len, struct diag *d)
+/* The directory for per-case series files: OUT without .h5, plus "-cases"; made when
+ * `make_it` (rank 0 only, under MPI). */
+static int series_dir_for(const struct sweep_exec *ex, int make_it, char *buf, size_t len,
+                          struct diag *d)
 {
     size_t n = strlen(ex->out);
     if (n > 3 && strcmp(ex->out + n - 3, ".h5") == 0)
         n -= 3;
     snprintf(buf, len, "%.*s-cases", (int)n, ex->out);
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+    if (make_it && mkdir(buf, 0777) != 0 && errno != EEXIST) {
         diag_error(d, buf, 0, 0, "cannot create the directory for the cases' series: %s",
                    strerror(errno));
         return DCSIM_EIO;
@@ -381,16 +383,10 @@ int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done
 {
     char dir[PATH_MAX];
     const char *series_dir = NULL;
-    if (ex->sw->series && (!ex->mpi->enabled || ex->mpi->rank == 0)) {
-        int rc = series_dir_for(ex, dir, sizeof dir, d);
+    if (ex->sw->series) {
+        int rc = series_dir_for(ex, !ex->mpi->enabled || ex->mpi->rank == 0, dir, sizeof dir, d);
         if (rc)
             return rc;
-    }
-    if (ex->sw->series) {
-        size_t n = strlen(ex->out);
-        if (n > 3 && strcmp(ex->out + n - 3, ".h5") == 0)
-            n -= 3;
-        snprintf(dir, sizeof dir, "%.*s-cases", (int)n, ex->out);
         series_dir = dir;
     }
 #ifdef DCSIM_MPI
