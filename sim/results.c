@@ -71,8 +71,7 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     a->prev_facility_mw = facility;
     m[M_CRITICAL_IT_MW] = max_keep(m[M_CRITICAL_IT_MW], v[S_CRITICAL_IT_MW]);
     m[M_UNSERVED_ENERGY_MWH] += unserved * h;
-    if (unserved > UNSERVED_EPS_MW)
-        m[M_UNSERVED_HOURS] += h;
+    m[M_UNSERVED_HOURS] += v[S_UNSERVED_S] / SECONDS_PER_HOUR;
     m[M_UNSERVED_PEAK_MW] = max_keep(m[M_UNSERVED_PEAK_MW], unserved);
     m[M_SHED_ENERGY_MWH] += v[S_SHED_MW] * h;
     m[M_THROTTLE_ENERGY_MWH] += v[S_THROTTLE_MW] * h;

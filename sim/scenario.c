@@ -121,6 +121,19 @@ const struct ynode *get_list(const struct yctx *c, const struct ynode *map, cons
     return v;
 }
 
+/* `file` relative to the directory of the scenario (absolute paths as they are); malloc'd. */
+static char *resolve_path(const char *scenario_path, const char *file)
+{
+    const char *slash = strrchr(scenario_path, '/');
+    size_t dirlen = (file[0] == '/' || !slash) ? 0 : (size_t)(slash - scenario_path + 1);
+    char *p = malloc(dirlen + strlen(file) + 1);
+    if (p) {
+        memcpy(p, scenario_path, dirlen);
+        strcpy(p + dirlen, file);
+    }
+    return p;
+}
+
 static int parse_weather(const struct yctx *c, const struct ynode *map, const char *path,
                          const struct lookup *lk, const char *scenario_path, struct site *site)
 {
@@ -168,16 +181,39 @@ static int parse_weather(const struct yctx *c, const struct ynode *map, const ch
             site->weather_source = WEATHER_CONSTANT;
             return 0;
         }
+        const struct ynode *epw_node = ynode_get(w, "epw");
+        if (epw_node && epw_node->kind == YNODE_SEQ) {
+            /* a list of files: each trial samples one year (docs/model.md "Trials") */
+            if (epw_node->n == 0 || epw_node->n > SITE_MAX_EPW_FILES) {
+                yget_error(c, epw_node, "%s.epw: a list of 1 to %d EPW files", wpath,
+                           SITE_MAX_EPW_FILES);
+                return DCSIM_EINPUT;
+            }
+            site->epw_paths = calloc(epw_node->n, sizeof *site->epw_paths);
+            if (!site->epw_paths)
+                return DCSIM_ENOMEM;
+            for (size_t i = 0; i < epw_node->n; i++) {
+                const struct ynode *item = epw_node->items[i];
+                if (item->kind != YNODE_SCALAR || !item->value[0]) {
+                    yget_error(c, item, "%s.epw[%zu]: expected a file name", wpath, i);
+                    return DCSIM_EINPUT;
+                }
+                if (!(site->epw_paths[i] = resolve_path(scenario_path, item->value)))
+                    return DCSIM_ENOMEM;
+                site->n_epw_paths = i + 1;
+            }
+            site->epw_path = site->epw_paths[0];
+            site->weather_source = WEATHER_EPW;
+            return 0;
+        }
         if (yget_string(c, w, wpath, "epw", 0, NULL, &epw))
             return DCSIM_EINPUT;
         if (epw) {
-            const char *slash = strrchr(scenario_path, '/');
-            size_t dirlen = (epw[0] == '/' || !slash) ? 0 : (size_t)(slash - scenario_path + 1);
-            site->epw_path = malloc(dirlen + strlen(epw) + 1);
-            if (!site->epw_path)
+            site->epw_paths = calloc(1, sizeof *site->epw_paths);
+            if (!site->epw_paths || !(site->epw_paths[0] = resolve_path(scenario_path, epw)))
                 return DCSIM_ENOMEM;
-            memcpy(site->epw_path, scenario_path, dirlen);
-            strcpy(site->epw_path + dirlen, epw);
+            site->n_epw_paths = 1;
+            site->epw_path = site->epw_paths[0];
             site->weather_source = WEATHER_EPW;
             return 0;
         }
@@ -491,7 +527,9 @@ void scenario_destroy(struct scenario *s)
         return;
     for (size_t i = 0; i < s->n_sites; i++) {
         free(s->sites[i].events);
-        free(s->sites[i].epw_path);
+        for (size_t k = 0; k < s->sites[i].n_epw_paths; k++)
+            free(s->sites[i].epw_paths[k]);
+        free(s->sites[i].epw_paths);
         free(s->sites[i].supplies);
         free(s->sites[i].pools);
     }

@@ -16,6 +16,7 @@
 #define SCENARIO_MAX_YEARS 100
 #define SCENARIO_MAX_STEPS 1000000000LL
 #define SCENARIO_MAX_TIMESTEP_S 3600
+#define SITE_MAX_EPW_FILES 1000
 #define TIME_NEVER INT64_MAX          /* offline default */
 #define TIME_ALWAYS INT64_MIN         /* online default */
 
@@ -106,7 +107,10 @@ struct site {
     enum weather_source weather_source;
     struct climate climate;           /* WEATHER_CLIMATE */
     double constant_drybulb_c, constant_wetbulb_c;   /* WEATHER_CONSTANT */
-    char *epw_path;                   /* WEATHER_EPW, owned, resolved against the scenario */
+    char **epw_paths;                 /* WEATHER_EPW: owned, resolved against the scenario;
+                                         several: each trial samples one (a year per trial) */
+    size_t n_epw_paths;
+    const char *epw_path;             /* epw_paths[0] */
     struct electrical electrical;
     struct supply *supplies;          size_t n_supplies;
     struct it_pool *pools;            size_t n_pools;

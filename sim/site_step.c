@@ -11,6 +11,7 @@
 #include "electrical.h"
 #include "it_load.h"
 #include "loop_thermal.h"
+#include "streams.h"
 #include "timefmt.h"
 
 /* Root finding of "facility power = supply": relative tolerance on the served fraction. */
@@ -88,53 +89,82 @@ static int site_pools_init(struct site_state *ss, const struct scenario *sc)
     return 0;
 }
 
+uint64_t site_stream_key(uint64_t seed, int trial, const char *site_id)
+{
+    return stream_key(seed + (uint64_t)trial, site_id);
+}
+
+/* The synthetic climate's year of one trial: anomalies keyed by (seed + trial, site id). */
+static int climate_for_trial(const struct site_state *ss, int trial, struct weather **out)
+{
+    const struct scenario *sc = ss->sc;
+    uint64_t key = stream_key(site_stream_key(sc->seed, trial, ss->site->id), "weather");
+    return weather_create_climate(&ss->site->climate, sc->start_unix_s, sc->duration_s, key, out);
+}
+
+/* Fills one shared weather: the supply prototype made with it and, with several trials,
+ * its table of every step. */
+static int site_weather_fill(struct site_weather *sw, const struct scenario *sc,
+                             const struct site *site)
+{
+    if (sc->trials > 1 && sc->steps <= SITE_WEATHER_CACHE_MAX_STEPS) {
+        sw->drybulb_c = malloc((size_t)sc->steps * sizeof *sw->drybulb_c);
+        sw->wetbulb_c = malloc((size_t)sc->steps * sizeof *sw->wetbulb_c);
+        if (!sw->drybulb_c || !sw->wetbulb_c)
+            return DCSIM_ENOMEM;
+        for (int64_t k = 0; k < sc->steps; k++)
+            weather_at(sw->weather, k * sc->timestep_s, &sw->drybulb_c[k], &sw->wetbulb_c[k]);
+    }
+    return supply_states_create(site, sw->weather, sc->duration_s, &sw->supplies);
+}
+
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
                     struct diag *d)
 {
     memset(ss, 0, sizeof *ss);
     const struct site *site = &sc->sites[index];
     ss->site = site;
-    ss->index = index;
+    ss->sc = sc;
     ss->start_unix_s = sc->start_unix_s;
-    int rc;
-    switch (site->weather_source) {
-    case WEATHER_CONSTANT:
-        rc = weather_create_constant(site->constant_drybulb_c, site->constant_wetbulb_c,
-                                     &ss->weather);
-        break;
-    case WEATHER_EPW:
-        rc = weather_create_epw(site->epw_path, sc->start_unix_s, &ss->weather, d);
-        break;
-    default:
-        /* Each site draws its own anomalies; the same in every trial. */
-        rc = weather_create_climate(&site->climate, sc->start_unix_s, sc->duration_s,
-                                    sc->seed * 1000003u + index, &ss->weather);
-        break;
-    }
-    if (rc)
-        return rc;
-    ss->utc_offset_h = weather_utc_offset_h(ss->weather);
-    ss->utc_offset_s = (int64_t)llround(ss->utc_offset_h * 3600.0);
     ss->timestep_s = sc->timestep_s;
     ss->steps = sc->steps;
-    if (sc->trials > 1 && sc->steps <= SITE_WEATHER_CACHE_MAX_STEPS) {
-        ss->drybulb_c = malloc((size_t)sc->steps * sizeof *ss->drybulb_c);
-        ss->wetbulb_c = malloc((size_t)sc->steps * sizeof *ss->wetbulb_c);
-        if (!ss->drybulb_c || !ss->wetbulb_c) {
-            site_state_release(ss);
-            return DCSIM_ENOMEM;
+    ss->n_weathers = site->weather_source == WEATHER_EPW ? site->n_epw_paths : 1;
+    ss->weather_per_trial = site->weather_source == WEATHER_CLIMATE;
+    ss->weathers = calloc(ss->n_weathers, sizeof *ss->weathers);
+    if (!ss->weathers)
+        return DCSIM_ENOMEM;
+    int rc = 0;
+    for (size_t w = 0; w < ss->n_weathers && !rc; w++) {
+        struct site_weather *sw = &ss->weathers[w];
+        switch (site->weather_source) {
+        case WEATHER_CONSTANT:
+            rc = weather_create_constant(site->constant_drybulb_c, site->constant_wetbulb_c,
+                                         &sw->weather);
+            break;
+        case WEATHER_EPW:
+            rc = weather_create_epw(site->epw_paths[w], sc->start_unix_s, &sw->weather, d);
+            break;
+        default:
+            rc = climate_for_trial(ss, 0, &sw->weather);
+            break;
         }
-        for (int64_t k = 0; k < sc->steps; k++)
-            weather_at(ss->weather, k * sc->timestep_s, &ss->drybulb_c[k], &ss->wetbulb_c[k]);
+        /* a climate's table serves trial 0 only: other trials draw their own years */
+        if (!rc && !(ss->weather_per_trial && sc->trials > 1))
+            rc = site_weather_fill(sw, sc, site);
+        else if (!rc)
+            rc = supply_states_create(site, sw->weather, sc->duration_s, &sw->supplies);
     }
+    if (rc) {
+        site_state_release(ss);
+        return rc;
+    }
+    ss->utc_offset_h = weather_utc_offset_h(ss->weathers[0].weather);
+    ss->utc_offset_s = (int64_t)llround(ss->utc_offset_h * 3600.0);
     ss->loop_limit_c = INFINITY;
     for (size_t i = 0; i < site->n_pools; i++)
         if (site->pools[i].rack.liquid_fraction > 0)
             ss->loop_limit_c = fmin(ss->loop_limit_c, site->pools[i].rack.coolant_max_c);
-    rc = site_pools_init(ss, sc);
-    if (!rc)
-        rc = supply_states_create(site, ss->weather, sc->duration_s, &ss->supplies);
-    if (rc)
+    if ((rc = site_pools_init(ss, sc)))
         site_state_release(ss);
     return rc;
 }
@@ -143,18 +173,20 @@ void site_state_release(struct site_state *ss)
 {
     if (!ss || !ss->site)
         return;
-    weather_destroy(ss->weather);
-    supply_states_destroy(ss->supplies, ss->site->n_supplies);
-    free(ss->drybulb_c);
-    free(ss->wetbulb_c);
+    for (size_t w = 0; ss->weathers && w < ss->n_weathers; w++) {
+        weather_destroy(ss->weathers[w].weather);
+        supply_states_destroy(ss->weathers[w].supplies, ss->site->n_supplies);
+        free(ss->weathers[w].drybulb_c);
+        free(ss->weathers[w].wetbulb_c);
+    }
+    free(ss->weathers);
     for (size_t i = 0; ss->pools && i < ss->site->n_pools; i++)
         free(ss->pools[i].day_mw);
     free(ss->pools);
     memset(ss, 0, sizeof *ss);
 }
 
-int site_run_init(struct site_run *run, const struct site_state *ss, int64_t duration_s,
-                  uint64_t trial_seed)
+int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
 {
     memset(run, 0, sizeof *run);
     run->ss = ss;
@@ -162,12 +194,28 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int64_t dur
     run->shortfall_start_s = -1;
     run->ride_through_s = NAN;
     run->next_slot = ss->slot0;
-    int rc = supply_states_clone(ss->site, ss->supplies, &run->supplies);
-    /* each site draws from its own streams: the trial seed mixed with the site's place */
-    uint64_t site_seed = trial_seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(ss->index + 1));
+    const struct scenario *sc = ss->sc;
+    uint64_t key = site_stream_key(sc->seed, trial, ss->site->id);
+    int rc = 0;
+    if (ss->weather_per_trial && trial > 0) {
+        /* a year of its own, and the curtailment calendar ranked on it */
+        rc = climate_for_trial(ss, trial, &run->own_weather);
+        if (!rc)
+            rc = supply_states_create(ss->site, run->own_weather, sc->duration_s,
+                                      &run->supplies);
+        run->weather = run->own_weather;
+    } else {
+        size_t w = 0;
+        if (ss->n_weathers > 1)   /* a year sampled from the list */
+            w = (size_t)(stream_key(key, "weather-year") % ss->n_weathers);
+        const struct site_weather *sw = &ss->weathers[w];
+        run->weather = sw->weather;
+        run->drybulb_c = sw->drybulb_c;
+        run->wetbulb_c = sw->wetbulb_c;
+        rc = supply_states_clone(ss->site, sw->supplies, &run->supplies);
+    }
     if (!rc)
-        rc = supply_states_draw_outages(ss->site, run->supplies, duration_s,
-                                        ss->index ? site_seed : trial_seed);
+        rc = supply_states_draw_outages(ss->site, run->supplies, sc->duration_s, key);
     if (rc)
         site_run_release(run);
     return rc;
@@ -178,6 +226,7 @@ void site_run_release(struct site_run *run)
     if (!run || !run->ss)
         return;
     supply_states_destroy(run->supplies, run->ss->site->n_supplies);
+    weather_destroy(run->own_weather);
     memset(run, 0, sizeof *run);
 }
 
@@ -285,17 +334,21 @@ static int solve_fraction(const struct step_load *l, int vary_flex, double suppl
     return 0;
 }
 
-/* Share of a loop's capacity lost to scripted cooling_loss events over the step, 0..1. */
-static double cooling_loss_share(const struct site *site, int liquid, int64_t t_s, int64_t dt_s)
+/* Share of a loop's capacity lost to scripted cooling_loss events at the instant t, 0..1;
+ * *next gets the next edge of such an event after t. */
+static double cooling_loss_at(const struct site *site, int liquid, int64_t t, int64_t *next)
 {
     double lost = 0;
-    for (size_t e = 0; e < site->n_events && site->events[e].start_s < t_s + dt_s; e++) {
+    for (size_t e = 0; e < site->n_events && site->events[e].start_s < *next; e++) {
         const struct event *ev = &site->events[e];
-        if (ev->type != EVENT_COOLING_LOSS || ev->loop_liquid != liquid || ev->end_s <= t_s)
+        if (ev->type != EVENT_COOLING_LOSS || ev->loop_liquid != liquid || ev->end_s <= t)
             continue;
-        int64_t a = ev->start_s > t_s ? ev->start_s : t_s;
-        int64_t b = ev->end_s < t_s + dt_s ? ev->end_s : t_s + dt_s;
-        lost += ev->fraction * (double)(b - a) / (double)dt_s;
+        if (ev->start_s > t) {
+            *next = ev->start_s < *next ? ev->start_s : *next;
+            continue;
+        }
+        lost += ev->fraction;
+        *next = ev->end_s < *next ? ev->end_s : *next;
     }
     return fmin(1.0, lost);
 }
@@ -386,6 +439,189 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
     }
 }
 
+/* A span of a step over which the load and the cooling are fixed: the load at full and with
+ * the flexible pools shed, and the last load solved for a supply (pieces often repeat it). */
+struct span {
+    struct step_load *l;
+    const struct cooling_liquid *liquid;
+    const struct cooling_air *air;
+    struct load_eval full, no_flex;
+    int cached;
+    double cached_firm_mw, cached_total_mw;
+    struct piece_load {
+        double s_flex, s_firm;
+        struct load_eval kept;          /* the load not shed: served + unserved */
+        struct load_eval e;             /* what is served */
+    } cached_load;
+};
+
+/* The load served when reactors + grid give firm_mw and everything together total_mw:
+ * flexible IT runs on reactors and grid only (batteries and generators back up firm load),
+ * so it is shed first, to what they carry; firm IT beyond all supplies is curtailed. */
+static int serve(struct span *sp, double firm_mw, double total_mw, struct piece_load *o)
+{
+    if (sp->cached && firm_mw == sp->cached_firm_mw && total_mw == sp->cached_total_mw) {
+        *o = sp->cached_load;
+        return 0;
+    }
+    int rc = 0;
+    o->s_flex = 1.0;
+    o->s_firm = 1.0;
+    if (firm_mw >= sp->full.facility_mw) {
+        o->kept = o->e = sp->full;
+    } else if (firm_mw >= sp->no_flex.facility_mw) {
+        rc = solve_fraction(sp->l, 1, firm_mw, &o->s_flex);
+        load_eval(sp->l, sp->liquid, sp->air, o->s_flex, 1.0, &o->kept);
+        o->e = o->kept;
+    } else {
+        o->s_flex = 0.0;
+        o->kept = sp->no_flex;
+        if (total_mw >= sp->no_flex.facility_mw) {
+            o->e = sp->no_flex;
+        } else {
+            rc = solve_fraction(sp->l, 0, total_mw, &o->s_firm);
+            load_eval(sp->l, sp->liquid, sp->air, 0.0, o->s_firm, &o->e);
+        }
+    }
+    if (rc)
+        return rc;
+    sp->cached = 1;
+    sp->cached_firm_mw = firm_mw;
+    sp->cached_total_mw = total_mw;
+    sp->cached_load = *o;
+    return 0;
+}
+
+/* Records [a, b) as time with unserved load (merged with the last interval it touches). */
+static void unserved_interval(struct site_run *run, double a, double b)
+{
+    int n = run->n_unserved_iv;
+    if (n > 0 && run->unserved_iv[n - 1][1] >= a) {
+        run->unserved_iv[n - 1][1] = b;
+        return;
+    }
+    if (n == SITE_UNSERVED_IV_MAX) {   /* a full list: the last interval grows to cover it */
+        run->unserved_iv[n - 1][1] = b;
+        return;
+    }
+    run->unserved_iv[n][0] = a;
+    run->unserved_iv[n][1] = b;
+    run->n_unserved_iv = n + 1;
+}
+
+/* Runs the span [a_s, a_s + len_s) of the step [t_s, t_s + dt_s): the cooling with the
+ * scripted losses of that instant, then the supply piece by piece (each ends where some
+ * supply's availability changes or a battery empties or fills), adding the time-weighted
+ * results into v. */
+static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int64_t len_s,
+                     int64_t dt_s, double heat_liquid_mw, double *v)
+{
+    const struct site_state *ss = run->ss;
+    const struct site *site = ss->site;
+    const struct cooling_liquid *liquid = &site->liquid;
+    const struct cooling_air *air = &site->air;
+    struct cooling_liquid liquid_left;
+    struct cooling_air air_left;
+    double liquid_avail = 1.0;
+    if (ss->cooling_losses) {
+        int64_t next = INT64_MAX;
+        liquid_left = site->liquid;
+        air_left = site->air;
+        liquid_avail = 1.0 - cooling_loss_at(site, 1, a_s, &next);
+        liquid_left.capacity_mw *= liquid_avail;
+        air_left.capacity_mw *= 1.0 - cooling_loss_at(site, 0, a_s, &next);
+        liquid = &liquid_left;
+        air = &air_left;
+    }
+    l->liquid = liquid;
+    l->air = air;
+    l->dt_s = len_s;
+    double cap_now_mw = liquid->present
+                            ? cooling_liquid_capacity_mw_i(liquid, l->drybulb_c, l->wetbulb_c)
+                            : 0.0;
+    struct loop_step ls = {.end_c = liquid->supply_c, .reach_s = -1};
+    int rc = liquid_limit(run, l, heat_liquid_mw, liquid_avail, cap_now_mw, &ls,
+                          &l->cap_liquid_mw);
+    if (rc)
+        return rc;
+    l->cap_air_mw = air->present ? air->capacity_mw : INFINITY;
+
+    /* Ride-through: from the first instant the loop cannot reject its heat at the setpoint
+     * to the first throttle (immediate without thermal mass). */
+    int shortfall = liquid->present && heat_liquid_mw > cap_now_mw;
+    if (shortfall && run->shortfall_start_s < 0)
+        run->shortfall_start_s = a_s;
+    if (heat_liquid_mw > l->cap_liquid_mw && isnan(run->ride_through_s) &&
+        run->shortfall_start_s >= 0)
+        run->ride_through_s = (double)(a_s - run->shortfall_start_s) +
+                              (ls.reach_s > 0.0 ? ls.reach_s : 0.0);
+    if (!shortfall && run->loop_c <= liquid->supply_c + 1e-6)
+        run->shortfall_start_s = -1;
+
+    struct span sp = {.l = l, .liquid = liquid, .air = air};
+    load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
+    load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
+    double flex_demand = 0, firm_demand = 0;
+    for (int c = 0; c < N_POOL_CLASSES; c++) {
+        flex_demand += l->it_mw[LOAD_FLEX][c];
+        firm_demand += l->it_mw[LOAD_FIRM][c];
+    }
+    double t = (double)a_s, end = (double)(a_s + len_s), heat_served_mw_s = 0;
+    for (int pieces = 1; t < end; pieces++) {
+        struct supply_instant in;
+        supply_instant(site, run->supplies, t, sp.no_flex.facility_mw, &in);
+        double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
+        double firm_mw = in.reactor_mw + in.grid_mw;
+        double total_mw = firm_mw + in.generator_mw + in.battery_mw;
+        struct piece_load p;
+        if ((rc = serve(&sp, firm_mw, total_mw, &p)))
+            return rc;
+        struct supply_flows fl;
+        double len = supply_dispatch(site, run->supplies, piece_end - t, p.e.facility_mw, &fl);
+        double w = len / (double)dt_s;
+        double it_served = p.e.it_served_mw[LOAD_FIRM] + p.e.it_served_mw[LOAD_FLEX];
+        double unserved_mw = p.kept.facility_mw - p.e.facility_mw;
+        v[S_IT_SERVED_MW] += w * it_served;
+        v[S_COOLING_MW] += w * p.e.cooling_mw;
+        v[S_LOSSES_MW] += w * p.e.losses_mw;
+        v[S_MISC_MW] += w * p.e.misc_mw;
+        v[S_FACILITY_MW] += w * p.e.facility_mw;
+        v[S_SUPPLY_AVAILABLE_MW] += w * total_mw;
+        v[S_GRID_MW] += w * fl.grid_mw;
+        v[S_REACTOR_MW] += w * fl.reactor_mw;
+        v[S_BATTERY_MW] += w * fl.battery_mw;
+        v[S_BATTERY_SOC_MWH] = fl.battery_soc_mwh;
+        v[S_GENERATOR_MW] += w * fl.generator_mw;
+        v[S_SHED_MW] += w * (1.0 - p.s_flex) * flex_demand;
+        v[S_UNSERVED_MW] += w * unserved_mw;
+        v[S_THROTTLE_MW] += w * (p.e.it_load_mw[LOAD_FIRM] + p.e.it_load_mw[LOAD_FLEX] - it_served);
+        v[S_WATER_M3] += len / (double)len_s * p.e.water_m3;
+        v[S_FACILITY_DEMAND_MW] += w * p.kept.facility_mw;
+        v[S_MARGIN_MW] = fmin(v[S_MARGIN_MW], total_mw - sp.full.facility_mw);
+        v[S_CURTAILED_MW] += w * (1.0 - p.s_firm) * firm_demand;
+        v[S_COST_USD] += fl.cost_usd;
+        v[S_THROTTLE_FIRM_MW] += w * (p.e.it_load_mw[LOAD_FIRM] - p.e.it_served_mw[LOAD_FIRM]);
+        v[S_THROTTLE_AIR_MW] += w * p.e.throttle_air_mw;
+        if (unserved_mw > UNSERVED_EPS_MW) {
+            v[S_UNSERVED_S] += len;
+            unserved_interval(run, t, t + len);
+        }
+        heat_served_mw_s += len * p.e.heat_liquid_mw;
+        t = len < piece_end - t ? t + len : piece_end;
+    }
+    if (site->liquid.volume_m3 > 0) {
+        /* the loop warms with the heat actually served (less than asked if load was shed) */
+        double heat_served_mw = heat_served_mw_s / (double)len_s;
+        if (ls.reach_s < 0 && fabs(heat_served_mw - heat_liquid_mw) > 1e-9 &&
+            (rc = loop_integrate(&site->liquid, run->loop_c, heat_served_mw, l->drybulb_c,
+                                 l->wetbulb_c, liquid_avail, ss->loop_limit_c, (double)len_s,
+                                 &ls)))
+            return rc;
+        run->loop_c = ls.end_c;
+    }
+    return 0;
+}
+
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
 {
     const struct site_state *ss = run->ss;
@@ -417,11 +653,11 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
             run->next_slot = slot + 1 == ss->day_slots ? 0 : slot + 1;
         }
     }
-    if (ss->drybulb_c && on_grid && step_k < ss->steps) {
-        l.drybulb_c = ss->drybulb_c[step_k];
-        l.wetbulb_c = ss->wetbulb_c[step_k];
+    if (run->drybulb_c && on_grid && step_k < ss->steps) {
+        l.drybulb_c = run->drybulb_c[step_k];
+        l.wetbulb_c = run->wetbulb_c[step_k];
     } else {
-        weather_at(ss->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
+        weather_at(run->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }
     double demand_mw, critical_mw, heat_liquid_mw;
     if (t_s >= run->load_from_s && t_s < run->load_until_s) {
@@ -436,115 +672,32 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
                    &heat_liquid_mw);
     }
-    /* Scripted cooling losses scale the loops' capacity for the share of the step they cover. */
-    const struct cooling_liquid *liquid = &site->liquid;
-    const struct cooling_air *air = &site->air;
-    struct cooling_liquid liquid_left;
-    struct cooling_air air_left;
-    double liquid_avail = 1.0;
-    if (ss->cooling_losses) {
-        liquid_left = site->liquid;
-        air_left = site->air;
-        liquid_avail = 1.0 - cooling_loss_share(site, 1, t_s, dt_s);
-        liquid_left.capacity_mw *= liquid_avail;
-        air_left.capacity_mw *= 1.0 - cooling_loss_share(site, 0, t_s, dt_s);
-        liquid = &liquid_left;
-        air = &air_left;
+    memset(v, 0, N_SERIES * sizeof *v);
+    v[S_MARGIN_MW] = INFINITY;
+    run->n_unserved_iv = 0;
+    /* The load and the weather are the step's; the cooling changes where a scripted
+     * cooling loss starts or ends inside it, the supply wherever its availability does. */
+    int rc = 0;
+    for (int64_t a = t_s, end = t_s + dt_s; a < end && !rc;) {
+        int64_t b = end;
+        if (ss->cooling_losses) {
+            cooling_loss_at(site, 1, a, &b);
+            cooling_loss_at(site, 0, a, &b);
+            if (b > end)
+                b = end;
+        }
+        rc = step_span(run, &l, a, b - a, dt_s, heat_liquid_mw, v);
+        a = b;
     }
-    l.liquid = liquid;
-    l.air = air;
-    double cap_now_mw = liquid->present
-                            ? cooling_liquid_capacity_mw_i(liquid, l.drybulb_c, l.wetbulb_c)
-                            : 0.0;
-    struct loop_step ls = {.end_c = liquid->supply_c, .reach_s = -1};
-    int rc = liquid_limit(run, &l, heat_liquid_mw, liquid_avail, cap_now_mw, &ls,
-                          &l.cap_liquid_mw);
     if (rc)
         return rc;
-    l.cap_air_mw = air->present ? air->capacity_mw : INFINITY;
-
-    /* Ride-through: from the first step the loop cannot reject its heat at the setpoint to
-     * the first throttle (immediate without thermal mass). */
-    int shortfall = liquid->present && heat_liquid_mw > cap_now_mw;
-    if (shortfall && run->shortfall_start_s < 0)
-        run->shortfall_start_s = t_s;
-    if (heat_liquid_mw > l.cap_liquid_mw && isnan(run->ride_through_s) &&
-        run->shortfall_start_s >= 0)
-        run->ride_through_s = (double)(t_s - run->shortfall_start_s) +
-                              (ls.reach_s > 0.0 ? ls.reach_s : 0.0);
-    if (!shortfall && run->loop_c <= liquid->supply_c + 1e-6)
-        run->shortfall_start_s = -1;
-
-    struct load_eval full;
-    load_eval(&l, liquid, air, 1.0, 1.0, &full);
-    struct supply_totals avail;
-    supply_available(site, run->supplies, t_s, dt_s, full.facility_mw, &avail);
-    double supply_mw = avail.reactor_mw + avail.grid_mw + avail.battery_mw + avail.generator_mw;
-
-    double s_flex = 1.0, s_firm = 1.0;
-    struct load_eval kept = full;       /* the load not shed: served + unserved */
-    struct load_eval e = full;
-    if (full.facility_mw > supply_mw) {
-        struct load_eval no_flex;
-        load_eval(&l, liquid, air, 0.0, 1.0, &no_flex);
-        if (no_flex.facility_mw <= supply_mw) {
-            rc = solve_fraction(&l, 1, supply_mw, &s_flex);
-            load_eval(&l, liquid, air, s_flex, 1.0, &kept);
-        } else {
-            s_flex = 0.0;
-            kept = no_flex;
-            rc = solve_fraction(&l, 0, supply_mw, &s_firm);
-        }
-        if (rc)
-            return rc;
-        e = kept;
-        if (s_firm < 1.0)
-            load_eval(&l, liquid, air, s_flex, s_firm, &e);
-    }
-    struct supply_flows flows;
-    supply_dispatch(site, run->supplies, dt_s, e.facility_mw, &flows);
-    if (site->liquid.volume_m3 > 0) {
-        /* the loop warms with the heat actually served (less than asked if load was shed) */
-        if (ls.reach_s < 0 && fabs(e.heat_liquid_mw - heat_liquid_mw) > 1e-9 &&
-            (rc = loop_integrate(&site->liquid, run->loop_c, e.heat_liquid_mw, l.drybulb_c,
-                                 l.wetbulb_c, liquid_avail, ss->loop_limit_c, (double)dt_s, &ls)))
-            return rc;
-        run->loop_c = ls.end_c;
-    }
-
-    double it_served = e.it_served_mw[LOAD_FIRM] + e.it_served_mw[LOAD_FLEX];
-    double flex_demand = 0, firm_demand = 0;
-    for (int c = 0; c < N_POOL_CLASSES; c++) {
-        flex_demand += l.it_mw[LOAD_FLEX][c];
-        firm_demand += l.it_mw[LOAD_FIRM][c];
-    }
+    double it_served = v[S_IT_SERVED_MW];
     v[S_AMBIENT_DRYBULB_C] = l.drybulb_c;
     v[S_AMBIENT_WETBULB_C] = l.wetbulb_c;
     v[S_IT_DEMAND_MW] = demand_mw;
-    v[S_IT_SERVED_MW] = it_served;
-    v[S_COOLING_MW] = e.cooling_mw;
-    v[S_LOSSES_MW] = e.losses_mw;
-    v[S_MISC_MW] = e.misc_mw;
-    v[S_FACILITY_MW] = e.facility_mw;
-    v[S_PUE] = it_served > 0 ? e.facility_mw / it_served : NAN;
-    v[S_SUPPLY_AVAILABLE_MW] = supply_mw;
-    v[S_GRID_MW] = flows.grid_mw;
-    v[S_REACTOR_MW] = flows.reactor_mw;
-    v[S_BATTERY_MW] = flows.battery_mw;
-    v[S_BATTERY_SOC_MWH] = flows.battery_soc_mwh;
-    v[S_GENERATOR_MW] = flows.generator_mw;
-    v[S_SHED_MW] = (1.0 - s_flex) * flex_demand;
-    v[S_UNSERVED_MW] = kept.facility_mw - e.facility_mw;
-    v[S_THROTTLE_MW] = e.it_load_mw[LOAD_FIRM] + e.it_load_mw[LOAD_FLEX] - it_served;
+    v[S_PUE] = it_served > 0 ? v[S_FACILITY_MW] / it_served : NAN;
     v[S_LIQUID_SUPPLY_C] = !site->liquid.present ? NAN
                            : site->liquid.volume_m3 > 0 ? run->loop_c : site->liquid.supply_c;
-    v[S_WATER_M3] = e.water_m3;
-    v[S_FACILITY_DEMAND_MW] = kept.facility_mw;
-    v[S_MARGIN_MW] = supply_mw - full.facility_mw;
-    v[S_CURTAILED_MW] = (1.0 - s_firm) * firm_demand;
     v[S_CRITICAL_IT_MW] = critical_mw;
-    v[S_COST_USD] = flows.cost_usd;
-    v[S_THROTTLE_FIRM_MW] = e.it_load_mw[LOAD_FIRM] - e.it_served_mw[LOAD_FIRM];
-    v[S_THROTTLE_AIR_MW] = e.throttle_air_mw;
     return 0;
 }

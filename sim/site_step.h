@@ -25,19 +25,29 @@ struct site_pool {
 };
 enum { SITE_POOL_CONSTANT, SITE_POOL_DAY, SITE_POOL_STEP };
 
-/** What every trial of a site shares, read-only once built: weather and the supply
- *  prototype (curtailment calendars, initial battery charge). */
-struct site_state {
-    const struct site *site;            /* borrowed from the scenario */
-    size_t index;                       /* the site's place in the scenario */
+/** Weather that trials share: a weather source, the supply prototype made with it
+ *  (curtailment calendars rank its hours) and, with several trials, its value at every step. */
+struct site_weather {
     struct weather *weather;            /* owned */
     struct supply_state *supplies;      /* owned prototype, [site->n_supplies] */
+    double *drybulb_c, *wetbulb_c;      /* owned: weather at every step, when the run has
+                                           several trials (NULL: computed as needed) */
+};
+
+/** What every trial of a site shares, read-only once built: the pools' constants and the
+ *  weathers. A constant or one EPW file: one weather for every trial. A list of EPW files:
+ *  one per file, each trial samples one. A synthetic climate: trial 0's here; every other
+ *  trial draws its own year (site_run_init). */
+struct site_state {
+    const struct site *site;            /* borrowed from the scenario */
+    const struct scenario *sc;          /* borrowed */
+    struct site_weather *weathers;      /* owned, [n_weathers] */
+    size_t n_weathers;
+    int weather_per_trial;              /* synthetic climate: a year drawn per trial */
     int64_t start_unix_s;
     double utc_offset_h;
     int64_t utc_offset_s;
     double loop_limit_c;                /* lowest coolant_max_c of the liquid-cooled racks */
-    double *drybulb_c, *wetbulb_c;      /* owned: weather at every step, when the run has
-                                           several trials (NULL: computed as needed) */
     int64_t timestep_s, steps;
     struct site_pool *pools;            /* owned, [site->n_pools] */
     int64_t day_slots;                  /* steps per local day when day_mw tables are built */
@@ -47,12 +57,20 @@ struct site_state {
 };
 
 /** Trials share the weather: it is tabulated per step when the run has more than one trial
- *  and at most this many steps (2 × 8 B × 4 M = 64 MB per site). */
+ *  and at most this many steps (2 × 8 B × 4 M = 64 MB per site and weather). */
 #define SITE_WEATHER_CACHE_MAX_STEPS (1LL << 22)
+
+/** Pieces of one span of a step at most (a safeguard; a step has a few at an event). */
+#define SITE_MAX_PIECES 100000
+/** Intervals with unserved load kept per step (for the scenario's union over sites). */
+#define SITE_UNSERVED_IV_MAX 16
 
 /** One trial's mutable state of a site. */
 struct site_run {
     const struct site_state *ss;        /* borrowed */
+    const struct weather *weather;      /* this trial's: borrowed or own_weather */
+    struct weather *own_weather;        /* owned: a year drawn for this trial, or NULL */
+    const double *drybulb_c, *wetbulb_c;   /* borrowed tables of the weather, or NULL */
     struct supply_state *supplies;      /* owned */
     double loop_c;                      /* liquid loop temperature (thermal mass), °C */
     int64_t shortfall_start_s;          /* start of the current cooling shortfall; -1: none */
@@ -65,17 +83,24 @@ struct site_run {
     int64_t load_from_s, load_until_s;
     double load_it_mw[2][3], load_heat_liquid_mw[2][3];
     double load_demand_mw, load_critical_mw, load_heat_total_mw;
+    /* the last step's time with unserved load: run-second intervals [a, b) */
+    double unserved_iv[SITE_UNSERVED_IV_MAX][2];
+    int n_unserved_iv;
 };
+
+/** The key of site `site_id`'s random streams in trial `trial` (streams.h): the scenario
+ *  seed + trial, extended by the site's id. */
+uint64_t site_stream_key(uint64_t seed, int trial, const char *site_id);
 
 /** Builds the shared state of site `index` of the scenario. */
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
                     struct diag *d);
 void site_state_release(struct site_state *ss);
 
-/** A trial's state: fresh supplies with that trial's random outages (seed = scenario seed
- *  + trial). Returns 0 or DCSIM_ENOMEM. */
-int site_run_init(struct site_run *run, const struct site_state *ss, int64_t duration_s,
-                  uint64_t trial_seed);
+/** A trial's state: its weather (shared, or a year drawn for it) and fresh supplies with
+ *  that trial's random outages, all keyed by site_stream_key(seed, trial, site id).
+ *  Returns 0 or DCSIM_ENOMEM. */
+int site_run_init(struct site_run *run, const struct site_state *ss, int trial);
 void site_run_release(struct site_run *run);
 
 /** Advances the site over [t_s, t_s + dt_s) and writes its series into v. */

@@ -63,17 +63,55 @@ void sim_summary_release(struct sim_summary *sum)
     memset(sum, 0, sizeof *sum);
 }
 
-/* The whole scenario's step: powers and energies add up across sites; PUE is recomputed. */
-static void aggregate_step(const double *site_v, size_t n_sites, double *total)
+static int cmp_interval(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Time of the step with unserved load at any site: the union of the sites' intervals. */
+static double unserved_union_s(const struct site_run *runs, size_t n_sites, double *scratch)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_sites; i++)
+        for (int k = 0; k < runs[i].n_unserved_iv; k++) {
+            scratch[2 * n] = runs[i].unserved_iv[k][0];
+            scratch[2 * n + 1] = runs[i].unserved_iv[k][1];
+            n++;
+        }
+    if (n == 0)
+        return 0;
+    qsort(scratch, n, 2 * sizeof *scratch, cmp_interval);
+    double total = 0, a = scratch[0], b = scratch[1];
+    for (size_t k = 1; k < n; k++) {
+        if (scratch[2 * k] > b) {
+            total += b - a;
+            a = scratch[2 * k];
+            b = scratch[2 * k + 1];
+        } else if (scratch[2 * k + 1] > b) {
+            b = scratch[2 * k + 1];
+        }
+    }
+    return total + (b - a);
+}
+
+/* The whole scenario's step: powers and energies add up across sites; PUE is recomputed;
+ * the time with unserved load is the union of the sites'. */
+static void aggregate_step(const double *site_v, const struct site_run *runs, size_t n_sites,
+                           double *total, double *scratch)
 {
     memset(total, 0, N_SERIES * sizeof *total);
-    for (size_t i = 0; i < n_sites; i++)
+    int any_unserved = 0;
+    for (size_t i = 0; i < n_sites; i++) {
         for (int k = 0; k < N_SERIES; k++)
             total[k] += site_v[i * N_SERIES + k];
+        any_unserved |= runs[i].n_unserved_iv > 0;
+    }
     total[S_AMBIENT_DRYBULB_C] = site_v[S_AMBIENT_DRYBULB_C];
     total[S_AMBIENT_WETBULB_C] = site_v[S_AMBIENT_WETBULB_C];
     total[S_LIQUID_SUPPLY_C] = NAN;
     total[S_PUE] = total[S_IT_SERVED_MW] > 0 ? total[S_FACILITY_MW] / total[S_IT_SERVED_MW] : NAN;
+    total[S_UNSERVED_S] = any_unserved ? unserved_union_s(runs, n_sites, scratch) : 0.0;
 }
 
 int sim_output_columns(const struct scenario *sc)
@@ -143,7 +181,8 @@ static void block_row(struct block *b, size_t n_sites)
     for (size_t i = 0; i < n_sites; i++) {
         const double *sum = b->sum + i * N_SERIES, *max = b->max + i * N_SERIES;
         for (int j = 0; j < N_SERIES; j++) {
-            double mean = (j == S_WATER_M3 || j == S_COST_USD) ? sum[j] : sum[j] / n;
+            double mean = (j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S) ? sum[j]
+                                                                                    : sum[j] / n;
             if (j == S_PUE)
                 mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
             b->values[(i * b->cols + (size_t)j) * b->steps + b->filled] = mean;
@@ -181,8 +220,9 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     struct site_run *runs = calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
     double *step_v = malloc((n_sites + 1) * N_SERIES * sizeof *step_v);
+    double *iv_scratch = malloc(n_sites * SITE_UNSERVED_IV_MAX * 2 * sizeof *iv_scratch);
     struct block b = {0};
-    int rc = (runs && acc && step_v) ? 0 : DCSIM_ENOMEM;
+    int rc = (runs && acc && step_v && iv_scratch) ? 0 : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
         int64_t rows = sim_output_rows(sc);
         b.cols = (size_t)sim_output_columns(sc);
@@ -199,7 +239,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             rc = DCSIM_ENOMEM;
     }
     for (size_t i = 0; i < n_sites && !rc; i++)
-        rc = site_run_init(&runs[i], &s->sites[i], sc->duration_s, sc->seed + (uint64_t)trial);
+        rc = site_run_init(&runs[i], &s->sites[i], trial);
     for (size_t i = 0; i <= n_sites && !rc; i++)
         summary_init(&acc[i]);
 
@@ -222,7 +262,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             break;
         if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
             double *total = step_v + n_sites * N_SERIES;
-            aggregate_step(step_v, n_sites, total);
+            aggregate_step(step_v, runs, n_sites, total, iv_scratch);
             summary_add(&acc[n_sites], total, t, dt);
         }
         if (b.values) {
@@ -263,6 +303,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     free(runs);
     free(acc);
     free(step_v);
+    free(iv_scratch);
     free(b.values);
     free(b.packed);
     free(b.time_s);

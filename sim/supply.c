@@ -8,6 +8,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "streams.h"
 #include "timefmt.h"
 
 static int is_online(const struct supply *sp, int64_t t_s)
@@ -34,13 +35,6 @@ static inline double battery_eta(const struct supply *sp, struct supply_state *s
         s->eta_of_rte = sp->round_trip_efficiency;
     }
     return s->eta;
-}
-
-/* (int64_t)ceil(x) for finite x in range, without the libm call */
-static inline int64_t ceil_i64(double x)
-{
-    int64_t c = (int64_t)x;
-    return c + ((double)c < x);
 }
 
 struct hour_temp {
@@ -161,23 +155,12 @@ static int outage_push(struct outage_list *l, int64_t start_s, int64_t end_s)
     return 0;
 }
 
-/* splitmix64 (Steele, Lea & Flood 2014): a well-mixed 64-bit hash, to derive one stream's
- * seed from the trial seed and the stream's place in the scenario. */
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-static gsl_rng *stream_rng(uint64_t seed, size_t supply, int unit)
+/* Each supply and unit draws from its own stream, keyed by the supply's id and the unit. */
+static gsl_rng *stream_rng(uint64_t site_key, const char *supply_id, int unit)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (r) {
-        uint64_t h = mix64(mix64(mix64(seed) ^ (uint64_t)supply) ^ (uint64_t)unit);
-        gsl_rng_set(r, (unsigned long)(h & 0xffffffffUL) ^ (unsigned long)(h >> 32));
-    }
+    if (r)
+        gsl_rng_set(r, stream_seed32(stream_key_n(stream_key(site_key, supply_id), (uint64_t)unit)));
     return r;
 }
 
@@ -222,7 +205,7 @@ static int draw_poisson(gsl_rng *r, double rate_per_s, double mean_s, int64_t ho
 }
 
 int supply_states_draw_outages(const struct site *site, struct supply_state *st,
-                               int64_t duration_s, uint64_t seed)
+                               int64_t duration_s, uint64_t site_key)
 {
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
@@ -241,7 +224,7 @@ int supply_states_draw_outages(const struct site *site, struct supply_state *st,
             return DCSIM_ENOMEM;
         st[j].n_outage_lists = lists;
         for (int u = 0; u < lists; u++) {
-            gsl_rng *r = stream_rng(seed, j, u);
+            gsl_rng *r = stream_rng(site_key, sp->id, u);
             if (!r)
                 return DCSIM_ENOMEM;
             int rc;
@@ -277,198 +260,199 @@ int64_t outage_overlap_s(struct outage_list *l, int64_t t_s, int64_t dt_s)
     return covered;
 }
 
-/* 1 when unit i of a reactor supply is in a planned refuelling outage at t_s. */
-static int unit_refuelling(const struct supply *sp, int i, int64_t t_s)
+/* The next instant after t among the edges of [a, b) (or none), for the next change. */
+static inline double edge_after(int64_t a, int64_t b, double t)
+{
+    if ((double)a > t)
+        return (double)a;
+    if ((double)b > t)
+        return (double)b;
+    return INFINITY;
+}
+
+/* 1 when a scripted event of `type` on supply j covers the instant t (run s). *next gets the
+ * earliest edge after t of such events (kept when it is earlier already). */
+static int event_active(const struct site *site, size_t j, enum event_type type, double t,
+                        double *next)
+{
+    int active = 0;
+    for (size_t e = 0; e < site->n_events && (double)site->events[e].start_s < *next; e++) {
+        const struct event *ev = &site->events[e];
+        if (ev->type != type || ev->supply != j)
+            continue;
+        active |= (double)ev->start_s <= t && t < (double)ev->end_s;
+        *next = min_of(*next, edge_after(ev->start_s, ev->end_s, t));
+    }
+    return active;
+}
+
+/* 1 when the list's intervals cover the instant t; *next gets the next edge after t.
+ * Advances list->next past the intervals that are over (instants come in order). */
+static int outage_at(struct outage_list *l, double t, double *next)
+{
+    while (l->next < l->n && (double)l->end_s[l->next] <= t)
+        l->next++;
+    if (l->next == l->n)
+        return 0;
+    *next = min_of(*next, edge_after(l->start_s[l->next], l->end_s[l->next], t));
+    return (double)l->start_s[l->next] <= t;
+}
+
+/* 1 when unit i of the reactor supply refuels at the instant t; *next gets the next edge. */
+static int refuelling_at(const struct supply *sp, int i, double t, double *next)
 {
     const struct reactor *r = &sp->reactor;
-    int64_t interval_s = (int64_t)llround(r->refuel_interval_d * SECONDS_PER_DAY);
-    int64_t outage_s = (int64_t)llround(r->refuel_outage_d * SECONDS_PER_DAY);
+    double interval_s = (double)llround(r->refuel_interval_d * SECONDS_PER_DAY);
+    double outage_s = (double)llround(r->refuel_outage_d * SECONDS_PER_DAY);
     if (interval_s <= 0 || outage_s <= 0)
         return 0;
-    /* unit i refuels at first_refuel + i·interval/units + k·interval, for outage_s */
-    int64_t x = t_s - (sp->first_refuel_s + (int64_t)i * interval_s / sp->units);
-    return x >= 0 && x % interval_s < outage_s;
+    double first = (double)(sp->first_refuel_s +
+                            (int64_t)i * (int64_t)interval_s / sp->units);
+    if (t < first) {
+        *next = min_of(*next, first);
+        return 0;
+    }
+    double k = floor((t - first) / interval_s);
+    double cycle = first + k * interval_s;          /* this cycle's refuelling start */
+    if (t - cycle < outage_s) {
+        *next = min_of(*next, cycle + outage_s);
+        return 1;
+    }
+    *next = min_of(*next, cycle + interval_s);
+    return 0;
+}
+
+/* 1 when the grid is curtailed in the hour holding t; *next gets the next hour whose flag
+ * differs. The span of equal flags is kept in the state, so a run scans each hour once. */
+static int curtailed_at(struct supply_state *s, double t, double *next)
+{
+    if (!s->curtailed)
+        return 0;
+    int64_t h = (int64_t)floor(t / SECONDS_PER_HOUR);
+    if (h < 0 || h >= s->n_hours)
+        return 0;
+    if (h < s->curt_from_h || h >= s->curt_until_h) {
+        int64_t u = h + 1;
+        while (u < s->n_hours && s->curtailed[u] == s->curtailed[h])
+            u++;
+        s->curt_from_h = h;
+        s->curt_until_h = u;
+    }
+    if (s->curt_until_h < s->n_hours)
+        *next = min_of(*next, (double)(s->curt_until_h * SECONDS_PER_HOUR));
+    return s->curtailed[h];
+}
+
+/* Units of reactor supply j up at the instant t: not refuelling, not in a random outage,
+ * less the units of scripted trips (several trips take off several units). */
+static int reactor_units_at(const struct site *site, size_t j, struct supply_state *s, double t,
+                            double *next)
+{
+    const struct supply *sp = &site->supplies[j];
+    int up = 0;
+    for (int i = 0; i < sp->units; i++) {
+        int out = refuelling_at(sp, i, t, next);
+        if (i < s->n_outage_lists)
+            out |= outage_at(&s->outages[i], t, next);
+        up += !out;
+    }
+    for (size_t e = 0; e < site->n_events && (double)site->events[e].start_s < *next; e++) {
+        const struct event *ev = &site->events[e];
+        if (ev->type != EVENT_REACTOR_TRIP || ev->supply != j)
+            continue;
+        if ((double)ev->start_s <= t && t < (double)ev->end_s)
+            up -= ev->units;
+        *next = min_of(*next, edge_after(ev->start_s, ev->end_s, t));
+    }
+    return up > 0 ? up : 0;
 }
 
 int supply_reactor_units_up(const struct supply *sp, int64_t t_s)
 {
     if (!is_online(sp, t_s))
         return 0;
+    double next = INFINITY;
     int up = 0;
     for (int i = 0; i < sp->units; i++)
-        up += !unit_refuelling(sp, i, t_s);
+        up += !refuelling_at(sp, i, (double)t_s, &next);
     return up;
 }
 
-/* 1 when a scripted event of `type` on supply j covers the instant t_s. */
-static int event_active(const struct site *site, size_t j, enum event_type type, int64_t t_s)
+void supply_instant(const struct site *site, struct supply_state *st, double t,
+                    double firm_demand_mw, struct supply_instant *out)
 {
-    for (size_t e = 0; e < site->n_events && site->events[e].start_s <= t_s; e++) {
-        const struct event *ev = &site->events[e];
-        if (ev->type == type && ev->supply == j && t_s < ev->end_s)
-            return 1;
-    }
-    return 0;
-}
-
-#define STEP_MAX_BREAKS 128
-
-/* Adds the edges of [a, b) that fall inside the step to the break list. */
-static void add_breaks(int64_t a, int64_t b, int64_t t_s, int64_t end_s, int64_t *br, int *n)
-{
-    if (a > t_s && a < end_s && *n < STEP_MAX_BREAKS)
-        br[(*n)++] = a;
-    if (b > t_s && b < end_s && *n < STEP_MAX_BREAKS)
-        br[(*n)++] = b;
-}
-
-static int in_list(const struct outage_list *l, int64_t x)
-{
-    for (size_t i = l->next; i < l->n && l->start_s[i] <= x; i++)
-        if (x < l->end_s[i])
-            return 1;
-    return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Units (reactor) or availability 0/1 (grid) of supply j at time x (x inside the step; the
- * refuelling state is the step's). Scripted trips take units that are up. */
-static double supply_up_at(const struct site *site, size_t j, const struct supply_state *s,
-                           const int *refuelling, double x)
-{
-    const struct supply *sp = &site->supplies[j];
-    int64_t xs = (int64_t)floor(x);
-    if (sp->type == SUPPLY_GRID) {
-        if (s->n_outage_lists && in_list(&s->outages[0], xs))
-            return 0;
-        return !event_active(site, j, EVENT_GRID_OUTAGE, xs);
-    }
-    int up = 0;
-    for (int i = 0; i < sp->units; i++)
-        up += !refuelling[i] && !(i < s->n_outage_lists && in_list(&s->outages[i], xs));
-    for (size_t e = 0; e < site->n_events && site->events[e].start_s <= xs; e++) {
-        const struct event *ev = &site->events[e];
-        if (ev->type == EVENT_REACTOR_TRIP && ev->supply == j && xs < ev->end_s)
-            up -= ev->units;   /* several trips take off several units */
-    }
-    return up > 0 ? up : 0;
-}
-
-/* The mean over the step of supply_up_at: the step is cut at every edge of a random outage
- * or scripted event inside it, so overlapping outages count once. */
-static double supply_up_share(const struct site *site, size_t j, struct supply_state *s,
-                              int64_t t_s, int64_t dt_s)
-{
-    const struct supply *sp = &site->supplies[j];
-    int64_t end = t_s + dt_s, br[STEP_MAX_BREAKS + 2];
-    int nb = 0, touched = 0;
-    for (int u = 0; u < s->n_outage_lists; u++) {
-        struct outage_list *l = &s->outages[u];
-        while (l->next < l->n && l->end_s[l->next] <= t_s)
-            l->next++;
-        for (size_t i = l->next; i < l->n && l->start_s[i] < end; i++) {
-            add_breaks(l->start_s[i], l->end_s[i], t_s, end, br, &nb);
-            touched = 1;
-        }
-    }
-    enum event_type type = sp->type == SUPPLY_GRID ? EVENT_GRID_OUTAGE : EVENT_REACTOR_TRIP;
-    for (size_t e = 0; e < site->n_events && site->events[e].start_s < end; e++) {
-        const struct event *ev = &site->events[e];
-        if (ev->type == type && ev->supply == j && ev->end_s > t_s) {
-            add_breaks(ev->start_s, ev->end_s, t_s, end, br, &nb);
-            touched = 1;
-        }
-    }
-    if (!touched && sp->type == SUPPLY_GRID)
-        return 1;   /* the usual case: nothing happens in this step (supply_up_at says so) */
-    int refuelling[SUPPLY_MAX_UNITS_STACK];
-    int n_units = sp->type == SUPPLY_REACTOR ? sp->units : 0;
-    for (int i = 0; i < n_units && i < SUPPLY_MAX_UNITS_STACK; i++)
-        refuelling[i] = unit_refuelling(sp, i, t_s);
-    if (!touched)
-        return supply_up_at(site, j, s, refuelling, (double)t_s);
-    br[nb++] = t_s;
-    br[nb++] = end;
-    qsort(br, (size_t)nb, sizeof *br, cmp_i64);
-    double sum = 0;
-    for (int k = 0; k + 1 < nb; k++)
-        if (br[k + 1] > br[k])
-            sum += (double)(br[k + 1] - br[k]) * supply_up_at(site, j, s, refuelling, (double)br[k]);
-    return sum / (double)dt_s;
-}
-
-static double generator_share(int64_t ready_s, int64_t t_s, int64_t dt_s)
-{
-    double share = (double)(t_s + dt_s - ready_s) / (double)dt_s;
-    return min_of(1.0, max_of(0.0, share));
-}
-
-void supply_available(const struct site *site, struct supply_state *st, int64_t t_s,
-                      int64_t dt_s, double demand_mw, struct supply_totals *tot)
-{
-    double dt_h = (double)dt_s / SECONDS_PER_HOUR;
-    memset(tot, 0, sizeof *tot);
+    memset(out, 0, sizeof *out);
+    double next = INFINITY;
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
         s->avail_mw = 0;
         s->used_mw = 0;
-        s->online = is_online(sp, t_s);
+        if ((double)sp->online_s > t)
+            next = min_of(next, (double)sp->online_s);
+        else if ((double)sp->offline_s > t)
+            next = min_of(next, (double)sp->offline_s);
+        s->online = (double)sp->online_s <= t && t < (double)sp->offline_s;
         if (!s->online) {
             s->gen_running = 0;
             continue;
         }
         switch (sp->type) {
         case SUPPLY_REACTOR:
-            s->avail_mw = sp->units <= SUPPLY_MAX_UNITS_STACK
-                              ? supply_up_share(site, j, s, t_s, dt_s) * sp->reactor.net_mw
-                              : 0;
-            tot->reactor_mw += s->avail_mw;
+            s->avail_mw = reactor_units_at(site, j, s, t, &next) * sp->reactor.net_mw;
+            out->reactor_mw += s->avail_mw;
             break;
         case SUPPLY_GRID: {
-            int64_t hour = t_s / SECONDS_PER_HOUR;
-            int curtailed = s->curtailed && hour < s->n_hours && s->curtailed[hour];
-            double up = supply_up_share(site, j, s, t_s, dt_s);
-            s->avail_mw = up * (curtailed ? sp->curtail_level_mw : sp->contract_mw);
-            tot->grid_mw += s->avail_mw;
+            int down = s->n_outage_lists && outage_at(&s->outages[0], t, &next);
+            down |= event_active(site, j, EVENT_GRID_OUTAGE, t, &next);
+            int curtailed = curtailed_at(s, t, &next);
+            s->avail_mw = down ? 0.0 : curtailed ? sp->curtail_level_mw : sp->contract_mw;
+            out->grid_mw += s->avail_mw;
             break;
         }
         case SUPPLY_BATTERY:
-            /* min(power, SOC·√RTE/Δt): what the stored energy can deliver over the step */
-            s->avail_mw = min_of(sp->power_mw, s->soc_mwh * battery_eta(sp, s) / dt_h);
-            tot->battery_mw += s->avail_mw;
+            if (s->soc_mwh <= SUPPLY_SOC_EMPTY_MWH)
+                s->soc_mwh = 0;
+            s->avail_mw = s->soc_mwh > 0 ? sp->power_mw : 0.0;
+            out->battery_mw += s->avail_mw;
             break;
         case SUPPLY_GENERATOR:
             break;
         }
     }
-    /* Generators: called when the rest falls short; potential otherwise (for the margin). */
-    int needed = tot->reactor_mw + tot->grid_mw + tot->battery_mw < demand_mw;
+    /* Generators are called the instant reactors + grid fall short of the firm load and run
+     * while they do; output from start_s after the call. */
+    int needed = out->reactor_mw + out->grid_mw < firm_demand_mw;
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        if (sp->type != SUPPLY_GENERATOR || !is_online(sp, t_s))
+        if (sp->type != SUPPLY_GENERATOR || !s->online)
             continue;
-        /* A start attempted inside a fail-to-start window fails (retried next step); a
-         * generator already running keeps running. */
-        int start_fails = !s->gen_running && site->n_events &&
-                          event_active(site, j, EVENT_GENERATOR_FAIL_TO_START, t_s);
-        int64_t start_s = ceil_i64(sp->start_s);
-        if (needed && !s->gen_running && !start_fails) {
-            s->gen_running = 1;
-            s->gen_ready_s = t_s + start_s;
-        } else if (!needed) {
+        if (!needed) {
             s->gen_running = 0;
+            continue;
         }
-        int64_t ready = s->gen_running ? s->gen_ready_s : t_s + start_s;
-        s->avail_mw = start_fails ? 0.0 : sp->capacity_mw * generator_share(ready, t_s, dt_s);
-        tot->generator_mw += s->avail_mw;
+        if (!s->gen_running) {
+            /* a start attempted inside a fail-to-start window fails; it is tried again the
+             * instant the window ends */
+            double fail_next = INFINITY;
+            int fails = site->n_events &&
+                        event_active(site, j, EVENT_GENERATOR_FAIL_TO_START, t, &fail_next);
+            if (fails) {
+                next = min_of(next, fail_next);
+                continue;
+            }
+            s->gen_running = 1;
+            s->gen_ready_s = t + sp->start_s;
+        }
+        if (t >= s->gen_ready_s) {
+            s->avail_mw = sp->capacity_mw;
+            out->generator_mw += s->avail_mw;
+        } else {
+            next = min_of(next, s->gen_ready_s);
+        }
     }
+    out->next_s = next;
 }
 
 /* Takes up to `want` from every supply of one type, in list order. */
@@ -486,47 +470,52 @@ static double take(const struct site *site, struct supply_state *st, enum supply
     return got;
 }
 
-void supply_dispatch(const struct site *site, struct supply_state *st, int64_t dt_s,
-                     double served_mw, struct supply_flows *out)
+double supply_dispatch(const struct site *site, struct supply_state *st, double len_s,
+                       double served_mw, struct supply_flows *out)
 {
-    double dt_h = (double)dt_s / SECONDS_PER_HOUR;
     double rem = served_mw;
     rem -= take(site, st, SUPPLY_REACTOR, rem);
     rem -= take(site, st, SUPPLY_GRID, rem);
-    rem -= take(site, st, SUPPLY_BATTERY, rem);
     rem -= take(site, st, SUPPLY_GENERATOR, rem);
+    rem -= take(site, st, SUPPLY_BATTERY, rem);
     (void)rem;   /* the caller never asks for more than is available */
 
-    /* Surplus of reactors, then grid, charges batteries that are not discharging. */
-    memset(out, 0, sizeof *out);
+    /* Surplus of reactors, then grid, charges batteries that are not discharging; the piece
+     * ends where a battery empties or fills. */
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        /* (a full battery has no room: want <= 0 below) */
-        if (sp->type != SUPPLY_BATTERY || s->used_mw > 0 || !s->online ||
-            sp->energy_mwh - s->soc_mwh <= 0)
+        if (sp->type != SUPPLY_BATTERY || !s->online)
             continue;
         double eta = battery_eta(sp, s);
-        double room_mw = (sp->energy_mwh - s->soc_mwh) / (eta * dt_h);
-        double want = min_of(sp->power_mw, room_mw);
-        if (want <= 0)
+        if (s->used_mw > 0) {
+            double empty_s = s->soc_mwh * eta / s->used_mw * SECONDS_PER_HOUR;
+            len_s = min_of(len_s, empty_s);
             continue;
-        double got = 0;
+        }
+        if (sp->energy_mwh - s->soc_mwh <= 0)
+            continue;
+        double want = sp->power_mw, got = 0;
         for (int pass = 0; pass < 2 && want - got > 0; pass++) {
             enum supply_type from = pass == 0 ? SUPPLY_REACTOR : SUPPLY_GRID;
             for (size_t i = 0; i < site->n_supplies && want - got > 0; i++) {
                 if (site->supplies[i].type != from)
                     continue;
-                double spare = st[i].avail_mw - st[i].used_mw;
-                double x = min_of(spare, want - got);
+                double x = min_of(st[i].avail_mw - st[i].used_mw, want - got);
                 if (x > 0) {
                     st[i].used_mw += x;
                     got += x;
                 }
             }
         }
-        s->used_mw = -got;
+        if (got > 0) {
+            s->used_mw = -got;
+            double full_s = (sp->energy_mwh - s->soc_mwh) / (got * eta) * SECONDS_PER_HOUR;
+            len_s = min_of(len_s, full_s);
+        }
     }
+    double h = len_s / SECONDS_PER_HOUR;
+    memset(out, 0, sizeof *out);
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
@@ -534,23 +523,27 @@ void supply_dispatch(const struct site *site, struct supply_state *st, int64_t d
         case SUPPLY_REACTOR:
             out->reactor_mw += s->used_mw;
             /* take-or-pay: all available output is paid */
-            out->cost_usd += s->avail_mw * dt_h * sp->price_usd_per_mwh;
+            out->cost_usd += s->avail_mw * h * sp->price_usd_per_mwh;
             break;
         case SUPPLY_GRID:
             out->grid_mw += s->used_mw;
-            out->cost_usd += s->used_mw * dt_h * sp->price_usd_per_mwh;
+            out->cost_usd += s->used_mw * h * sp->price_usd_per_mwh;
             break;
         case SUPPLY_GENERATOR:
             out->generator_mw += s->used_mw;
-            out->cost_usd += s->used_mw * dt_h * sp->price_usd_per_mwh;
+            out->cost_usd += s->used_mw * h * sp->price_usd_per_mwh;
             break;
         case SUPPLY_BATTERY: {
-            /* idle (used_mw = ±0): the charge stays as it is */
             if (s->used_mw > 0) {
-                s->soc_mwh -= s->used_mw * dt_h / battery_eta(sp, s);
-                out->cost_usd += s->used_mw * dt_h * sp->price_usd_per_mwh;
+                double eta = battery_eta(sp, s);
+                s->soc_mwh -= s->used_mw * h / eta;
+                out->cost_usd += s->used_mw * h * sp->price_usd_per_mwh;
+                if (s->soc_mwh <= SUPPLY_SOC_EMPTY_MWH)
+                    s->soc_mwh = 0;
             } else if (s->used_mw < 0) {
-                s->soc_mwh -= s->used_mw * dt_h * battery_eta(sp, s);
+                s->soc_mwh -= s->used_mw * h * battery_eta(sp, s);
+                if (sp->energy_mwh - s->soc_mwh <= SUPPLY_SOC_EMPTY_MWH)
+                    s->soc_mwh = sp->energy_mwh;
             }
             s->soc_mwh = min_of(sp->energy_mwh, max_of(0.0, s->soc_mwh));
             out->battery_mw += s->used_mw;
@@ -559,4 +552,5 @@ void supply_dispatch(const struct site *site, struct supply_state *st, int64_t d
         }
         }
     }
+    return len_s;
 }

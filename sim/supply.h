@@ -1,9 +1,14 @@
-/* supply.h — what each supply can give in a step, and the dispatch of a served load
- * (../shared/model.md "Supply and dispatch").
+/* supply.h — what each supply can give at an instant, when that next changes, and the
+ * dispatch of a served load over a piece of time (../shared/model.md "Supply and dispatch";
+ * docs/model.md "Event-exact steps").
  *
- * Order: reactors (must-run), grid, battery, generators; a surplus of reactors and grid
- * charges the batteries (√RTE each way). A generator called at t0 delivers nothing before
- * t0 + start_s and the share of a straddling step after it; it runs while it is needed. */
+ * Availability is exact in time: supply_instant says what every supply can give at an
+ * instant and the next instant that can change (an outage or event edge, a refuelling edge,
+ * a curtailed hour's edge, an online date, a generator becoming ready); supply_dispatch
+ * serves a load over a piece that ends no later, and shortens it where a battery empties or
+ * fills. Order: reactors (must-run), grid, generators, battery; a surplus of reactors and
+ * grid charges the batteries (√RTE each way). Generators are called the instant reactors +
+ * grid fall short of the firm load, deliver from start_s later and run while it lasts. */
 #ifndef DCSIM_SUPPLY_H
 #define DCSIM_SUPPLY_H
 
@@ -28,22 +33,30 @@ struct outage_list {
 struct supply_state {
     double soc_mwh;                 /* battery energy stored */
     int gen_running;                /* generator called and not yet released */
-    int64_t gen_ready_s;            /* run time its output is available from */
+    double gen_ready_s;             /* run time its output is available from, s */
     unsigned char *curtailed;       /* grid: 1 for each curtailed hour of the run */
     int owns_curtailed;             /* 0 in a clone: the calendar belongs to the prototype */
     int64_t n_hours;
+    int64_t curt_from_h, curt_until_h;   /* hours [from, until) share one curtailed flag */
     struct outage_list *outages;    /* random outages: one list per reactor unit, one for a
                                        grid; NULL when none are drawn. Owned. */
     int n_outage_lists;
-    int online;                     /* this step: between its online and offline dates */
-    double avail_mw;                /* this step: what it can deliver */
-    double used_mw;                 /* this step: delivered (positive) or charged (negative) */
+    int online;                     /* this piece: between its online and offline dates */
+    double avail_mw;                /* this piece: what it can deliver */
+    double used_mw;                 /* this piece: delivered (positive) or charged (negative) */
     double eta_of_rte, eta;         /* battery: eta = √RTE, computed for RTE eta_of_rte */
 };
 
-/** Available power of each kind this step, MW. */
-struct supply_totals {
-    double reactor_mw, grid_mw, battery_mw, generator_mw;
+/** A battery holding less than this is empty, MWh (1 Wh). */
+#define SUPPLY_SOC_EMPTY_MWH 1e-6
+
+/** What the supplies of a site can give at an instant, MW, and until when. */
+struct supply_instant {
+    double reactor_mw, grid_mw;     /* firm supply */
+    double generator_mw;            /* generators called and ready */
+    double battery_mw;              /* batteries' power, when they hold energy */
+    double next_s;                  /* the next instant any of these can change, run s
+                                       (INFINITY: none) */
 };
 
 /** Builds the state of a site's supplies: initial battery charge and, for grids with
@@ -64,9 +77,11 @@ int supply_states_clone(const struct site *site, const struct supply_state *prot
  *  with probability FOR (the stationary state); each grid with `outages` has Poisson
  *  outages (`per_year`) of Exp(`mean_h`) length. `seed` is the trial's seed (scenario seed +
  *  trial); every supply and unit draws from its own stream derived from it, so a trial's
- *  outages do not depend on what else is drawn. Returns 0 or DCSIM_ENOMEM. */
+ *  outages do not depend on what else is drawn: `site_key` is the trial's key extended by
+ *  the site's id (streams.h), and each stream extends it by the supply's id and the unit.
+ *  Returns 0 or DCSIM_ENOMEM. */
 int supply_states_draw_outages(const struct site *site, struct supply_state *st,
-                               int64_t duration_s, uint64_t seed);
+                               int64_t duration_s, uint64_t site_key);
 
 /** Time of [t_s, t_s + dt_s) covered by the list's intervals, s; advances list->next. */
 int64_t outage_overlap_s(struct outage_list *list, int64_t t_s, int64_t dt_s);
@@ -74,21 +89,25 @@ int64_t outage_overlap_s(struct outage_list *list, int64_t t_s, int64_t dt_s);
 /** Units of a reactor supply up at t_s (online and not refuelling). */
 int supply_reactor_units_up(const struct supply *sp, int64_t t_s);
 
-/** Computes every supply's avail_mw for the step [t_s, t_s + dt_s). `demand_mw` is the
- *  facility demand before shedding: generators are called when reactors, grid and batteries
- *  fall short of it. Totals by kind into *tot (generators: what they deliver this step). */
-void supply_available(const struct site *site, struct supply_state *st, int64_t t_s,
-                      int64_t dt_s, double demand_mw, struct supply_totals *tot);
+/** Availability at the instant t (run seconds; instants must not go back in time within a
+ *  run), into *out and each state's avail_mw. Generators not running are called when
+ *  reactors + grid are below `firm_demand_mw` (the facility power of the firm load), unless
+ *  a fail-to-start event covers t; running ones are released when they are not needed. */
+void supply_instant(const struct site *site, struct supply_state *st, double t,
+                    double firm_demand_mw, struct supply_instant *out);
 
 struct supply_flows {
     double reactor_mw, grid_mw, battery_mw, generator_mw;   /* battery: + discharging */
-    double battery_soc_mwh;
-    double cost_usd;
+    double battery_soc_mwh;         /* at the end of the piece */
+    double cost_usd;                /* over the piece */
 };
 
-/** Serves `served_mw` (<= total available) in dispatch order, charges batteries from the
- *  surplus, updates the states and returns the flows of the step. */
-void supply_dispatch(const struct site *site, struct supply_state *st, int64_t dt_s,
-                     double served_mw, struct supply_flows *out);
+/** Serves `served_mw` (at most what supply_instant made available) over a piece of len_s
+ *  seconds starting at the last instant: reactors, grid, generators, batteries; a surplus of
+ *  reactors and grid charges the batteries. Returns the piece's length, shortened to the
+ *  instant a battery empties or fills when that comes first; the states are advanced by it
+ *  and the piece's flows go to *out. */
+double supply_dispatch(const struct site *site, struct supply_state *st, double len_s,
+                       double served_mw, struct supply_flows *out);
 
 #endif

@@ -32,7 +32,7 @@ CONTRACT_SERIES = [
 # dcsim's own series (README "Output").
 OWN_SERIES = [
     "facility_demand_mw", "margin_mw", "curtailed_mw", "critical_it_mw", "cost_usd",
-    "throttle_firm_mw",
+    "throttle_firm_mw", "unserved_s",
 ]
 # contract section 3 summary metrics, then dcsim's own (README "Output").
 CONTRACT_METRICS = [
@@ -142,7 +142,8 @@ def expected_metrics(s, dt_s, time_s):
         "facility_peak_mw": float(np.max(s["facility_mw"])),
         "critical_it_mw": float(np.max(s["critical_it_mw"])),
         "unserved_energy_mwh": energy("unserved_mw"),
-        "unserved_hours": h * int(np.count_nonzero(s["unserved_mw"] > UNSERVED_EPS_MW)),
+        # time with unserved load: each step's unserved_s (exact within the step)
+        "unserved_hours": math.fsum(s["unserved_s"]) / 3600.0,
         "unserved_peak_mw": float(np.max(s["unserved_mw"])),
         "shed_energy_mwh": energy("shed_mw"),
         "throttle_energy_mwh": energy("throttle_mw"),

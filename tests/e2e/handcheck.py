@@ -85,9 +85,15 @@ VARIANTS = [
     # unserved = facility demand − contract.
     variant("curtail", liquid=CHILLER_LOOP, pools=BASE["pools"] + [FLEX_POOL],
             grid={"contract_mw": 6.0}),
-    # contract 6 MW below a 7.39 MW facility: the battery covers the deficit until it runs
-    # out, then the generator (10 s start inside the step) takes over.
+    # contract 6 MW below a 7.39 MW facility: the generator (0.5 MW) is called at once and
+    # ready 10 s later; the battery bridges the start, then covers what the generator cannot
+    # until it runs out inside step 4 (at 4.644 h); then load is unserved.
     variant("battery", liquid=CHILLER_LOOP, grid={"contract_mw": 6.0, "price_usd_per_mwh": 50.0},
+            battery={"power_mw": 2.0, "energy_mwh": 5.0, "round_trip_efficiency": 0.81,
+                     "initial_soc": 1.0, "price_usd_per_mwh": 0.0},
+            generator={"capacity_mw": 0.5, "start_s": 10.0, "price_usd_per_mwh": 300.0}),
+    # the same with a 2 MW generator: the battery only bridges its 10-s start.
+    variant("bridge", liquid=CHILLER_LOOP, grid={"contract_mw": 6.0, "price_usd_per_mwh": 50.0},
             battery={"power_mw": 2.0, "energy_mwh": 5.0, "round_trip_efficiency": 0.81,
                      "initial_soc": 1.0, "price_usd_per_mwh": 0.0},
             generator={"capacity_mw": 2.0, "start_s": 10.0, "price_usd_per_mwh": 300.0}),
@@ -268,70 +274,97 @@ def hand_load(p, t):
 
 
 def hand_steps(p):
-    """Every step's values, worked out from model.md for this variant."""
+    """Every step's values, worked out from model.md for this variant.
+
+    Each step is cut into pieces wherever what the supplies can give changes (the generator
+    becoming ready, the battery emptying or filling); the load (hence k) is the step's. The
+    rows hold the pieces' time-weighted means, the least margin and the time unserved."""
     g, b, gen = p["grid"], p["battery"], p["generator"]
     soc = b["energy_mwh"] * b["initial_soc"] if b else 0.0
     eta_b = math.sqrt(b["round_trip_efficiency"]) if b else 1.0   # √RTE each way
-    gen_ready = None            # time the running generator delivers full output
+    gen_ready = None            # time the called generator delivers its capacity from
+    contract = g["contract_mw"]
     rows = []
     k = None
     for step in range(STEPS):
-        t = step * DT_S
-        ld = hand_load(p, t)
+        t0 = step * DT_S
+        ld = hand_load(p, t0)
         firm, flex, fac_full = ld["firm"], ld["flex"], ld["fac_full"]
         it = firm + flex
         if it > 0:
             # Without fans the facility power is linear in IT, F = k·P (chiller loops).
             k = fac_full / it
-        # available: grid contract, battery min(power, SOC·√RTE/Δt), generators
-        batt_avail = min(b["power_mw"], soc * eta_b / DT_H) if b else 0.0
-        base_avail = g["contract_mw"] + batt_avail
-        gen_avail = 0.0
-        if gen:
-            needed = base_avail < fac_full
-            if needed and gen_ready is None:
-                gen_ready = t + gen["start_s"]         # called now: delivers after start_s
-            if not needed:
-                gen_ready = None
-            ready = gen_ready if gen_ready is not None else t + gen["start_s"]
-            # a step straddling the ready time gets the share of its length after it
-            gen_avail = gen["capacity_mw"] * min(1.0, max(0.0, (t + DT_S - ready) / DT_S))
-        avail = base_avail + gen_avail
-        shed = curtailed = 0.0
-        served_it, demand_fac = it, fac_full
-        if fac_full > avail:
-            if k * firm <= avail:                      # shed flexible IT: k·(P − x) = supply
-                shed = it - avail / k
-                served_it, demand_fac = avail / k, avail
+        fac_firm = k * firm if k is not None else 0.0
+        acc = dict.fromkeys(["it_served", "facility", "cooling", "losses", "misc", "water",
+                             "unserved", "shed", "curtailed", "grid", "battery", "generator",
+                             "cost", "avail", "unserved_s"], 0.0)
+        margin = math.inf
+        t, end = float(t0), float(t0 + DT_S)
+        while t < end:
+            nxt = end
+            gen_avail = 0.0
+            if gen:
+                # called the instant the grid falls short of the firm load
+                if contract < fac_firm:
+                    if gen_ready is None:
+                        gen_ready = t + gen["start_s"]
+                    if t >= gen_ready:
+                        gen_avail = gen["capacity_mw"]
+                    else:
+                        nxt = min(nxt, gen_ready)
+                else:
+                    gen_ready = None
+            batt_avail = b["power_mw"] if b and soc > 1e-6 else 0.0
+            avail = contract + gen_avail + batt_avail
+            # flexible IT runs on the grid only; backups carry the firm load
+            shed = curtailed = 0.0
+            if contract >= fac_full:
+                served_it, demand_fac = it, fac_full
+            elif contract >= fac_firm:                 # shed flexible IT: k·(P − x) = grid
+                shed = it - contract / k
+                served_it, demand_fac = contract / k, contract
             else:                                      # all flexible shed, firm curtailed
                 shed = flex
-                served_it = avail / k
+                demand_fac = fac_firm
+                served_it = firm if avail >= fac_firm else avail / k
                 curtailed = firm - served_it
-                demand_fac = k * firm
-        fac, cool, losses, misc, water = facility(p, served_it)
-        # dispatch: grid, battery, generator in this order
-        grid = min(g["contract_mw"], fac)
-        batt = min(batt_avail, fac - grid)
-        genr = fac - grid - batt
-        soc -= batt * DT_H / eta_b
-        if b and batt == 0:
-            # grid surplus charges the battery: within its power and the room left, √RTE in
-            charge = min(b["power_mw"], (b["energy_mwh"] - soc) / (eta_b * DT_H),
-                         g["contract_mw"] - grid)
-            grid += charge
-            batt = -charge
-            soc += charge * eta_b * DT_H
-        cost = grid * DT_H * g["price_usd_per_mwh"] + genr * DT_H * (
-            gen["price_usd_per_mwh"] if gen else 0.0) + max(batt, 0.0) * DT_H * (
-            b["price_usd_per_mwh"] if b else 0.0)
-        rows.append({
-            "t": t, "it_demand": ld["demand"], "it_served": served_it, "facility": fac,
-            "cooling": cool, "losses": losses, "misc": misc, "water": water,
-            "unserved": demand_fac - fac, "shed": shed, "curtailed": curtailed,
-            "throttle": ld["throttle"], "throttle_firm": ld["throttle_firm"], "grid": grid,
-            "battery": batt, "soc": soc, "generator": genr, "cost": cost,
-            "margin": avail - fac_full, "avail": avail, "critical": ld["critical"],
-        })
+            fac, cool, losses, misc, water = facility(p, served_it)
+            grid = min(contract, fac)
+            genr = min(gen_avail, fac - grid)
+            batt = min(batt_avail, fac - grid - genr)
+            if batt > 0:                               # empties at soc·√RTE/batt
+                nxt = min(nxt, t + soc * eta_b / batt * 3600.0)
+            elif b and soc < b["energy_mwh"]:          # grid surplus charges it, √RTE in
+                charge = min(b["power_mw"], contract - grid)
+                if charge > 0:
+                    batt = -charge
+                    grid += charge
+                    nxt = min(nxt, t + (b["energy_mwh"] - soc) / (charge * eta_b) * 3600.0)
+            length = nxt - t
+            h = length / 3600.0
+            soc -= batt * h / eta_b if batt > 0 else batt * h * eta_b
+            if b and soc < 1e-6:
+                soc = 0.0
+            if b and b["energy_mwh"] - soc < 1e-6:
+                soc = b["energy_mwh"]
+            w = length / DT_S
+            unserved = demand_fac - fac
+            for key, x in [("it_served", served_it), ("facility", fac), ("cooling", cool),
+                           ("losses", losses), ("misc", misc), ("unserved", unserved),
+                           ("shed", shed), ("curtailed", curtailed), ("grid", grid),
+                           ("battery", batt), ("generator", genr), ("avail", avail)]:
+                acc[key] += w * x
+            acc["water"] += w * water
+            acc["cost"] += h * (grid * g["price_usd_per_mwh"] + genr * (
+                gen["price_usd_per_mwh"] if gen else 0.0) + max(batt, 0.0) * (
+                b["price_usd_per_mwh"] if b else 0.0))
+            if unserved > 1e-6:
+                acc["unserved_s"] += length
+            margin = min(margin, avail - fac_full)
+            t = nxt
+        rows.append(dict(acc, t=t0, it_demand=ld["demand"], throttle=ld["throttle"],
+                         throttle_firm=ld["throttle_firm"], soc=soc, margin=margin,
+                         critical=ld["critical"]))
     return rows, k
 
 
@@ -350,7 +383,7 @@ def hand_summary(p, rows):
         "facility_peak_mw": max(r["facility"] for r in rows),
         "critical_it_mw": max(r["critical"] for r in rows),
         "unserved_energy_mwh": energy("unserved"),
-        "unserved_hours": DT_H * sum(1 for r in rows if r["unserved"] > 1e-6),
+        "unserved_hours": sum(r["unserved_s"] for r in rows) / 3600.0,
         "unserved_peak_mw": max(r["unserved"] for r in rows),
         "shed_energy_mwh": energy("shed"), "throttle_energy_mwh": energy("throttle"),
         "water_m3": water, "wue_l_per_kwh": water / it,
@@ -478,16 +511,21 @@ def extra_checks(p, rows, k, problems):
         if not (u > 0 and abs(rows[0]["unserved"] - u) < 1e-12 and rows[0]["shed"] == 3.0):
             problems.append("%s: hand unserved %g inconsistent" % (name, u))
     if name == "handcheck-battery":
-        b = p["battery"]
+        b, gen = p["battery"], p["generator"]
         deficit = rows[0]["facility"] - g
-        # full steps the battery covers: floor(E·SOC0·√RTE / (deficit·Δt))
-        n_full = math.floor(b["energy_mwh"] * b["initial_soc"] *
-                            math.sqrt(b["round_trip_efficiency"]) / (deficit * DT_H))
-        first_gen = next(i for i, r in enumerate(rows) if r["generator"] > 0)
-        if not (n_full == 3 and first_gen == n_full and rows[n_full]["battery"] > 0
-                and rows[n_full + 1]["battery"] == 0):
-            problems.append("%s: battery runs out at step %d, generator from %d" % (
-                name, n_full, first_gen))
+        # the battery bridges 10 s at the deficit, then gives deficit − 0.5 MW: it holds
+        # E·√RTE = 4.5 MWh, so it empties after 10 s + (4.5 − deficit·10/3600)/(deficit − 0.5) h
+        e_left = b["energy_mwh"] * math.sqrt(b["round_trip_efficiency"]) - deficit * 10 / 3600.0
+        empty_h = 10 / 3600.0 + e_left / (deficit - gen["capacity_mw"])
+        step_empty = math.floor(empty_h)
+        if not (step_empty == 4 and rows[3]["unserved"] == 0 and rows[4]["unserved"] > 0
+                and abs(rows[4]["unserved_s"] - (5 - empty_h) * 3600) < 1e-6
+                and rows[5]["unserved_s"] == 3600):
+            problems.append("%s: battery empties at %.4f h, rows say otherwise" % (name, empty_h))
+    if name == "handcheck-bridge":
+        if not (rows[0]["unserved"] == 0 and abs(rows[0]["battery"] * 360 - (
+                rows[0]["facility"] - g)) < 1e-9 and rows[1]["battery"] == 0):
+            problems.append("%s: the battery does not bridge the start alone" % name)
 
 
 def main(argv):

@@ -99,51 +99,108 @@ static void rig_release(struct rig *r)
     supply_states_destroy(r->st, r->site.n_supplies);
 }
 
-/* One step: availability for `demand_mw`, then dispatch of min(demand, available). */
+/* Time-mean availability of each kind over a step, MW. */
+struct supply_totals {
+    double reactor_mw, grid_mw, battery_mw, generator_mw;
+};
+
+/* One step [t0, t0 + dt) of a firm demand, piece by piece as the site step does it: at each
+ * piece's start the availability, then dispatch of min(demand, available) until the next
+ * change (or a battery empties or fills). Fills time-means of the availability and the flows
+ * (the charge at the end, the cost summed) and returns the mean served power. Counts the
+ * pieces into *pieces when not NULL. */
+static double step_n(struct rig *r, int64_t t0, int64_t dt, double demand_mw,
+                     struct supply_totals *tot, struct supply_flows *fl, int *pieces)
+{
+    memset(tot, 0, sizeof *tot);
+    memset(fl, 0, sizeof *fl);
+    double t = (double)t0, end = (double)(t0 + dt), served_mean = 0;
+    int n = 0;
+    while (t < end) {
+        struct supply_instant in;
+        supply_instant(&r->site, r->st, t, demand_mw, &in);
+        ck_assert(in.next_s > t);
+        double piece_end = fmin(end, in.next_s);
+        double avail = in.reactor_mw + in.grid_mw + in.generator_mw + in.battery_mw;
+        double served = fmin(demand_mw, avail);
+        struct supply_flows p;
+        double len = supply_dispatch(&r->site, r->st, piece_end - t, served, &p);
+        ck_assert(len > 0 && len <= piece_end - t);
+        double w = len / (double)dt;
+        tot->reactor_mw += w * in.reactor_mw;
+        tot->grid_mw += w * in.grid_mw;
+        tot->battery_mw += w * in.battery_mw;
+        tot->generator_mw += w * in.generator_mw;
+        fl->reactor_mw += w * p.reactor_mw;
+        fl->grid_mw += w * p.grid_mw;
+        fl->battery_mw += w * p.battery_mw;
+        fl->generator_mw += w * p.generator_mw;
+        fl->battery_soc_mwh = p.battery_soc_mwh;
+        fl->cost_usd += p.cost_usd;
+        served_mean += w * served;
+        t += len;
+        n++;
+    }
+    if (pieces)
+        *pieces = n;
+    return served_mean;
+}
+
 static double step(struct rig *r, int64_t t, int64_t dt, double demand_mw, struct supply_totals *tot,
                    struct supply_flows *fl)
 {
-    supply_available(&r->site, r->st, t, dt, demand_mw, tot);
-    double avail = tot->reactor_mw + tot->grid_mw + tot->battery_mw + tot->generator_mw;
-    double served = fmin(demand_mw, avail);
-    supply_dispatch(&r->site, r->st, dt, served, fl);
-    return served;
+    return step_n(r, t, dt, demand_mw, tot, fl, NULL);
+}
+
+/* Availability at one instant (also advances generator calls: demand 0 releases them). */
+static void instant(struct rig *r, int64_t t, struct supply_instant *in)
+{
+    supply_instant(&r->site, r->st, (double)t, 0, in);
 }
 
 /* ---- batteries ---- */
 
 START_TEST(test_battery_discharge_limit)
 {
-    /* 10 MW / 5 MWh, RTE 0.81 (√ = 0.9), full: over 1 h the energy allows
-     * SOC·√RTE/Δt = 5·0.9/1 = 4.5 MW, below the 10 MW power limit */
+    /* 10 MW / 5 MWh, RTE 0.81 (√ = 0.9), full, asked for 8 MW over 1 h: it gives 8 MW until
+     * empty, after 5·0.9/8 = 0.5625 h (a piece ends there): 4.5 MWh, a mean of 4.5 MW; its
+     * 10 MW were available for 0.5625 h, a mean of 5.625 MW */
     struct supply sp[] = {battery(10, 5, 0.81, 1.0)};
     struct rig r;
     rig_init(&r, 1, sp);
     ck_assert_double_eq_tol(r.st[0].soc_mwh, 5.0, TOL);   /* initial_soc 1 × 5 MWh */
     struct supply_totals tot;
     struct supply_flows fl;
-    double served = step(&r, 0, H, 8.0, &tot, &fl);
-    ck_assert_double_eq_tol(tot.battery_mw, 4.5, TOL);
+    int pieces;
+    double served = step_n(&r, 0, H, 8.0, &tot, &fl, &pieces);
+    ck_assert_int_eq(pieces, 2);
+    ck_assert_double_eq_tol(tot.battery_mw, 5.625, TOL);
     ck_assert_double_eq_tol(served, 4.5, TOL);
     ck_assert_double_eq_tol(fl.battery_mw, 4.5, TOL);
-    /* 4.5 MW·1 h/0.9 = 5 MWh drawn: empty */
     ck_assert_double_eq_tol(fl.battery_soc_mwh, 0.0, TOL);
     ck_assert_double_eq_tol(r.st[0].soc_mwh, 0.0, TOL);
     step(&r, H, H, 8.0, &tot, &fl);
     ck_assert_double_eq_tol(tot.battery_mw, 0.0, TOL);
     rig_release(&r);
 
-    /* half-hour steps: 5·0.9/0.5 = 9 MW allowed; serving 3 MW draws 3·0.5/0.9 = 1.66667 MWh,
-     * leaving 3.33333 */
+    /* the same at 1-min steps: the same energy (step-length independence) */
+    rig_init(&r, 1, sp);
+    double energy = 0;
+    for (int64_t t = 0; t < H; t += 60)
+        energy += step(&r, t, 60, 8.0, &tot, &fl) * 60.0 / 3600.0;
+    ck_assert_double_eq_tol(energy, 4.5, 1e-9);
+    rig_release(&r);
+
+    /* half-hour steps: serving 3 MW draws 3·0.5/0.9 = 1.66667 MWh, leaving 3.33333 */
     rig_init(&r, 1, sp);
     step(&r, 0, 1800, 3.0, &tot, &fl);
-    ck_assert_double_eq_tol(tot.battery_mw, 9.0, TOL);
+    ck_assert_double_eq_tol(tot.battery_mw, 10.0, TOL);
     ck_assert_double_eq_tol(fl.battery_mw, 3.0, TOL);
     ck_assert_double_eq_tol(fl.battery_soc_mwh, 5.0 - 3.0 * 0.5 / 0.9, TOL);
     ck_assert_double_eq_tol(fl.battery_soc_mwh, 3.333333333, 1e-8);
     rig_release(&r);
 
-    /* a big battery is limited by its power: min(10, 100·0.9/1) = 10 */
+    /* a big battery is limited by its power: 10 MW */
     struct supply big[] = {battery(10, 100, 0.81, 1.0)};
     rig_init(&r, 1, big);
     step(&r, 0, H, 50.0, &tot, &fl);
@@ -173,7 +230,8 @@ START_TEST(test_battery_charging)
     ck_assert_double_eq_tol(fl.battery_mw, -4.0, TOL);
     ck_assert_double_eq_tol(fl.grid_mw, 14.0, TOL);
     ck_assert_double_eq_tol(fl.battery_soc_mwh, 8.6, TOL);
-    /* next hour: room (10 − 8.6)/0.9 = 1.5556 MW; fills to 10 exactly */
+    /* next hour: room 1.4 MWh fills at 4·0.9 = 3.6 MWh/h in 0.3889 h, then the battery
+     * idles: a mean of 4·0.3889 = 1.4/0.9 = 1.5556 MW; full at 10 exactly */
     step(&r, H, H, 10.0, &tot, &fl);
     ck_assert_double_eq_tol(fl.battery_mw, -1.4 / 0.9, TOL);
     ck_assert_double_eq_tol(fl.grid_mw, 10.0 + 1.4 / 0.9, TOL);
@@ -221,11 +279,15 @@ START_TEST(test_generator_start)
     rig_init(&r, 2, sp);
     struct supply_totals tot;
     struct supply_flows fl;
-    /* called at t0 = 0: nothing before 10 s, so (60 − 10)/60 of 5 MW = 4.16667 MW */
-    step(&r, 0, 60, 12.0, &tot, &fl);
+    /* called at t0 = 0, ready at 10 s: available 5 MW over 50 of the 60 s (4.16667 MW mean);
+     * it gives the missing 2 MW over those 50 s (1.66667 MW mean); 2 MW short for 10 s */
+    int pieces;
+    double served = step_n(&r, 0, 60, 12.0, &tot, &fl, &pieces);
+    ck_assert_int_eq(pieces, 2);
     ck_assert_double_eq_tol(tot.generator_mw, 5.0 * 50.0 / 60.0, TOL);
-    ck_assert_double_eq_tol(fl.generator_mw, 2.0, TOL);   /* 12 − 10 from the grid */
+    ck_assert_double_eq_tol(fl.generator_mw, 2.0 * 50.0 / 60.0, TOL);
     ck_assert_double_eq_tol(fl.grid_mw, 10.0, TOL);
+    ck_assert_double_eq_tol(served, 12.0 - 2.0 * 10.0 / 60.0, TOL);
     /* still needed: full capacity */
     step(&r, 60, 60, 12.0, &tot, &fl);
     ck_assert_double_eq_tol(tot.generator_mw, 5.0, TOL);
@@ -235,11 +297,11 @@ START_TEST(test_generator_start)
     ck_assert_int_eq(r.st[1].gen_running, 0);
     ck_assert_double_eq_tol(fl.generator_mw, 0.0, TOL);
     ck_assert_double_eq_tol(fl.grid_mw, 8.0, TOL);
-    /* needed again: a new start, the 10-s delay again */
+    /* needed again: a new start, the 10-s delay again; 4 MW over 50 s */
     step(&r, 180, 60, 14.0, &tot, &fl);
     ck_assert_int_eq(r.st[1].gen_running, 1);
     ck_assert_double_eq_tol(tot.generator_mw, 5.0 * 50.0 / 60.0, TOL);
-    ck_assert_double_eq_tol(fl.generator_mw, 4.0, TOL);
+    ck_assert_double_eq_tol(fl.generator_mw, 4.0 * 50.0 / 60.0, TOL);
     rig_release(&r);
 
     /* start_s 120 with 60-s steps: called at 0, ready at 120: nothing in [0, 60) nor in
@@ -256,13 +318,24 @@ START_TEST(test_generator_start)
     ck_assert_double_eq_tol(fl.generator_mw, 2.0, TOL);
     rig_release(&r);
 
-    /* a battery that covers the gap keeps the generator off */
+    /* with a battery: the generator is still called the instant the grid falls short (the
+     * battery does not delay it); the battery bridges the 10-s start, then idles */
     struct supply sp3[] = {grid(10, 0), battery(5, 10, 0.81, 1.0), generator(5, 10, 0)};
     rig_init(&r, 3, sp3);
-    step(&r, 0, 60, 12.0, &tot, &fl);
-    ck_assert_int_eq(r.st[2].gen_running, 0);
+    served = step(&r, 0, 60, 12.0, &tot, &fl);
+    ck_assert_int_eq(r.st[2].gen_running, 1);
+    ck_assert_double_eq_tol(served, 12.0, TOL);
+    ck_assert_double_eq_tol(fl.battery_mw, 2.0 * 10.0 / 60.0, TOL);
+    ck_assert_double_eq_tol(fl.generator_mw, 2.0 * 50.0 / 60.0, TOL);
+    ck_assert_double_eq_tol(fl.battery_soc_mwh, 10.0 - 2.0 * 10.0 / 3600.0 / 0.9, TOL);
+    rig_release(&r);
+
+    /* a generator short of the gap: the battery covers only what it cannot (7 − 5 = 2 MW) */
+    struct supply sp4[] = {grid(10, 0), battery(20, 10, 0.81, 1.0), generator(5, 0, 0)};
+    rig_init(&r, 3, sp4);
+    step(&r, 0, H, 17.0, &tot, &fl);
+    ck_assert_double_eq_tol(fl.generator_mw, 5.0, TOL);
     ck_assert_double_eq_tol(fl.battery_mw, 2.0, TOL);
-    ck_assert_double_eq_tol(fl.generator_mw, 0.0, TOL);
     rig_release(&r);
 }
 END_TEST
@@ -290,14 +363,24 @@ START_TEST(test_reactor_refuelling)
     ck_assert_int_eq(supply_reactor_units_up(&rx, 60 * DAY), 2);
     ck_assert_int_eq(supply_reactor_units_up(&rx, 72 * DAY), 2);   /* unit 1: 70 + 2 */
     ck_assert_int_eq(supply_reactor_units_up(&rx, 366 * DAY), 3);  /* 366 = 360 + 6: unit 0 done */
-    /* availability through supply_available: 2 units × 100 MW during unit 0's outage */
+    /* availability through supply_instant: 2 units × 100 MW during unit 0's outage, until
+     * its end at day 33; then 300 MW until unit 1 goes at day 40 */
     struct rig r;
     rig_init(&r, 1, &rx);
+    struct supply_instant in;
+    instant(&r, 31 * DAY, &in);
+    ck_assert_double_eq_tol(in.reactor_mw, 200.0, TOL);
+    ck_assert_double_eq(in.next_s, (double)(33 * DAY));
+    instant(&r, 35 * DAY, &in);
+    ck_assert_double_eq_tol(in.reactor_mw, 300.0, TOL);
+    ck_assert_double_eq(in.next_s, (double)(40 * DAY));
+    /* a step across the edge at day 33 is cut there: 200 MW for 1 h, 300 for 2 h */
     struct supply_totals tot;
-    supply_available(&r.site, r.st, 31 * DAY, H, 0, &tot);
-    ck_assert_double_eq_tol(tot.reactor_mw, 200.0, TOL);
-    supply_available(&r.site, r.st, 35 * DAY, H, 0, &tot);
-    ck_assert_double_eq_tol(tot.reactor_mw, 300.0, TOL);
+    struct supply_flows fl;
+    int pieces;
+    step_n(&r, 33 * DAY - H, 3 * H, 1000, &tot, &fl, &pieces);
+    ck_assert_int_eq(pieces, 2);
+    ck_assert_double_eq_tol(tot.reactor_mw, (200.0 + 2 * 300.0) / 3, TOL);
     rig_release(&r);
     /* no refuelling outage: every unit */
     rx.reactor.refuel_outage_d = 0;
@@ -371,11 +454,13 @@ START_TEST(test_curtailment_ties_earliest)
     ck_assert_int_eq(st[0].curtailed[5], 0);
     /* available: level_mw inside a curtailed hour (also a 15-min step within it), the
      * contract outside */
-    struct supply_totals tot;
-    supply_available(&site, st, 3 * H + 900, 900, 0, &tot);
-    ck_assert_double_eq(tot.grid_mw, 10);
-    supply_available(&site, st, 5 * H, 900, 0, &tot);
-    ck_assert_double_eq(tot.grid_mw, 100);
+    struct supply_instant in;
+    supply_instant(&site, st, (double)(3 * H + 900), 0, &in);
+    ck_assert_double_eq(in.grid_mw, 10);
+    ck_assert_double_eq(in.next_s, (double)(5 * H));   /* hours 0-4 curtailed */
+    supply_instant(&site, st, (double)(5 * H), 0, &in);
+    ck_assert_double_eq(in.grid_mw, 100);
+    ck_assert_double_eq(in.next_s, (double)(8760 * H));
     supply_states_destroy(st, 1);
     weather_destroy(w);
 }
@@ -456,11 +541,11 @@ START_TEST(test_curtailment_hottest)
     }
     ck_assert_int_eq(count, 20);
     /* level_mw defaults to 0: nothing from the grid in a curtailed hour */
-    struct supply_totals tot;
-    supply_available(&site, st, 8730 * H, H, 0, &tot);
-    ck_assert_double_eq(tot.grid_mw, 0);
-    supply_available(&site, st, 8719 * H, H, 0, &tot);
-    ck_assert_double_eq(tot.grid_mw, 100);
+    struct supply_instant in;
+    supply_instant(&site, st, (double)(8719 * H), 0, &in);
+    ck_assert_double_eq(in.grid_mw, 100);
+    supply_instant(&site, st, (double)(8730 * H), 0, &in);
+    ck_assert_double_eq(in.grid_mw, 0);
     supply_states_destroy(st, 1);
     weather_destroy(w);
     diag_release(&d);
@@ -649,20 +734,38 @@ START_TEST(test_enough_supply)
     ck_assert_double_eq(r.m[M_UNSERVED_ENERGY_MWH], 0);
     ck_assert_double_eq_tol(r.m[M_MARGIN_MIN_MW], 18.4, 1e-9);
     free(r.k.v);
-    /* grid 71.4 and a 20 MW generator (10-s start, 250 $/MWh): called at the first step it
-     * gives (3600 − 10)/3600 × 20 = 19.944 MW, enough: nothing shed; it serves the missing
-     * 81.6 − 71.4 = 10.2 MW in both hours. Cost 2·(71.4·50 + 10.2·250) = 7 140 + 5 100 */
+    /* grid 71.4 and a 20 MW generator: the grid carries the firm load (51 MW), so the
+     * generator is not called for the flexible pools (backups carry firm load only): the
+     * same 10 MW shed as without it */
     run_shed("71.4", "      - {id: gen, type: generator, capacity_mw: 20, start_s: 10,"
                      " price_usd_per_mwh: 250}\n", &r);
     check_balance(&r);
-    ck_assert_double_eq_tol(r.k.v[0][S_SUPPLY_AVAILABLE_MW], 71.4 + 20.0 * 3590 / 3600, 1e-9);
-    ck_assert_double_eq_tol(r.k.v[1][S_SUPPLY_AVAILABLE_MW], 91.4, 1e-9);
     for (size_t i = 0; i < 2; i++) {
-        ck_assert_double_eq_tol(r.k.v[i][S_GENERATOR_MW], 10.2, 1e-9);
-        ck_assert_double_eq_tol(r.k.v[i][S_SHED_MW], 0, 1e-12);
+        ck_assert_double_eq_tol(r.k.v[i][S_GENERATOR_MW], 0, 1e-12);
+        ck_assert_double_eq_tol(r.k.v[i][S_SHED_MW], 10, 1e-6);
     }
-    ck_assert_double_eq_tol(r.m[M_GENERATOR_ENERGY_MWH], 20.4, 1e-9);
-    ck_assert_double_eq_tol(r.m[M_ENERGY_COST_USD], 12240, 1e-6);
+    free(r.k.v);
+    /* grid 40.8 and the generator (10-s start, 250 $/MWh): called at 0 as the grid is short
+     * of the firm 51 MW, ready at 10 s. For those 10 s the firm load is curtailed to the
+     * grid's 40.8 MW (10.2 MW unserved); then the generator gives the missing 10.2 MW. The
+     * flexible 30 MW are shed throughout. */
+    run_shed("40.8", "      - {id: gen, type: generator, capacity_mw: 20, start_s: 10,"
+                     " price_usd_per_mwh: 250}\n", &r);
+    check_balance(&r);
+    const double *v0 = r.k.v[0], *v1 = r.k.v[1];
+    ck_assert_double_eq_tol(v0[S_SUPPLY_AVAILABLE_MW], 40.8 + 20.0 * 3590 / 3600, 1e-9);
+    ck_assert_double_eq_tol(v1[S_SUPPLY_AVAILABLE_MW], 60.8, 1e-9);
+    ck_assert_double_eq_tol(v0[S_GENERATOR_MW], 10.2 * 3590 / 3600, 1e-9);
+    ck_assert_double_eq_tol(v1[S_GENERATOR_MW], 10.2, 1e-9);
+    ck_assert_double_eq_tol(v0[S_UNSERVED_MW], 10.2 * 10 / 3600, 1e-9);
+    ck_assert_double_eq_tol(v0[S_UNSERVED_S], 10, 1e-9);
+    ck_assert_double_eq(v1[S_UNSERVED_S], 0);
+    ck_assert_double_eq_tol(v0[S_SHED_MW], 30, 1e-9);
+    ck_assert_double_eq_tol(r.m[M_UNSERVED_HOURS], 10.0 / 3600, 1e-12);
+    ck_assert_double_eq_tol(r.m[M_UNSERVED_ENERGY_MWH], 10.2 * 10 / 3600, 1e-9);
+    ck_assert_double_eq_tol(r.m[M_GENERATOR_ENERGY_MWH], 10.2 * 7190 / 3600, 1e-9);
+    ck_assert_double_eq_tol(r.m[M_ENERGY_COST_USD], 2 * 40.8 * 50 + 250 * 10.2 * 7190 / 3600,
+                            1e-6);
     free(r.k.v);
 }
 END_TEST

@@ -43,6 +43,7 @@
 #include "loop_thermal.h"
 #include "results.h"
 #include "scenario.h"
+#include "site_step.h"
 #include "solver.h"
 #include "supply.h"
 #include "testutil.h"
@@ -255,34 +256,61 @@ static char *reactor_scenario(int units, double net_mw, double q, double mttr_h,
     return text;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Exact per-trial unserved energy (MWh) and hours recomputed from the outage lists of supply
  * 0 (a reactor of `unit_mw` per unit, or a grid of `unit_mw`), drawn again with the trial's
- * seed: available = Σ unit_mw·(1 − covered/Δt), unserved = max(0, F − available). (The first
- * site draws with the trial seed itself, seed + trial; later sites mix in their index.) */
+ * key (site_stream_key(seed, trial, site id)), in continuous time: between consecutive edges
+ * of the lists available = Σ unit_mw·1{up}, unserved = max(0, F − available). */
 static void oracle(const struct run *r, double f_mw, double unit_mw, double *eue, double *hours)
 {
     const struct scenario *sc = r->sc;
     const struct site *site = &sc->sites[0];
-    int64_t dt = sc->timestep_s;
     for (int t = 0; t < r->sum.trials; t++) {
         struct supply_state *st = calloc(site->n_supplies, sizeof *st);
         ck_assert_ptr_nonnull(st);
         ck_assert_int_eq(supply_states_draw_outages(site, st, sc->duration_s,
-                                                    sc->seed + (uint64_t)t), 0);
+                                                    site_stream_key(sc->seed, t, site->id)), 0);
         int lists = st[0].n_outage_lists;
         ck_assert_int_eq(lists, site->supplies[0].type == SUPPLY_REACTOR ? site->supplies[0].units
                                                                           : 1);
+        size_t n_edges = 2;
+        for (int u = 0; u < lists; u++)
+            n_edges += 2 * st[0].outages[u].n;
+        int64_t *edge = malloc(n_edges * sizeof *edge);
+        ck_assert_ptr_nonnull(edge);
+        size_t k = 0;
+        edge[k++] = 0;
+        edge[k++] = sc->duration_s;
+        for (int u = 0; u < lists; u++)
+            for (size_t i = 0; i < st[0].outages[u].n; i++) {
+                edge[k++] = st[0].outages[u].start_s[i];
+                edge[k++] = st[0].outages[u].end_s[i];
+            }
+        qsort(edge, n_edges, sizeof *edge, cmp_i64);
         double e = 0, h = 0;
-        for (int64_t k = 0; k < sc->steps; k++) {
+        for (size_t i = 0; i + 1 < n_edges; i++) {
+            int64_t a = edge[i], b = edge[i + 1];
+            if (b <= a)
+                continue;
             double avail = 0;
-            for (int u = 0; u < lists; u++)
-                avail += unit_mw * (1.0 - (double)outage_overlap_s(&st[0].outages[u], k * dt, dt) /
-                                              (double)dt);
+            for (int u = 0; u < lists; u++) {
+                const struct outage_list *l = &st[0].outages[u];
+                int down = 0;
+                for (size_t j = 0; j < l->n && !down; j++)
+                    down = l->start_s[j] <= a && a < l->end_s[j];
+                avail += down ? 0.0 : unit_mw;
+            }
             double un = fmax(0.0, f_mw - avail);
-            e += un * (double)dt / SECONDS_PER_HOUR;
+            e += un * (double)(b - a) / SECONDS_PER_HOUR;
             if (un > UNSERVED_EPS_MW)
-                h += (double)dt / SECONDS_PER_HOUR;
+                h += (double)(b - a) / SECONDS_PER_HOUR;
         }
+        free(edge);
         eue[t] = e;
         hours[t] = h;
         supply_states_destroy(st, site->n_supplies);
@@ -303,7 +331,7 @@ static void check_against_oracle(const struct run *r, double f_mw, double unit_m
         ck_assert_msg(fabs(m[M_UNSERVED_ENERGY_MWH] - eue[t]) <= 1e-9 * eue[t] + 1e-6,
                       "trial %d: unserved energy %.12g MWh, outage lists give %.12g", t,
                       m[M_UNSERVED_ENERGY_MWH], eue[t]);
-        ck_assert_msg(m[M_UNSERVED_HOURS] == hours[t],
+        ck_assert_msg(fabs(m[M_UNSERVED_HOURS] - hours[t]) <= 1e-9 * hours[t] + 1e-9,
                       "trial %d: unserved hours %.12g, outage lists give %.12g", t,
                       m[M_UNSERVED_HOURS], hours[t]);
         se += m[M_UNSERVED_ENERGY_MWH];
@@ -330,27 +358,6 @@ static double two_unit_sigma(double q, double mttr_h, double a, double b, double
     double i1 = q * (1 - q) * inv_kappa, i2 = q * q * (1 - q) * (1 - q) * inv_kappa / 2;
     double integral = (2 * a * a + 4 * a * b * q + 2 * b * b * q * q) * i1 + b * b * i2;
     return sqrt(2 * integral / t_h);
-}
-
-/* Probability that a step of dt_h hours holds some down time of a stationary unit: down at the
- * step's start (q), or up then and its up time (memoryless, Exp(MTTF)) ends within the step. */
-static double p_touched(double q, double mttr_h, double dt_h)
-{
-    double mttf = mttr_h * (1 - q) / q;
-    return q + (1 - q) * (1 - exp(-dt_h / mttf));
-}
-
-/* σ of the fraction of steps touched by one unit's outages over T hours, Δt = 1 h, by the
- * renewal-reward CLT: per cycle the reward R = steps touched by its down time X, R ≈ X + 1 +
- * ν (ν, the rounding to whole steps, has variance ≈ 1/6: two independent uniform phases),
- * cost C = U + X; Var(R − rC) ≈ (1 − r)²·MTTR² + 1/6 + r²·MTTF² with r = P (above), over
- * K = T/μ cycles: σ = √(K·Var)/T. (Approximate: steps shared by two cycles and the
- * covariance of ν with X are left out; the tests also look at the trials' own spread.) */
-static double hours_sigma(double q, double mttr_h, double t_h)
-{
-    double mttf = mttr_h * (1 - q) / q, mu = mttr_h + mttf, r = p_touched(q, mttr_h, 1.0);
-    double var = (1 - r) * (1 - r) * mttr_h * mttr_h + 1.0 / 6 + r * r * mttf * mttf;
-    return sqrt(t_h / mu * var) / t_h;
 }
 
 /* ==== outage draws (supply_states_draw_outages) ==== */
@@ -667,10 +674,10 @@ END_TEST
  * (to 1e-6). 200 trials of a year at 1 h: T = 1.752e6 h, K = T/μ = 43800 cycles.
  *  - EUE / demand energy = the time fraction down = q (stationary start):
  *    σ = √(2q²(1 − q)²μ/T) = 3.21e-4 (0.64 % of q), tolerance 4σ;
- *  - LOLE / 8760 = the fraction of steps with some down time
- *    P = q + (1 − q)(1 − e^(−Δt/MTTF)) = 0.074673 (see p_touched); σ ≈ 4.1e-4 (hours_sigma)
- *    or the trials' own standard error, whichever is larger; tolerance 4σ. P − q = 0.0247
- *    is 60σ: the test tells the step count from the energy fraction.
+ *  - LOLE / 8760 = the time fraction with load unserved, also q (steps are split at the
+ *    outage edges: time is counted exactly, not as whole steps, which would give
+ *    q + (1 − q)(1 − e^(−Δt/MTTF)) = 0.0747, 60σ away); σ as above or the trials' own
+ *    standard error, whichever is larger; tolerance 4σ.
  *  - the trials' own spread of the energy fraction, s/√n, agrees with σ above within
  *    [0.75, 1.33] (sampling error of s with 200 trials ≈ 5 %): the trials are independent
  *    and the outages have the autocorrelation of MTTR = 2 h.
@@ -695,10 +702,9 @@ START_TEST(test_one_unit)
     ck_assert_msg(se_emp > 0.75 * sigma_e && se_emp < 1.33 * sigma_e,
                   "one unit: the trials' standard error %.3g vs the renewal formula's %.3g",
                   se_emp, sigma_e);
-    double P = p_touched(q, mttr_h, 1.0);
     trial_moments(&r, M_UNSERVED_HOURS, &mean, &sd);
-    double sigma_h = fmax(hours_sigma(q, mttr_h, T), sd / HOURS_PER_YEAR / sqrt((double)trials));
-    expect_stat("one unit: LOLE / 8760 h", r.sum.total[M_LOLE_H_PER_YEAR] / HOURS_PER_YEAR, P,
+    double sigma_h = fmax(sigma_e, sd / HOURS_PER_YEAR / sqrt((double)trials));
+    expect_stat("one unit: LOLE / 8760 h", r.sum.total[M_LOLE_H_PER_YEAR] / HOURS_PER_YEAR, q,
                 sigma_h, 0);
     check_against_oracle(&r, F, N);
     run_free(&r);
@@ -713,8 +719,8 @@ END_TEST
  *    N = F/2 that is q·F: each outage removes one unit's N, not the whole load (the loss-of-
  *    load *probability* is 1 − (1 − q)², the energy is not). In g = a(x1 + x2) + b·x1x2
  *    form (in units of F): a = 1/2, b = 0 → σ = two_unit_sigma = 2.27e-4; tolerance 4σ.
- *  - LOLE / 8760: steps touched by either unit, 1 − (1 − P)² = 0.14377 with P = p_touched;
- *    σ ≤ 2·hours_sigma (the sum of the two units' σ, as if they were fully correlated).
+ *  - LOLE / 8760: the time either unit is down, 1 − (1 − q)² = 0.0975; in g form
+ *    g = x1 + x2 − x1·x2: a = 1, b = −1 → σ = two_unit_sigma.
  *  - Every trial recomputed exactly from its outage lists. */
 START_TEST(test_two_units_need_both)
 {
@@ -731,12 +737,12 @@ START_TEST(test_two_units_need_both)
     double eue = r.sum.total[M_EUE_MWH_PER_YEAR] * trials;
     expect_stat("two units, need both: EUE / demand", eue / (F * T), e_mw / F,
                 two_unit_sigma(q, mttr_h, 0.5, 0, T), 4 * EPS_SIZE);
-    double P = p_touched(q, mttr_h, 1.0);
     double mean, sd;
     trial_moments(&r, M_UNSERVED_HOURS, &mean, &sd);
-    double sigma_h = fmax(2 * hours_sigma(q, mttr_h, T), sd / HOURS_PER_YEAR / sqrt((double)trials));
+    double sigma_h = fmax(two_unit_sigma(q, mttr_h, 1, -1, T),
+                          sd / HOURS_PER_YEAR / sqrt((double)trials));
     expect_stat("two units, need both: LOLE / 8760 h", r.sum.total[M_LOLE_H_PER_YEAR] /
-                HOURS_PER_YEAR, 1 - (1 - P) * (1 - P), sigma_h, 0);
+                HOURS_PER_YEAR, 1 - (1 - q) * (1 - q), sigma_h, 0);
     check_against_oracle(&r, F, N);
     run_free(&r);
     free(text);
@@ -747,10 +753,9 @@ END_TEST
  * net = F·(1 + 1e-6). Load is lost only while both are down: E = q²·L
  * (2q(1 − q)(L − N) + q²L with L = N). In g form a = 0, b = 1:
  * σ = two_unit_sigma = 2.19e-4 on q² = 0.01 (2.2 %), tolerance 4σ.
- * Step-averaging bias (one-sided, low): a step in which both units switch the same way
- * serves max(0, f1 + f2 − 1) instead of the true overlap, short by 1/6 of a step on average;
- * such steps come at (Δt/MTTF)²(1 − q)² + (qΔt/MTTR)² per step → bias ≈ 5.2e-5 on 0.01
- * (0.5 %), allowed on top of 4σ. Every trial recomputed exactly. */
+ * No step-averaging bias: steps are split at every outage edge (the averaged availability
+ * of a step in which both units switched used to serve max(0, f1 + f2 − 1) instead of the
+ * true overlap, 0.5 % low). Every trial recomputed exactly. */
 START_TEST(test_two_units_need_one)
 {
     const double q = 0.1, mttr_h = 8;
@@ -763,11 +768,9 @@ START_TEST(test_two_units_need_one)
     double T = trials * HOURS_PER_YEAR;
     double L = F;
     double e_mw = q * q * L;   /* L − N < 0: one unit down costs nothing */
-    double mttf_h = mttr_h * (1 - q) / q;
-    double bias = (pow(1 / mttf_h, 2) * (1 - q) * (1 - q) + pow(q / mttr_h, 2)) / 6;
     double eue = r.sum.total[M_EUE_MWH_PER_YEAR] * trials;
     expect_stat("two units, need one: EUE / demand", eue / (F * T), e_mw / F,
-                two_unit_sigma(q, mttr_h, 0, 1, T), bias);
+                two_unit_sigma(q, mttr_h, 0, 1, T), 2 * EPS_SIZE);
     check_against_oracle(&r, F, N);
     run_free(&r);
     free(text);
@@ -777,13 +780,9 @@ END_TEST
 /* Two units (q = 0.05, MTTR = 24 h, μ = 480 h), a load between one and two units:
  * N = F/1.5 (L = 1.5 N). By hand: E = 2q(1 − q)(L − N) + q²L = (0.0475·0.5 + 0.0025·1.5)·N
  * = 0.05125·N. In g form (units of N): a = 0.5, b = 0.5 → σ = 8.3e-4·N (1.6 %).
- * Step-averaging bias (one-sided, low), derived: while the other unit is up (1 − q), a step in
- * which a unit switches and is down for a share f serves max(0, L − 2N + N·f) =
- * N·max(0, f − f*) with f* = 2 − L/N = 0.5 instead of f·(L − N); over f ~ U(0, 1) that is
- * short by N·f*(1 − f*)/2 = N/8 per switching step; switching steps come at 2/μ per unit per
- * hour → bias = (4/μ)(1 − q)·N/8 = 9.9e-4·N (1.9 %). The test compares with E − bias, allowing
- * 25 % of the bias for the phase not being exactly uniform and two switches in one step on
- * top of 4σ. Every trial recomputed exactly from its outage lists (here the max() matters). */
+ * With steps split at every outage edge there is no step-averaging bias (averaging a step in
+ * which a unit switched used to make it 1.9 % low here: it served max(0, L − 2N + N·f)
+ * instead of f·(L − N)). Every trial recomputed exactly from its outage lists. */
 START_TEST(test_two_units_middle_load)
 {
     const double q = 0.05, mttr_h = 24;
@@ -794,12 +793,11 @@ START_TEST(test_two_units_middle_load)
     struct run r;
     run_text(text, 0, &r);
     double T = trials * HOURS_PER_YEAR;
-    double L = F, mu = mttr_h / q, fstar = 2 - L / N;
+    double L = F;
     double e_mw = 2 * q * (1 - q) * (L - N) + q * q * L;
-    double bias_mw = (4 / mu) * (1 - q) * N * fstar * (1 - fstar) / 2;
     double eue = r.sum.total[M_EUE_MWH_PER_YEAR] * trials;
-    expect_stat("two units, middle load: mean unserved MW", eue / T, e_mw - bias_mw,
-                N * two_unit_sigma(q, mttr_h, 0.5, 0.5, T), 0.25 * bias_mw);
+    expect_stat("two units, middle load: mean unserved MW", eue / T, e_mw,
+                N * two_unit_sigma(q, mttr_h, 0.5, 0.5, T), 0);
     check_against_oracle(&r, F, N);
     run_free(&r);
     free(text);
@@ -812,9 +810,8 @@ END_TEST
  *  - EUE / demand = P(an outage in progress) = 1 − e^(−λ_h·m) = 0.011351; per trial the down
  *    time is compound Poisson, Var ≈ λ·E[X²] = λ·2m² → σ_mean = √(2λm²/n)/8760 = 2.28e-4
  *    (2 %), tolerance 4σ (the queue starts empty: 0.1 % low at most);
- *  - LOLE / 8760 = P(step touched) = 1 − P(none in progress at its start)·P(no arrival in
- *    it) = 1 − e^(−λ_h(m + Δt)) = 0.016978; steps touched per outage ≈ X + 1 + ν,
- *    Var ≈ λ(2m² + 2m + 1 + 1/6) → σ_mean = 2.93e-4 (1.7 %);
+ *  - LOLE / 8760 = the same time fraction (time is counted exactly, not as whole steps),
+ *    with the same σ;
  *  - every trial recomputed exactly from its outage list. */
 START_TEST(test_grid_outage_trials)
 {
@@ -832,8 +829,7 @@ START_TEST(test_grid_outage_trials)
     expect_stat("grid outages: EUE / demand", eue, 1 - exp(-lh * m_h),
                 sqrt(2 * lambda * m_h * m_h / n) / HOURS_PER_YEAR, 2 * EPS_SIZE);
     expect_stat("grid outages: LOLE / 8760 h", r.sum.total[M_LOLE_H_PER_YEAR] / HOURS_PER_YEAR,
-                1 - exp(-lh * (m_h + 1)),
-                sqrt(lambda * (2 * m_h * m_h + 2 * m_h + 1 + 1.0 / 6) / n) / HOURS_PER_YEAR, 0);
+                1 - exp(-lh * m_h), sqrt(2 * lambda * m_h * m_h / n) / HOURS_PER_YEAR, 0);
     check_against_oracle(&r, F, C);
     run_free(&r);
     free(text);
@@ -843,11 +839,12 @@ END_TEST
 
 /* Two sites, each with its own grid with random outages {per_year: λ = 20, mean_h: m = 3},
  * contract F·(1 + 1e-6), 40 trials of a year at 1 h. The sites do not share supply (contract
- * section 3), so their outages are independent: each site's LOLE / 8760 is
- * P = 1 − e^(−λ_h(m + Δt)) = 0.009091, and the scenario's (steps with load unserved at either
- * site) 1 − (1 − P)² = 0.018100. σ per site ≈ √(λ(2m² + 2m + 1 + 1/6)/n)/8760 = 4.05e-4 (as
- * in test_grid_outage_trials); for the union at most twice that, 8.1e-4; tolerance 4σ. The
- * difference between the union and one site's P, P(1 − P) ≈ 0.009, is 11 of those σ.
+ * section 3), so their outages are independent: each site's LOLE / 8760 is the time fraction
+ * P = 1 − e^(−λ_h·m) = 0.006826, and the scenario's (time with load unserved at either
+ * site: the union of the sites' intervals) 1 − (1 − P)² = 0.013606. σ per site ≈
+ * √(2λm²/n)/8760 = 3.43e-4 (as in test_grid_outage_trials); for the union at most twice
+ * that; tolerance 4σ. The difference between the union and one site's P, P(1 − P) ≈ 0.0068,
+ * is 10 of those σ.
  *
  * Regression: up to 48d8bfa, supply_states_draw_outages derived each stream from (trial seed,
  * supply index, unit) only and site_run_init gave every site the same trial seed, so supply j
@@ -888,8 +885,8 @@ START_TEST(test_sites_draw_their_own_outages)
     struct run r;
     run_text(text, 0, &r);
     double lh = lambda / HOURS_PER_YEAR;
-    double P = 1 - exp(-lh * (m_h + 1));
-    double sigma = sqrt(lambda * (2 * m_h * m_h + 2 * m_h + 1 + 1.0 / 6) / trials) / HOURS_PER_YEAR;
+    double P = 1 - exp(-lh * m_h);
+    double sigma = sqrt(2 * lambda * m_h * m_h / trials) / HOURS_PER_YEAR;
     for (int i = 0; i < 2; i++)
         expect_stat(i ? "site b: LOLE / 8760 h" : "site a: LOLE / 8760 h",
                     r.sum.site[i][M_LOLE_H_PER_YEAR] / HOURS_PER_YEAR, P, sigma, 0);
@@ -1024,9 +1021,10 @@ static void run_events(const char *dur, const char *step, const char *supply, co
 #define V(r, name, k) ((r)->cap.v[S_##name][k])
 
 /* grid_outage at 00:01 for 2 min, 1-s steps: grid_mw is 0 exactly on steps [60, 180) and the
- * facility demand otherwise; the battery (5 MW) discharges from step 60; the generator, called
- * at 60 with start_s 10, delivers nothing on [60, 70) and carries the rest from step 70 until
- * the grid returns at 180 (then it is released); load is unserved only on [60, 70): F − 5. */
+ * facility demand otherwise; the generator, called at 60 with start_s 10, delivers nothing on
+ * [60, 70) and carries the whole load F (< its 20 MW) from step 70 until the grid returns at
+ * 180 (then it is released); the battery (5 MW) bridges the start on [60, 70) and idles
+ * after; load is unserved only on [60, 70): F − 5. */
 START_TEST(test_event_grid_outage_1s)
 {
     struct run r;
@@ -1043,9 +1041,10 @@ START_TEST(test_event_grid_outage_1s)
         ck_assert_msg(out ? V(&r, GRID_MW, k) == 0 : V(&r, GRID_MW, k) >= F - 1e-9,
                       "step %lld: grid_mw %.9g", (long long)k, V(&r, GRID_MW, k));
         if (out) {
-            ck_assert_msg(fabs(V(&r, BATTERY_MW, k) - 5) < 1e-9, "step %lld: battery %.9g",
+            double batt = k < 70 ? 5 : 0;
+            ck_assert_msg(fabs(V(&r, BATTERY_MW, k) - batt) < 1e-9, "step %lld: battery %.9g",
                           (long long)k, V(&r, BATTERY_MW, k));
-            double gen = k < 70 ? 0 : F - 5;
+            double gen = k < 70 ? 0 : F;
             ck_assert_msg(fabs(V(&r, GENERATOR_MW, k) - gen) < 1e-6, "step %lld: generator %.9g,"
                           " expected %.9g", (long long)k, V(&r, GENERATOR_MW, k), gen);
             double un = k < 70 ? F - 5 : 0;
@@ -1065,8 +1064,9 @@ START_TEST(test_event_grid_outage_1s)
 END_TEST
 
 /* generator_fail_to_start on [60, 120) during a grid outage on [60, 180), 1-s steps: every
- * start attempted in the window fails; at 120 the start succeeds and the generator is ready at
- * 130 (start_s 10). A second run: the window opens at 100, after the generator started (at 60,
+ * start attempted in the window fails; at 120 (the window's end) the start succeeds and the
+ * generator is ready at 130 (start_s 10) and carries the load; the battery gives its 5 MW
+ * until then. A second run: the window opens at 100, after the generator started (at 60,
  * ready 70): a running generator keeps running. */
 START_TEST(test_event_fail_to_start)
 {
@@ -1081,7 +1081,7 @@ START_TEST(test_event_fail_to_start)
                "site: s, supply: gen}\n", &r);
     double F = V(&r, FACILITY_DEMAND_MW, 0);
     for (int64_t k = 55; k < 185; k++) {
-        double gen = k >= 130 && k < 180 ? F - 5 : 0;
+        double gen = k >= 130 && k < 180 ? F : 0;
         ck_assert_msg(fabs(V(&r, GENERATOR_MW, k) - gen) < 1e-6, "step %lld: generator %.9g, "
                       "expected %.9g", (long long)k, V(&r, GENERATOR_MW, k), gen);
         double un = k >= 60 && k < 130 ? F - 5 : 0;
@@ -1097,7 +1097,7 @@ START_TEST(test_event_fail_to_start)
                "site: s, supply: gen}\n", &r);
     F = V(&r, FACILITY_DEMAND_MW, 0);
     for (int64_t k = 55; k < 185; k++) {
-        double gen = k >= 70 && k < 180 ? F - 5 : 0;
+        double gen = k >= 70 && k < 180 ? F : 0;
         ck_assert_msg(fabs(V(&r, GENERATOR_MW, k) - gen) < 1e-6, "running through the window: "
                       "step %lld: generator %.9g, expected %.9g", (long long)k,
                       V(&r, GENERATOR_MW, k), gen);
@@ -1106,42 +1106,51 @@ START_TEST(test_event_fail_to_start)
 }
 END_TEST
 
-/* 60-s steps, an event from 00:01:30 for 2 min covers steps 1 and 3 half and step 2 fully:
- *  - grid_outage on a 16 MW grid (the only supply): available 8, 0, 8 MW; unserved F − 8, F,
- *    F − 8; 16 elsewhere;
- *  - reactor_trip of 1 of 2 units of 8 MW: available 12, 8, 12; of 2 units: 8, 0, 8. */
+/* 60-s steps, an event from 00:01:30 for 2 min covers steps 1 and 3 half and step 2 fully;
+ * each step is split at the event's edges, so a half-covered step serves half a step at
+ * each availability:
+ *  - grid_outage on a 16 MW grid (the only supply): 16 MW without the event, 0 with it;
+ *    step means 16, 8, 0, 8, 16; unserved F/2, F, F/2 in steps 1-3 (not F − 8: the mean of
+ *    the availability is not what serves the load);
+ *  - reactor_trip of 1 of 2 units of 8 MW: 16 and 8; of 2 units: 16 and 0. */
 START_TEST(test_event_partial_steps)
 {
     const char *ev = "  - {type: %s, at: 2027-01-01T00:01:30Z, duration: 2min, site: s, "
                      "supply: %s%s}\n";
+    const double share[5] = {0, 0.5, 1, 0.5, 0};   /* of each step inside the event */
     struct {
         const char *supply, *type, *id, *extra;
-        double avail[5];
+        double on_mw, during_mw;
     } cases[] = {
-        {"      - {id: g, type: grid, contract_mw: 16}\n", "grid_outage", "g", "",
-         {16, 8, 0, 8, 16}},
+        {"      - {id: g, type: grid, contract_mw: 16}\n", "grid_outage", "g", "", 16, 0},
         {"      - {id: r, type: reactor, model: rx, units: 2, net_mw: 8, forced_outage_rate: 0}\n",
-         "reactor_trip", "r", ", units: 1", {16, 12, 8, 12, 16}},
+         "reactor_trip", "r", ", units: 1", 16, 8},
         {"      - {id: r, type: reactor, model: rx, units: 2, net_mw: 8, forced_outage_rate: 0}\n",
-         "reactor_trip", "r", ", units: 2", {16, 8, 0, 8, 16}},
+         "reactor_trip", "r", ", units: 2", 16, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char *events = fmt(ev, cases[c].type, cases[c].id, cases[c].extra);
         struct run r;
         run_events("5min", "1min", cases[c].supply, air_pool, air_cooling, events, &r);
         double F = V(&r, FACILITY_DEMAND_MW, 0);
+        double on = cases[c].on_mw, dur = cases[c].during_mw;
         for (int k = 0; k < 5; k++) {
-            double a = cases[c].avail[k];
+            double s = share[k];
+            double a = s * dur + (1 - s) * on;
             ck_assert_msg(fabs(V(&r, SUPPLY_AVAILABLE_MW, k) - a) < 1e-9,
                           "%s%s: step %d: available %.12g, expected %.12g", cases[c].type,
                           cases[c].extra, k, V(&r, SUPPLY_AVAILABLE_MW, k), a);
-            double un = fmax(0, F - a);
+            double un = s * fmax(0, F - dur) + (1 - s) * fmax(0, F - on);
             ck_assert_msg(fabs(V(&r, UNSERVED_MW, k) - un) < 1e-6,
                           "%s%s: step %d: unserved %.12g, expected %.12g", cases[c].type,
                           cases[c].extra, k, V(&r, UNSERVED_MW, k), un);
+            ck_assert_msg(fabs(V(&r, UNSERVED_S, k) - (F > dur ? 60 * s : 0)) < 1e-9,
+                          "%s%s: step %d: unserved_s %.12g", cases[c].type, cases[c].extra, k,
+                          V(&r, UNSERVED_S, k));
             double used = V(&r, GRID_MW, k) + V(&r, REACTOR_MW, k);
-            ck_assert_msg(fabs(used - fmin(F, a)) < 1e-6, "%s: step %d: supplied %.12g",
-                          cases[c].type, k, used);
+            double want = s * fmin(F, dur) + (1 - s) * fmin(F, on);
+            ck_assert_msg(fabs(used - want) < 1e-6, "%s: step %d: supplied %.12g", cases[c].type,
+                          k, used);
         }
         run_free(&r);
         free(events);
@@ -1212,7 +1221,7 @@ START_TEST(test_event_over_random_outage)
     run_text(text0, 1, &r0);
     struct supply_state *st = new_states(1);
     ck_assert_int_eq(supply_states_draw_outages(&r0.sc->sites[0], st, r0.sc->duration_s,
-                                                r0.sc->seed), 0);
+                                                site_stream_key(r0.sc->seed, 0, "s")), 0);
     ck_assert_int_eq(st->n_outage_lists, 1);
     const struct outage_list *l = &st->outages[0];
     size_t i = 0;
@@ -1246,14 +1255,15 @@ START_TEST(test_event_over_random_outage)
 END_TEST
 
 /* cooling_loss of the liquid loop (a chiller plant of 20 MW, quasi-steady: no volume),
- * fraction 0.5, 60-s steps, 00:01:30 for 2 min: the capacity is 20·(1 − 0.5·share) = 20, 15,
- * 10, 15, 20 MW. 8 MW of liquid heat never throttles; 14 MW throttles only in step 2, by
- * 14 − 10 = 4 MW of IT (liquid_fraction 1). The air side, 10 MW of air heat on 16 MW, loses
- * 0.5 of it: 16, 12, 8, 12, 16 → throttles 2 MW in step 2 only. */
+ * fraction 0.5, 60-s steps, 00:01:30 for 2 min: the step is split at the event's edges, the
+ * capacity is 20 MW outside the event and 10 MW inside it, which covers half of steps 1 and
+ * 3 and all of step 2. 8 MW of liquid heat never throttles; 14 MW throttles by 14 − 10 = 4 MW
+ * of IT (liquid_fraction 1) inside the event: step means 0, 2, 4, 2, 0. The air side, 10 MW
+ * of air heat on 16 MW, loses 0.5 of it (8 MW): throttles 2 MW inside: 0, 1, 2, 1, 0. */
 START_TEST(test_event_cooling_loss_half)
 {
     const char *grid = "      - {id: g, type: grid, contract_mw: 100}\n";
-    const double cap[5] = {20, 15, 10, 15, 20};
+    const double share[5] = {0, 0.5, 1, 0.5, 0};
     for (int heat = 8; heat <= 14; heat += 6) {
         char *it = fmt("      - {id: p, rack: liq-rack, count: %d, workload: constant, "
                        "utilization: 1}\n", heat * 10);
@@ -1263,7 +1273,7 @@ START_TEST(test_event_cooling_loss_half)
                    "  - {type: cooling_loss, at: 2027-01-01T00:01:30Z, duration: 2min, "
                    "site: s, loop: liquid, fraction: 0.5}\n", &r);
         for (int k = 0; k < 5; k++) {
-            double th = fmax(0, heat - cap[k]);
+            double th = share[k] * fmax(0, heat - 10);
             ck_assert_msg(fabs(V(&r, THROTTLE_MW, k) - th) < 1e-9,
                           "liquid heat %d MW: step %d: throttle %.12g, expected %.12g", heat, k,
                           V(&r, THROTTLE_MW, k), th);
@@ -1274,13 +1284,13 @@ START_TEST(test_event_cooling_loss_half)
         run_free(&r);
         free(it);
     }
-    const double air_cap[5] = {16, 12, 8, 12, 16};
+
     struct run r;
     run_events("5min", "1min", grid, air_pool, "      air: {capacity_mw: 16}\n",
                "  - {type: cooling_loss, at: 2027-01-01T00:01:30Z, duration: 2min, "
                "site: s, loop: air, fraction: 0.5}\n", &r);
     for (int k = 0; k < 5; k++) {
-        double th = fmax(0, 10 - air_cap[k]);
+        double th = share[k] * (10 - 8);
         ck_assert_msg(fabs(V(&r, THROTTLE_MW, k) - th) < 1e-9,
                       "air side: step %d: throttle %.12g, expected %.12g", k,
                       V(&r, THROTTLE_MW, k), th);
