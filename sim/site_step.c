@@ -246,29 +246,42 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
            pA1 = s_flex * it[1][POOL_AIR];
     double qL0 = s_firm * hl[0][POOL_LIQUID], qM0 = s_firm * hl[0][POOL_MIXED];
     double qL1 = s_flex * hl[1][POOL_LIQUID], qM1 = s_flex * hl[1][POOL_MIXED];
-    double heat_liquid = (qL0 + qM0) + (qL1 + qM1);
     e->it_load_mw[0] = pL0 + pM0 + pA0;
     e->it_load_mw[1] = pL1 + pM1 + pA1;
-    /* Liquid heat beyond what the loop can reject throttles every pool with liquid heat
-     * in proportion; then air heat beyond the air side throttles every pool with air heat. */
-    double r_liquid = heat_liquid > l->cap_liquid_mw ? 1.0 - l->cap_liquid_mw / heat_liquid : 0.0;
-    double kl = 1.0 - r_liquid;
-    double heat_air = (kl * (pM0 - qM0) + pA0) + (kl * (pM1 - qM1) + pA1);
-    double r_air = heat_air > l->cap_air_mw ? 1.0 - l->cap_air_mw / heat_air : 0.0;
-    double ka = 1.0 - r_air, kla = kl * ka;
-    double after_liquid = (kl * (pL0 + pM0) + pA0) + (kl * (pL1 + pM1) + pA1);
-    double served0 = kl * pL0 + kla * pM0 + ka * pA0;
-    double served1 = kl * pL1 + kla * pM1 + ka * pA1;
+    /* Liquid heat beyond what the loop can reject throttles first the flexible pools with
+     * liquid heat, then the firm ones, each class in proportion; then air heat beyond the air
+     * side throttles the flexible pools with air heat, then the firm ones. k*: the share of a
+     * class's load kept (0: firm, 1: flexible; l: by the liquid loop, a: by the air side). */
+    double ql0 = qL0 + qM0, ql1 = qL1 + qM1;
+    double over_l = ql0 + ql1 - l->cap_liquid_mw;
+    double kl1 = 1.0, kl0 = 1.0;
+    if (over_l > 0) {
+        kl1 = ql1 > over_l ? 1.0 - over_l / ql1 : 0.0;
+        double rest = over_l - (ql1 - kl1 * ql1);
+        kl0 = rest > 0 && ql0 > 0 ? (ql0 > rest ? 1.0 - rest / ql0 : 0.0) : 1.0;
+    }
+    double qa0 = kl0 * (pM0 - qM0) + pA0, qa1 = kl1 * (pM1 - qM1) + pA1;
+    double over_a = qa0 + qa1 - l->cap_air_mw;
+    double ka1 = 1.0, ka0 = 1.0;
+    if (over_a > 0) {
+        ka1 = qa1 > over_a ? 1.0 - over_a / qa1 : 0.0;
+        double rest = over_a - (qa1 - ka1 * qa1);
+        ka0 = rest > 0 && qa0 > 0 ? (qa0 > rest ? 1.0 - rest / qa0 : 0.0) : 1.0;
+    }
+    double after_liquid = (kl0 * (pL0 + pM0) + pA0) + (kl1 * (pL1 + pM1) + pA1);
+    double served0 = kl0 * pL0 + kl0 * ka0 * pM0 + ka0 * pA0;
+    double served1 = kl1 * pL1 + kl1 * ka1 * pM1 + ka1 * pA1;
     e->it_served_mw[0] = served0;
     e->it_served_mw[1] = served1;
     double it_total = served0 + served1;
-    double liquid_out = (kl * qL0 + kla * qM0) + (kl * qL1 + kla * qM1);
+    double liquid_out = (kl0 * qL0 + kl0 * ka0 * qM0) + (kl1 * qL1 + kl1 * ka1 * qM1);
+    double air_out = ka0 * qa0 + ka1 * qa1;
     struct cooling_power cp = {0};
     if (liquid->present)
         cooling_liquid_power_i(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
                                &cp);
     if (air->present)
-        cooling_air_power_i(air, ka * heat_air, l->drybulb_c, &cp);
+        cooling_air_power_i(air, air_out, l->drybulb_c, &cp);
     e->heat_liquid_mw = liquid_out;
     e->throttle_air_mw = after_liquid - it_total;
     e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;

@@ -405,12 +405,13 @@ START_TEST(test_step_liquid_throttle)
     l.heat_liquid_mw[LOAD_FLEX][POOL_LIQUID] = 40;
     struct load_eval e;
     step_load_eval(&l, 1.0, 1.0, &e);
-    /* 100 MW of heat, 80 rejectable: both pools throttle by 20 %: 48 + 32 = 80 MW served,
-     * so the served liquid heat is the capacity exactly; throttle 100 − 80 = 20 MW */
+    /* 100 MW of heat, 80 rejectable: the flexible pool throttles first, by 20 MW: 60 + 20 =
+     * 80 MW served, so the served liquid heat is the capacity exactly; throttle 20 MW, none
+     * of it firm */
     ck_assert_double_eq_tol(e.it_load_mw[LOAD_FIRM], 60, TOL);
     ck_assert_double_eq_tol(e.it_load_mw[LOAD_FLEX], 40, TOL);
-    ck_assert_double_eq_tol(e.it_served_mw[LOAD_FIRM], 48, TOL);
-    ck_assert_double_eq_tol(e.it_served_mw[LOAD_FLEX], 32, TOL);
+    ck_assert_double_eq_tol(e.it_served_mw[LOAD_FIRM], 60, TOL);
+    ck_assert_double_eq_tol(e.it_served_mw[LOAD_FLEX], 20, TOL);
     ck_assert_double_eq_tol(e.heat_liquid_mw, 80, TOL);
     double load = e.it_load_mw[0] + e.it_load_mw[1];
     double served = e.it_served_mw[0] + e.it_served_mw[1];
@@ -423,6 +424,14 @@ START_TEST(test_step_liquid_throttle)
     ck_assert_double_eq_tol(e.losses_mw, e.facility_mw - 80 - e.cooling_mw - 0.8, 1e-12);
     ck_assert_double_eq(e.water_m3, 0);
 
+    /* 50 MW of flexible heat short: all 40 flexible MW go first, then the firm pool loses
+     * 10 of its 60 MW (a 50 MW loop) */
+    l.cap_liquid_mw = 50;
+    step_load_eval(&l, 1.0, 1.0, &e);
+    ck_assert_double_eq_tol(e.it_served_mw[LOAD_FIRM], 50, TOL);
+    ck_assert_double_eq(e.it_served_mw[LOAD_FLEX], 0);
+    ck_assert_double_eq_tol(e.heat_liquid_mw, 50, TOL);
+    l.cap_liquid_mw = 80;
     /* flexible load half shed: 60 + 20 = 80 MW of heat fits exactly, nothing throttled */
     step_load_eval(&l, 0.5, 1.0, &e);
     ck_assert_double_eq_tol(e.it_load_mw[LOAD_FLEX], 20, TOL);
