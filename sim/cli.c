@@ -190,16 +190,33 @@ void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_su
         }
         fputc('\n', out);
     }
+    const double *m = sum->total;
+    char lole_se[48] = "", eue_se[48] = "";
     if (sum->trials > 1) {
-        const double *m = sum->total;
-        fprintf(out, "\nover %d trials (metrics above are trial 0's):\n", sum->trials);
-        fprintf(out, "  LOLE %.3f h/year, EUE %.3f MWh/year\n", m[M_LOLE_H_PER_YEAR],
-                m[M_EUE_MWH_PER_YEAR]);
-        fprintf(out, "  unserved energy per trial (MWh): mean %.2f, p50 %.2f, p95 %.2f, p99 %.2f\n",
+        snprintf(lole_se, sizeof lole_se, " ± %.3g", m[M_LOLE_H_PER_YEAR_STDERR]);
+        snprintf(eue_se, sizeof eue_se, " ± %.4g", m[M_EUE_MWH_PER_YEAR_STDERR]);
+    }
+    const char *verdict_lole = m[M_LOLE_H_PER_YEAR] <= sc->max_lole_h ? "met" : "NOT met";
+    const char *verdict_short =
+        m[M_SHORTFALL_MWH_PER_YEAR] <= sc->max_unserved_mwh + 1e-6 ? "met" : "NOT met";
+    fprintf(out, "\nreliability %s (%d trial%s%s):\n",
+            m[M_MEETS_TARGET] == 1 ? "target met" : "target NOT met", sum->trials,
+            sum->trials == 1 ? "" : "s",
+            sum->trials == 1 ? ": no standard error; --trials N for one" : ", ± one standard error");
+    fprintf(out, "  LOLE %.4g%s h/yr (target %g: %s)\n", m[M_LOLE_H_PER_YEAR], lole_se,
+            sc->max_lole_h, verdict_lole);
+    fprintf(out, "  EUE %.4g%s MWh/yr; firm shortfall %.4g MWh/yr (target %g: %s)\n",
+            m[M_EUE_MWH_PER_YEAR], eue_se, m[M_SHORTFALL_MWH_PER_YEAR], sc->max_unserved_mwh,
+            verdict_short);
+    if (sum->trials > 1) {
+        fprintf(out, "  unserved energy per trial (MWh): mean %.2f, p50 %.2f, p95 %.2f, p99 %.2f "
+                "(the table above is trial 0's)\n",
                 m[M_UNSERVED_ENERGY_MWH_MEAN], m[M_UNSERVED_ENERGY_MWH_P50],
                 m[M_UNSERVED_ENERGY_MWH_P95], m[M_UNSERVED_ENERGY_MWH_P99]);
         for (size_t i = 0; sum->n_sites > 1 && i < sum->n_sites; i++)
-            fprintf(out, "  %-14s LOLE %.3f h/year, EUE %.3f MWh/year\n", sc->sites[i].id,
-                    sum->site[i][M_LOLE_H_PER_YEAR], sum->site[i][M_EUE_MWH_PER_YEAR]);
+            fprintf(out, "  %-14s LOLE %.4g ± %.3g h/yr, EUE %.4g ± %.4g MWh/yr\n",
+                    sc->sites[i].id, sum->site[i][M_LOLE_H_PER_YEAR],
+                    sum->site[i][M_LOLE_H_PER_YEAR_STDERR], sum->site[i][M_EUE_MWH_PER_YEAR],
+                    sum->site[i][M_EUE_MWH_PER_YEAR_STDERR]);
     }
 }

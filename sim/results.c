@@ -114,4 +114,8 @@ void summary_finish(const struct summary_acc *a, int64_t duration_s, double *out
         out[M_UNSERVED_ENERGY_MWH_P99] = out[M_UNSERVED_ENERGY_MWH_MEAN] =
             a->m[M_UNSERVED_ENERGY_MWH];
     out[M_N_TRIALS] = 1;
+    out[M_LOLE_H_PER_YEAR_STDERR] = out[M_EUE_MWH_PER_YEAR_STDERR] = NAN;
+    out[M_SHORTFALL_MWH_PER_YEAR] =
+        (a->m[M_UNSERVED_ENERGY_MWH] + a->m[M_THROTTLE_FIRM_ENERGY_MWH]) / out[M_YEARS];
+    out[M_MEETS_TARGET] = NAN;   /* set by sim_run against the scenario's target */
 }

@@ -353,20 +353,40 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Statistics over the trials of one metric set (a site's or the total), in trial order. */
-static void trial_statistics(double (*m)[N_METRICS], size_t stride, int trials, double *out,
-                             double *scratch)
+/* Sample standard error of the mean of x[0..n), NaN for fewer than two values. */
+static double stderr_of(const double *x, int n)
+{
+    if (n < 2)
+        return NAN;
+    return gsl_stats_sd(x, 1, (size_t)n) / sqrt((double)n);
+}
+
+/* Statistics over the trials of one metric set (a site's or the total), in trial order;
+ * the verdict against the scenario's reliability target. */
+static void trial_statistics(const struct scenario *sc, double (*m)[N_METRICS], size_t stride,
+                             int trials, double *out, double *scratch)
 {
     double years = out[M_YEARS];
-    double hours = 0, energy = 0;
+    double hours = 0, energy = 0, throttle = 0;
     for (int t = 0; t < trials; t++) {
         const double *x = m[(size_t)t * stride];
         hours += x[M_UNSERVED_HOURS];
         energy += x[M_UNSERVED_ENERGY_MWH];
-        scratch[t] = x[M_UNSERVED_ENERGY_MWH];
+        throttle += x[M_THROTTLE_FIRM_ENERGY_MWH];
+        scratch[t] = x[M_UNSERVED_HOURS] / years;
     }
+    out[M_LOLE_H_PER_YEAR_STDERR] = stderr_of(scratch, trials);
+    for (int t = 0; t < trials; t++)
+        scratch[t] = m[(size_t)t * stride][M_UNSERVED_ENERGY_MWH] / years;
+    out[M_EUE_MWH_PER_YEAR_STDERR] = stderr_of(scratch, trials);
+    for (int t = 0; t < trials; t++)
+        scratch[t] = m[(size_t)t * stride][M_UNSERVED_ENERGY_MWH];
     out[M_LOLE_H_PER_YEAR] = hours / trials / years;
     out[M_EUE_MWH_PER_YEAR] = energy / trials / years;
+    out[M_SHORTFALL_MWH_PER_YEAR] = (energy + throttle) / trials / years;
+    /* a millionth of a MWh a year is numerical noise, not a shortfall */
+    out[M_MEETS_TARGET] = out[M_SHORTFALL_MWH_PER_YEAR] <= sc->max_unserved_mwh + 1e-6 &&
+                          out[M_LOLE_H_PER_YEAR] <= sc->max_lole_h;
     out[M_UNSERVED_ENERGY_MWH_MEAN] = energy / trials;
     qsort(scratch, (size_t)trials, sizeof *scratch, cmp_double);
     out[M_UNSERVED_ENERGY_MWH_P50] = gsl_stats_quantile_from_sorted_data(scratch, 1, (size_t)trials, 0.50);
@@ -450,8 +470,8 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
         memcpy(summary->site, p.site, n_sites * sizeof *summary->site);
         memcpy(summary->total, p.total[0], sizeof summary->total);
         for (size_t i = 0; i < n_sites; i++)
-            trial_statistics(&p.site[i], n_sites, trials, summary->site[i], scratch);
-        trial_statistics(p.total, 1, trials, summary->total, scratch);
+            trial_statistics(sc, &p.site[i], n_sites, trials, summary->site[i], scratch);
+        trial_statistics(sc, p.total, 1, trials, summary->total, scratch);
         summary->n_sites = n_sites;
         summary->trials = trials;
         summary->trial_total = p.total;
