@@ -113,6 +113,8 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
             o->quiet = 1;
         else if ((accept & CLI_RESUME) && strcmp(arg, "--resume") == 0)
             o->resume = 1;
+        else if ((accept & CLI_PER_SITE) && strcmp(arg, "--per-site") == 0)
+            o->per_site = 1;
         else if ((accept & CLI_IT_MW) && strcmp(arg, "--it-mw") == 0) {
             char *end = NULL;
             o->it_mw = val ? strtod(val, &end) : -1;
@@ -198,7 +200,8 @@ void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_su
     }
     const char *verdict_lole = m[M_LOLE_H_PER_YEAR] <= sc->max_lole_h ? "met" : "NOT met";
     const char *verdict_short =
-        m[M_SHORTFALL_MWH_PER_YEAR] <= sc->max_unserved_mwh + 1e-6 ? "met" : "NOT met";
+        m[M_SHORTFALL_MWH_PER_YEAR] <= sc->max_unserved_mwh + shortfall_noise_mwh_per_year(m)
+            ? "met" : "NOT met";
     fprintf(out, "\nreliability %s (%d trial%s%s):\n",
             m[M_MEETS_TARGET] == 1 ? "target met" : "target NOT met", sum->trials,
             sum->trials == 1 ? "" : "s",

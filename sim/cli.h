@@ -54,6 +54,7 @@ enum cli_opt {
     CLI_CSV = 1 << 7,         /* --csv FILE */
     CLI_RESUME = 1 << 8,      /* --resume */
     CLI_DEFLATE = 1 << 9,     /* --deflate N */
+    CLI_PER_SITE = 1 << 10,   /* --per-site */
 };
 
 struct cli_opts {
@@ -62,7 +63,7 @@ struct cli_opts {
     long long trials, seed, threads;   /* -1 (trials, seed) or 0 (threads) when not given */
     long long deflate;        /* -1 when not given */
     double it_mw;             /* -1 when not given */
-    int quiet, resume;
+    int quiet, resume, per_site;
 };
 
 /** Parses argv[1..] (argv[0] is the command) allowing the options in `accept`; on a usage

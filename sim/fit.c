@@ -70,10 +70,8 @@ static void scale_counts(struct fit_ctx *f, double factor)
 
 struct binding_sink {
     size_t n_sites;
-    double step_s;
-    struct fit_binding *b;
-    double worst;
-    int64_t done;                 /* steps seen */
+    struct fit_binding *b;        /* [n_sites]: each site's worst step */
+    double *worst;                /* [n_sites] */
 };
 
 static int binding_append(void *ctx, size_t n, const double *time_s, const double *values)
@@ -84,17 +82,16 @@ static int binding_append(void *ctx, size_t n, const double *time_s, const doubl
         const double *th = values + (i * N_SERIES + S_THROTTLE_FIRM_MW) * n;
         for (size_t k = 0; k < n; k++) {
             double x = un[k] + th[k];
-            if (x > s->worst) {
-                s->worst = x;
-                s->b->found = 1;
-                s->b->site = i;
-                s->b->t_s = (int64_t)time_s[k];
+            if (x > s->worst[i]) {
+                s->worst[i] = x;
+                s->b[i].found = 1;
+                s->b[i].site = i;
+                s->b[i].t_s = (int64_t)time_s[k];
                 for (int j = 0; j < N_SERIES; j++)
-                    s->b->v[j] = values[(i * N_SERIES + j) * n + k];
+                    s->b[i].v[j] = values[(i * N_SERIES + j) * n + k];
             }
         }
     }
-    s->done += (int64_t)n;
     return 0;
 }
 
@@ -108,29 +105,50 @@ int fit_evaluate(struct fit_ctx *f, double factor, struct fit_eval *out,
     if (rc)
         return rc;
     struct sim_options opt = f->opt;
-    struct binding_sink bs = {.n_sites = f->sc->n_sites, .b = binding, .worst = UNSERVED_EPS_MW};
+    size_t n_sites = f->sc->n_sites;
+    struct binding_sink bs = {.n_sites = n_sites, .b = binding};
     struct sim_sink sink = {&bs, binding_append};
     if (binding) {
-        memset(binding, 0, sizeof *binding);
+        memset(binding, 0, n_sites * sizeof *binding);
+        if (!(bs.worst = malloc(n_sites * sizeof *bs.worst))) {
+            sim_destroy(sim);
+            return DCSIM_ENOMEM;
+        }
+        for (size_t i = 0; i < n_sites; i++)
+            bs.worst[i] = UNSERVED_EPS_MW;
         opt.sink = &sink;
     }
     rc = sim_run(sim, &opt, &out->summary, d);
+    free(bs.worst);
     sim_destroy(sim);
     f->evaluations++;
     if (rc)
         return rc;
     const double *m = out->summary.total;
-    double throttle = 0;   /* firm throttled energy, summed over the trials */
-    for (int t = 0; t < out->summary.trials; t++)
-        throttle += out->summary.trial_total[t][M_THROTTLE_FIRM_ENERGY_MWH];
     out->factor = factor;
     out->critical_it_mw = factor * f->base_critical_it_mw;
-    out->shortfall_mwh_per_year = m[M_EUE_MWH_PER_YEAR] +
-                                  throttle / out->summary.trials / m[M_YEARS];
+    out->shortfall_mwh_per_year = m[M_SHORTFALL_MWH_PER_YEAR];
     out->lole_h_per_year = m[M_LOLE_H_PER_YEAR];
-    /* a millionth of a MWh a year is numerical noise, not a shortfall */
-    out->fits = out->shortfall_mwh_per_year <= f->sc->max_unserved_mwh + 1e-6 &&
-                (out->summary.trials <= 1 || out->lole_h_per_year <= f->sc->max_lole_h);
+    /* the firm shortfall's standard error: per-trial (unserved + firm throttled) per year */
+    int n = out->summary.trials;
+    double s = 0, ss = 0;
+    for (int t = 0; t < n; t++) {
+        const double *x = out->summary.trial_total[t];
+        s += (x[M_UNSERVED_ENERGY_MWH] + x[M_THROTTLE_FIRM_ENERGY_MWH]) / m[M_YEARS];
+    }
+    double mean = s / n;
+    for (int t = 0; t < n; t++) {
+        const double *x = out->summary.trial_total[t];
+        double d_t = (x[M_UNSERVED_ENERGY_MWH] + x[M_THROTTLE_FIRM_ENERGY_MWH]) / m[M_YEARS] - mean;
+        ss += d_t * d_t;
+    }
+    out->shortfall_stderr = n > 1 ? sqrt(ss / (n - 1) / n) : 0.0;
+    out->lole_stderr = n > 1 ? m[M_LOLE_H_PER_YEAR_STDERR] : 0.0;
+    /* rounding is not a shortfall; LOLE always counts (with one trial it is that trial's) */
+    out->short_fails = out->shortfall_mwh_per_year >
+                       f->sc->max_unserved_mwh + shortfall_noise_mwh_per_year(m);
+    out->lole_fails = out->lole_h_per_year > f->sc->max_lole_h;
+    out->fits = !out->short_fails && !out->lole_fails;
     return 0;
 }
 
@@ -143,16 +161,17 @@ static int fits_at(struct fit_ctx *f, double factor, int *fits, struct diag *d)
     return rc;
 }
 
-int fit_search(struct fit_ctx *f, double *max_factor, double *first_fail_factor,
-               struct diag *d)
+/* Brackets and bisects the largest fitting factor from `guess`, widening by `ratio`. */
+static int search_from(struct fit_ctx *f, double guess, double ratio, double *max_factor,
+                       double *first_fail_factor, struct diag *d)
 {
     double lo, hi;
     int ok, rc;
-    if ((rc = fits_at(f, 1.0, &ok, d)))
+    if ((rc = fits_at(f, guess, &ok, d)))
         return rc;
     if (ok) {
-        lo = 1.0;
-        hi = 2.0;
+        lo = guess;
+        hi = fmin(guess * ratio, FIT_MAX_FACTOR);
         for (;;) {
             if ((rc = fits_at(f, hi, &ok, d)))
                 return rc;
@@ -163,11 +182,11 @@ int fit_search(struct fit_ctx *f, double *max_factor, double *first_fail_factor,
                 *max_factor = *first_fail_factor = hi;
                 return 0;
             }
-            hi *= 2;
+            hi = fmin(hi * ratio, FIT_MAX_FACTOR);
         }
     } else {
-        hi = 1.0;
-        lo = 0.5;
+        hi = guess;
+        lo = guess / ratio;
         for (;;) {
             if ((rc = fits_at(f, lo, &ok, d)))
                 return rc;
@@ -179,7 +198,7 @@ int fit_search(struct fit_ctx *f, double *max_factor, double *first_fail_factor,
                 *first_fail_factor = lo;
                 return 0;
             }
-            lo /= 2;
+            lo /= ratio;
         }
     }
     /* bisection: fits(lo), !fits(hi) */
@@ -195,6 +214,134 @@ int fit_search(struct fit_ctx *f, double *max_factor, double *first_fail_factor,
     *max_factor = lo;
     *first_fail_factor = hi;
     return 0;
+}
+
+int fit_search(struct fit_ctx *f, double *max_factor, double *first_fail_factor,
+               struct diag *d)
+{
+    return search_from(f, 1.0, 2.0, max_factor, first_fail_factor, d);
+}
+
+int fit_scenario_is_random(const struct scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_sites; i++) {
+        const struct site *s = &sc->sites[i];
+        if ((s->weather_source == WEATHER_CLIMATE && s->climate.anomaly_sd_k > 0) ||
+            (s->weather_source == WEATHER_EPW && s->n_epw_paths > 1))
+            return 1;
+        for (size_t j = 0; j < s->n_supplies; j++) {
+            const struct supply *sp = &s->supplies[j];
+            if ((sp->type == SUPPLY_GRID && sp->outages_per_year > 0) ||
+                (sp->type == SUPPLY_REACTOR && sp->reactor.forced_outage_rate > 0 &&
+                 sp->reactor.mean_repair_h > 0))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* At factor x: 1 when the load fits even at the upper end of the criteria's 95 % intervals
+ * (sure), -1 when it fails even at their lower end (surely not), 0 in between. */
+static int confident_at(struct fit_ctx *f, double x, int *verdict, struct diag *d)
+{
+    struct fit_eval e;
+    int rc = fit_evaluate(f, x, &e, NULL, d);
+    if (rc)
+        return rc;
+    const struct scenario *sc = f->sc;
+    double zs = FIT_Z95 * e.shortfall_stderr, zl = FIT_Z95 * e.lole_stderr;
+    double noise = shortfall_noise_mwh_per_year(e.summary.total);
+    if (e.shortfall_mwh_per_year + zs <= sc->max_unserved_mwh + noise &&
+        e.lole_h_per_year + zl <= sc->max_lole_h)
+        *verdict = 1;
+    else if (e.shortfall_mwh_per_year - zs > sc->max_unserved_mwh + noise ||
+             e.lole_h_per_year - zl > sc->max_lole_h)
+        *verdict = -1;
+    else
+        *verdict = 0;
+    sim_summary_release(&e.summary);
+    return 0;
+}
+
+/* One end of the 95 % interval: from the answer x0 outward (dir −1: down, +1: up) in steps
+ * of FIT_CI_REL·x0 to the first factor with the wanted verdict, then bisected 4 times. */
+static int interval_end(struct fit_ctx *f, double x0, int dir, double *end, struct diag *d)
+{
+    int want = dir < 0 ? 1 : -1, v, rc;
+    double step = FIT_CI_REL * x0, inner = x0, outer = x0;
+    for (int k = 1; k <= 25; k++) {
+        outer = x0 + dir * k * step;
+        if (outer <= FIT_MIN_FACTOR) {
+            *end = dir < 0 ? 0 : outer;
+            return 0;
+        }
+        if ((rc = confident_at(f, outer, &v, d)))
+            return rc;
+        if (v == want)
+            break;
+        inner = outer;
+        if (k == 25) {
+            *end = outer;   /* wider than 50 %: say so by the number */
+            return 0;
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        double mid = 0.5 * (inner + outer);
+        if ((rc = confident_at(f, mid, &v, d)))
+            return rc;
+        if (v == want)
+            outer = mid;
+        else
+            inner = mid;
+    }
+    *end = outer;
+    return 0;
+}
+
+int fit_solve(struct fit_ctx *f, int auto_trials, FILE *progress, struct fit_result *r,
+              struct diag *d)
+{
+    struct scenario *sc = f->sc;
+    memset(r, 0, sizeof *r);
+    r->random = fit_scenario_is_random(sc);
+    if (auto_trials && r->random && sc->trials < FIT_AUTO_MIN_TRIALS)
+        sc->trials = FIT_AUTO_MIN_TRIALS;
+    double guess = 1.0, ratio = 2.0;
+    int rc;
+    for (;;) {
+        r->trials = sc->trials;
+        if (progress)
+            fprintf(progress, "fit: searching with %d trial%s\n", sc->trials,
+                    sc->trials == 1 ? "" : "s");
+        if ((rc = search_from(f, guess, ratio, &r->max_factor, &r->fail_factor, d)))
+            return rc;
+        if (!r->random || r->max_factor <= 0 || r->max_factor >= FIT_MAX_FACTOR) {
+            /* deterministic: the answer is exact to the search's tolerance */
+            r->ci_low_factor = r->max_factor;
+            r->ci_high_factor = r->fail_factor;
+            r->ci_met = 1;
+            return 0;
+        }
+        double x0 = r->max_factor;
+        if ((rc = interval_end(f, x0, -1, &r->ci_low_factor, d)) ||
+            (rc = interval_end(f, x0, +1, &r->ci_high_factor, d)))
+            return rc;
+        double half = fmax(x0 - r->ci_low_factor, r->ci_high_factor - x0) / x0;
+        r->ci_met = half <= FIT_CI_REL * (1 + 1e-9);
+        if (progress)
+            fprintf(progress, "fit: %d trials: factor %.4f, 95 %% interval %.4f..%.4f (±%.1f %%)\n",
+                    sc->trials, x0, r->ci_low_factor, r->ci_high_factor, 100 * half);
+        if (!auto_trials || r->ci_met || sc->trials >= FIT_AUTO_MAX_TRIALS)
+            return 0;
+        /* the half-width shrinks as 1/√trials: enough for the target, with 20 % to spare */
+        double want = sc->trials * (half / FIT_CI_REL) * (half / FIT_CI_REL) * 1.2;
+        int next = want > FIT_AUTO_MAX_TRIALS ? FIT_AUTO_MAX_TRIALS : (int)ceil(want);
+        sc->trials = next > 2 * sc->trials ? next : 2 * sc->trials;
+        if (sc->trials > FIT_AUTO_MAX_TRIALS)
+            sc->trials = FIT_AUTO_MAX_TRIALS;
+        guess = x0;
+        ratio = 1.05;
+    }
 }
 
 static double site_local_offset_h(const struct site *s)
@@ -257,4 +404,42 @@ void fit_describe(const struct scenario *sc, const struct fit_binding *b, char *
                  rejection_names[l->rejection], l->capacity_mw, l->supply_c, when, local,
                  v[S_AMBIENT_DRYBULB_C], v[S_AMBIENT_WETBULB_C], v[S_THROTTLE_FIRM_MW]);
     }
+}
+
+void fit_binding_text(const struct scenario *sc, const struct fit_eval *e,
+                      const struct fit_binding *per_site, char *buf, size_t len)
+{
+    const struct sim_summary *s = &e->summary;
+    if (e->fits) {
+        snprintf(buf, len, "nothing binds: the load fits");
+        return;
+    }
+    /* the site that falls shortest on the failing part of the target */
+    int metric = e->short_fails ? M_SHORTFALL_MWH_PER_YEAR : M_LOLE_H_PER_YEAR;
+    size_t worst = 0;
+    for (size_t i = 1; i < s->n_sites; i++)
+        if (s->site[i][metric] > s->site[worst][metric])
+            worst = i;
+    const struct site *site = &sc->sites[worst];
+    char step[400] = "";
+    if (per_site && per_site[worst].found)
+        fit_describe(sc, &per_site[worst], step, sizeof step);
+    if (e->short_fails) {
+        if (step[0])
+            snprintf(buf, len, "%s (firm shortfall %.4g MWh/yr%s over %d trial%s, target %g)",
+                     step, e->shortfall_mwh_per_year, "", s->trials, s->trials == 1 ? "" : "s",
+                     sc->max_unserved_mwh);
+        else
+            snprintf(buf, len, "firm shortfall %.4g MWh/yr over %d trials exceeds max_unserved_mwh "
+                     "%g, most at '%s' (trial 0 had none)", e->shortfall_mwh_per_year, s->trials,
+                     sc->max_unserved_mwh, site->id);
+        return;
+    }
+    char se[32] = "";
+    if (s->trials > 1)
+        snprintf(se, sizeof se, " ± %.3g", e->lole_stderr);
+    snprintf(buf, len, "LOLE %.4g%s h/yr over %d trial%s exceeds max_lole_h %g; highest at "
+             "'%s' (%.4g h/yr)%s%s", e->lole_h_per_year, se, s->trials, s->trials == 1 ? "" : "s",
+             sc->max_lole_h, site->id, s->site[worst][M_LOLE_H_PER_YEAR],
+             step[0] ? "; in trial 0 its worst step: " : "", step);
 }

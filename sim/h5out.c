@@ -620,10 +620,16 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
 static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag *d)
 {
     *out = H5I_INVALID_HID;
-    if (site < H5OUT_FIT_GROUP || (site >= 0 && (size_t)site >= h->n_sites))
+    int fit_site = site <= H5OUT_FIT_SITE(0) ? H5OUT_FIT_SITE(0) - site : -1;
+    if ((site < H5OUT_FIT_GROUP && (size_t)fit_site >= h->n_sites) ||
+        (site >= 0 && (size_t)site >= h->n_sites))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "no site %d for a summary", site);
     char path[512];
-    if (site == H5OUT_FIT_GROUP)
+    if (fit_site >= 0) {
+        if (snprintf(path, sizeof path, "/fit/sites/%s", h->site_ids[fit_site]) >=
+            (int)sizeof path)
+            return write_error(d, h->dest, DCSIM_EINTERNAL, "site id too long");
+    } else if (site == H5OUT_FIT_GROUP)
         snprintf(path, sizeof path, "/fit");
     else if (site < 0)
         snprintf(path, sizeof path, "/summary");
@@ -631,14 +637,21 @@ static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag
              (int)sizeof path)
         return write_error(d, h->dest, DCSIM_EINTERNAL, "site id too long");
 
-    htri_t exists = H5Lexists(h->file, path, H5P_DEFAULT);
+    /* /fit/sites/<id>: its parents first (H5Lexists fails on a missing parent) */
+    htri_t exists = fit_site >= 0 ? H5Lexists(h->file, "/fit", H5P_DEFAULT) : 1;
+    if (exists > 0 && fit_site >= 0)
+        exists = H5Lexists(h->file, "/fit/sites", H5P_DEFAULT);
+    if (exists > 0)
+        exists = H5Lexists(h->file, path, H5P_DEFAULT);
     if (exists > 0) {
         *out = H5Gopen2(h->file, path, H5P_DEFAULT);
     } else if (exists == 0) {
         hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
-        if (gcpl >= 0)
-            *out = H5Gcreate2(h->file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);   /* /fit/sites/<id>: /fit/sites too */
+        if (gcpl >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+            *out = H5Gcreate2(h->file, path, lcpl, gcpl, H5P_DEFAULT);
         close_plist(&gcpl);
+        close_plist(&lcpl);
     }
     if (*out < 0)
         return write_fail(d, h->dest, "cannot create group %s", path);

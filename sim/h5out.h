@@ -69,10 +69,12 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
 
 /** `site` value that addresses the /fit group (fit -o) instead of a summary. */
 #define H5OUT_FIT_GROUP (-2)
+/** `site` value that addresses /fit/sites/<id of site i> (fit --per-site -o). */
+#define H5OUT_FIT_SITE(i) (-3 - (int)(i))
 
 /** Writes summary metrics as float64 scalar attributes of a group: site index `site` gives
- *  /sites/<id>/summary, site = -1 gives /summary, H5OUT_FIT_GROUP gives /fit. Creates the
- *  group if needed. */
+ *  /sites/<id>/summary, site = -1 gives /summary, H5OUT_FIT_GROUP gives /fit,
+ *  H5OUT_FIT_SITE(i) gives /fit/sites/<id>. Creates the group if needed. */
 int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *names,
                         const double *values, struct diag *d);
 

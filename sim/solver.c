@@ -384,8 +384,8 @@ static void trial_statistics(const struct scenario *sc, double (*m)[N_METRICS], 
     out[M_LOLE_H_PER_YEAR] = hours / trials / years;
     out[M_EUE_MWH_PER_YEAR] = energy / trials / years;
     out[M_SHORTFALL_MWH_PER_YEAR] = (energy + throttle) / trials / years;
-    /* a millionth of a MWh a year is numerical noise, not a shortfall */
-    out[M_MEETS_TARGET] = out[M_SHORTFALL_MWH_PER_YEAR] <= sc->max_unserved_mwh + 1e-6 &&
+    out[M_MEETS_TARGET] = out[M_SHORTFALL_MWH_PER_YEAR] <=
+                              sc->max_unserved_mwh + shortfall_noise_mwh_per_year(out) &&
                           out[M_LOLE_H_PER_YEAR] <= sc->max_lole_h;
     out[M_UNSERVED_ENERGY_MWH_MEAN] = energy / trials;
     qsort(scratch, (size_t)trials, sizeof *scratch, cmp_double);

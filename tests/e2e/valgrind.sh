@@ -43,7 +43,7 @@ vg 0 "run smr (2 days)" run -q "$TMP_DIR/smr-greenfield.yaml" -o "$TMP_DIR/s.h5"
 vg 0 "run ride-through (1-s steps, events, thermal mass)" run -q "$TMP_DIR/ride.yaml" \
     -o "$TMP_DIR/r.h5"
 vg 0 "run hand check" run -q tests/data/handcheck.yaml -o "$TMP_DIR/h.h5"
-vg 1 "fit 590 MW (2 days, asking 5000 MW)" fit "$TMP_DIR/campus-590mw.yaml" --it-mw 5000 \
+vg 1 "fit 590 MW (2 days, 2 trials, asking 5000 MW)" fit "$TMP_DIR/campus-590mw.yaml" --it-mw 5000 --trials 2 \
     -o "$TMP_DIR/f.h5"
 cat > "$TMP_DIR/sweep.yaml" <<YAML
 base: $TMP_DIR/abilene-conversion.yaml
