@@ -19,7 +19,7 @@ const char cmd_fit_usage[] =
     "(nameplate MW) that meets the scenario's `reliability` target (firm unserved +\n"
     "throttled energy per year <= max_unserved_mwh and LOLE <= max_lole_h), to 0.1 %.\n"
     "With random outages or synthetic weather the answer is an estimate over Monte Carlo\n"
-    "trials: without --trials, fit uses at least 100 and more (up to 800) until the 95 %\n"
+    "trials: without --trials, fit uses at least 100 and more (up to 400) until the 95 %\n"
     "interval on the answer is within +-2 %; the interval is printed. With --it-mw it says\n"
     "whether that load fits, the margin and the binding constraint. --per-site also fits\n"
     "each site alone. -o writes the fitted case (the requested load if given) to HDF5 with\n"

@@ -264,28 +264,34 @@ static int confident_at(struct fit_ctx *f, double x, int *verdict, struct diag *
 }
 
 /* One end of the 95 % interval: from the answer x0 outward (dir −1: down, +1: up) in steps
- * of FIT_CI_REL·x0 to the first factor with the wanted verdict, then bisected 4 times. */
-static int interval_end(struct fit_ctx *f, double x0, int dir, double *end, struct diag *d)
+ * of FIT_CI_REL·x0 to the first factor with the wanted verdict (at most `max_steps` steps;
+ * *found 0 when none had it), then bisected 3 times. */
+static int interval_end(struct fit_ctx *f, double x0, int dir, int max_steps, double *end,
+                        int *found, struct diag *d)
 {
     int want = dir < 0 ? 1 : -1, v, rc;
     double step = FIT_CI_REL * x0, inner = x0, outer = x0;
-    for (int k = 1; k <= 25; k++) {
+    *found = 0;
+    for (int k = 1; k <= max_steps; k++) {
         outer = x0 + dir * k * step;
         if (outer <= FIT_MIN_FACTOR) {
-            *end = dir < 0 ? 0 : outer;
+            *end = 0;
+            *found = 1;
             return 0;
         }
         if ((rc = confident_at(f, outer, &v, d)))
             return rc;
-        if (v == want)
+        if (v == want) {
+            *found = 1;
             break;
-        inner = outer;
-        if (k == 25) {
-            *end = outer;   /* wider than 50 %: say so by the number */
-            return 0;
         }
+        inner = outer;
     }
-    for (int i = 0; i < 4; i++) {
+    if (!*found) {
+        *end = outer;   /* wider than max_steps·2 %: the number says so */
+        return 0;
+    }
+    for (int i = 0; i < 3; i++) {
         double mid = 0.5 * (inner + outer);
         if ((rc = confident_at(f, mid, &v, d)))
             return rc;
@@ -322,23 +328,24 @@ int fit_solve(struct fit_ctx *f, int auto_trials, FILE *progress, struct fit_res
             r->ci_met = 1;
             return 0;
         }
+        /* within ±2 %: a sure fit 2 % below and a sure failure 2 % above; a round that will
+         * be repeated with more trials looks no further */
         double x0 = r->max_factor;
-        if ((rc = interval_end(f, x0, -1, &r->ci_low_factor, d)) ||
-            (rc = interval_end(f, x0, +1, &r->ci_high_factor, d)))
+        int last = !auto_trials || sc->trials >= FIT_AUTO_MAX_TRIALS;
+        int found_lo, found_hi;
+        if ((rc = interval_end(f, x0, -1, last ? 25 : 1, &r->ci_low_factor, &found_lo, d)) ||
+            (rc = interval_end(f, x0, +1, last ? 25 : 1, &r->ci_high_factor, &found_hi, d)))
             return rc;
-        double half = fmax(x0 - r->ci_low_factor, r->ci_high_factor - x0) / x0;
-        r->ci_met = half <= FIT_CI_REL * (1 + 1e-9);
+        r->ci_met = found_lo && found_hi && x0 - r->ci_low_factor <= FIT_CI_REL * x0 * 1.000001 &&
+                    r->ci_high_factor - x0 <= FIT_CI_REL * x0 * 1.000001;
         if (progress)
-            fprintf(progress, "fit: %d trials: factor %.4f, 95 %% interval %.4f..%.4f (±%.1f %%)\n",
-                    sc->trials, x0, r->ci_low_factor, r->ci_high_factor, 100 * half);
-        if (!auto_trials || r->ci_met || sc->trials >= FIT_AUTO_MAX_TRIALS)
+            fprintf(progress, "fit: %d trials: factor %.4f, 95 %% interval %s%.4f..%.4f%s\n",
+                    sc->trials, x0, found_lo ? "" : "< ", r->ci_low_factor,
+                    r->ci_high_factor, found_hi ? "" : " <");
+        if (last || r->ci_met)
             return 0;
-        /* the half-width shrinks as 1/√trials: enough for the target, with 20 % to spare */
-        double want = sc->trials * (half / FIT_CI_REL) * (half / FIT_CI_REL) * 1.2;
-        int next = want > FIT_AUTO_MAX_TRIALS ? FIT_AUTO_MAX_TRIALS : (int)ceil(want);
-        sc->trials = next > 2 * sc->trials ? next : 2 * sc->trials;
-        if (sc->trials > FIT_AUTO_MAX_TRIALS)
-            sc->trials = FIT_AUTO_MAX_TRIALS;
+        /* the interval shrinks as 1/√trials: four times the trials halve it */
+        sc->trials = 4 * sc->trials > FIT_AUTO_MAX_TRIALS ? FIT_AUTO_MAX_TRIALS : 4 * sc->trials;
         guess = x0;
         ratio = 1.05;
     }

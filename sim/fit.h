@@ -31,7 +31,7 @@
 #define FIT_MAX_FACTOR 1e4
 #define FIT_MIN_FACTOR 1e-6
 #define FIT_AUTO_MIN_TRIALS 100
-#define FIT_AUTO_MAX_TRIALS 800
+#define FIT_AUTO_MAX_TRIALS 400
 #define FIT_CI_REL 0.02           /* the interval the automatic trial count aims for: ±2 % */
 #define FIT_Z95 1.959963984540054 /* two-sided 95 % normal quantile */
 
