@@ -58,6 +58,7 @@ struct it_pool {
     enum workload workload;
     double utilization;               /* 0..1 */
     int flexible;                     /* may be shed when power is short */
+    int ups;                          /* behind the double-conversion UPS (η_ups) */
     double diurnal_amplitude;         /* inference: A */
     double peak_hour;                 /* inference: local hour of the daily peak */
     int64_t online_s, offline_s;

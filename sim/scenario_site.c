@@ -226,7 +226,7 @@ int parse_pools(const struct yctx *c, const struct ynode *site_map, const char *
                 const struct lookup *lk, const struct scenario *s, struct site *site)
 {
     static const char *const keys[] = {"id", "rack", "count", "workload", "utilization",
-                                       "flexible", "diurnal_amplitude", "peak_hour", "online",
+                                       "flexible", "ups", "diurnal_amplitude", "peak_hour", "online",
                                        "offline", "checkpoint", "swing", NULL};
     int bad = 0;
     char lpath[128];
@@ -277,6 +277,8 @@ int parse_pools(const struct yctx *c, const struct ynode *site_map, const char *
         if (wl == WORKLOAD_MINING)
             p->utilization = 1.0;   /* model.md: mining runs flat out */
         bad |= yget_bool(c, m, pp, "flexible", wl == WORKLOAD_MINING, &p->flexible) != 0;
+        /* miners ride on the utility feed: no double-conversion UPS unless asked */
+        bad |= yget_bool(c, m, pp, "ups", wl != WORKLOAD_MINING, &p->ups) != 0;
         bad |= yget_number(c, m, pp, "diurnal_amplitude", YGET_FRACTION, 0.3,
                            &p->diurnal_amplitude) != 0;
         bad |= yget_number(c, m, pp, "peak_hour", YGET_NONNEG, 15, &p->peak_hour) != 0;

@@ -63,6 +63,7 @@ static int site_pools_init(struct site_state *ss, const struct scenario *sc)
         sp->k = p->flexible ? LOAD_FLEX : LOAD_FIRM;
         sp->c = pool_class(p);
         sp->liquid_fraction = p->rack.liquid_fraction;
+        sp->ups = p->ups;
         sp->nameplate_mw = it_pool_nameplate_mw(p);
         sp->shape = SITE_POOL_STEP;
         int shaped = (p->swing_period_s > 0 && p->swing_amplitude > 0) ||
@@ -286,8 +287,15 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
     e->throttle_air_mw = after_liquid - it_total;
     e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
     e->water_m3 = cp.water_m3;
+    /* the IT fed directly, not through the UPS (miners by default) */
+    const double (*dm)[N_POOL_CLASSES] = l->direct_mw;
+    double direct = s_firm * (kl0 * dm[0][POOL_LIQUID] + kl0 * ka0 * dm[0][POOL_MIXED] +
+                              ka0 * dm[0][POOL_AIR]) +
+                    s_flex * (kl1 * dm[1][POOL_LIQUID] + kl1 * ka1 * dm[1][POOL_MIXED] +
+                              ka1 * dm[1][POOL_AIR]);
     struct electrical_power ep;
-    electrical_facility_i(&l->site->electrical, it_total, e->cooling_mw, &ep);
+    electrical_facility_ups_i(&l->site->electrical, it_total, it_total - direct, e->cooling_mw,
+                              &ep);
     e->facility_mw = ep.facility_mw;
     e->misc_mw = ep.misc_mw;
     e->losses_mw = ep.losses_mw;
@@ -430,6 +438,8 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
                                                                        (double)local_s / 3600.0));
         l->it_mw[sp->k][sp->c] += mw;
         l->heat_liquid_mw[sp->k][sp->c] += sp->liquid_fraction * mw;
+        if (!sp->ups)
+            l->direct_mw[sp->k][sp->c] += mw;
         demand_mw += mw;
         if (sp->k == LOAD_FIRM)
             critical_mw += sp->nameplate_mw;
@@ -446,6 +456,7 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
         run->load_until_s = until;
         memcpy(run->load_it_mw, l->it_mw, sizeof run->load_it_mw);
         memcpy(run->load_heat_liquid_mw, l->heat_liquid_mw, sizeof run->load_heat_liquid_mw);
+        memcpy(run->load_direct_mw, l->direct_mw, sizeof run->load_direct_mw);
         run->load_demand_mw = demand_mw;
         run->load_critical_mw = critical_mw;
         run->load_heat_total_mw = heat_liquid_mw;
@@ -676,12 +687,14 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     if (t_s >= run->load_from_s && t_s < run->load_until_s) {
         memcpy(l.it_mw, run->load_it_mw, sizeof l.it_mw);
         memcpy(l.heat_liquid_mw, run->load_heat_liquid_mw, sizeof l.heat_liquid_mw);
+        memcpy(l.direct_mw, run->load_direct_mw, sizeof l.direct_mw);
         demand_mw = run->load_demand_mw;
         critical_mw = run->load_critical_mw;
         heat_liquid_mw = run->load_heat_total_mw;
     } else {
         memset(l.it_mw, 0, sizeof l.it_mw);
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
+        memset(l.direct_mw, 0, sizeof l.direct_mw);
         pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
                    &heat_liquid_mw);
     }

@@ -21,6 +21,7 @@ struct site_pool {
                                            step of the local day; SITE_POOL_STEP: computed */
     double mw;                          /* SITE_POOL_CONSTANT: the pool's power, MW */
     double liquid_fraction, nameplate_mw;
+    int ups;                            /* behind the UPS */
     double *day_mw;                     /* owned, SITE_POOL_DAY: [SECONDS_PER_DAY / timestep] */
 };
 enum { SITE_POOL_CONSTANT, SITE_POOL_DAY, SITE_POOL_STEP };
@@ -81,7 +82,7 @@ struct site_run {
     /* with constant pools, their load is the same while the same pools are online: over
      * [load_from_s, load_until_s) it is load_* */
     int64_t load_from_s, load_until_s;
-    double load_it_mw[2][3], load_heat_liquid_mw[2][3];
+    double load_it_mw[2][3], load_heat_liquid_mw[2][3], load_direct_mw[2][3];
     double load_demand_mw, load_critical_mw, load_heat_total_mw;
     /* the last step's time with unserved load: run-second intervals [a, b) */
     double unserved_iv[SITE_UNSERVED_IV_MAX][2];
@@ -116,6 +117,7 @@ struct step_load {
     const struct cooling_air *air;         /* NULL: the site's own */
     double it_mw[2][N_POOL_CLASSES];    /* IT demand by [firm/flex][class], MW */
     double heat_liquid_mw[2][N_POOL_CLASSES];   /* liquid share of it, MW */
+    double direct_mw[2][N_POOL_CLASSES];   /* share of it not behind the UPS (`ups: false`) */
     double cap_liquid_mw, cap_air_mw;   /* heat the loops can reject now, MW */
     double drybulb_c, wetbulb_c;
     int64_t dt_s;

@@ -391,6 +391,37 @@ static struct site site_with(struct cooling_liquid l, int air_present, struct el
     return s;
 }
 
+/* Per-pool UPS: IT behind the UPS pays 1/η_ups, IT fed directly (`ups: false`, the mining
+ * default) does not. Chiller loop at 30 °C (COP 12), 60 MW of liquid IT of which 20 MW are
+ * miners without UPS: cooling 60/12 + 0.015·60 = 5.9 MW; facility
+ * (40/0.96 + 20 + 5.9 + 0.6)/0.97515 = (41.66667 + 26.5)/0.97515 = 69.90378 MW, against
+ * (62.5 + 6.5)/0.97515 = 70.75834 MW with every pool behind the UPS. */
+START_TEST(test_step_ups_per_pool)
+{
+    struct site s = site_with(loop(REJECT_CHILLER, 80, 35, 10), 0,
+                              (struct electrical){0.96, 0.985, 0.01, 0.01});
+    struct step_load l = {.site = &s, .cap_liquid_mw = 80, .cap_air_mw = INFINITY,
+                          .drybulb_c = 30, .wetbulb_c = 20, .dt_s = 3600};
+    l.it_mw[LOAD_FIRM][POOL_LIQUID] = 40;
+    l.heat_liquid_mw[LOAD_FIRM][POOL_LIQUID] = 40;
+    l.it_mw[LOAD_FLEX][POOL_LIQUID] = 20;
+    l.heat_liquid_mw[LOAD_FLEX][POOL_LIQUID] = 20;
+    struct load_eval e;
+    step_load_eval(&l, 1.0, 1.0, &e);
+    ck_assert_double_eq_tol(e.facility_mw, (60 / 0.96 + 5.9 + 0.6) / (0.985 * 0.99), 1e-9);
+    l.direct_mw[LOAD_FLEX][POOL_LIQUID] = 20;
+    step_load_eval(&l, 1.0, 1.0, &e);
+    ck_assert_double_eq_tol(e.cooling_mw, 5.9, 1e-9);
+    ck_assert_double_eq_tol(e.facility_mw, (40 / 0.96 + 20 + 5.9 + 0.6) / (0.985 * 0.99), 1e-9);
+    ck_assert_double_eq_tol(e.facility_mw, 69.90378, 1e-5);
+    ck_assert_double_eq_tol(e.losses_mw, e.facility_mw - 60 - 5.9 - 0.6, 1e-9);
+    /* half the miners shed: the direct share scales with them */
+    step_load_eval(&l, 0.5, 1.0, &e);
+    ck_assert_double_eq_tol(e.facility_mw, (40 / 0.96 + 10 + 50.0 / 12 + 0.75 + 0.5) /
+                                               (0.985 * 0.99), 1e-9);
+}
+END_TEST
+
 START_TEST(test_step_liquid_throttle)
 {
     /* chiller loop of 80 MW at T_db 30 (COP 12), default electrical chain; firm liquid IT
@@ -546,6 +577,7 @@ static Suite *physics_suite(void)
     suite_add_tcase(s, e);
     TCase *st = tcase_create("step");
     tcase_add_test(st, test_step_liquid_throttle);
+    tcase_add_test(st, test_step_ups_per_pool);
     tcase_add_test(st, test_step_mixed_and_air_throttle);
     tcase_add_test(st, test_step_facility_monotone);
     suite_add_tcase(s, st);
