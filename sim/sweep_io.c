@@ -369,13 +369,13 @@ static int check_cases(const char *path, hid_t ds, hid_t mem_type, int optional_
             char *name = H5Tget_member_name(mem_type, (unsigned)i);
             int at = name ? H5Tget_member_index(ft, name) : -1;
             if (name && at < 0 && i < optional_from) {
-                diag_error(d, path, 0, 0, "/cases has no column '%s' (written by another "
+                diag_error(d, path, 0, 0, "cannot read /cases: no column '%s' (written by another "
                            "version or another sweep)", name);
                 rc = DCSIM_EINPUT;
             } else if (name && at >= 0 &&
                        !classes_match(H5Tget_member_class(mem_type, (unsigned)i),
                                       H5Tget_member_class(ft, (unsigned)at))) {
-                diag_error(d, path, 0, 0, "/cases column '%s' has the wrong type", name);
+                diag_error(d, path, 0, 0, "cannot read /cases: column '%s' has the wrong type", name);
                 rc = DCSIM_EINPUT;
             } else if (!name) {
                 rc = DCSIM_ENOMEM;
