@@ -53,13 +53,13 @@ size_t sweep_results_done(const struct sweep_results *r)
 /* Row layout: case int64 | per var: double or char[SWEEP_VALUE_MAX] | status int32 |
  * message char[SWEEP_MESSAGE_MAX] | N_METRICS doubles. */
 struct layout {
-    size_t row_size, var_off[64], status_off, message_off, metrics_off;
+    size_t row_size, var_off[SWEEP_MAX_VARS], status_off, message_off, metrics_off;
 };
 
 static void make_layout(const struct sweep *sw, struct layout *l)
 {
     size_t off = sizeof(int64_t);
-    for (size_t v = 0; v < sw->n_vars && v < 64; v++) {
+    for (size_t v = 0; v < sw->n_vars && v < SWEEP_MAX_VARS; v++) {
         l->var_off[v] = off;
         off += sw->vars[v].numeric ? sizeof(double) : SWEEP_VALUE_MAX;
     }
@@ -77,14 +77,17 @@ static hid_t make_type(const struct sweep *sw, const struct layout *l, hid_t *st
     hid_t t = H5Tcreate(H5T_COMPOUND, l->row_size);
     str_types[0] = H5Tcopy(H5T_C_S1);
     str_types[1] = H5Tcopy(H5T_C_S1);
-    if (t < 0 || str_types[0] < 0 || str_types[1] < 0)
+    if (t < 0 || str_types[0] < 0 || str_types[1] < 0) {
+        if (t >= 0)
+            H5Tclose(t);
         return -1;
+    }
     H5Tset_size(str_types[0], SWEEP_VALUE_MAX);
     H5Tset_strpad(str_types[0], H5T_STR_NULLTERM);
     H5Tset_size(str_types[1], SWEEP_MESSAGE_MAX);
     H5Tset_strpad(str_types[1], H5T_STR_NULLTERM);
     herr_t e = H5Tinsert(t, "case", 0, H5T_NATIVE_INT64);
-    for (size_t v = 0; v < sw->n_vars && e >= 0; v++)
+    for (size_t v = 0; v < sw->n_vars && v < SWEEP_MAX_VARS && e >= 0; v++)
         e = H5Tinsert(t, sw->vars[v].path, l->var_off[v],
                       sw->vars[v].numeric ? H5T_NATIVE_DOUBLE : str_types[0]);
     if (e >= 0)
@@ -109,7 +112,7 @@ static void fill_rows(const struct sweep *sw, const struct sweep_results *r, con
         unsigned char *row = rows + c * l->row_size;
         int64_t ci = (int64_t)c;
         memcpy(row, &ci, sizeof ci);
-        for (size_t v = 0; v < sw->n_vars && v < 64; v++) {
+        for (size_t v = 0; v < sw->n_vars && v < SWEEP_MAX_VARS; v++) {
             const char *text = sw->vars[v].values[sweep_value_index(sw, c, v)];
             if (sw->vars[v].numeric) {
                 double x = strtod(text, NULL);
@@ -510,7 +513,7 @@ int sweep_read_h5(const char *path, const struct sweep *sw, struct sweep_results
     }
     fill_rows(sw, r, &l, expect);
     for (size_t c = 0; c < n && !rc; c++)
-        for (size_t v = 0; v < sw->n_vars && v < 64 && !rc; v++) {
+        for (size_t v = 0; v < sw->n_vars && v < SWEEP_MAX_VARS && !rc; v++) {
             size_t w = sw->vars[v].numeric ? sizeof(double) : SWEEP_VALUE_MAX;
             if (memcmp(rows + c * l.row_size + l.var_off[v], expect + c * l.row_size + l.var_off[v], w)) {
                 diag_error(d, path, 0, 0, "cannot resume: case %zu has another value of '%s'", c,

@@ -70,4 +70,8 @@ bad catalog-mttr 's/^  racks:/  reactors:\n    - {id: bwrx-300, mean_repair_h: 1
     28:37 "outages a year per unit"
 bad units 's/units: 1$/units: 1e12/' 16:16 "'units'.*at most 1000"
 bad gpus 's/gpus: 8,/gpus: 1e12,/' 28:27 "'gpus'.*at most"
+bad trials 's/^duration: 1d/duration: 1d\ntrials: 1e12\nseed: 1e300/; s/^timestep: 1h/timestep: 7min/' 4:9 "'trials' must be at most 1000000"
+expect_grep "^trials\.yaml:5:7: error: 'seed' .*must be a whole number" err.txt "check trials.yaml: seed"
+bad event-units 's/^sites:/events:\n  - {type: reactor_trip, at: 2030-01-01, duration: 1h, site: s1, supply: smr, units: 1e12}\nsites:/' \
+    6:86 "has only 1 units"
 finish
