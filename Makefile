@@ -102,7 +102,7 @@ FUZZ_WARN := $(filter-out -Wno-format-truncation,$(WARN))
 FUZZ_OBJ := $(LIB_SRC:sim/%.c=build/fuzz/obj/%.o)
 fuzz_seeds = tests/fuzz/corpus-$(if $(filter simulate,$(1)),scenario,$(if $(filter h5read,$(1)),h5,$(1)))
 # run_fuzz NAME SECONDS: one harness on its corpus; fails on a finding
-run_fuzz = mkdir -p build/fuzz/corpus-$(1) && ASAN_OPTIONS=detect_leaks=1$(if $(filter h5read,$(1)),:fast_unwind_on_malloc=0) \
+run_fuzz = mkdir -p build/fuzz/corpus-$(1) && ASAN_OPTIONS=detect_leaks=1$(if $(filter h5read,$(1)),:fast_unwind_on_malloc=0:allocator_may_return_null=1) \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) build/fuzz/fuzz_$(1) \
 	  -max_total_time=$(2) -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	  -artifact_prefix=build/fuzz/ build/fuzz/corpus-$(1) $(call fuzz_seeds,$(1))
