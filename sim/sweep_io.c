@@ -353,6 +353,28 @@ static int classes_match(H5T_class_t want, H5T_class_t have)
     return want == have;
 }
 
+/* 1 when every member of the file's compound type lies inside its row and has a size: a
+ * damaged type otherwise makes HDF5 1.10's conversion read outside its own buffers (found
+ * by fuzz_h5read). */
+static int members_fit(hid_t ft)
+{
+    size_t row = H5Tget_size(ft);
+    int n = H5Tget_nmembers(ft);
+    if (row == 0 || n <= 0)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        hid_t mt = H5Tget_member_type(ft, (unsigned)i);
+        size_t off = H5Tget_member_offset(ft, (unsigned)i);
+        size_t size = mt >= 0 ? H5Tget_size(mt) : 0;
+        H5T_class_t cls = mt >= 0 ? H5Tget_class(mt) : H5T_NO_CLASS;
+        if (mt >= 0)
+            H5Tclose(mt);
+        if (size == 0 || off > row || size > row - off || cls == H5T_NO_CLASS)
+            return 0;
+    }
+    return 1;
+}
+
 /* Checks that /cases is a 1-D compound table holding, by name and kind, every member of
  * mem_type (members named in `optional_from` and after may be absent: their bytes keep what
  * the caller put there). Sets *count to the number of rows. */
@@ -364,6 +386,9 @@ static int check_cases(const char *path, hid_t ds, hid_t mem_type, int optional_
     if (space < 0 || ft < 0 || H5Sget_simple_extent_ndims(space) != 1 ||
         H5Tget_class(ft) != H5T_COMPOUND) {
         diag_error(d, path, 0, 0, "/cases is not a one-dimensional table: not a sweep file");
+        rc = DCSIM_EINPUT;
+    } else if (!members_fit(ft)) {
+        diag_error(d, path, 0, 0, "/cases has a damaged row type (columns outside the row)");
         rc = DCSIM_EINPUT;
     } else {
         H5Sget_simple_extent_dims(space, count, NULL);

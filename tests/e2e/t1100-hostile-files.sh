@@ -25,6 +25,12 @@ for f in extsummary softsummary; do
     expect_status 2 $? "compare A.h5 $f.h5"
     expect_grep "^$f\.h5: error: .*link: refused" err.txt "compare $f.h5: the link refused"
 done
+# a /cases whose row type puts columns outside the row (found by fuzz_h5read: HDF5 read
+# freed memory converting it)
+timeout 60 "$DCSIM" compare A.h5 "$REPO/tests/fuzz/corpus-h5/damaged-row-type.h5:case=0" >out.txt 2>err.txt
+expect_status 2 $? "compare with a damaged row type"
+expect_grep "damaged-row-type\.h5: error: /cases has a damaged row type" err.txt "damaged row type"
+
 # declared-but-empty huge tables: one row is read, not 1e7 or 2^60 (fill values: status 0)
 for f in huge wrap; do
     timeout 60 "$DCSIM" compare A.h5 "$f.h5:case=0" >out.txt 2>err.txt
