@@ -110,8 +110,10 @@ run_fuzz = mkdir -p build/fuzz/corpus-$(1) && ASAN_OPTIONS=detect_leaks=1$(if $(
 fuzz: $(FUZZ_BINS)
 	@set -e; $(foreach h,$(FUZZ_NAMES),echo "== fuzz_$(h) ($(FUZZ_SECONDS) s)"; $(call run_fuzz,$(h),$(FUZZ_SECONDS)) 2>build/fuzz/$(h).log || { tail -60 build/fuzz/$(h).log; exit 1; }; grep -E "^stat::number_of_executed_units" build/fuzz/$(h).log;)
 
+# fuzz_h5read only replays its seeds here: mutating HDF5 bytes soon reaches crashes inside
+# HDF5 1.10.8 itself (tests/fuzz/hdf5-crashes), which would make CI fail at random.
 fuzz-smoke: $(FUZZ_BINS)
-	@set -e; $(foreach h,$(FUZZ_NAMES),echo "== fuzz_$(h) ($(FUZZ_SMOKE_SECONDS) s)"; $(call run_fuzz,$(h),$(FUZZ_SMOKE_SECONDS)) 2>build/fuzz/$(h).log || { tail -60 build/fuzz/$(h).log; exit 1; }; grep -E "^stat::number_of_executed_units" build/fuzz/$(h).log;)
+	@set -e; $(foreach h,$(FUZZ_NAMES),echo "== fuzz_$(h) ($(FUZZ_SMOKE_SECONDS) s)"; $(call run_fuzz,$(h),$(FUZZ_SMOKE_SECONDS)) $(if $(filter h5read,$(h)),-runs=0) 2>build/fuzz/$(h).log || { tail -60 build/fuzz/$(h).log; exit 1; }; grep -E "^stat::number_of_executed_units" build/fuzz/$(h).log;)
 
 build/fuzz/obj/%.o: sim/%.c $(wildcard sim/*.h sim/*.def)
 	@mkdir -p build/fuzz/obj
