@@ -35,7 +35,7 @@ LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test check unit e2e asan valgrind fuzz bench clean install deps run-example FORCE
+.PHONY: all test check unit e2e asan valgrind fuzz fuzz-smoke bench clean install deps run-example FORCE
 all: dcsim
 
 dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
@@ -59,8 +59,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h | $(BUILD)/tests
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(DEFS) -Isim -o $@ $< $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
 
 # The README's test command: unit and end-to-end tests, again under ASan + UBSan, and every
-# command under valgrind's memcheck. `make check` is the quick loop (unit + e2e only).
-test: check asan valgrind
+# command under valgrind's memcheck, and a few seconds of each fuzz harness. `make check` is
+# the quick loop (unit + e2e only).
+test: check asan valgrind fuzz-smoke
 
 check: unit e2e
 
@@ -85,20 +86,45 @@ asan:
 $(BUILD)/dcsim: $(BUILD)/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Fuzzing (issue 5): libFuzzer on scenario and sweep loading, with ASan + UBSan (clang;
-# gcc has no libFuzzer). New inputs go to build/fuzz/corpus; the seeds are tests/fuzz/corpus.
+# Fuzzing (issues 5, 11): libFuzzer harnesses built by clang with ASan, UBSan and
+# float-cast-overflow (which gcc's UBSan lacks), the library in build/fuzz/obj:
+#   scenario  scenario and sweep loading        h5read    the HDF5 readers (compare, --resume)
+#   sweep     sweep files, cases, /cases I/O   simulate  parse, then a short simulation
+# `make fuzz` runs each for FUZZ_SECONDS (new inputs in build/fuzz/corpus-NAME, seeds in
+# tests/fuzz/corpus-*); `make fuzz-smoke` (part of `make test`) runs each for a few seconds.
 FUZZ_SECONDS ?= 60
-FUZZ_BIN := build/fuzz/fuzz_scenario
-fuzz: $(FUZZ_BIN)
-	mkdir -p build/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-	  -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_NAMES := scenario h5read sweep simulate
+FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+FUZZ_WARN := $(filter-out -Wno-format-truncation,$(WARN))
+FUZZ_OBJ := $(LIB_SRC:sim/%.c=build/fuzz/obj/%.o)
+fuzz_seeds = tests/fuzz/corpus-$(if $(filter simulate,$(1)),scenario,$(if $(filter h5read,$(1)),h5,$(1)))
+# run_fuzz NAME SECONDS: one harness on its corpus; fails on a finding
+run_fuzz = mkdir -p build/fuzz/corpus-$(1) && ASAN_OPTIONS=detect_leaks=1$(if $(filter h5read,$(1)),:fast_unwind_on_malloc=0:allocator_may_return_null=1) \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) build/fuzz/fuzz_$(1) \
+	  -max_total_time=$(2) -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	  -artifact_prefix=build/fuzz/ build/fuzz/corpus-$(1) $(call fuzz_seeds,$(1))
 
-$(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(wildcard sim/*.h sim/*.def)
-	mkdir -p build/fuzz
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(DEFS) -Isim -o $@ tests/fuzz/fuzz_scenario.c \
-	  $(LIB_SRC) $(PKG_LIBS)
+fuzz: $(FUZZ_BINS)
+	@set -e; $(foreach h,$(FUZZ_NAMES),echo "== fuzz_$(h) ($(FUZZ_SECONDS) s)"; $(call run_fuzz,$(h),$(FUZZ_SECONDS)) 2>build/fuzz/$(h).log || { tail -60 build/fuzz/$(h).log; exit 1; }; grep -E "^stat::number_of_executed_units" build/fuzz/$(h).log;)
+
+# fuzz_h5read only replays its seeds here: mutating HDF5 bytes soon reaches crashes inside
+# HDF5 1.10.8 itself (tests/fuzz/hdf5-crashes), which would make CI fail at random.
+fuzz-smoke: $(FUZZ_BINS)
+	@set -e; $(foreach h,$(FUZZ_NAMES),echo "== fuzz_$(h) ($(FUZZ_SMOKE_SECONDS) s)"; $(call run_fuzz,$(h),$(FUZZ_SMOKE_SECONDS)) $(if $(filter h5read,$(h)),-runs=0) 2>build/fuzz/$(h).log || { tail -60 build/fuzz/$(h).log; exit 1; }; grep -E "^stat::number_of_executed_units" build/fuzz/$(h).log;)
+
+build/fuzz/obj/%.o: sim/%.c $(wildcard sim/*.h sim/*.def)
+	@mkdir -p build/fuzz/obj
+	clang $(FUZZ_WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+
+build/fuzz/libdcsim.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libdcsim.a
+	clang $(FUZZ_WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $(DEFS) -Isim -o $@ $< \
+	  build/fuzz/libdcsim.a $(PKG_LIBS)
 
 # Benchmarks (a report on stdout; they measure, never fail): see bench/bench.sh.
 bench: dcsim build/bench/runstat build/bench/io_floor build/bench/bench_solver
@@ -122,7 +148,7 @@ deps:
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y --no-install-recommends build-essential pkg-config \
 	  libgsl-dev libyaml-dev libhdf5-dev hdf5-tools check python3-h5py python3-numpy \
-	  python3-matplotlib libopenmpi-dev openmpi-bin valgrind
+	  python3-matplotlib libopenmpi-dev openmpi-bin valgrind clang libclang-rt-14-dev
 
 run-example: dcsim
 	./dcsim run scenarios/abilene-conversion.yaml

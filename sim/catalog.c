@@ -53,7 +53,12 @@ int catalog_parse_rack(const struct yctx *c, const struct ynode *map, const char
     double gpus;
     bad |= yget_number(c, map, path, "gpus", YGET_NONNEG | YGET_INTEGER, base ? base->gpus : 0,
                        &gpus);
-    r.gpus = (int)gpus;
+    if (!bad && gpus > CATALOG_MAX_GPUS) {
+        yget_error(c, ynode_get(map, "gpus"), "'gpus' in %s must be at most %d", path,
+                   CATALOG_MAX_GPUS);
+        bad = 1;
+    }
+    r.gpus = gpus >= 0 && gpus <= CATALOG_MAX_GPUS ? (int)gpus : 0;
     bad |= yget_number(c, map, path, "power_max_kw", REQ(base) | YGET_POSITIVE, r.power_max_kw,
                        &r.power_max_kw);
     bad |= yget_number(c, map, path, "power_idle_kw", REQ(base) | YGET_NONNEG, r.power_idle_kw,
@@ -70,6 +75,32 @@ int catalog_parse_rack(const struct yctx *c, const struct ynode *map, const char
         return DCSIM_EINPUT;
     *out = r;
     return 0;
+}
+
+int catalog_check_reactor_cycles(const struct yctx *c, const struct ynode *map,
+                                 const char *path, const struct reactor *r)
+{
+    int bad = 0;
+    double forced = r->mean_repair_h > 0 ? 8760.0 * r->forced_outage_rate / r->mean_repair_h
+                                         : (r->forced_outage_rate > 0 ? INFINITY : 0);
+    if (forced > REACTOR_MAX_CYCLES_PER_YEAR) {
+        const struct ynode *at = ynode_get(map, "mean_repair_h");
+        if (!at)
+            at = ynode_get(map, "forced_outage_rate");
+        yget_error(c, at ? at : map, "'forced_outage_rate' %g with 'mean_repair_h' %g in %s "
+                   "means %.3g outages a year per unit (at most %g: raise mean_repair_h)",
+                   r->forced_outage_rate, r->mean_repair_h, path, forced,
+                   REACTOR_MAX_CYCLES_PER_YEAR);
+        bad = 1;
+    }
+    if (r->refuel_interval_d > 0 && 365.25 / r->refuel_interval_d > REACTOR_MAX_CYCLES_PER_YEAR) {
+        const struct ynode *at = ynode_get(map, "refuel_interval_d");
+        yget_error(c, at ? at : map, "'refuel_interval_d' in %s must be at least %g days "
+                   "(at most %g refuellings a year)", path,
+                   365.25 / REACTOR_MAX_CYCLES_PER_YEAR, REACTOR_MAX_CYCLES_PER_YEAR);
+        bad = 1;
+    }
+    return bad ? DCSIM_EINPUT : 0;
 }
 
 int catalog_parse_reactor(const struct yctx *c, const struct ynode *map, const char *path,
@@ -104,6 +135,8 @@ int catalog_parse_reactor(const struct yctx *c, const struct ynode *map, const c
                    path);
         bad = 1;
     }
+    if (!bad && catalog_check_reactor_cycles(c, map, path, &r))
+        bad = 1;
     if (bad)
         return DCSIM_EINPUT;
     *out = r;

@@ -48,6 +48,15 @@ struct catalog {
     char *dir;                  /* owned: the models directory it was read from */
 };
 
+/* Caps on the random outage draws (issue 11), so that no input makes the event draw of a
+ * run unbounded; README "Limits". A reactor unit's forced outages alternate up times of
+ * mean MTTF = MTTR(1 - FOR)/FOR and repairs of mean MTTR, so it cycles 8760 FOR/MTTR times a
+ * year on average; refuelling cycles 365.25/refuel_interval_d times a year. */
+#define REACTOR_MAX_CYCLES_PER_YEAR 10000.0   /* expected up+down cycles per unit and year */
+#define GRID_MAX_OUTAGES_PER_YEAR 1000.0      /* grid outages per year */
+#define GRID_MIN_OUTAGE_H (1.0 / 3600.0)      /* shortest mean grid outage: 1 s */
+#define CATALOG_MAX_GPUS 1000000              /* GPUs per rack */
+
 /** Default lag-1 autocorrelation of daily temperature anomalies (see models/README.md). */
 #define CLIMATE_DEFAULT_AUTOCORRELATION 0.7
 
@@ -84,6 +93,12 @@ int catalog_parse_reactor(const struct yctx *c, const struct ynode *map, const c
                           const struct reactor *base, struct reactor *out);
 int catalog_parse_climate(const struct yctx *c, const struct ynode *map, const char *path,
                           const struct climate *base, struct climate *out);
+
+/** Checks a reactor's outage parameters against REACTOR_MAX_CYCLES_PER_YEAR (forced
+ *  outages and refuelling); reports at `at` (the key that set them, or the entry). 0 or
+ *  DCSIM_EINPUT. */
+int catalog_check_reactor_cycles(const struct yctx *c, const struct ynode *map,
+                                 const char *path, const struct reactor *r);
 
 /** Adds or replaces an entry (copied). Returns 0 or DCSIM_ENOMEM. */
 int catalog_put_rack(struct catalog *cat, const struct rack *r);

@@ -102,7 +102,7 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
         else if ((accept & CLI_MODELS) && strcmp(arg, "--models") == 0)
             text = &o->models;
         else if ((accept & CLI_TRIALS) && strcmp(arg, "--trials") == 0)
-            count = &o->trials, lo = 1, hi = 1000000;
+            count = &o->trials, lo = 1, hi = SCENARIO_MAX_TRIALS;
         else if ((accept & CLI_SEED) && strcmp(arg, "--seed") == 0)
             count = &o->seed, lo = 0, hi = LLONG_MAX;
         else if ((accept & CLI_DEFLATE) && strcmp(arg, "--deflate") == 0)

@@ -47,29 +47,67 @@ struct reader {
     struct diag *d;
 };
 
+#define READER_ERROR(r, col, ...) \
+    ((r)->n_errors++, diag_error((r)->d, (r)->path, (r)->lineno, (col), __VA_ARGS__))
+
 #define READ_END (-1)           /* reader_next: end of file */
 #define READ_FAILED (-2)        /* reader_next: I/O error or out of memory (see read_errno) */
+#define READ_TOO_LONG (-3)      /* reader_next: a line or the file beyond the limits below */
+/* An EPW row is ~150 characters and a file ~1.6 MB; the limits only stop a reader that was
+ * given something else (/dev/zero, a log that never ends) before it exhausts memory. */
+#define EPW_MAX_LINE 65536
+#define EPW_MAX_LINES (EPW_HEADER_LINES + EPW_HOURS + 100000)
 
-/* Reads the next line without its "\n" or "\r\n"; returns its length, READ_END or
- * READ_FAILED. */
+/* Reads the next line without its "\n" or "\r\n"; returns its length, READ_END,
+ * READ_FAILED or READ_TOO_LONG (with a message). */
 static ssize_t reader_next(struct reader *r)
 {
+    if (!r->buf) {
+        r->cap = 256;
+        if (!(r->buf = malloc(r->cap))) {
+            r->read_errno = ENOMEM;
+            return READ_FAILED;
+        }
+    }
+    if (r->lineno >= EPW_MAX_LINES) {
+        READER_ERROR(r, 0, "more than %d lines: not an EPW file", EPW_MAX_LINES);
+        return READ_TOO_LONG;
+    }
+    ssize_t n = 0;
+    int ch = EOF;
     errno = 0;
-    ssize_t n = getline(&r->buf, &r->cap, r->f);
-    if (n < 0) {
-        if (!ferror(r->f) && errno != ENOMEM)
-            return READ_END;
+    while ((ch = getc(r->f)) != EOF) {
+        if ((size_t)n + 1 >= r->cap) {
+            if (r->cap > EPW_MAX_LINE) {
+                r->lineno++;
+                READER_ERROR(r, 0, "line longer than %d characters: not an EPW file",
+                             EPW_MAX_LINE);
+                return READ_TOO_LONG;
+            }
+            char *nb = realloc(r->buf, r->cap * 2);
+            if (!nb) {
+                r->read_errno = ENOMEM;
+                return READ_FAILED;
+            }
+            r->buf = nb;
+            r->cap *= 2;
+        }
+        r->buf[n++] = (char)ch;
+        if (ch == '\n')
+            break;
+    }
+    r->buf[n] = '\0';
+    if (ch == EOF && ferror(r->f)) {
         r->read_errno = errno ? errno : EIO;
         return READ_FAILED;
     }
+    if (ch == EOF && n == 0)
+        return READ_END;
     r->lineno++;
     while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
         r->buf[--n] = '\0';
     return n;
 }
-
-#define READER_ERROR(r, col, ...) \
-    ((r)->n_errors++, diag_error((r)->d, (r)->path, (r)->lineno, (col), __VA_ARGS__))
 
 /* Splits a line in place at commas. Stores up to `max` fields with their 1-based columns and
  * returns the total number of fields. */
@@ -229,6 +267,8 @@ static int read_all(struct reader *r, struct epw_series *out)
         ssize_t len = reader_next(r);
         if (len == READ_FAILED)
             return reader_failure(r);
+        if (len == READ_TOO_LONG)
+            return DCSIM_EINPUT;
         if (len == READ_END) {
             READER_ERROR(r, 0, "truncated header: file ends after %d of %d lines", i - 1,
                          EPW_HEADER_LINES);
@@ -244,6 +284,8 @@ static int read_all(struct reader *r, struct epw_series *out)
     while (r->n_errors < EPW_MAX_ERRORS && (len = reader_next(r)) != READ_END) {
         if (len == READ_FAILED)
             return reader_failure(r);
+        if (len == READ_TOO_LONG)
+            return DCSIM_EINPUT;
         if (strspn(r->buf, " \t") == (size_t)len)
             continue;   /* blank lines (a trailing newline too many) are not rows */
         if (k == EPW_HOURS) {

@@ -17,6 +17,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+_Static_assert(sizeof(hid_t) == sizeof(int64_t), "h5in_open_dataset passes hid_t as int64_t");
+
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
 #define H5OUT_DETAIL_MAX 256       /* room for the HDF5 detail appended to a message */
 #define H5OUT_MIN_CHUNK_CACHE (1024 * 1024)    /* bytes per dataset: HDF5's default */
@@ -697,7 +699,10 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
     }
     int rc = 0;
     hid_t type = H5Tcreate(H5T_COMPOUND, row_size), space = -1, ds = -1;
-    if (type < 0 || H5Tinsert(type, index_name, 0, H5T_NATIVE_INT64) < 0)
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);   /* no modification time: same bytes */
+    if (dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0)
+        rc = write_fail(d, h->dest, "cannot set up table '%s'", name);
+    if (!rc && (type < 0 || H5Tinsert(type, index_name, 0, H5T_NATIVE_INT64) < 0))
         rc = write_fail(d, h->dest, "cannot describe table '%s'", name);
     for (size_t c = 0; !rc && c < n_cols; c++)
         if (H5Tinsert(type, col_names[c], sizeof(int64_t) + c * sizeof(double),
@@ -706,7 +711,7 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
     hsize_t dims[1] = {n_rows};
     if (!rc && (space = H5Screate_simple(1, dims, NULL)) < 0)
         rc = write_fail(d, h->dest, "cannot size table '%s'", name);
-    if (!rc && (ds = H5Dcreate2(h->file, name, type, space, H5P_DEFAULT, H5P_DEFAULT,
+    if (!rc && (ds = H5Dcreate2(h->file, name, type, space, H5P_DEFAULT, dcpl,
                                 H5P_DEFAULT)) < 0)
         rc = write_fail(d, h->dest, "cannot create table '%s'", name);
     if (!rc && n_rows > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
@@ -715,6 +720,7 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
         rc = write_fail(d, h->dest, "cannot close table '%s'", name);
     close_space(&space);
     close_type(&type);
+    close_plist(&dcpl);
     free(rows);
     return rc;
 }
@@ -836,24 +842,100 @@ static int open_read(const char *path, hid_t *file, struct diag *d)
     return 0;
 }
 
-/* Opens the object at obj_path ("/", a group or a dataset): DCSIM_EINPUT when none. */
+/* H5Pset_elink_cb callback: refuses every external link, so a result file can never make
+ * the reader open another file (belt and braces: check_links already refuses them). */
+static herr_t deny_external_link(const char *parent_file, const char *parent_group,
+                                 const char *child_file, const char *child_object,
+                                 unsigned *acc_flags, hid_t fapl, void *data)
+{
+    (void)parent_file, (void)parent_group, (void)child_file, (void)child_object;
+    (void)acc_flags, (void)fapl, (void)data;
+    return -1;
+}
+
+/* Walks obj_path one component at a time and accepts only hard links: an external link
+ * would open another file, a soft or user-defined one could lead there too. Our writer makes
+ * hard links only. DCSIM_EINPUT when a component is missing or is another kind of link. */
+static int check_links(hid_t file, const char *path, const char *obj_path, struct diag *d)
+{
+    char *buf = str_dup(obj_path);
+    if (!buf)
+        return read_fail(d, path, DCSIM_ENOMEM, "out of memory");
+    size_t len = strlen(buf);
+    int r = 0;
+    for (size_t i = 1; i <= len && !r; i++) {
+        if ((i < len && buf[i] != '/') || buf[i - 1] == '/')
+            continue;
+        char save = buf[i];
+        buf[i] = '\0';
+        H5L_info_t li;
+        htri_t ex = H5Lexists(file, buf, H5P_DEFAULT);
+        if (ex <= 0) {
+            H5Eclear2(H5E_DEFAULT);
+            r = read_fail(d, path, DCSIM_EINPUT, "no object '%s'", obj_path);
+        } else if (H5Lget_info(file, buf, &li, H5P_DEFAULT) < 0) {
+            r = read_fail(d, path, DCSIM_EIO, "cannot look up '%s'", buf);
+        } else if (li.type != H5L_TYPE_HARD) {
+            r = read_fail(d, path, DCSIM_EINPUT, "'%s' is %s link: refused (result files "
+                          "hold plain objects only)", buf,
+                          li.type == H5L_TYPE_EXTERNAL ? "an external" : "a soft or user-defined");
+        }
+        buf[i] = save;
+    }
+    free(buf);
+    return r;
+}
+
+/* Opens the object at obj_path ("/", a group or a dataset): DCSIM_EINPUT when none or when
+ * the path goes through anything but hard links. */
 static int open_object(hid_t file, const char *path, const char *obj_path, hid_t *out,
                        struct diag *d)
 {
     *out = H5I_INVALID_HID;
     if (!obj_path || !obj_path[0])
         return read_fail(d, path, DCSIM_EINTERNAL, "no object path");
-    /* H5LTpath_valid checks every component, so "/sites/nope/summary" is a clean "no". */
-    htri_t valid = strcmp(obj_path, "/") == 0 ? 1 : H5LTpath_valid(file, obj_path, 1);
-    if (valid == 0) {
-        H5Eclear2(H5E_DEFAULT);
-        return read_fail(d, path, DCSIM_EINPUT, "no object '%s'", obj_path);
-    }
-    if (valid > 0)
-        *out = H5Oopen(file, obj_path, H5P_DEFAULT);
+    int r = strcmp(obj_path, "/") == 0 ? 0 : check_links(file, path, obj_path, d);
+    if (r)
+        return r;
+    hid_t lapl = H5Pcreate(H5P_LINK_ACCESS);
+    if (lapl >= 0 && H5Pset_elink_cb(lapl, deny_external_link, NULL) >= 0)
+        *out = H5Oopen(file, obj_path, lapl);
+    close_plist(&lapl);
     if (*out < 0)
         return read_fail(d, path, DCSIM_EIO, "cannot open '%s'", obj_path);
     return 0;
+}
+
+int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
+                      int64_t *dataset, struct diag *d)
+{
+    hid_t f, ds = H5I_INVALID_HID;
+    *file = *dataset = H5I_INVALID_HID;
+    int r = open_read(path, &f, d);
+    if (r)
+        return r;
+    r = open_object(f, path, dataset_path, &ds, d);
+    if (!r && H5Iget_type(ds) != H5I_DATASET)
+        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a dataset", dataset_path);
+    if (r) {
+        close_obj(&ds);
+        H5Fclose(f);
+        H5Eclear2(H5E_DEFAULT);
+        return r;
+    }
+    *file = f;
+    *dataset = ds;
+    return 0;
+}
+
+void h5in_close_dataset(int64_t *file, int64_t *dataset)
+{
+    hid_t ds = *dataset;
+    close_obj(&ds);
+    if (*file >= 0)
+        H5Fclose(*file);
+    *file = *dataset = H5I_INVALID_HID;
+    H5Eclear2(H5E_DEFAULT);
 }
 
 /* Opens file, object and its attribute `name`; on failure everything is closed. */

@@ -125,4 +125,11 @@ int h5in_read_attr_text(const char *path, const char *object_path, const char *n
 int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
                           double *value, struct diag *d);
 
+/** For readers of other tables (sweep_io): opens `path` read-only and the dataset at
+ *  dataset_path, refusing external, soft and user-defined links on the way. *file and
+ *  *dataset are HDF5 ids (hid_t); close both with h5in_close_dataset. */
+int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
+                      int64_t *dataset, struct diag *d);
+void h5in_close_dataset(int64_t *file, int64_t *dataset);
+
 #endif

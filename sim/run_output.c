@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -13,7 +14,23 @@
 #include "results.h"
 #include "timefmt.h"
 
-#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk and per block handed over */
+#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk and per block handed over (at most) */
+#define RUN_BLOCK_BYTES (32u << 20)   /* at most this per buffer of the writer (two of them) */
+
+/* Rows per block: RUN_CHUNK_STEPS, but no more than the run has, and few enough that one
+ * buffer of n_sites * cols doubles a row stays within RUN_BLOCK_BYTES (thousands of sites
+ * once made each buffer gigabytes). At least one row. */
+static size_t block_rows(const struct scenario *sc, int cols)
+{
+    size_t rows = RUN_CHUNK_STEPS;
+    int64_t run_rows = sim_output_rows(sc);
+    if (run_rows > 0 && (uint64_t)run_rows < rows)
+        rows = (size_t)run_rows;
+    size_t row_bytes = sc->n_sites * (size_t)cols * sizeof(double);
+    if (row_bytes > 0 && rows > RUN_BLOCK_BYTES / row_bytes)
+        rows = RUN_BLOCK_BYTES / row_bytes;
+    return rows ? rows : 1;
+}
 
 static void progress_tty(void *ctx, int64_t done, int64_t total)
 {
@@ -61,6 +78,7 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .trials = sc->trials, .scenario_text = sc->text, .scenario_len = sc->text_len,
     };
     struct h5out *h = NULL;
+    size_t block = block_rows(sc, cols);
     int rc = h5out_create(out, &meta, sc->n_sites, site_ids, (size_t)cols, defs,
                           RUN_CHUNK_STEPS, &h, d);
     free(site_ids);
@@ -68,13 +86,13 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         return rc;
     /* the series are compressed and written on a thread of their own while the run goes on */
     struct async_sink writer;
-    if ((rc = async_sink_start(&writer, h, RUN_CHUNK_STEPS, sc->n_sites * (size_t)cols))) {
+    if ((rc = async_sink_start(&writer, h, block, sc->n_sites * (size_t)cols))) {
         h5out_abort(h);
         return rc;
     }
     struct sim_progress progress = {NULL, progress_tty};
     struct sim_options opt = {
-        .block_steps = RUN_CHUNK_STEPS, .sink = &writer.sink,
+        .block_steps = block, .sink = &writer.sink,
         .progress = (!fo->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
         .threads = fo->threads,
         .stop = fo->stop,

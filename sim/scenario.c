@@ -414,12 +414,19 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     bad |= yget_number(c, root, "the scenario", "seed", YGET_NONNEG | YGET_INTEGER, 1, &seed) != 0;
     bad |= yget_number(c, root, "the scenario", "trials", YGET_POSITIVE | YGET_INTEGER, 1,
                        &trials) != 0;
-    if (!bad && trials > 1000000) {
-        yget_error(c, ynode_get(root, "trials"), "'trials' must be at most 1000000");
+    if (trials > SCENARIO_MAX_TRIALS) {
+        yget_error(c, ynode_get(root, "trials"), "'trials' must be at most %d",
+                   SCENARIO_MAX_TRIALS);
         bad = 1;
     }
-    s->seed = (uint64_t)seed;
-    s->trials = (int)trials;
+    if (seed > SCENARIO_MAX_SEED) {
+        yget_error(c, ynode_get(root, "seed"), "'seed' must be at most 2^53 (%.0f)",
+                   SCENARIO_MAX_SEED);
+        bad = 1;
+    }
+    /* converted only when in range (a double out of an integer's range is undefined) */
+    s->seed = seed >= 0 && seed <= SCENARIO_MAX_SEED ? (uint64_t)seed : 1;
+    s->trials = trials >= 1 && trials <= SCENARIO_MAX_TRIALS ? (int)trials : 1;
     const struct ynode *rel = ynode_get(root, "reliability");
     s->max_unserved_mwh = 0;
     s->max_lole_h = 2.4;   /* 0.1 day/year, the common resource-adequacy criterion */

@@ -17,6 +17,8 @@
 #define SCENARIO_MAX_STEPS 1000000000LL
 #define SCENARIO_MAX_TIMESTEP_S 3600
 #define SITE_MAX_EPW_FILES 1000
+#define SCENARIO_MAX_TRIALS 1000000      /* trials: in the scenario, --trials and a sweep */
+#define SCENARIO_MAX_SEED 9007199254740992.0   /* 2^53: every seed exact as a YAML number */
 #define TIME_NEVER INT64_MAX          /* offline default */
 #define TIME_ALWAYS INT64_MIN         /* online default */
 
@@ -129,7 +131,7 @@ struct scenario {
     int64_t output_every_s;           /* series rows stand for this span (mean and max of its
                                          steps); equal to timestep_s when not decimated */
     uint64_t seed;
-    int trials;
+    int trials;                       /* 1..SCENARIO_MAX_TRIALS */
     double max_unserved_mwh;          /* reliability target, per year */
     double max_lole_h;                /* h per year */
     struct site *sites;               size_t n_sites;

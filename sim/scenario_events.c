@@ -94,7 +94,8 @@ static int parse_event(const struct yctx *c, const struct ynode *m, const char *
         bad |= event_supply(c, m, path, site, SUPPLY_REACTOR, ev);
         double units;
         bad |= yget_number(c, m, path, "units", YGET_POSITIVE | YGET_INTEGER, 1, &units) != 0;
-        ev->units = (int)units;
+        /* 1001 is more than any supply has (at most 1000): refused just below */
+        ev->units = units >= 1 && units <= 1000 ? (int)units : 1001;
         if (!bad && ev->units > site->supplies[ev->supply].units) {
             yget_error(c, ynode_get(m, "units"), "%s: supply '%s' has only %d units", path,
                        site->supplies[ev->supply].id, site->supplies[ev->supply].units);

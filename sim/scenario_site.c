@@ -58,6 +58,17 @@ static int parse_grid(const struct yctx *c, const struct ynode *m, const char *p
                            &sp->outages_per_year) != 0;
         bad |= yget_number(c, out, p, "mean_h", YGET_REQUIRED | YGET_POSITIVE, 1,
                            &sp->outage_mean_h) != 0;
+        /* caps that keep the event draw bounded (catalog.h, README "Limits") */
+        if (!bad && sp->outages_per_year > GRID_MAX_OUTAGES_PER_YEAR) {
+            yget_error(c, ynode_get(out, "per_year"), "'per_year' in %s must be at most %g "
+                       "outages a year", p, GRID_MAX_OUTAGES_PER_YEAR);
+            bad = 1;
+        }
+        if (!bad && sp->outage_mean_h < GRID_MIN_OUTAGE_H) {
+            yget_error(c, ynode_get(out, "mean_h"), "'mean_h' in %s must be at least 1 s "
+                       "(%.6g h)", p, GRID_MIN_OUTAGE_H);
+            bad = 1;
+        }
     }
     return bad;
 }
@@ -93,6 +104,9 @@ static int parse_reactor(const struct yctx *c, const struct ynode *m, const char
         yget_error(c, m, "'refuel_outage_d' in %s must be shorter than 'refuel_interval_d'", path);
         bad = 1;
     }
+    /* the catalog's values as overridden here: positioned at the override when there is one */
+    if (!bad && catalog_check_reactor_cycles(c, m, path, &r))
+        bad = 1;
     sp->reactor = r;
     double units;
     bad |= yget_number(c, m, path, "units", YGET_POSITIVE | YGET_INTEGER, 1, &units) != 0;
@@ -100,7 +114,7 @@ static int parse_reactor(const struct yctx *c, const struct ynode *m, const char
         yget_error(c, ynode_get(m, "units"), "'units' in %s must be at most 1000", path);
         bad = 1;
     }
-    sp->units = (int)units;
+    sp->units = units >= 1 && units <= 1000 ? (int)units : 1;
     int64_t online_base = sp->online_s == TIME_ALWAYS ? 0 : sp->online_s;
     int64_t interval_s = (int64_t)llround(r.refuel_interval_d * SECONDS_PER_DAY);
     bad |= get_run_time(c, m, path, "first_refuel", s, online_base + interval_s,

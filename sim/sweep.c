@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results.h"
+#include "scenario.h"
 #include "yget.h"
 
 static const char *const sweep_keys[] = {"base", "mode", "trials", "vary", "series", NULL};
@@ -188,6 +190,20 @@ static int parse_var(const struct yctx *c, const struct ynode *key, const struct
     return 0;
 }
 
+/* 1 when a vary path would clash with a fixed column of /cases (case, status, message,
+ * the metrics): HDF5 refuses two members of one name, which once failed only at the end. */
+static int column_taken(const char *path)
+{
+    static const char *const fixed[] = {"case", "status", "message"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(path, fixed[i]) == 0)
+            return 1;
+    for (int k = 0; k < N_METRICS; k++)
+        if (strcmp(path, metric_names[k]) == 0)
+            return 1;
+    return 0;
+}
+
 int sweep_load(const char *path, struct sweep *sw, struct diag *d)
 {
     char *text;
@@ -227,7 +243,12 @@ int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw
                        &trials) != 0;
     bad |= yget_bool(&c, root, "the sweep", "series", 0, &sw->series) != 0;
     sw->zip = mode == 1;
-    sw->trials = (int)trials;
+    if (trials > SCENARIO_MAX_TRIALS) {
+        yget_error(&c, ynode_get(root, "trials"), "'trials' must be at most %d (as in a "
+                   "scenario)", SCENARIO_MAX_TRIALS);
+        bad = 1;
+    }
+    sw->trials = trials >= 1 && trials <= SCENARIO_MAX_TRIALS ? (int)trials : 0;
     if (!(sw->path = strdup(path))) {
         rc = DCSIM_ENOMEM;
         goto done;
@@ -258,6 +279,12 @@ int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw
         }
         goto done;
     }
+    if (vary->n > SWEEP_MAX_VARS) {
+        yget_error(&c, vary, "the sweep varies %zu paths; the limit is %d", vary->n,
+                   SWEEP_MAX_VARS);
+        rc = DCSIM_EINPUT;
+        goto done;
+    }
     if (!(sw->vars = calloc(vary->n, sizeof *sw->vars))) {
         rc = DCSIM_ENOMEM;
         goto done;
@@ -272,6 +299,12 @@ int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw
             goto done;
         }
         if (vrc) {
+            bad = 1;
+            continue;
+        }
+        if (column_taken(v->path)) {
+            yget_error(&c, vary->keys[i], "vary path '%s' is also the name of a column of "
+                       "/cases", v->path);
             bad = 1;
             continue;
         }

@@ -19,6 +19,7 @@
 
 #define SWEEP_MAX_CASES 10000000L
 #define SWEEP_VALUE_MAX 64          /* characters of a varied value (table column width) */
+#define SWEEP_MAX_VARS 64           /* vary paths (columns of /cases besides the fixed ones) */
 
 struct sweep_var {
     char *path;                     /* owned: "sites.abilene.it.phase1.count" */

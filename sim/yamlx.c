@@ -369,8 +369,17 @@ int yamlx_read_file(const char *path, char **text, size_t *len_out, struct diag 
     while (!rc) {
         if (len == cap) {
             if (cap >= YAMLX_MAX_BYTES) {
-                diag_error(d, path, 0, 0, "file larger than %u MiB", YAMLX_MAX_BYTES >> 20);
-                rc = DCSIM_EINPUT;
+                /* exactly the limit is allowed: only a byte beyond it is refused */
+                int more = getc(f);
+                if (more == EOF && !ferror(f))
+                    break;
+                if (more == EOF) {
+                    diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                    rc = DCSIM_EIO;
+                } else {
+                    diag_error(d, path, 0, 0, "file larger than %u MiB", YAMLX_MAX_BYTES >> 20);
+                    rc = DCSIM_EINPUT;
+                }
                 break;
             }
             char *nb = realloc(buf, cap * 2 + 1);

@@ -143,6 +143,7 @@ static int missing(const struct yctx *c, const struct ynode *map, const char *pa
 int yget_number(const struct yctx *c, const struct ynode *map, const char *path, const char *key,
                 unsigned flags, double dflt, double *out)
 {
+    *out = dflt;                /* also on failure: callers may convert it before checking */
     int rc;
     const struct ynode *v = scalar_at(c, map, path, key, &rc);
     if (rc)

@@ -32,7 +32,8 @@ enum {
 int yget_check_keys(const struct yctx *c, const struct ynode *map, const char *path,
                     const char *const *allowed);
 
-/** Number at map[key]. Plain finite decimal only (no NaN/inf). Returns 0 or DCSIM_EINPUT. */
+/** Number at map[key]. Plain finite decimal only (no NaN/inf); whole numbers at most 1e12.
+ *  Returns 0 or DCSIM_EINPUT; *out is dflt when the key is absent or invalid. */
 int yget_number(const struct yctx *c, const struct ynode *map, const char *path, const char *key,
                 unsigned flags, double dflt, double *out);
 

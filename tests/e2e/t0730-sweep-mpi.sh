@@ -4,16 +4,16 @@
 # $TMP_DIR (so ./dcsim stays the serial one) and its tables must equal the serial binary's in
 # every column, with 2 and 3 ranks, with --csv, series: true and --resume; a long one is
 # checkpointed while it runs and leaves a partial table on SIGINT.
-# Skipped (passes) without mpicc/mpirun, and under the sanitizer build (MPI + ASan is noisy).
+# SKIPPED (exit 77, reported as such by run.sh) without mpicc/mpirun, and under the sanitizer
+# build (MPI + ASan is noisy).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/e2e/lib.sh
 
 case $DCSIM in
-    */asan/*) echo "skip: MPI sweeps are not run under the sanitizers ($DCSIM)"; finish ;;
+    */asan/*) skip "MPI sweeps are not run under the sanitizers ($DCSIM)" ;;
 esac
 if ! command -v mpicc >/dev/null || ! command -v mpirun >/dev/null; then
-    echo "skip: no mpicc/mpirun (install libopenmpi-dev openmpi-bin)"
-    finish
+    skip "no mpicc/mpirun (install libopenmpi-dev openmpi-bin)"
 fi
 
 # the MPI build, beside the serial one: ./dcsim stays serial (not linked with MPI) and its

@@ -591,21 +591,35 @@ END_TEST
 /* A directory we may not write into (skipped as root, who may write anywhere). */
 START_TEST(test_readonly_dir)
 {
-    if (geteuid() == 0)
-        return;
+    /* root writes into a 0555 directory: then /sys stands in, which refuses new files to
+     * root too (EACCES) */
+    int root = geteuid() == 0;
     char sub[256], dest[300];
-    path_in(sub, sizeof sub, "ro");
-    ck_assert_int_eq(mkdir(sub, 0555), 0);
-    snprintf(dest, sizeof dest, "%s/x.h5", sub);
+    struct stat st;
+    if (root && (stat("/sys", &st) != 0 || !S_ISDIR(st.st_mode))) {
+        printf("SKIPPED: test_readonly_dir: running as root and no /sys to stand in\n");
+        return;
+    }
+    if (root) {
+        snprintf(sub, sizeof sub, "/sys");
+    } else {
+        path_in(sub, sizeof sub, "ro");
+        ck_assert_int_eq(mkdir(sub, 0555), 0);
+    }
+    snprintf(dest, sizeof dest, "%s/dcsim-check-readonly.h5", sub);
     struct diag d;
     diag_init(&d);
     struct h5out_meta m = make_meta(STEPS, scenario_text, strlen(scenario_text));
     struct h5out *h = NULL;
     int r = h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 256, &h, &d);
-    chmod(sub, 0755);
+    if (!root)
+        chmod(sub, 0755);
     ck_assert_int_eq(r, DCSIM_EIO);
     ck_assert_uint_eq(diag_count_matching(&d, "Permission denied"), 1);
-    ck_assert_int_eq(rmdir(sub), 0);        /* still empty */
+    if (!root)
+        ck_assert_int_eq(rmdir(sub), 0);    /* still empty */
+    else
+        ck_assert_int_ne(access(dest, F_OK), 0);
     diag_release(&d);
 }
 END_TEST

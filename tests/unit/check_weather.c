@@ -708,8 +708,8 @@ START_TEST(test_epw_real_files)
     };
     const char *dir = weather_dir();
     if (!dir) {
-        printf("note: no weather directory (DCSIM_WEATHER_DIR, ../shared/data/weather): "
-               "real EPW files not checked\n");
+        printf("SKIPPED: test_epw_real_files: no weather directory (DCSIM_WEATHER_DIR, "
+               "../shared/data/weather): real EPW files not checked\n");
         return;
     }
     for (size_t s = 0; s < sizeof sites / sizeof sites[0]; s++) {
