@@ -78,7 +78,7 @@ def write(d):
     for dt in STEPS[1:]:
         p = os.path.join(d, "random-%s.yaml" % dt)
         with open(p, "w") as fh:
-            fh.write(OUTAGES.format(dt=dt, trials=30, grid_outages=", outages: {per_year: 2000, "
+            fh.write(OUTAGES.format(dt=dt, trials=30, grid_outages=", outages: {per_year: 1000, "
                                                                    "mean_h: 0.05}")
                      .replace("duration: 6h", "duration: 3d"))
         print("random-%s %s" % (dt, p))
