@@ -2,14 +2,17 @@
 #include "results.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "err.h"
+#include "scenario.h"
 #include "timefmt.h"
+
+_Static_assert(SUMMARY_MAX_HOURS > SCENARIO_MAX_YEARS * 8760, "hourly buckets cover the horizon");
 
 const char *const series_names[N_SERIES] = {
 #define SERIES(e, name, units, desc) name,
@@ -44,72 +47,9 @@ const char *const metric_descriptions[N_METRICS] = {
 
 void summary_init(struct summary_acc *a)
 {
-    memset(a, 0, sizeof *a);
+    memset(a, 0, offsetof(struct summary_acc, hour_it_mwh));
     a->m[M_MARGIN_MIN_MW] = INFINITY;
     a->m[M_PUE_PEAK] = NAN;
-}
-
-void summary_release(struct summary_acc *a)
-{
-    if (!a)
-        return;
-    free(a->hour_it_mwh);
-    a->hour_it_mwh = a->hour_facility_mwh = a->hour_scratch = NULL;
-    a->n_hours = a->cap_hours = 0;
-}
-
-/* Makes hour `h` a bucket (zeroed); 0 or DCSIM_ENOMEM. One block holds the three arrays. */
-static int hour_reserve(struct summary_acc *a, size_t h)
-{
-    if (h < a->n_hours)
-        return 0;
-    if (h >= a->cap_hours) {
-        size_t cap = a->cap_hours ? a->cap_hours : 1024;
-        while (cap <= h)
-            cap *= 2;
-        double *block = malloc(3 * cap * sizeof *block);
-        if (!block)
-            return DCSIM_ENOMEM;
-        if (a->n_hours) {
-            memcpy(block, a->hour_it_mwh, a->n_hours * sizeof *block);
-            memcpy(block + cap, a->hour_facility_mwh, a->n_hours * sizeof *block);
-        }
-        free(a->hour_it_mwh);
-        a->hour_it_mwh = block;
-        a->hour_facility_mwh = block + cap;
-        a->hour_scratch = block + 2 * cap;
-        a->cap_hours = cap;
-    }
-    for (size_t i = a->n_hours; i <= h; i++)
-        a->hour_it_mwh[i] = a->hour_facility_mwh[i] = 0;
-    a->n_hours = h + 1;
-    return 0;
-}
-
-/* Adds the step's IT and facility energy to the hours it covers (a step of at most an hour
- * covers at most two). */
-static int hour_add(struct summary_acc *a, double it_mw, double facility_mw, int64_t t_s,
-                    int64_t dt_s)
-{
-    if (a->hourly_failed)
-        return DCSIM_ENOMEM;
-    int64_t end = t_s + dt_s;
-    for (int64_t t = t_s; t < end;) {
-        int64_t h = t / SECONDS_PER_HOUR;
-        int64_t next = (h + 1) * SECONDS_PER_HOUR;
-        int64_t until = next < end ? next : end;
-        if (h < 0 || hour_reserve(a, (size_t)h)) {
-            a->hourly_failed = 1;
-            return DCSIM_ENOMEM;
-        }
-        double frac_h = (double)(until - t) / SECONDS_PER_HOUR;
-        a->hour_it_mwh[h] += it_mw * frac_h;
-        a->hour_facility_mwh[h] += facility_mw * frac_h;
-        t = until;
-    }
-    if (end > a->end_s)
-        a->end_s = end;
-    return 0;
 }
 
 /* max(m, x) with fmax's result when x is NaN (m), without the libm call gcc emits for fmax */
@@ -118,7 +58,32 @@ static inline double max_keep(double m, double x)
     return x > m ? x : m;
 }
 
-int summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s)
+/* Adds the step's IT and facility energy to the hours it covers (a step of at most an hour
+ * covers at most two); a bucket is zeroed when the run first reaches its hour. */
+static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, int64_t t_s,
+                     int64_t dt_s)
+{
+    int64_t end = t_s + dt_s;
+    for (int64_t t = t_s; t < end;) {
+        int64_t h = t / SECONDS_PER_HOUR;
+        int64_t next = (h + 1) * SECONDS_PER_HOUR;
+        int64_t until = next < end ? next : end;
+        if (h < 0 || h >= SUMMARY_MAX_HOURS) {
+            a->hourly_overflow = 1;
+            return;
+        }
+        for (; a->n_hours <= (size_t)h; a->n_hours++)
+            a->hour_it_mwh[a->n_hours] = a->hour_facility_mwh[a->n_hours] = 0;
+        double frac_h = (double)(until - t) / SECONDS_PER_HOUR;
+        a->hour_it_mwh[h] += it_mw * frac_h;
+        a->hour_facility_mwh[h] += facility_mw * frac_h;
+        t = until;
+    }
+    if (end > a->end_s)
+        a->end_s = end;
+}
+
+void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s)
 {
     double h = (double)dt_s / SECONDS_PER_HOUR;
     double *m = a->m;
@@ -127,7 +92,7 @@ int summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_
     m[M_FACILITY_ENERGY_MWH] += facility * h;
     if (it > 0)
         a->any_it = 1;
-    int rc = hour_add(a, it, facility, t_s, dt_s);
+    hour_add(a, it, facility, t_s, dt_s);
     m[M_IT_PEAK_MW] = max_keep(m[M_IT_PEAK_MW], it);
     m[M_FACILITY_PEAK_MW] = max_keep(m[M_FACILITY_PEAK_MW], facility);
     if (a->steps > 0)
@@ -160,7 +125,6 @@ int summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_
     m[M_CURTAILED_ENERGY_MWH] += v[S_CURTAILED_MW] * h;
     m[M_THROTTLE_FIRM_ENERGY_MWH] += v[S_THROTTLE_FIRM_MW] * h;
     a->steps++;
-    return rc;
 }
 
 /* pue_peak and pue_p99 from the hourly buckets (docs/model.md §6): hourly PUE = facility
@@ -171,33 +135,34 @@ static void hourly_pue(struct summary_acc *a, double *peak, double *p99)
 {
     *peak = *p99 = NAN;
     size_t n = a->n_hours;
-    if (a->hourly_failed || n == 0)
+    if (a->hourly_overflow || n == 0)
         return;
-    double *it = a->hour_it_mwh, *fac = a->hour_facility_mwh, *scratch = a->hour_scratch;
-    /* every hour is whole but the last, which ends with the run */
+    double *it = a->hour_it_mwh, *pue = a->hour_facility_mwh;
+    /* every hour is whole but the last, which ends with the run: mean served IT (MW) and PUE */
     double last_h = (double)(a->end_s - (int64_t)(n - 1) * SECONDS_PER_HOUR) / SECONDS_PER_HOUR;
-    for (size_t i = 0; i < n; i++)
-        scratch[i] = i + 1 < n ? it[i] : it[i] / last_h;    /* mean served IT, MW */
-    gsl_sort(scratch, 1, n);
-    double threshold = SUMMARY_PUE_MIN_IT_SHARE * gsl_stats_median_from_sorted_data(scratch, 1, n);
-    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        double mean_it = i + 1 < n ? it[i] : it[i] / last_h;
-        if (mean_it > 0 && mean_it >= threshold)
-            scratch[k++] = fac[i] / it[i];
+        pue[i] = it[i] > 0 ? pue[i] / it[i] : NAN;
+        if (i + 1 == n)
+            it[i] /= last_h;
     }
+    /* sorted by IT (PUE permuted along), the hours that count are a suffix */
+    gsl_sort2(it, 1, pue, 1, n);
+    double threshold = SUMMARY_PUE_MIN_IT_SHARE * gsl_stats_median_from_sorted_data(it, 1, n);
+    size_t first = 0;
+    while (first < n && !(it[first] > 0 && it[first] >= threshold))
+        first++;
+    size_t k = n - first;
     if (k == 0)
         return;
-    gsl_sort(scratch, 1, k);
-    *peak = scratch[k - 1];
-    *p99 = gsl_stats_quantile_from_sorted_data(scratch, 1, k, 0.99);
+    gsl_sort(pue + first, 1, k);
+    *peak = pue[n - 1];
+    *p99 = gsl_stats_quantile_from_sorted_data(pue + first, 1, k, 0.99);
 }
 
 void summary_finish(struct summary_acc *a, int64_t duration_s, double *out)
 {
     memcpy(out, a->m, sizeof a->m);
     hourly_pue(a, &out[M_PUE_PEAK], &out[M_PUE_P99]);
-    summary_release(a);
     double it = a->m[M_IT_ENERGY_MWH];
     out[M_PUE] = it > 0 ? a->m[M_FACILITY_ENERGY_MWH] / it : NAN;
     /* water m³ → L (×1000) over IT MWh → kWh (×1000): the factors cancel */

@@ -32,34 +32,36 @@ extern const char *const metric_descriptions[N_METRICS];
 /* Threshold under which an unserved power counts as served, MW (1 W). */
 #define UNSERVED_EPS_MW 1e-6
 
+/** Hourly buckets of an accumulator: SCENARIO_MAX_YEARS (100) years of 8760 h, and one. */
+#define SUMMARY_MAX_HOURS (100 * 8760 + 1)
+
 struct summary_acc {
     double m[N_METRICS];        /* running sums and extremes */
     int64_t steps;
     int any_it;                 /* a step had IT served */
     double prev_facility_mw;    /* for the ramp: the previous step's facility power */
-    /* hourly buckets for pue_peak and pue_p99, by hour from the start (owned; NULL until the
-     * first step): IT and facility energy, MWh, and scratch for summary_finish; 24 B a
-     * simulated hour (0.2 MB a year) */
-    double *hour_it_mwh, *hour_facility_mwh, *hour_scratch;
-    size_t n_hours, cap_hours;
+    size_t n_hours;             /* hourly buckets in use */
     int64_t end_s;              /* end of the latest step added, s from the start */
-    int hourly_failed;          /* the buckets could not grow: hourly metrics are NaN */
+    int hourly_overflow;        /* a step beyond SUMMARY_MAX_HOURS: hourly metrics NaN */
+    /* hourly buckets for pue_peak and pue_p99 (last, so that summary_init leaves them alone:
+     * they are zeroed hour by hour as the run reaches them; in a calloc'ed accumulator only
+     * the pages of hours reached become resident, 16 B an hour, 140 kB a year): IT and
+     * facility energy by hour from the start, MWh */
+    double hour_it_mwh[SUMMARY_MAX_HOURS];
+    double hour_facility_mwh[SUMMARY_MAX_HOURS];
 };
 
-/** Empties the accumulator (on a zeroed or released one: it owns no buffer yet). */
+/** Empties the accumulator (its running fields; the hourly buckets are reset as reached).
+ *  The accumulator is large (14 MB): allocate it on the heap, never on the stack. */
 void summary_init(struct summary_acc *a);
 
 /** Folds one step's series (v[N_SERIES]) of length dt_s (<= 1 h) starting at t_s into the
- *  metrics. Returns 0, or DCSIM_ENOMEM when the hourly buckets cannot grow (the other metrics
- *  are still folded; pue_peak and pue_p99 become NaN). */
-int summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s);
+ *  metrics. */
+void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s);
 
-/** Final metrics (ratios) into out[N_METRICS]; duration_s gives `years`. Releases the hourly
- *  buckets (the accumulator can only be released or re-initialised after). */
+/** Final metrics (ratios) into out[N_METRICS]; duration_s gives `years`. Sorts the hourly
+ *  buckets in place: the accumulator must be re-initialised before it is used again. */
 void summary_finish(struct summary_acc *a, int64_t duration_s, double *out);
-
-/** Frees the hourly buckets; for accumulators dropped without summary_finish. Idempotent. */
-void summary_release(struct summary_acc *a);
 
 /** A step's PUE counts for pue_peak / pue_p99 when its hour's served IT is at least this share
  *  of the median hourly served IT of the period (docs/model.md §6). */
