@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cooling.h"
+#include "design_day.h"
 #include "timefmt.h"
 
 const char cmd_check_usage[] =
@@ -12,7 +14,8 @@ const char cmd_check_usage[] =
     "Validates the scenario without simulating and prints what it resolved: sites, IT\n"
     "nameplate MW, supply MW and cooling capacity MW. Exit 0 when valid, 2 otherwise.\n";
 
-static void print_site(const struct scenario *sc, const struct site *site)
+static void print_site(const struct scenario *sc, const struct site *site,
+                       const struct design_conditions *dc)
 {
     static const char *const weather_names[] = {"climate", "constant", "epw"};
     double firm = 0, flex = 0, liquid_heat = 0, air_heat = 0;
@@ -72,6 +75,10 @@ static void print_site(const struct scenario *sc, const struct site *site)
         printf("  air cooling      %.1f MW, supply air %.1f °C, economizer %s "
                "(air heat at nameplate %.1f MW)\n", site->air.capacity_mw, site->air.supply_c,
                site->air.economizer ? "on" : "off", air_heat);
+    if (dc && site->liquid.present)
+        printf("  design day       0.4 %% dry bulb %.1f °C, coincident wet bulb %.1f °C: liquid "
+               "capacity %.1f MW\n", dc->drybulb_c, dc->wetbulb_c,
+               cooling_liquid_capacity_mw(&site->liquid, dc->drybulb_c, dc->wetbulb_c));
 }
 
 int cmd_check(int argc, char **argv)
@@ -97,16 +104,28 @@ int cmd_check(int argc, char **argv)
            "%d trial%s\n", sc->name, sc->n_sites, sc->n_sites == 1 ? "" : "s", start, span, step,
            (long long)sc->steps, (unsigned long long)sc->seed, sc->trials,
            sc->trials == 1 ? "" : "s");
+    /* design-day conditions and the plant's warnings (printed after the listing) */
+    diag_init(&d);
     double firm_total = 0;
-    for (size_t i = 0; i < sc->n_sites; i++) {
-        print_site(sc, &sc->sites[i]);
+    for (size_t i = 0; i < sc->n_sites && !rc; i++) {
+        struct design_conditions dc;
+        rc = design_day_conditions(sc, i, &dc, &d);
+        if (rc)
+            break;
+        print_site(sc, &sc->sites[i], &dc);
         for (size_t k = 0; k < sc->sites[i].n_pools; k++)
             if (!sc->sites[i].pools[k].flexible)
                 firm_total += sc->sites[i].pools[k].count * sc->sites[i].pools[k].rack.power_max_kw /
                               1000.0;
     }
-    printf("firm IT nameplate over all sites: %.1f MW\nok\n", firm_total);
+    if (!rc)
+        rc = design_day_check(sc, &d, NULL);
+    if (!rc)
+        printf("firm IT nameplate over all sites: %.1f MW\nok\n", firm_total);
+    fflush(stdout);
+    diag_print(&d, stderr);
+    diag_release(&d);
     scenario_destroy(sc);
     catalog_release(&cat);
-    return EXIT_DONE;
+    return rc ? cli_exit_status(rc) : EXIT_DONE;
 }

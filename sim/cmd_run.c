@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "design_day.h"
 #include "h5out.h"
 #include "results.h"
 #include "timefmt.h"
@@ -53,6 +54,9 @@ int cmd_run(int argc, char **argv)
         sc->trials = (int)a.trials;
     if (a.seed >= 0)
         sc->seed = (uint64_t)a.seed;
+    /* an undersized plant: warnings now, printed with the other diagnostics at the end */
+    if ((rc = design_day_check(sc, &d, NULL)))
+        goto done;
     if ((rc = sim_create(sc, &sim, &d)))
         goto done;
     if (*stop) {

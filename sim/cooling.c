@@ -1,6 +1,12 @@
-/* cooling.c — cooling power and water (see cooling.h for the equations' source; the bodies
- * are cooling.h's inline versions, which the solver's step calls directly). */
+/* cooling.c — cooling power and water (see cooling.h for the equations' source; the power
+ * kernels are cooling.h's inline versions, which the solver's step calls directly; the tower's
+ * psychrometric water balance lives here). */
 #include "cooling.h"
+
+#include "weather.h"
+
+/* Latent heat bound, kg/MJ: all heat leaving as evaporation at 2.43 MJ/kg (model.md). */
+#define ALL_LATENT_KG_PER_MJ (1.0 / COOLING_LATENT_MJ_PER_KG)
 
 double cooling_chiller_cop(double evap_c, double cond_c, double carnot_efficiency, double cop_max)
 {
@@ -23,4 +29,44 @@ void cooling_air_power(const struct cooling_air *a, double heat_mw, double drybu
                        struct cooling_power *out)
 {
     cooling_air_power_i(a, heat_mw, drybulb_c, out);
+}
+
+double cooling_hybrid_dry_mw(const struct cooling_liquid *l, double heat_mw, double drybulb_c)
+{
+    double cop = cooling_chiller_cop_i(l->supply_c - COOLING_LIQUID_EVAP_OFFSET_K,
+                                       drybulb_c + COOLING_CONDENSER_OFFSET_K,
+                                       l->carnot_efficiency, l->cop_max);
+    return cooling_hybrid_dry_mw_i(l, heat_mw, cooling_exchanger_capacity_mw_(l, drybulb_c), cop);
+}
+
+double cooling_air_chiller_share(const struct cooling_air *a, double drybulb_c)
+{
+    return cooling_air_chiller_share_i(a, drybulb_c);
+}
+
+/* Air-side balance of a wet tower (EnergyPlus Engineering Reference, "Cooling towers:
+ * evaporation loss", saturated-exit mode; psychrometrics ASHRAE Fundamentals 2017 ch. 1):
+ * per kg of dry air the air takes the heat h_out − h_in and the water W_out − W_in, so the
+ * water evaporated per heat is (W_out − W_in)/(h_out − h_in). The inlet state comes from the
+ * dry and wet bulb at standard pressure; the exit air is saturated at T_out = T_s + max(0,
+ * R − a): it leaves the fill approaching the hot water (T_s + R) by the approach a by which the
+ * cold water approaches the wet bulb (a counterflow exchanger with balanced capacity rates has
+ * the same approach at both ends). Air hotter than the exit air also gives up sensible heat
+ * that evaporates water beyond Q/h_fg; dcsim caps the evaporation at the all-latent bound
+ * there (docs/model.md §3). */
+double cooling_tower_evaporation_kg_per_mj(const struct cooling_liquid *l, double drybulb_c,
+                                           double wetbulb_c)
+{
+    double p_pa = PSYCHRO_STANDARD_PRESSURE_PA;
+    double w_in = psychro_ratio_from_wetbulb(drybulb_c, wetbulb_c, p_pa);
+    double h_in = psychro_enthalpy_kj_per_kg(drybulb_c, w_in);
+    double out_c = l->supply_c + cooling_max_(0.0, COOLING_TOWER_RANGE_K - l->approach_k);
+    double w_out = psychro_saturation_ratio(out_c, p_pa);
+    double h_out = psychro_enthalpy_kj_per_kg(out_c, w_out);
+    double dh = h_out - h_in, dw = w_out - w_in;
+    if (!(dh > 0))
+        return ALL_LATENT_KG_PER_MJ;
+    /* kg per kJ → kg per MJ */
+    double e = 1000.0 * cooling_max_(0.0, dw) / dh;
+    return cooling_min_(e, ALL_LATENT_KG_PER_MJ);
 }

@@ -1,9 +1,12 @@
-/* cooling.h — cooling power and water (../shared/model.md "Cooling").
+/* cooling.h — cooling power and water (../shared/model.md "Cooling", docs/model.md §3).
  *
  * Liquid loop: pumps k_pump·Q; dry cooler / cooling tower with capacity
  * Q_d·max(0, (T_s − T_amb)/a) and fan power k_fan·Q_d·s³; a chiller with
- * COP = min(COP_max, η·T_evap/(T_cond − T_evap)); hybrid = dry cooler then trim chiller.
- * Air side: CRAH fans k_crah·Q, economizer when T_db <= T_a − 4 K, else a chiller. */
+ * COP = min(COP_max, η·T_evap/(T_cond − T_evap)); hybrid = dry cooler and trim chiller sharing
+ * the heat at the least power. Tower water from an air-side energy and moisture balance.
+ * Air side: CRAH fans k_crah·Q, an integrated economizer mixing free and mechanical cooling
+ * between T_a − 4 K and T_a. Every plant's power is continuous and never falls as the dry or
+ * wet bulb rises (tests/unit/check_cooling.c). */
 #ifndef DCSIM_COOLING_H
 #define DCSIM_COOLING_H
 
@@ -19,8 +22,14 @@
 #define COOLING_CONDENSER_OFFSET_K 10.0
 /** Chiller evaporator below the supply air temperature, K (model.md). */
 #define COOLING_AIR_EVAP_OFFSET_K 8.0
-/** Economizer works while dry bulb <= supply air − this, K (model.md). */
+/** Economizer carries all air heat while dry bulb <= supply air − this, K (model.md). */
 #define COOLING_ECONOMIZER_MARGIN_K 4.0
+/** Width of the integrated economizer's mixing band below the supply air, K (model.md): the
+ *  chiller's share rises linearly from 0 at T_a − 4 K to 1 at T_a. */
+#define COOLING_ECONOMIZER_BAND_K 4.0
+/** Tower range: hot water returns this much above the supply setpoint, K. figures.md
+ *  "coolant flow": loops are sized for ΔT <= 10 K (OCP guideline); the design value is used. */
+#define COOLING_TOWER_RANGE_K 10.0
 
 struct cooling_power {
     double pump_mw, fan_mw, chiller_mw, air_fan_mw, air_chiller_mw;
@@ -37,6 +46,21 @@ double cooling_liquid_capacity_mw(const struct cooling_liquid *l, double drybulb
 /** Power and water to reject heat_mw (<= capacity) over dt_s seconds; adds into *out. */
 void cooling_liquid_power(const struct cooling_liquid *l, double heat_mw, double drybulb_c,
                           double wetbulb_c, double dt_s, struct cooling_power *out);
+
+/** Tower evaporation per heat rejected, kg/MJ, at this weather (docs/model.md §3, "tower
+ *  water"): air-side energy and moisture balance with inlet air from (T_db, T_wb) at standard
+ *  pressure and exit air saturated at T_s + max(0, R − a); at most the all-latent 1/2.43. */
+double cooling_tower_evaporation_kg_per_mj(const struct cooling_liquid *l, double drybulb_c,
+                                           double wetbulb_c);
+
+/** Heat the hybrid plant's dry cooler carries at the least fan + chiller power, MW:
+ *  x* = min(Q_L, Q_max, Q_max·√(Q_max/(3·k_fan·Q_d·COP))), raised to Q_L − Q_d when the
+ *  chiller cannot take the rest (and at most Q_max). */
+double cooling_hybrid_dry_mw(const struct cooling_liquid *l, double heat_mw, double drybulb_c);
+
+/** Share of the air heat the air-side chiller carries at this dry bulb, 0..1 (1 without an
+ *  economizer). */
+double cooling_air_chiller_share(const struct cooling_air *a, double drybulb_c);
 
 /** Power to remove air heat_mw (<= capacity); adds into *out. */
 void cooling_air_power(const struct cooling_air *a, double heat_mw, double drybulb_c,
@@ -78,18 +102,31 @@ static inline double cooling_liquid_capacity_mw_i(const struct cooling_liquid *l
     return 0;
 }
 
-/* Carries min(heat, Q_max) on the exchanger; returns the heat carried and adds fan power
- * k_fan·Q_d·s³ with s = carried/Q_max (fan law). */
-static inline double cooling_exchanger_carry_(const struct cooling_liquid *l, double heat_mw,
-                                              double ambient_c, struct cooling_power *out)
+/* Fan power of an exchanger of capacity q_max carrying carried_mw: k_fan·Q_d·s³, s = carried/Q_max
+ * (fan law). */
+static inline double cooling_fan_mw_(const struct cooling_liquid *l, double carried_mw,
+                                     double q_max)
 {
-    double q_max = cooling_exchanger_capacity_mw_(l, ambient_c);
+    if (q_max <= 0 || carried_mw <= 0)
+        return 0;
+    double s = cooling_min_(1.0, carried_mw / q_max);
+    return l->fan_fraction * l->capacity_mw * s * s * s;
+}
+
+/* Hybrid least-power split. P(x) = k·Q_d·(x/Q_max)³ + (Q_L − x)/COP is convex in x; its
+ * stationary point is x² = Q_max³/(3·k·Q_d·COP). Constraints: 0 <= x <= min(Q_L, Q_max) and
+ * Q_L − x <= Q_d (the trim chiller's capacity), so x >= Q_L − Q_d. */
+static inline double cooling_hybrid_dry_mw_i(const struct cooling_liquid *l, double heat_mw,
+                                             double q_max, double cop)
+{
     if (q_max <= 0 || heat_mw <= 0)
         return 0;
-    double carried = cooling_min_(heat_mw, q_max);
-    double s = carried / q_max;
-    out->fan_mw += l->fan_fraction * l->capacity_mw * s * s * s;
-    return carried;
+    double x = cooling_min_(heat_mw, q_max);
+    double denom = 3.0 * l->fan_fraction * l->capacity_mw * cop;
+    if (denom > 0)
+        x = cooling_min_(x, q_max * sqrt(q_max / denom));
+    double need = cooling_min_(q_max, heat_mw - l->capacity_mw);   /* chiller full */
+    return cooling_max_(x, need);
 }
 
 static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double heat_mw,
@@ -103,26 +140,48 @@ static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double
     double cond_c = drybulb_c + COOLING_CONDENSER_OFFSET_K;
     double chiller_heat = 0;
     switch (l->rejection) {
-    case REJECT_DRY_COOLER:
-        cooling_exchanger_carry_(l, heat_mw, drybulb_c, out);
+    case REJECT_DRY_COOLER: {
+        double q_max = cooling_exchanger_capacity_mw_(l, drybulb_c);
+        out->fan_mw += cooling_fan_mw_(l, cooling_min_(heat_mw, q_max), q_max);
         break;
+    }
     case REJECT_COOLING_TOWER: {
-        double q = cooling_exchanger_carry_(l, heat_mw, wetbulb_c, out);
-        /* evaporation: Q·Δt / 2.43 MJ/kg; blowdown: × c/(c − 1); kg → m³ at 1000 kg/m³ */
-        out->water_m3 += q * dt_s / COOLING_LATENT_MJ_PER_KG * l->cycles / (l->cycles - 1) / 1000.0;
+        double q_max = cooling_exchanger_capacity_mw_(l, wetbulb_c);
+        double q = cooling_min_(heat_mw, q_max);
+        out->fan_mw += cooling_fan_mw_(l, q, q_max);
+        /* evaporation (air-side balance) × c/(c − 1) for drift and blowdown; kg → m³ */
+        if (q > 0)
+            out->water_m3 += q * dt_s * cooling_tower_evaporation_kg_per_mj(l, drybulb_c, wetbulb_c) *
+                             l->cycles / (l->cycles - 1) / 1000.0;
         break;
     }
     case REJECT_CHILLER:
         chiller_heat = cooling_min_(heat_mw, l->capacity_mw);
         break;
-    case REJECT_HYBRID:
-        chiller_heat = cooling_min_(heat_mw - cooling_exchanger_carry_(l, heat_mw, drybulb_c, out),
-                                    l->capacity_mw);
-        break;
+    case REJECT_HYBRID: {
+        double cop = cooling_chiller_cop_i(evap_c, cond_c, l->carnot_efficiency, l->cop_max);
+        double q_max = cooling_exchanger_capacity_mw_(l, drybulb_c);
+        double x = cooling_hybrid_dry_mw_i(l, heat_mw, q_max, cop);
+        out->fan_mw += cooling_fan_mw_(l, x, q_max);
+        chiller_heat = cooling_min_(heat_mw - x, l->capacity_mw);
+        if (chiller_heat > 0)
+            out->chiller_mw += chiller_heat / cop;
+        return;
+    }
     }
     if (chiller_heat > 0)
         out->chiller_mw += chiller_heat / cooling_chiller_cop_i(evap_c, cond_c,
                                                                 l->carnot_efficiency, l->cop_max);
+}
+
+/* Integrated economizer: the chiller's share φ = clamp((T_db − (T_a − 4 K))/4 K, 0, 1). */
+static inline double cooling_air_chiller_share_i(const struct cooling_air *a, double drybulb_c)
+{
+    if (!a->economizer)
+        return 1.0;
+    double phi = (drybulb_c - (a->supply_c - COOLING_ECONOMIZER_MARGIN_K)) /
+                 COOLING_ECONOMIZER_BAND_K;
+    return cooling_min_(1.0, cooling_max_(0.0, phi));
 }
 
 static inline void cooling_air_power_i(const struct cooling_air *a, double heat_mw,
@@ -131,12 +190,13 @@ static inline void cooling_air_power_i(const struct cooling_air *a, double heat_
     if (heat_mw <= 0)
         return;
     out->air_fan_mw += a->crah_fraction * heat_mw;
-    if (a->economizer && drybulb_c <= a->supply_c - COOLING_ECONOMIZER_MARGIN_K)
+    double phi = cooling_air_chiller_share_i(a, drybulb_c);
+    if (phi <= 0)
         return;
     double evap_c = a->supply_c - COOLING_AIR_EVAP_OFFSET_K;
     double cond_c = drybulb_c + COOLING_CONDENSER_OFFSET_K;
-    out->air_chiller_mw += heat_mw / cooling_chiller_cop_i(evap_c, cond_c, a->carnot_efficiency,
-                                                           a->cop_max);
+    out->air_chiller_mw += phi * heat_mw / cooling_chiller_cop_i(evap_c, cond_c,
+                                                                 a->carnot_efficiency, a->cop_max);
 }
 
 #endif

@@ -258,7 +258,7 @@ static int reader_failure(struct reader *r)
     if (r->read_errno == ENOMEM)
         return DCSIM_ENOMEM;
     diag_error(r->d, r->path, r->lineno, 0, "cannot read: %s", strerror(r->read_errno));
-    return DCSIM_EIO;
+    return r->read_errno == EISDIR ? DCSIM_EINPUT : DCSIM_EIO;   /* a directory: bad input */
 }
 
 static int read_all(struct reader *r, struct epw_series *out)
@@ -309,8 +309,9 @@ int epw_read(const char *path, struct epw_series *out, struct diag *d)
     struct reader r = {.path = path, .d = d};
     r.f = fopen(path, "r");
     if (!r.f) {
-        diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
-        return DCSIM_EIO;
+        /* a missing or unreadable weather file is bad input (exit 2), like a bad scenario */
+        diag_error(d, path, 0, 0, "cannot open the EPW weather file: %s", strerror(errno));
+        return DCSIM_EINPUT;
     }
     memset(out, 0, sizeof *out);
     int status = read_all(&r, out);

@@ -13,7 +13,7 @@
 #define KELVIN_OFFSET_K 273.15              /* °C -> K, exact (ASHRAE 2017 ch. 1 sec. 3) */
 #define TRIPLE_POINT_C 0.01                 /* water/ice boundary of eq. 5/6 (ASHRAE 2017) */
 #define FREEZING_C 0.0                      /* eq. 33 at and above, eq. 35 below */
-#define STANDARD_PRESSURE_PA 101325.0       /* sea level, ASHRAE 2017 ch. 1 eq. 3 at Z = 0 */
+#define STANDARD_PRESSURE_PA PSYCHRO_STANDARD_PRESSURE_PA
 #define MOLAR_MASS_RATIO 0.621945           /* M_water / M_dry air (ASHRAE 2017 eq. 20) */
 #define WETBULB_TOLERANCE_K 1e-6            /* Brent stops when the bracket is this narrow */
 #define WETBULB_MAX_ITER 100                /* Brent needs ~10; a cap against a bad bracket */
@@ -63,6 +63,37 @@ static double saturation_ratio(double temp_c, double pressure_pa)
     return MOLAR_MASS_RATIO * pws / (pressure_pa - pws);
 }
 
+double psychro_saturation_ratio(double temp_c, double pressure_pa)
+{
+    return saturation_ratio(temp_c, pressure_pa > 0 ? pressure_pa : STANDARD_PRESSURE_PA);
+}
+
+/* Humidity ratio of air at dry bulb t whose thermodynamic wet bulb is ts: ASHRAE 2017 ch. 1
+ * eq. 33 (wet bulb at or above freezing) or eq. 35 (ice on the wick). */
+static double ratio_at_wetbulb(double t, double ts, double pressure_pa)
+{
+    double ws = saturation_ratio(ts, pressure_pa);
+    if (ts >= FREEZING_C)
+        return ((2501.0 - 2.326 * ts) * ws - 1.006 * (t - ts)) / (2501.0 + 1.86 * t - 4.186 * ts);
+    return ((2830.0 - 0.24 * ts) * ws - 1.006 * (t - ts)) / (2830.0 + 1.86 * t - 2.1 * ts);
+}
+
+double psychro_ratio_from_wetbulb(double drybulb_c, double wetbulb_c, double pressure_pa)
+{
+    if (!(pressure_pa > 0))
+        pressure_pa = STANDARD_PRESSURE_PA;
+    if (wetbulb_c > drybulb_c)
+        wetbulb_c = drybulb_c;
+    double w = ratio_at_wetbulb(drybulb_c, wetbulb_c, pressure_pa);
+    return w > 0 ? w : 0.0;
+}
+
+double psychro_enthalpy_kj_per_kg(double drybulb_c, double ratio_kg_per_kg)
+{
+    /* ASHRAE 2017 ch. 1 eq. 32: h = 1.006·t + W·(2501 + 1.86·t), kJ/kg dry air */
+    return 1.006 * drybulb_c + ratio_kg_per_kg * (2501.0 + 1.86 * drybulb_c);
+}
+
 struct wetbulb_problem {
     double drybulb_c, pressure_pa, ratio;   /* ratio: the air's humidity ratio, kg/kg */
 };
@@ -71,14 +102,7 @@ struct wetbulb_problem {
 static double wetbulb_residual(double wetbulb_c, void *params)
 {
     const struct wetbulb_problem *p = params;
-    double t = p->drybulb_c, ts = wetbulb_c;
-    double ws = saturation_ratio(ts, p->pressure_pa);
-    double w;
-    if (ts >= FREEZING_C)   /* ASHRAE 2017 ch. 1 eq. 33 */
-        w = ((2501.0 - 2.326 * ts) * ws - 1.006 * (t - ts)) / (2501.0 + 1.86 * t - 4.186 * ts);
-    else                    /* eq. 35, wet bulb below freezing (ice on the wick) */
-        w = ((2830.0 - 0.24 * ts) * ws - 1.006 * (t - ts)) / (2830.0 + 1.86 * t - 2.1 * ts);
-    return w - p->ratio;
+    return ratio_at_wetbulb(p->drybulb_c, wetbulb_c, p->pressure_pa) - p->ratio;
 }
 
 /* Returns NAN when no wet bulb exists in [dew point, dry bulb] (e.g. saturation pressure

@@ -2,9 +2,17 @@
 #include "results.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "err.h"
+#include "scenario.h"
 #include "timefmt.h"
+
 
 const char *const series_names[N_SERIES] = {
 #define SERIES(e, name, units, desc) name,
@@ -37,17 +45,59 @@ const char *const metric_descriptions[N_METRICS] = {
 #undef METRIC
 };
 
-void summary_init(struct summary_acc *a)
+int summary_init(struct summary_acc *a, int64_t duration_s)
 {
     memset(a, 0, sizeof *a);
     a->m[M_MARGIN_MIN_MW] = INFINITY;
     a->m[M_PUE_PEAK] = NAN;
+    int64_t hours = duration_s > 0 ? (duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR : 1;
+    a->hour_it_mwh = malloc((size_t)hours * sizeof *a->hour_it_mwh);
+    a->hour_facility_mwh = malloc((size_t)hours * sizeof *a->hour_facility_mwh);
+    if (!a->hour_it_mwh || !a->hour_facility_mwh)
+        return DCSIM_ENOMEM;
+    a->cap_hours = (size_t)hours;
+    return 0;
+}
+
+void summary_release(struct summary_acc *a)
+{
+    if (!a)
+        return;
+    free(a->hour_it_mwh);
+    free(a->hour_facility_mwh);
+    a->hour_it_mwh = a->hour_facility_mwh = NULL;
+    a->cap_hours = 0;
 }
 
 /* max(m, x) with fmax's result when x is NaN (m), without the libm call gcc emits for fmax */
 static inline double max_keep(double m, double x)
 {
     return x > m ? x : m;
+}
+
+/* Adds the step's IT and facility energy to the hours it covers (a step of at most an hour
+ * covers at most two); a bucket is zeroed when the run first reaches its hour. */
+static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, int64_t t_s,
+                     int64_t dt_s)
+{
+    int64_t end = t_s + dt_s;
+    for (int64_t t = t_s; t < end;) {
+        int64_t h = t / SECONDS_PER_HOUR;
+        int64_t next = (h + 1) * SECONDS_PER_HOUR;
+        int64_t until = next < end ? next : end;
+        if (h < 0 || (size_t)h >= a->cap_hours) {
+            a->hourly_overflow = 1;
+            return;
+        }
+        for (; a->n_hours <= (size_t)h; a->n_hours++)
+            a->hour_it_mwh[a->n_hours] = a->hour_facility_mwh[a->n_hours] = 0;
+        double frac_h = (double)(until - t) / SECONDS_PER_HOUR;
+        a->hour_it_mwh[h] += it_mw * frac_h;
+        a->hour_facility_mwh[h] += facility_mw * frac_h;
+        t = until;
+    }
+    if (end > a->end_s)
+        a->end_s = end;
 }
 
 void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s)
@@ -57,11 +107,9 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     double it = v[S_IT_SERVED_MW], facility = v[S_FACILITY_MW], unserved = v[S_UNSERVED_MW];
     m[M_IT_ENERGY_MWH] += it * h;
     m[M_FACILITY_ENERGY_MWH] += facility * h;
-    if (it > 0) {
-        if (!a->any_it || v[S_PUE] > m[M_PUE_PEAK])
-            m[M_PUE_PEAK] = v[S_PUE];
+    if (it > 0)
         a->any_it = 1;
-    }
+    hour_add(a, it, facility, t_s, dt_s);
     m[M_IT_PEAK_MW] = max_keep(m[M_IT_PEAK_MW], it);
     m[M_FACILITY_PEAK_MW] = max_keep(m[M_FACILITY_PEAK_MW], facility);
     if (a->steps > 0)
@@ -95,9 +143,42 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     a->steps++;
 }
 
-void summary_finish(const struct summary_acc *a, int64_t duration_s, double *out)
+/* pue_peak and pue_p99 from the hourly buckets (docs/model.md §6): hourly PUE = facility
+ * energy / IT energy of the hour, over the hours whose mean served IT is at least half the
+ * median hour's (and above 0); the peak is their maximum, p99 their 99th percentile (linear
+ * between order statistics, as gsl_stats_quantile_from_sorted_data and numpy). */
+static void hourly_pue(struct summary_acc *a, double *peak, double *p99)
+{
+    *peak = *p99 = NAN;
+    size_t n = a->n_hours;
+    if (a->hourly_overflow || n == 0)
+        return;
+    double *it = a->hour_it_mwh, *pue = a->hour_facility_mwh;
+    /* every hour is whole but the last, which ends with the run: mean served IT (MW) and PUE */
+    double last_h = (double)(a->end_s - (int64_t)(n - 1) * SECONDS_PER_HOUR) / SECONDS_PER_HOUR;
+    for (size_t i = 0; i < n; i++) {
+        pue[i] = it[i] > 0 ? pue[i] / it[i] : NAN;
+        if (i + 1 == n)
+            it[i] /= last_h;
+    }
+    /* sorted by IT (PUE permuted along), the hours that count are a suffix */
+    gsl_sort2(it, 1, pue, 1, n);
+    double threshold = SUMMARY_PUE_MIN_IT_SHARE * gsl_stats_median_from_sorted_data(it, 1, n);
+    size_t first = 0;
+    while (first < n && !(it[first] > 0 && it[first] >= threshold))
+        first++;
+    size_t k = n - first;
+    if (k == 0)
+        return;
+    gsl_sort(pue + first, 1, k);
+    *peak = pue[n - 1];
+    *p99 = gsl_stats_quantile_from_sorted_data(pue + first, 1, k, 0.99);
+}
+
+void summary_finish(struct summary_acc *a, int64_t duration_s, double *out)
 {
     memcpy(out, a->m, sizeof a->m);
+    hourly_pue(a, &out[M_PUE_PEAK], &out[M_PUE_P99]);
     double it = a->m[M_IT_ENERGY_MWH];
     out[M_PUE] = it > 0 ? a->m[M_FACILITY_ENERGY_MWH] / it : NAN;
     /* water m³ → L (×1000) over IT MWh → kWh (×1000): the factors cancel */

@@ -46,14 +46,32 @@ struct summary_acc {
     int64_t steps;
     int any_it;                 /* a step had IT served */
     double prev_facility_mw;    /* for the ramp: the previous step's facility power */
+    size_t n_hours;             /* hourly buckets in use */
+    size_t cap_hours;           /* hourly buckets allocated: the run's hours */
+    int64_t end_s;              /* end of the latest step added, s from the start */
+    int hourly_overflow;        /* a step beyond the buckets: hourly metrics NaN */
+    /* hourly buckets for pue_peak and pue_p99 (owned, [cap_hours]; zeroed as the run
+     * reaches them): IT and facility energy by hour from the start, MWh */
+    double *hour_it_mwh, *hour_facility_mwh;
 };
 
-void summary_init(struct summary_acc *a);
+/** Empties the accumulator and allocates hourly buckets for a run of duration_s seconds
+ *  (16 B an hour). Returns 0 or DCSIM_ENOMEM; release with summary_release either way. */
+int summary_init(struct summary_acc *a, int64_t duration_s);
 
-/** Folds one step's series (v[N_SERIES]) of length dt_s starting at t_s into the metrics. */
+/** Frees the hourly buckets (the accumulator itself is the caller's). */
+void summary_release(struct summary_acc *a);
+
+/** Folds one step's series (v[N_SERIES]) of length dt_s (<= 1 h) starting at t_s into the
+ *  metrics. */
 void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s);
 
-/** Final metrics (ratios) into out[N_METRICS]; duration_s gives `years`. */
-void summary_finish(const struct summary_acc *a, int64_t duration_s, double *out);
+/** Final metrics (ratios) into out[N_METRICS]; duration_s gives `years`. Sorts the hourly
+ *  buckets in place: the accumulator must be released and initialised again before reuse. */
+void summary_finish(struct summary_acc *a, int64_t duration_s, double *out);
+
+/** A step's PUE counts for pue_peak / pue_p99 when its hour's served IT is at least this share
+ *  of the median hourly served IT of the period (docs/model.md §6). */
+#define SUMMARY_PUE_MIN_IT_SHARE 0.5
 
 #endif

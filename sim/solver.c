@@ -240,8 +240,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     }
     for (size_t i = 0; i < n_sites && !rc; i++)
         rc = site_run_init(&runs[i], &s->sites[i], trial);
-    for (size_t i = 0; i <= n_sites && !rc; i++)
-        summary_init(&acc[i]);
+    for (size_t i = 0; acc && i <= n_sites && !rc; i++)
+        rc = summary_init(&acc[i], sc->duration_s);
 
     int64_t dt = sc->timestep_s;
     const struct sim_progress *progress = (trial == 0 && sc->trials == 1) ? opt->progress : NULL;
@@ -301,6 +301,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     for (size_t i = 0; runs && i < n_sites; i++)
         site_run_release(&runs[i]);
     free(runs);
+    for (size_t i = 0; acc && i <= n_sites; i++)
+        summary_release(&acc[i]);
     free(acc);
     free(step_v);
     free(iv_scratch);

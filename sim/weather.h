@@ -68,4 +68,18 @@ double psychro_rh_magnus(double drybulb_c, double dewpoint_c);
 /** Saturation vapour pressure over water/ice, Pa (ASHRAE Hyland-Wexler). */
 double psychro_saturation_pa(double temp_c);
 
+/** Humidity ratio of air saturated at temp_c, kg/kg (ASHRAE 2017 ch. 1 eq. 20, p_w = p_ws). */
+double psychro_saturation_ratio(double temp_c, double pressure_pa);
+
+/** Humidity ratio of air at dry bulb and thermodynamic wet bulb, kg/kg (ASHRAE 2017 ch. 1
+ *  eq. 33, or eq. 35 below 0 °C); a wet bulb above the dry bulb counts as saturated, and a
+ *  result below 0 (inconsistent input) as 0. Falls back to 101325 Pa if pressure <= 0. */
+double psychro_ratio_from_wetbulb(double drybulb_c, double wetbulb_c, double pressure_pa);
+
+/** Moist-air specific enthalpy, kJ per kg of dry air (ASHRAE 2017 ch. 1 eq. 32). */
+double psychro_enthalpy_kj_per_kg(double drybulb_c, double ratio_kg_per_kg);
+
+/** Standard sea-level pressure, Pa (ASHRAE 2017 ch. 1 eq. 3 at Z = 0). */
+#define PSYCHRO_STANDARD_PRESSURE_PA 101325.0
+
 #endif

@@ -45,7 +45,7 @@ OWN_METRICS = [
     "it_demand_energy_mwh", "cooling_energy_mwh", "losses_energy_mwh", "misc_energy_mwh",
     "grid_energy_mwh", "reactor_energy_mwh", "battery_net_energy_mwh", "generator_energy_mwh",
     "curtailed_energy_mwh", "throttle_firm_energy_mwh", "margin_min_time_s",
-    "margin_min_drybulb_c", "years",
+    "margin_min_drybulb_c", "years", "pue_p99",
 ]
 ROOT_ATTRS = ["dcsim_version", "scenario_name", "start", "timestep_s", "steps", "seed", "trials"]
 UNSERVED_EPS_MW = 1e-6      # README: unserved hours count steps with unserved > 1e-6 MW
@@ -121,6 +121,33 @@ def read_series(group, names):
     return {n: np.asarray(group[n][:], dtype=np.float64) for n in names if n in group}
 
 
+def hourly_pue(it_mw, fac_mw, dt_s, n_steps):
+    """pue_peak and pue_p99 (docs/model.md §6): IT and facility energy by hour from the start
+    (a step straddling an hour is split), hourly PUE over the hours whose mean served IT is at
+    least half the median hour's (and > 0); the highest, and the 99th percentile (numpy's
+    linear interpolation)."""
+    end_s = n_steps * dt_s
+    n_hours = (end_s + 3599) // 3600
+    it_h = np.zeros(n_hours)
+    fac_h = np.zeros(n_hours)
+    for k in range(n_steps):
+        t, end = k * dt_s, (k + 1) * dt_s
+        while t < end:
+            h = t // 3600
+            until = min((h + 1) * 3600, end)
+            it_h[h] += it_mw[k] * (until - t) / 3600.0
+            fac_h[h] += fac_mw[k] * (until - t) / 3600.0
+            t = until
+    cover_h = np.ones(n_hours)
+    cover_h[-1] = (end_s - (n_hours - 1) * 3600) / 3600.0
+    mean_it = it_h / cover_h
+    keep = (mean_it > 0) & (mean_it >= 0.5 * np.median(mean_it))
+    if not keep.any():
+        return math.nan, math.nan
+    pue = fac_h[keep] / it_h[keep]
+    return float(np.max(pue)), float(np.percentile(pue, 99))
+
+
 def expected_metrics(s, dt_s, time_s):
     """Every summary metric from a site's (or the summed sites') series (README 'Output')."""
     h = dt_s / 3600.0
@@ -131,13 +158,14 @@ def expected_metrics(s, dt_s, time_s):
     it = energy("it_served_mw")
     fac = energy("facility_mw")
     water = math.fsum(s["water_m3"])
-    pue_ok = s["it_served_mw"] > 0
+    peak, p99 = hourly_pue(s["it_served_mw"], s["facility_mw"], dt_s, len(time_s))
     i_min = int(np.argmin(s["margin_mw"]))     # first step of the least margin
     m = {
         "it_energy_mwh": it,
         "facility_energy_mwh": fac,
         "pue": fac / it if it > 0 else math.nan,
-        "pue_peak": float(np.max(s["pue"][pue_ok])) if pue_ok.any() else math.nan,
+        "pue_peak": peak,
+        "pue_p99": p99,
         "it_peak_mw": float(np.max(s["it_served_mw"])),
         "facility_peak_mw": float(np.max(s["facility_mw"])),
         "critical_it_mw": float(np.max(s["critical_it_mw"])),

@@ -62,14 +62,18 @@ def variant(name, **changes):
 
 
 VARIANTS = [
-    # hybrid: the dry cooler at full speed (its capacity 3 MW < 4.8 MW liquid heat), a trim
-    # chiller at its Carnot COP (cop_max 30 does not bind); air chiller (30 °C > 24 − 4).
+    # hybrid: the dry cooler (capacity 3 MW < 4.8 MW liquid heat) and a trim chiller at its
+    # Carnot COP (cop_max 30 does not bind) share the heat at the least power (x* = 1.89 MW on
+    # the dry cooler); air chiller carries all air heat (30 °C >= 24).
     BASE,
+    # integrated economizer half way (T_db 22 between 24 − 4 and 24: φ = 0.5), chiller loop
+    variant("economizer", weather={"drybulb_c": 22.0, "wetbulb_c": 16.0}, liquid=CHILLER_LOOP),
     # dry cooler at part speed (fan cube: s = 0.8); economizer exactly at its limit
     # (30 °C ≤ 34 − 4 K): no air chiller.
     variant("dry", liquid={"rejection": "dry_cooler", "capacity_mw": 12.0},
             air={"supply_c": 34.0}),
-    # cooling tower on the wet bulb (approach 5 K), water with blowdown (5 cycles); air chiller
+    # cooling tower on the wet bulb (approach 5 K), water from the air-side balance (exit air
+    # saturated at 35 + 10 − 5 = 40 °C) with blowdown (5 cycles); air chiller
     # with the economizer switched off (it would otherwise be on at 30 ≤ 34 − 4).
     variant("tower", liquid={"rejection": "cooling_tower", "approach_k": 5.0, "cycles": 5.0},
             air={"supply_c": 34.0, "economizer": False}),
@@ -198,6 +202,8 @@ def pool_mw(p, pool):
 
 def chiller_cop(eta, cop_max, evap_c, cond_c):
     """COP = min(COP_max, η·T_evap/(T_cond − T_evap)), temperatures in kelvin."""
+    if cond_c <= evap_c:        # no lift: COP_max
+        return cop_max
     return min(cop_max, eta * (evap_c + KELVIN) / (cond_c - evap_c))
 
 
@@ -211,6 +217,40 @@ def liquid_capacity(p):
             "hybrid": q_dry + l["capacity_mw"]}[l["rejection"]]
 
 
+def saturation_pa(t):
+    """Saturation vapour pressure, Pa: ASHRAE Fundamentals 2017 ch. 1 eq. 5 (ice) / 6 (water)."""
+    T = t + KELVIN
+    if t < 0.01:
+        return math.exp(-5.6745359e3 / T + 6.3925247 - 9.6778430e-3 * T + 6.2215701e-7 * T * T
+                        + 2.0747825e-9 * T ** 3 - 9.4840240e-13 * T ** 4 + 4.1635019 * math.log(T))
+    return math.exp(-5.8002206e3 / T + 1.3914993 - 4.8640239e-2 * T + 4.1764768e-5 * T * T
+                    - 1.4452093e-8 * T ** 3 + 6.5459673 * math.log(T))
+
+
+def saturation_ratio(t, p_pa=101325.0):
+    """Humidity ratio of saturated air, kg/kg (ASHRAE 2017 ch. 1 eq. 20)."""
+    pws = saturation_pa(t)
+    return 0.621945 * pws / (p_pa - pws)
+
+
+def tower_evaporation_kg_per_mj(l, db, wb):
+    """Air-side balance (docs/model.md §3): inlet W from T_db, T_wb (ASHRAE eq. 33/35),
+    h = 1.006·t + W·(2501 + 1.86·t) (eq. 32); exit saturated at T_s + max(0, 10 K − a);
+    evaporation ΔW/Δh, at most the all-latent 1/2.43 kg/MJ."""
+    wb = min(wb, db)
+    ws = saturation_ratio(wb)
+    if wb >= 0:
+        w_in = ((2501 - 2.326 * wb) * ws - 1.006 * (db - wb)) / (2501 + 1.86 * db - 4.186 * wb)
+    else:
+        w_in = ((2830 - 0.24 * wb) * ws - 1.006 * (db - wb)) / (2830 + 1.86 * db - 2.1 * wb)
+    w_in = max(w_in, 0.0)
+    h_in = 1.006 * db + w_in * (2501 + 1.86 * db)
+    t_out = l["supply_c"] + max(0.0, 10.0 - l["approach_k"])
+    w_out = saturation_ratio(t_out)
+    h_out = 1.006 * t_out + w_out * (2501 + 1.86 * t_out)
+    return min(1000 * max(0.0, w_out - w_in) / (h_out - h_in), 1 / 2.43)
+
+
 def cooling(p, it_mw):
     """Cooling power (MW) and tower water (m³ per step) for IT power it_mw, all cooled."""
     l, a, w = p["liquid"], p["air"], p["weather"]
@@ -219,29 +259,38 @@ def cooling(p, it_mw):
     pumps = l["pump_fraction"] * q_l                   # pumps: k_pump·Q_L
     fans = chiller = water = 0.0
     rej = l["rejection"]
+    # T_evap = T_s − 3 K, T_cond = T_db + 10 K (air-cooled condenser)
+    cop = chiller_cop(l["carnot_efficiency"], l["cop_max"], l["supply_c"] - 3,
+                      w["drybulb_c"] + 10)
     if rej in ("dry_cooler", "hybrid", "cooling_tower"):
         amb = w["wetbulb_c"] if rej == "cooling_tower" else w["drybulb_c"]
         q_max = l["capacity_mw"] * max(0.0, (l["supply_c"] - amb) / l["approach_k"])
         q_x = min(q_l, q_max)                          # carried by the dry cooler / tower
-        s = q_x / q_max                                # fan speed
+        if rej == "hybrid" and q_max > 0:
+            # least fan + chiller power: x* = min(Q_L, Q_max, Q_max·√(Q_max/(3·k·Q_d·COP))),
+            # at least Q_L − Q_d (the chiller's capacity)
+            k_qd = l["fan_fraction"] * l["capacity_mw"]
+            q_x = min(q_x, q_max * math.sqrt(q_max / (3 * k_qd * cop)))
+            q_x = max(q_x, min(q_max, q_l - l["capacity_mw"]))
+        s = q_x / q_max if q_max > 0 else 0.0          # fan speed
         fans = l["fan_fraction"] * l["capacity_mw"] * s ** 3   # fan law
         if rej == "cooling_tower":
-            # evaporation Q·Δt / 2.43 MJ/kg, × c/(c − 1) blowdown; kg → m³ (1000 kg/m³)
-            water = q_x * DT_S / 2.43 * l["cycles"] / (l["cycles"] - 1) / 1000
+            # evaporation from the air-side balance, × c/(c − 1) blowdown; kg → m³
+            water = (q_x * DT_S * tower_evaporation_kg_per_mj(l, w["drybulb_c"], w["wetbulb_c"])
+                     * l["cycles"] / (l["cycles"] - 1) / 1000)
         rest = q_l - q_x
     else:
         rest = q_l
     if rej in ("chiller", "hybrid"):
-        # T_evap = T_s − 3 K, T_cond = T_db + 10 K (air-cooled condenser)
-        cop = chiller_cop(l["carnot_efficiency"], l["cop_max"], l["supply_c"] - 3,
-                          w["drybulb_c"] + 10)
         chiller = min(rest, l["capacity_mw"]) / cop
     crah = a["crah_fraction"] * q_a                    # CRAH fans: k_crah·Q_A
+    # integrated economizer: the chiller carries φ·Q_A, φ = clamp((T_db − (T_a − 4))/4, 0, 1)
+    phi = min(1.0, max(0.0, (w["drybulb_c"] - (a["supply_c"] - 4)) / 4)) if a["economizer"] else 1.0
     air_chiller = 0.0
-    if not (a["economizer"] and w["drybulb_c"] <= a["supply_c"] - 4):
+    if phi > 0:
         cop_a = chiller_cop(a["carnot_efficiency"], a["cop_max"], a["supply_c"] - 8,
                             w["drybulb_c"] + 10)       # T_evap = T_a − 8 K
-        air_chiller = q_a / cop_a
+        air_chiller = phi * q_a / cop_a
     return pumps + fans + chiller + crah + air_chiller, water
 
 
@@ -368,6 +417,23 @@ def hand_steps(p):
     return rows, k
 
 
+def hourly_pue(rows):
+    """pue_peak and pue_p99 (docs/model.md §6): hourly PUE over the hours (here: steps of 1 h)
+    whose served IT is at least half the median hour's; the highest and the 99th percentile
+    (linear between order statistics)."""
+    its = sorted(r["it_served"] for r in rows)
+    n = len(its)
+    median = its[n // 2] if n % 2 else 0.5 * (its[n // 2 - 1] + its[n // 2])
+    pues = sorted(r["facility"] / r["it_served"] for r in rows
+                  if r["it_served"] > 0 and r["it_served"] >= 0.5 * median)
+    if not pues:
+        return math.nan, math.nan
+    pos = 0.99 * (len(pues) - 1)
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(pues) - 1)
+    return pues[-1], pues[lo] + (pos - lo) * (pues[hi] - pues[lo])
+
+
 def hand_summary(p, rows):
     """Summary metrics from the hand steps (README 'Output')."""
     def energy(key):
@@ -378,7 +444,7 @@ def hand_summary(p, rows):
     least = min(rows, key=lambda r: r["margin"])       # first step of the least margin
     return {
         "it_energy_mwh": it, "facility_energy_mwh": fac, "pue": fac / it,
-        "pue_peak": max(r["facility"] / r["it_served"] for r in rows if r["it_served"] > 0),
+        "pue_peak": hourly_pue(rows)[0], "pue_p99": hourly_pue(rows)[1],
         "it_peak_mw": max(r["it_served"] for r in rows),
         "facility_peak_mw": max(r["facility"] for r in rows),
         "critical_it_mw": max(r["critical"] for r in rows),
@@ -408,15 +474,19 @@ def worked_example(p):
     r = rows[0]
     cop_l = chiller_cop(0.55, 30, 32, 40)
     cop_a = chiller_cop(0.55, 12, 16, 40)
+    x = 3 * math.sqrt(3 / (3 * 0.02 * 6 * cop_l))
     return [
         "#",
         "# Worked by hand, every one of the 48 steps:",
         "#   IT       P = 100·(20 + (100 − 20)·0.5)/1000 = 6 MW; liquid heat Q_L = 0.8·6 = 4.8 MW,",
         "#            air heat Q_A = 1.2 MW",
-        "#   liquid   dry cooler Q_max = 6·(35 − 30)/10 = 3 MW < Q_L: full speed, fans",
-        "#            0.02·6·1³ = 0.12 MW; trim chiller 4.8 − 3 = 1.8 MW at COP",
-        "#            min(30, 0.55·(32 + 273.15)/(40 − 32)) = %.4f: %.4f MW; pumps 0.015·4.8 = 0.072"
-        % (cop_l, 1.8 / cop_l),
+        "#   liquid   dry cooler Q_max = 6·(35 − 30)/10 = 3 MW; chiller COP",
+        "#            min(30, 0.55·(32 + 273.15)/(40 − 32)) = %.4f; least power (docs/model.md §3):"
+        % cop_l,
+        "#            dry cooler x = min(4.8, 3, 3·√(3/(3·0.02·6·%.4f))) = %.4f MW, fans" % (cop_l, x),
+        "#            0.02·6·(%.4f/3)³ = %.4f MW; trim chiller %.4f MW: %.4f MW;" % (
+            x, 0.12 * (x / 3) ** 3, 4.8 - x, (4.8 - x) / cop_l),
+        "#            pumps 0.015·4.8 = 0.072 MW",
         "#   air      CRAH 0.02·1.2 = 0.024 MW; 30 °C > 24 − 4: chiller at COP",
         "#            min(12, 0.55·(16 + 273.15)/(40 − 16)) = %.4f: %.4f MW" % (cop_a, 1.2 / cop_a),
         "#   cooling  %.4f MW; facility (6/0.95 + %.4f + 0.03·6)/(0.98·(1 − 0.02)) = %.4f MW"

@@ -39,7 +39,8 @@ expect_status 2 $? "run with an EPW of blank lines"
 expect_grep "^blank\.epw:[0-9]+:0: error: " err.txt "an EPW of blank lines"
 
 # exactly 16 MiB passes, one byte more does not (a comment pads it)
-sed 's|/dev/zero|x.epw|' zero.yaml >base.yaml
+# (constant weather: check reads weather files, and refuses a missing one)
+sed 's|{epw: /dev/zero}|{constant: {drybulb_c: 20, wetbulb_c: 15}}|' zero.yaml >base.yaml
 "$PY" - <<'PY'
 base = open("base.yaml").read()
 pad = 16 * 1024 * 1024 - len(base)

@@ -235,21 +235,27 @@ START_TEST(test_cooling_tower)
     /* the wet bulb sets the capacity: 100·(35 − 20)/5 = 300 MW, whatever the dry bulb */
     ck_assert_double_eq_tol(cooling_liquid_capacity_mw(&l, 45, 20), 300, TOL);
     ck_assert_double_eq_tol(cooling_liquid_capacity_mw(&l, 20, 20), 300, TOL);
-    /* 10 MW for 3600 s = 36 000 MJ; /2.43 MJ/kg = 14 814.8 kg evaporated; × c/(c−1) = 4/3 for
-     * blowdown = 19 753.1 kg = 19.753 m³ */
+    /* Water from the air-side balance (docs/model.md §3), T_db 45, T_wb 20, standard pressure:
+     * W_s(20) = 0.0147458, eq. 33: W_in = (2454.48·0.0147458 − 1.006·25)/(2501 + 83.7 − 83.72)
+     * = 0.0043664; h_in = 1.006·45 + 0.0043664·2584.7 = 56.554 kJ/kg. Exit saturated at
+     * T_s + R − a = 35 + 10 − 5 = 40 °C: W_out = 0.048883, h_out = 40.24 + 0.048883·2575.4
+     * = 166.132 kJ/kg. Evaporation (0.048883 − 0.0043664)/109.578 = 0.406257 kg/MJ (below the
+     * all-latent 1/2.43 = 0.41152); 36 000 MJ × 0.406257 × 4/3 (blowdown) = 19.5003 m³. */
     struct cooling_power cp = {0};
     cooling_liquid_power(&l, 10, 45, 20, 3600, &cp);
-    ck_assert_double_eq_tol(cp.water_m3, 36000.0 / 2.43 * 4.0 / 3.0 / 1000.0, 1e-9);
-    ck_assert_double_eq_tol(cp.water_m3, 19.753, 1e-3);
+    ck_assert_double_eq_tol(cp.water_m3, 19.5003, 1e-3);
+    ck_assert(cp.water_m3 < 36000.0 / 2.43 * 4.0 / 3.0 / 1000.0);   /* all-latent: 19.753 */
     /* fan: s = 10/300 = 1/30, 0.02·100·(1/30)³ = 2/27000 = 7.407e-5 MW; pumps 0.15 MW */
     ck_assert_double_eq_tol(cp.fan_mw, 2.0 / 27000.0, 1e-12);
     ck_assert_double_eq_tol(cp.pump_mw, 0.15, TOL);
     ck_assert_double_eq(cp.chiller_mw, 0);
     /* a 15-min step uses a quarter of the water; 5 cycles give × 5/4 instead of × 4/3 */
+    double per_mj = cooling_tower_evaporation_kg_per_mj(&l, 45, 20);
+    ck_assert_double_eq_tol(per_mj, 0.406257, 1e-6);
     l.cycles = 5;
     memset(&cp, 0, sizeof cp);
     cooling_liquid_power(&l, 10, 45, 20, 900, &cp);
-    ck_assert_double_eq_tol(cp.water_m3, 9000.0 / 2.43 * 5.0 / 4.0 / 1000.0, 1e-9);   /* 4.6296 */
+    ck_assert_double_eq_tol(cp.water_m3, 9000.0 * per_mj * 5.0 / 4.0 / 1000.0, 1e-9);   /* 4.5704 */
 }
 END_TEST
 
@@ -279,14 +285,17 @@ START_TEST(test_hybrid)
     /* T_db 30: dry part 100·(35 − 30)/10 = 50 MW, plus the trim chiller's Q_d = 100 */
     ck_assert_double_eq_tol(cooling_liquid_capacity_mw(&l, 30, 20), 150, TOL);
     ck_assert_double_eq_tol(cooling_liquid_capacity_mw(&l, 45, 20), 100, TOL);
-    /* heat 80 at T_db 30: dry cooler carries 50 at full speed (fan 0.02·100·1 = 2 MW), the
-     * chiller 30 at COP 12 (T_cond 40) = 2.5 MW, pumps 0.015·80 = 1.2 MW: total 5.7 MW */
+    /* heat 80 at T_db 30: Q_max 50, COP 12 (T_cond 40, capped). Least power (docs/model.md §3):
+     * x* = min(80, 50, 50·√(50/(3·0.02·100·12))) = 50·√(50/72) = 41.6667 MW on the dry cooler
+     * at s = 5/6: fans 2·(5/6)³ = 1.157407 MW; chiller (80 − 41.6667)/12 = 3.194444 MW; pumps
+     * 1.2 MW: 5.551852 MW (the old dry-cooler-first split at full speed paid 5.7 MW) */
     struct cooling_power cp = {0};
     cooling_liquid_power(&l, 80, 30, 20, 3600, &cp);
-    ck_assert_double_eq_tol(cp.fan_mw, 2.0, TOL);
-    ck_assert_double_eq_tol(cp.chiller_mw, 2.5, TOL);
+    ck_assert_double_eq_tol(cp.fan_mw, 2.0 * 125.0 / 216.0, TOL);
+    ck_assert_double_eq_tol(cp.chiller_mw, (80 - 125.0 / 3.0) / 12.0, TOL);
     ck_assert_double_eq_tol(cp.pump_mw, 1.2, TOL);
-    ck_assert_double_eq_tol(cp.fan_mw + cp.chiller_mw + cp.pump_mw, 5.7, TOL);
+    ck_assert_double_eq_tol(cp.fan_mw + cp.chiller_mw + cp.pump_mw, 5.551852, 1e-6);
+    ck_assert_double_eq_tol(cooling_hybrid_dry_mw(&l, 80, 30), 125.0 / 3.0, TOL);
     /* T_db 15: the dry cooler alone (Q_max 200, s = 0.25): fan 0.03125, no chiller */
     memset(&cp, 0, sizeof cp);
     cooling_liquid_power(&l, 50, 15, 10, 3600, &cp);
@@ -317,12 +326,19 @@ START_TEST(test_air_side)
     cooling_air_power(&a, 10, 20.0, &cp);
     ck_assert_double_eq_tol(cp.air_fan_mw, 0.2, TOL);
     ck_assert_double_eq(cp.air_chiller_mw, 0);
-    /* T_db 20.5: chiller with T_evap = 24 − 8 = 16 °C (289.15 K), T_cond = 30.5 °C:
-     * COP = 0.55·289.15/14.5 = 10.96776 -> 10/10.96776 = 0.911763 MW */
+    /* T_db 20.5: integrated economizer, chiller share φ = (20.5 − 20)/4 = 0.125; chiller with
+     * T_evap = 24 − 8 = 16 °C (289.15 K), T_cond = 30.5 °C: COP = 0.55·289.15/14.5 = 10.96776
+     * -> 0.125·10/10.96776 = 0.113970 MW */
     memset(&cp, 0, sizeof cp);
     cooling_air_power(&a, 10, 20.5, &cp);
     ck_assert_double_eq_tol(cp.air_fan_mw, 0.2, TOL);
-    ck_assert_double_eq_tol(cp.air_chiller_mw, 0.9117633188, 1e-9);
+    ck_assert_double_eq_tol(cp.air_chiller_mw, 0.125 * 0.9117633188, 1e-9);
+    /* at and above T_a = 24 the chiller carries all: T_cond 34, COP 0.55·289.15/18 = 8.83514 */
+    memset(&cp, 0, sizeof cp);
+    cooling_air_power(&a, 10, 24.0, &cp);
+    ck_assert_double_eq_tol(cp.air_chiller_mw, 10.0 / (0.55 * 289.15 / 18.0), 1e-9);
+    ck_assert_double_eq(cooling_air_chiller_share(&a, 22.0), 0.5);
+    ck_assert_double_eq(cooling_air_chiller_share(&a, 30.0), 1.0);
     /* without economizer, even at T_db 10: lift 20 − 16 = 4 K, COP 39.8 -> capped 12:
      * 10/12 = 0.83333 MW */
     a.economizer = 0;

@@ -672,12 +672,12 @@ START_TEST(test_epw_errors)
     diag_release(&d);
     remove(t.path);
 
-    /* unreadable: missing file, a directory; no file name */
+    /* unreadable: missing file, a directory (bad input, exit 2); no file name */
     diag_init(&d);
-    ck_assert_int_eq(weather_create_epw(t.path, 0, &w, &d), DCSIM_EIO);
+    ck_assert_int_eq(weather_create_epw(t.path, 0, &w, &d), DCSIM_EINPUT);
     ck_assert_int_eq(d.msgs[0].line, 0);
-    ck_assert_uint_eq(diag_count_matching(&d, "cannot open: No such file"), 1);
-    ck_assert_int_eq(weather_create_epw(t.dir, 0, &w, &d), DCSIM_EIO);
+    ck_assert_uint_eq(diag_count_matching(&d, "cannot open the EPW weather file: No such file"), 1);
+    ck_assert_int_eq(weather_create_epw(t.dir, 0, &w, &d), DCSIM_EINPUT);
     ck_assert_uint_eq(diag_count_matching(&d, "cannot read"), 1);
     ck_assert_int_eq(weather_create_epw(NULL, 0, &w, &d), DCSIM_EINPUT);
     ck_assert_ptr_null(w);
