@@ -164,6 +164,7 @@ static const struct {
     {M_UNSERVED_PEAK_MW, "unserved peak (MW)", "%.1f"},
     {M_SHED_ENERGY_MWH, "flexible IT shed (MWh)", "%.1f"},
     {M_THROTTLE_ENERGY_MWH, "IT throttled (MWh)", "%.1f"},
+    {M_THROTTLE_FIRM_ENERGY_MWH, "  of it firm (MWh)", "%.1f"},
     {M_WATER_M3, "water (m3)", "%.0f"},
     {M_WUE_L_PER_KWH, "WUE (L/kWh)", "%.3f"},
     {M_ENERGY_COST_USD, "energy cost (M$)", "%.2f"},

@@ -23,7 +23,8 @@ const char cmd_fit_usage[] =
     "interval on the answer is within +-2 %; the interval is printed. With --it-mw it says\n"
     "whether that load fits, the margin and the binding constraint. --per-site also fits\n"
     "each site alone. -o writes the fitted case (the requested load if given) to HDF5 with\n"
-    "a /fit group. Exit 0: fits; 1: does not fit; 2: bad input; 3: failure.\n";
+    "a /fit group. Exit 0: fits; 1: does not fit (or no load fits at all); 2: bad input;\n"
+    "3: failure.\n";
 
 #define FIT_ATTRS 7
 
@@ -159,6 +160,11 @@ int cmd_fit(int argc, char **argv)
         printf("largest critical IT that fits: %.1f MW (%.4f x the scenario's %.1f MW; no "
                "random outages or weather: exact to 0.1 %%)\n", max_mw, r.max_factor, base);
 
+    if (r.max_factor <= 0) {
+        printf("no firm IT load fits: even %.3g MW of critical IT misses the target\n",
+               FIT_MIN_FACTOR * base);
+        status = EXIT_NOFIT;
+    }
     /* the verdict on the requested load, and what binds (there, or just past the maximum) */
     double probe = r.fail_factor;
     int fits = 1;

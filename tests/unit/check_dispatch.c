@@ -340,6 +340,43 @@ START_TEST(test_generator_start)
 }
 END_TEST
 
+/* Several edges inside one step: a 1-h step with a scripted grid outage over [600, 1500) s,
+ * a generator (15 MW, start 300 s) and a full battery (5 MW / 10 MWh, √RTE 0.9), demand 12 MW
+ * on a 20 MW grid. Pieces: [0, 600) the grid; at 600 the grid fails, the generator is called
+ * (ready at 900) and the battery gives its 5 MW, 7 MW short, until 900; [900, 1500) the
+ * generator carries the 12 MW; at 1500 the grid is back and the generator released; the
+ * battery, short 5·300/3600/0.9 = 0.462963 MWh, charges at 5 MW (√RTE in: 4.5 MWh/h) for
+ * 370.37 s; then idles: 5 pieces. */
+START_TEST(test_several_edges_in_one_step)
+{
+    struct supply sp[] = {grid(20, 0), battery(5, 10, 0.81, 1.0), generator(15, 300, 0)};
+    struct rig r;
+    rig_init(&r, 3, sp);
+    struct event ev = {.type = EVENT_GRID_OUTAGE, .start_s = 600, .end_s = 1500, .supply = 0};
+    r.site.events = &ev;
+    r.site.n_events = 1;
+    struct supply_totals tot;
+    struct supply_flows fl;
+    int pieces;
+    double served = step_n(&r, 0, H, 12.0, &tot, &fl, &pieces);
+    double lost_mwh = 5.0 * 300 / 3600 / 0.9;
+    double charge_s = lost_mwh / (5.0 * 0.9) * 3600;
+    ck_assert_int_eq(pieces, 5);
+    ck_assert_double_eq_tol(charge_s, 370.37037037, 1e-6);
+    ck_assert_double_eq_tol(served, 12.0 - 7.0 * 300 / 3600, TOL);
+    ck_assert_double_eq_tol(fl.generator_mw, 12.0 * 600 / 3600, TOL);
+    ck_assert_double_eq_tol(fl.battery_mw, (5.0 * 300 - 5.0 * charge_s) / 3600, TOL);
+    ck_assert_double_eq_tol(fl.grid_mw, (12.0 * (3600 - 900) + 5.0 * charge_s) / 3600, TOL);
+    ck_assert_double_eq_tol(fl.battery_soc_mwh, 10.0, TOL);
+    ck_assert_int_eq(r.st[2].gen_running, 0);
+    /* availability: the grid for 2700 s, the generator for 600 s, the battery all hour */
+    ck_assert_double_eq_tol(tot.grid_mw, 20.0 * 2700 / 3600, TOL);
+    ck_assert_double_eq_tol(tot.generator_mw, 15.0 * 600 / 3600, TOL);
+    ck_assert_double_eq_tol(tot.battery_mw, 5.0, TOL);
+    rig_release(&r);
+}
+END_TEST
+
 /* ---- reactors ---- */
 
 START_TEST(test_reactor_refuelling)
@@ -777,6 +814,7 @@ static Suite *dispatch_suite(void)
     tcase_add_test(b, test_battery_discharge_limit);
     tcase_add_test(b, test_battery_charging);
     tcase_add_test(b, test_generator_start);
+    tcase_add_test(b, test_several_edges_in_one_step);
     tcase_add_test(b, test_reactor_refuelling);
     tcase_add_test(b, test_costs);
     suite_add_tcase(s, b);
