@@ -150,24 +150,35 @@ static const struct {
     int metric;
     const char *label;
     const char *fmt;
+    double scale;             /* printed value = metric / scale (0: 1) */
+    int optional;             /* printed only when some column is non-zero and not NaN */
 } rows[] = {
-    {M_CRITICAL_IT_MW, "critical IT (MW)", "%.1f"},
-    {M_IT_ENERGY_MWH, "IT energy (MWh)", "%.0f"},
-    {M_FACILITY_ENERGY_MWH, "facility energy (MWh)", "%.0f"},
-    {M_PUE, "PUE", "%.3f"},
-    {M_PUE_PEAK, "PUE peak", "%.3f"},
-    {M_IT_PEAK_MW, "IT peak (MW)", "%.1f"},
-    {M_FACILITY_PEAK_MW, "facility peak (MW)", "%.1f"},
-    {M_MARGIN_MIN_MW, "least margin (MW)", "%.1f"},
-    {M_UNSERVED_ENERGY_MWH, "unserved energy (MWh)", "%.1f"},
-    {M_UNSERVED_HOURS, "unserved hours (h)", "%.2f"},
-    {M_UNSERVED_PEAK_MW, "unserved peak (MW)", "%.1f"},
-    {M_SHED_ENERGY_MWH, "flexible IT shed (MWh)", "%.1f"},
-    {M_THROTTLE_ENERGY_MWH, "IT throttled (MWh)", "%.1f"},
-    {M_THROTTLE_FIRM_ENERGY_MWH, "  of it firm (MWh)", "%.1f"},
-    {M_WATER_M3, "water (m3)", "%.0f"},
-    {M_WUE_L_PER_KWH, "WUE (L/kWh)", "%.3f"},
-    {M_ENERGY_COST_USD, "energy cost (M$)", "%.2f"},
+    {M_CRITICAL_IT_MW, "critical IT (MW)", "%.1f", 0, 0},
+    {M_IT_ENERGY_MWH, "IT energy (MWh)", "%.0f", 0, 0},
+    {M_FACILITY_ENERGY_MWH, "facility energy (MWh)", "%.0f", 0, 0},
+    {M_PUE, "PUE", "%.3f", 0, 0},
+    {M_PUE_PEAK, "PUE peak", "%.3f", 0, 0},
+    {M_IT_PEAK_MW, "IT peak (MW)", "%.1f", 0, 0},
+    {M_FACILITY_PEAK_MW, "facility peak (MW)", "%.1f", 0, 0},
+    {M_MARGIN_MIN_MW, "least margin (MW)", "%.1f", 0, 0},
+    {M_UNSERVED_ENERGY_MWH, "unserved energy (MWh)", "%.1f", 0, 0},
+    {M_UNSERVED_HOURS, "unserved hours (h)", "%.2f", 0, 0},
+    {M_UNSERVED_PEAK_MW, "unserved peak (MW)", "%.1f", 0, 0},
+    {M_SHED_ENERGY_MWH, "flexible IT shed (MWh)", "%.1f", 0, 0},
+    {M_THROTTLE_ENERGY_MWH, "IT throttled (MWh)", "%.1f", 0, 0},
+    {M_THROTTLE_FIRM_ENERGY_MWH, "  of it firm (MWh)", "%.1f", 0, 0},
+    {M_WATER_M3, "water (m3)", "%.0f", 0, 0},
+    {M_WUE_L_PER_KWH, "WUE (L/kWh)", "%.3f", 0, 0},
+    {M_ENERGY_COST_USD, "energy cost (M$)", "%.2f", 1e6, 0},
+    {M_DEMAND_CHARGE_USD, "demand charges (M$)", "%.2f", 1e6, 1},
+    {M_FUEL_COST_USD, "turbine fuel (M$)", "%.2f", 1e6, 1},
+    {M_TOTAL_COST_USD, "total cost (M$)", "%.2f", 1e6, 0},
+    {M_CO2_T, "CO2 (t)", "%.0f", 0, 1},
+    {M_CFE_SHARE, "carbon-free share (hourly)", "%.3f", 0, 1},
+    {M_CAPEX_USD, "capex (M$)", "%.1f", 1e6, 1},
+    {M_REVENUE_USD_PER_YEAR, "revenue (M$/year)", "%.2f", 1e6, 1},
+    {M_NPV_USD, "NPV (M$)", "%.1f", 1e6, 1},
+    {M_PAYBACK_YEARS, "payback (years)", "%.1f", 0, 1},
 };
 
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum)
@@ -178,12 +189,22 @@ void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_su
         fprintf(out, " %14.14s", sc->sites[i].id);
     fprintf(out, " %14s\n", ncol > 1 ? "total" : sc->sites[0].id);
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        if (rows[r].optional) {
+            int any = 0;
+            for (size_t c = 0; c < ncol; c++) {
+                const double *m = (ncol > 1 && c < sum->n_sites) ? sum->site[c] : sum->total;
+                double x = m[rows[r].metric];
+                any |= !isnan(x) && x != 0;
+            }
+            if (!any)
+                continue;
+        }
         fprintf(out, "%-24s", rows[r].label);
         for (size_t c = 0; c < ncol; c++) {
             const double *m = (ncol > 1 && c < sum->n_sites) ? sum->site[c] : sum->total;
             double x = m[rows[r].metric];
-            if (rows[r].metric == M_ENERGY_COST_USD)
-                x /= 1e6;
+            if (rows[r].scale > 0)
+                x /= rows[r].scale;
             char cell[32];
             if (isnan(x))
                 snprintf(cell, sizeof cell, "-");

@@ -28,6 +28,8 @@ double it_pool_utilization(const struct it_pool *p, int64_t t_s, int64_t dt_s, d
         return 1.0;
     case WORKLOAD_CONSTANT:
         return u;
+    case WORKLOAD_TRACE:   /* the measured trace's time-weighted mean over the step */
+        return p->util_series ? tseries_mean(p->util_series, t_s, t_s + dt_s) : u;
     case WORKLOAD_INFERENCE: {
         double x = u * (1.0 + p->diurnal_amplitude *
                                   cos(2.0 * M_PI * (local_hour - p->peak_hour) / 24.0));

@@ -53,7 +53,8 @@ int summary_init(struct summary_acc *a, int64_t duration_s)
     int64_t hours = duration_s > 0 ? (duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR : 1;
     a->hour_it_mwh = malloc((size_t)hours * sizeof *a->hour_it_mwh);
     a->hour_facility_mwh = malloc((size_t)hours * sizeof *a->hour_facility_mwh);
-    if (!a->hour_it_mwh || !a->hour_facility_mwh)
+    a->hour_clean_mwh = malloc((size_t)hours * sizeof *a->hour_clean_mwh);
+    if (!a->hour_it_mwh || !a->hour_facility_mwh || !a->hour_clean_mwh)
         return DCSIM_ENOMEM;
     a->cap_hours = (size_t)hours;
     return 0;
@@ -65,7 +66,8 @@ void summary_release(struct summary_acc *a)
         return;
     free(a->hour_it_mwh);
     free(a->hour_facility_mwh);
-    a->hour_it_mwh = a->hour_facility_mwh = NULL;
+    free(a->hour_clean_mwh);
+    a->hour_it_mwh = a->hour_facility_mwh = a->hour_clean_mwh = NULL;
     a->cap_hours = 0;
 }
 
@@ -77,7 +79,8 @@ static inline double max_keep(double m, double x)
 
 /* Adds the step's IT and facility energy to the hours it covers (a step of at most an hour
  * covers at most two); a bucket is zeroed when the run first reaches its hour. */
-static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, int64_t t_s,
+static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, double clean_mw,
+                     int64_t t_s,
                      int64_t dt_s)
 {
     int64_t end = t_s + dt_s;
@@ -90,10 +93,12 @@ static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, in
             return;
         }
         for (; a->n_hours <= (size_t)h; a->n_hours++)
-            a->hour_it_mwh[a->n_hours] = a->hour_facility_mwh[a->n_hours] = 0;
+            a->hour_it_mwh[a->n_hours] = a->hour_facility_mwh[a->n_hours] =
+                a->hour_clean_mwh[a->n_hours] = 0;
         double frac_h = (double)(until - t) / SECONDS_PER_HOUR;
         a->hour_it_mwh[h] += it_mw * frac_h;
         a->hour_facility_mwh[h] += facility_mw * frac_h;
+        a->hour_clean_mwh[h] += clean_mw * frac_h;
         t = until;
     }
     if (end > a->end_s)
@@ -109,7 +114,7 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     m[M_FACILITY_ENERGY_MWH] += facility * h;
     if (it > 0)
         a->any_it = 1;
-    hour_add(a, it, facility, t_s, dt_s);
+    hour_add(a, it, facility, v[S_CLEAN_MW], t_s, dt_s);
     m[M_IT_PEAK_MW] = max_keep(m[M_IT_PEAK_MW], it);
     m[M_FACILITY_PEAK_MW] = max_keep(m[M_FACILITY_PEAK_MW], facility);
     if (a->steps > 0)
@@ -125,6 +130,12 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     m[M_THROTTLE_ENERGY_MWH] += v[S_THROTTLE_MW] * h;
     m[M_WATER_M3] += v[S_WATER_M3];
     m[M_ENERGY_COST_USD] += v[S_COST_USD];
+    m[M_DEMAND_CHARGE_USD] += v[S_DEMAND_CHARGE_USD];
+    m[M_FUEL_MMBTU] += v[S_FUEL_MMBTU];
+    m[M_FUEL_COST_USD] += v[S_FUEL_COST_USD];
+    m[M_TURBINE_ENERGY_MWH] += v[S_TURBINE_MW] * h;
+    m[M_IT_FLEX_ENERGY_MWH] += v[S_IT_FLEX_SERVED_MW] * h;
+    m[M_CO2_T] += v[S_CO2_KG] / 1000.0;
     if (v[S_MARGIN_MW] < m[M_MARGIN_MIN_MW]) {
         m[M_MARGIN_MIN_MW] = v[S_MARGIN_MW];
         m[M_MARGIN_MIN_TIME_S] = (double)t_s;
@@ -178,6 +189,19 @@ static void hourly_pue(struct summary_acc *a, double *peak, double *p99)
 void summary_finish(struct summary_acc *a, int64_t duration_s, double *out)
 {
     memcpy(out, a->m, sizeof a->m);
+    /* hourly matching (before hourly_pue reorders the buckets): Σ_h min(clean, facility) /
+     * Σ_h facility */
+    double matched = 0, consumed = 0;
+    for (size_t i = 0; i < a->n_hours; i++) {
+        matched += fmin(a->hour_clean_mwh[i], a->hour_facility_mwh[i]);
+        consumed += a->hour_facility_mwh[i];
+    }
+    out[M_CFE_SHARE] = consumed > 0 && !a->hourly_overflow ? matched / consumed : NAN;
+    out[M_TOTAL_COST_USD] = a->m[M_ENERGY_COST_USD] + a->m[M_DEMAND_CHARGE_USD] +
+                            a->m[M_FUEL_COST_USD];
+    /* economics: filled by sim_run from the scenario (economics.h) */
+    out[M_CAPEX_USD] = out[M_REVENUE_USD_PER_YEAR] = out[M_OPEX_USD_PER_YEAR] = NAN;
+    out[M_NPV_USD] = out[M_PAYBACK_YEARS] = NAN;
     hourly_pue(a, &out[M_PUE_PEAK], &out[M_PUE_P99]);
     double it = a->m[M_IT_ENERGY_MWH];
     out[M_PUE] = it > 0 ? a->m[M_FACILITY_ENERGY_MWH] / it : NAN;

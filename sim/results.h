@@ -52,7 +52,7 @@ struct summary_acc {
     int hourly_overflow;        /* a step beyond the buckets: hourly metrics NaN */
     /* hourly buckets for pue_peak and pue_p99 (owned, [cap_hours]; zeroed as the run
      * reaches them): IT and facility energy by hour from the start, MWh */
-    double *hour_it_mwh, *hour_facility_mwh;
+    double *hour_it_mwh, *hour_facility_mwh, *hour_clean_mwh;
 };
 
 /** Empties the accumulator and allocates hourly buckets for a run of duration_s seconds

@@ -12,8 +12,10 @@
 #include "timefmt.h"
 #include "yamlx.h"
 
-const char *const supply_type_names[] = {"grid", "reactor", "battery", "generator", NULL};
-const char *const workload_names[] = {"training", "inference", "mining", "constant", NULL};
+const char *const supply_type_names[] = {"grid", "reactor", "battery", "generator", "turbine",
+                                         NULL};
+const char *const workload_names[] = {"training", "inference", "mining", "constant", "trace",
+                                      NULL};
 const char *const rejection_names[] = {"dry_cooler", "cooling_tower", "chiller", "hybrid", NULL};
 const char *const event_type_names[] = {"grid_outage", "reactor_trip", "cooling_loss",
                                         "generator_fail_to_start", NULL};
@@ -122,7 +124,7 @@ const struct ynode *get_list(const struct yctx *c, const struct ynode *map, cons
 }
 
 /* `file` relative to the directory of the scenario (absolute paths as they are); malloc'd. */
-static char *resolve_path(const char *scenario_path, const char *file)
+char *scenario_resolve_path(const char *scenario_path, const char *file)
 {
     const char *slash = strrchr(scenario_path, '/');
     size_t dirlen = (file[0] == '/' || !slash) ? 0 : (size_t)(slash - scenario_path + 1);
@@ -198,7 +200,7 @@ static int parse_weather(const struct yctx *c, const struct ynode *map, const ch
                     yget_error(c, item, "%s.epw[%zu]: expected a file name", wpath, i);
                     return DCSIM_EINPUT;
                 }
-                if (!(site->epw_paths[i] = resolve_path(scenario_path, item->value)))
+                if (!(site->epw_paths[i] = scenario_resolve_path(scenario_path, item->value)))
                     return DCSIM_ENOMEM;
                 site->n_epw_paths = i + 1;
             }
@@ -210,7 +212,7 @@ static int parse_weather(const struct yctx *c, const struct ynode *map, const ch
             return DCSIM_EINPUT;
         if (epw) {
             site->epw_paths = calloc(1, sizeof *site->epw_paths);
-            if (!site->epw_paths || !(site->epw_paths[0] = resolve_path(scenario_path, epw)))
+            if (!site->epw_paths || !(site->epw_paths[0] = scenario_resolve_path(scenario_path, epw)))
                 return DCSIM_ENOMEM;
             site->n_epw_paths = 1;
             site->epw_path = site->epw_paths[0];
@@ -385,7 +387,7 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
                      struct catalog *local, struct scenario *s)
 {
     static const char *const keys[] = {"name", "description", "start", "duration", "timestep",
-                                       "output_every", "seed", "trials", "reliability", "sites",
+                                       "output_every", "seed", "trials", "reliability", "economics", "sites",
                                        "models", "events", NULL};
     if (!root || root->kind != YNODE_MAP) {
         yget_error(c, root, "a scenario must be a mapping with 'name', 'start', 'duration' and "
@@ -437,6 +439,21 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
                            &s->max_unserved_mwh) != 0;
         bad |= yget_number(c, rel, "reliability", "max_lole_h", YGET_NONNEG, 2.4,
                            &s->max_lole_h) != 0;
+    }
+    const struct ynode *econ = ynode_get(root, "economics");
+    if (econ) {
+        static const char *const ekeys[] = {"years", "discount_rate", NULL};
+        s->has_economics = 1;
+        bad |= yget_check_keys(c, econ, "economics", ekeys) ? 1 : 0;
+        bad |= yget_number(c, econ, "economics", "years", YGET_REQUIRED | YGET_POSITIVE |
+                           YGET_INTEGER, 0, &s->econ_years) != 0;
+        bad |= yget_number(c, econ, "economics", "discount_rate", YGET_REQUIRED | YGET_NONNEG, 0,
+                           &s->discount_rate) != 0;
+        if (!bad && (s->econ_years > 100 || s->discount_rate > 1)) {
+            yget_error(c, econ, "economics: 'years' at most 100 and 'discount_rate' at most 1 "
+                       "(a fraction: 0.08 for 8 %%)");
+            bad = 1;
+        }
     }
     int rc = parse_models(c, ynode_get(root, "models"), cat, local);
     if (rc == DCSIM_ENOMEM)
@@ -537,6 +554,18 @@ void scenario_destroy(struct scenario *s)
         for (size_t k = 0; k < s->sites[i].n_epw_paths; k++)
             free(s->sites[i].epw_paths[k]);
         free(s->sites[i].epw_paths);
+        for (size_t j = 0; j < s->sites[i].n_supplies; j++) {
+            struct supply *sp = &s->sites[i].supplies[j];
+            struct tseries *ts[] = {sp->price_series, sp->co2_series, sp->cfe_series};
+            for (int k = 0; k < 3; k++) {
+                tseries_release(ts[k]);
+                free(ts[k]);
+            }
+        }
+        for (size_t j = 0; j < s->sites[i].n_pools; j++) {
+            tseries_release(s->sites[i].pools[j].util_series);
+            free(s->sites[i].pools[j].util_series);
+        }
         free(s->sites[i].supplies);
         free(s->sites[i].pools);
     }

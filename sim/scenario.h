@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "err.h"
+#include "tseries.h"
 
 #define SCENARIO_MAX_YEARS 100
 #define SCENARIO_MAX_STEPS 1000000000LL
@@ -22,8 +23,10 @@
 #define TIME_NEVER INT64_MAX          /* offline default */
 #define TIME_ALWAYS INT64_MIN         /* online default */
 
-enum supply_type { SUPPLY_GRID, SUPPLY_REACTOR, SUPPLY_BATTERY, SUPPLY_GENERATOR };
-enum workload { WORKLOAD_TRAINING, WORKLOAD_INFERENCE, WORKLOAD_MINING, WORKLOAD_CONSTANT };
+enum supply_type { SUPPLY_GRID, SUPPLY_REACTOR, SUPPLY_BATTERY, SUPPLY_GENERATOR, SUPPLY_TURBINE };
+enum turbine_role { TURBINE_PRIME, TURBINE_BACKUP };
+enum workload { WORKLOAD_TRAINING, WORKLOAD_INFERENCE, WORKLOAD_MINING, WORKLOAD_CONSTANT,
+                WORKLOAD_TRACE };
 enum rejection { REJECT_DRY_COOLER, REJECT_COOLING_TOWER, REJECT_CHILLER, REJECT_HYBRID };
 enum weather_source { WEATHER_CLIMATE, WEATHER_CONSTANT, WEATHER_EPW };
 enum site_kind { SITE_CONVERTED_MINING, SITE_GREENFIELD };
@@ -37,7 +40,13 @@ struct supply {
     enum supply_type type;
     int64_t online_s, offline_s;      /* run seconds; TIME_ALWAYS / TIME_NEVER when unset */
     double price_usd_per_mwh;
+    struct tseries *price_series;     /* owned: price_usd_per_mwh from a CSV, or NULL */
+    double capex_usd_per_mw;          /* per MW of the supply's capacity (economics) */
     /* grid */
+    double co2_kg_per_mwh;            /* grid: emission factor (default 0); generator: diesel */
+    double cfe_fraction;              /* grid: carbon-free share of its energy, 0..1 */
+    struct tseries *co2_series, *cfe_series;   /* owned, or NULL */
+    double demand_charge_usd_per_kw_month;   /* on each month's highest step-mean import */
     double contract_mw;
     double curtail_hours_per_year;    /* 0: no curtailment */
     double curtail_level_mw;          /* available while curtailed, MW */
@@ -48,9 +57,12 @@ struct supply {
     int64_t first_refuel_s;           /* run seconds of unit 0's first refuelling */
     /* battery */
     double power_mw, energy_mwh, round_trip_efficiency, initial_soc;
-    /* generator */
+    /* generator; turbine (per unit, with `units`, and the outage fields of `reactor`) */
     double capacity_mw;
     double start_s;                   /* time from call to full output, s */
+    /* turbine */
+    enum turbine_role role;
+    double heat_rate_mmbtu_per_mwh, fuel_usd_per_mmbtu, co2_kg_per_mmbtu, min_load_fraction;
 };
 
 struct it_pool {
@@ -61,6 +73,10 @@ struct it_pool {
     double utilization;               /* 0..1 */
     int flexible;                     /* may be shed when power is short */
     int ups;                          /* behind the double-conversion UPS (η_ups) */
+    struct tseries *util_series;      /* owned: workload trace's utilization, or NULL */
+    double capex_usd_per_mw;          /* per MW of critical IT (nameplate) */
+    double revenue_usd_per_kw_month;  /* hosting: on critical IT while online */
+    double revenue_usd_per_mwh;       /* mining: on the IT energy served */
     double diurnal_amplitude;         /* inference: A */
     double peak_hour;                 /* inference: local hour of the daily peak */
     int64_t online_s, offline_s;
@@ -91,6 +107,7 @@ struct cooling_liquid {
     enum rejection rejection;
     double pump_fraction, fan_fraction, carnot_efficiency, cop_max, cycles;
     double volume_m3;                 /* loop water volume for thermal mass; 0: quasi-steady */
+    double capex_usd_per_mw;          /* per MW of design capacity (economics) */
 };
 
 struct cooling_air {
@@ -98,6 +115,7 @@ struct cooling_air {
     double supply_c, capacity_mw;
     int economizer;
     double crah_fraction, carnot_efficiency, cop_max;
+    double capex_usd_per_mw;          /* per MW of capacity (economics) */
 };
 
 struct electrical {
@@ -134,6 +152,8 @@ struct scenario {
     int trials;                       /* 1..SCENARIO_MAX_TRIALS */
     double max_unserved_mwh;          /* reliability target, per year */
     double max_lole_h;                /* h per year */
+    int has_economics;                /* an `economics:` block: NPV over econ_years */
+    double econ_years, discount_rate;
     struct site *sites;               size_t n_sites;
 };
 

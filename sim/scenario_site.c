@@ -20,11 +20,56 @@ static int parse_online(const struct yctx *c, const struct ynode *map, const cha
     return bad ? DCSIM_EINPUT : 0;
 }
 
+int get_number_or_series(const struct yctx *c, const struct ynode *m, const char *path,
+                         const char *key, unsigned flags, double dflt, double lo, double hi,
+                         const struct scenario *s, double *value, struct tseries **series)
+{
+    *series = NULL;
+    const struct ynode *v = ynode_get(m, key);
+    if (!v || v->kind != YNODE_MAP)
+        return yget_number(c, m, path, key, flags, dflt, value) != 0;
+    static const char *const keys[] = {"csv", "column", NULL};
+    char p[220];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    const char *file, *column;
+    if (yget_check_keys(c, v, p, keys) || yget_string(c, v, p, "csv", 1, NULL, &file) ||
+        yget_string(c, v, p, "column", 1, NULL, &column))
+        return 1;
+    char *full = scenario_resolve_path(s->path ? s->path : c->file, file);
+    struct tseries *ts = calloc(1, sizeof *ts);
+    if (!full || !ts) {
+        free(full);
+        free(ts);
+        yget_error(c, v, "%s: out of memory", p);
+        return 1;
+    }
+    int rc = tseries_read_csv(full, column, s->start_unix_s, s->duration_s, lo, hi, ts, c->d);
+    free(full);
+    if (rc) {
+        free(ts);
+        yget_error(c, v, "%s: the series in '%.80s' cannot be used (above)", p, file);
+        return 1;
+    }
+    *series = ts;
+    *value = tseries_mean(ts, 0, 1);
+    return 0;
+}
+
 static int parse_grid(const struct yctx *c, const struct ynode *m, const char *path,
-                      struct supply *sp)
+                      const struct scenario *s, struct supply *sp)
 {
     int bad = yget_number(c, m, path, "contract_mw", YGET_REQUIRED | YGET_POSITIVE, 0,
                           &sp->contract_mw) != 0;
+    bad |= get_number_or_series(c, m, path, "price_usd_per_mwh", 0, 0, -1e5, 1e6, s,
+                                &sp->price_usd_per_mwh, &sp->price_series);
+    /* 0: dcsim does not guess a grid's emissions (eGRID subregion factors, e.g. ERCOT ~370
+     * kg/MWh, are the user's to give) */
+    bad |= get_number_or_series(c, m, path, "co2_kg_per_mwh", YGET_NONNEG, 0, 0, 5000, s,
+                                &sp->co2_kg_per_mwh, &sp->co2_series);
+    bad |= get_number_or_series(c, m, path, "cfe_fraction", YGET_FRACTION, 0, 0, 1, s,
+                                &sp->cfe_fraction, &sp->cfe_series);
+    bad |= yget_number(c, m, path, "demand_charge_usd_per_kw_month", YGET_NONNEG, 0,
+                       &sp->demand_charge_usd_per_kw_month) != 0;
     const struct ynode *cur = ynode_get(m, "curtailment");
     if (cur) {
         static const char *const keys[] = {"hours_per_year", "rule", "level_mw", NULL};
@@ -136,11 +181,18 @@ static int parse_battery(const struct yctx *c, const struct ynode *m, const char
     return bad;
 }
 
+/* Diesel gensets: EPA's 73.96 kg CO2/MMBtu for distillate fuel oil No. 2 (Emission Factors
+ * for Greenhouse Gas Inventories, 2024) at 10 MMBtu/MWh (34 % efficient, a standby genset at
+ * load; dcsim's assumption): 739.6 kg/MWh. */
+#define DIESEL_CO2_KG_PER_MWH 739.6
+
 static int parse_generator(const struct yctx *c, const struct ynode *m, const char *path,
                            struct supply *sp)
 {
     int bad = yget_number(c, m, path, "capacity_mw", YGET_REQUIRED | YGET_POSITIVE, 0,
                           &sp->capacity_mw) != 0;
+    bad |= yget_number(c, m, path, "co2_kg_per_mwh", YGET_NONNEG, DIESEL_CO2_KG_PER_MWH,
+                       &sp->co2_kg_per_mwh) != 0;
     /* 10 s: NFPA 110 level 1 start time (../shared/figures.md). */
     bad |= yget_number(c, m, path, "start_s", YGET_NONNEG, 10, &sp->start_s) != 0;
     if (!bad && sp->start_s > 86400) {
@@ -150,16 +202,72 @@ static int parse_generator(const struct yctx *c, const struct ynode *m, const ch
     return bad;
 }
 
+/* Gas turbines (docs/model.md "Turbines"): per-unit capacity, heat rate and fuel; prime
+ * (carries load after reactors, before the grid) or backup (called like generators).
+ * Natural gas 53.06 kg CO2/MMBtu: EPA, Emission Factors for Greenhouse Gas Inventories. */
+static int parse_turbine(const struct yctx *c, const struct ynode *m, const char *path,
+                         struct supply *sp)
+{
+    static const char *const roles[] = {"prime", "backup", NULL};
+    int role = TURBINE_PRIME;
+    int bad = yget_choice(c, m, path, "role", roles, TURBINE_PRIME, &role) != 0;
+    sp->role = (enum turbine_role)role;
+    bad |= yget_number(c, m, path, "capacity_mw", YGET_REQUIRED | YGET_POSITIVE, 0,
+                       &sp->capacity_mw) != 0;
+    double units = 1;
+    bad |= yget_number(c, m, path, "units", YGET_POSITIVE | YGET_INTEGER, 1, &units) != 0;
+    if (!bad && units > 1000) {
+        yget_error(c, ynode_get(m, "units"), "'units' in %s must be at most 1000", path);
+        bad = 1;
+    }
+    sp->units = units >= 1 && units <= 1000 ? (int)units : 1;
+    bad |= yget_number(c, m, path, "heat_rate_mmbtu_per_mwh", YGET_REQUIRED | YGET_POSITIVE, 0,
+                       &sp->heat_rate_mmbtu_per_mwh) != 0;
+    bad |= yget_number(c, m, path, "fuel_usd_per_mmbtu", YGET_NONNEG, 0,
+                       &sp->fuel_usd_per_mmbtu) != 0;
+    bad |= yget_number(c, m, path, "co2_kg_per_mmbtu", YGET_NONNEG, 53.06,
+                       &sp->co2_kg_per_mmbtu) != 0;
+    bad |= yget_number(c, m, path, "min_load_fraction", YGET_FRACTION, 0,
+                       &sp->min_load_fraction) != 0;
+    bad |= yget_number(c, m, path, "start_s", YGET_NONNEG, sp->role == TURBINE_BACKUP ? 600 : 0,
+                       &sp->start_s) != 0;
+    if (!bad && sp->start_s > 86400) {
+        yget_error(c, ynode_get(m, "start_s"), "'start_s' in %s must be at most 86400", path);
+        bad = 1;
+    }
+    /* forced outages of each unit, drawn like a reactor unit's (no refuelling) */
+    memset(&sp->reactor, 0, sizeof sp->reactor);
+    snprintf(sp->reactor.id, sizeof sp->reactor.id, "%s", sp->id);
+    sp->reactor.net_mw = sp->capacity_mw;
+    bad |= yget_number(c, m, path, "forced_outage_rate", YGET_FRACTION, 0,
+                       &sp->reactor.forced_outage_rate) != 0;
+    bad |= yget_number(c, m, path, "mean_repair_h", YGET_NONNEG, 0,
+                       &sp->reactor.mean_repair_h) != 0;
+    if (!bad && sp->reactor.forced_outage_rate >= 1) {
+        yget_error(c, ynode_get(m, "forced_outage_rate"), "'forced_outage_rate' in %s must be "
+                   "below 1", path);
+        bad = 1;
+    }
+    if (!bad && catalog_check_reactor_cycles(c, m, path, &sp->reactor))
+        bad = 1;
+    return bad;
+}
+
 int parse_supplies(const struct yctx *c, const struct ynode *site_map, const char *path,
                    const struct lookup *lk, const struct scenario *s, struct site *site)
 {
-    static const char *const common[] = {"id", "type", "online", "offline", "price_usd_per_mwh"};
-    static const char *const per_type[4][9] = {
-        {"contract_mw", "curtailment", "outages"},
+    static const char *const common[] = {"id", "type", "online", "offline", "price_usd_per_mwh",
+                                         "capex_usd_per_mw"};
+    static const char *const per_type[5][12] = {
+        {"contract_mw", "curtailment", "outages", "co2_kg_per_mwh", "cfe_fraction",
+         "demand_charge_usd_per_kw_month"},
         {"model", "units", "first_refuel", "net_mw", "forced_outage_rate", "mean_repair_h",
          "refuel_interval_d", "refuel_outage_d"},
         {"power_mw", "energy_mwh", "round_trip_efficiency", "initial_soc"},
-        {"capacity_mw", "start_s"},
+        {"capacity_mw", "start_s", "co2_kg_per_mwh"},
+        {"role", "units", "capacity_mw", "heat_rate_mmbtu_per_mwh", "fuel_usd_per_mmbtu",
+         "co2_kg_per_mmbtu", "min_load_fraction", "start_s", "forced_outage_rate",
+         "mean_repair_h"},
     };
     int bad = 0;
     char lpath[128];
@@ -185,18 +293,21 @@ int parse_supplies(const struct yctx *c, const struct ynode *site_map, const cha
             continue;
         }
         sp->type = (enum supply_type)type;
-        const char *allowed[16];
+        const char *allowed[24];
         size_t n = 0;
-        for (size_t k = 0; k < 5; k++)
+        for (size_t k = 0; k < 6; k++)
             allowed[n++] = common[k];
-        for (size_t k = 0; k < 9 && per_type[type][k]; k++)
+        for (size_t k = 0; k < 12 && per_type[type][k]; k++)
             allowed[n++] = per_type[type][k];
         allowed[n] = NULL;
         bad |= yget_check_keys(c, m, p, allowed) ? 1 : 0;
         bad |= parse_online(c, m, p, s, &sp->online_s, &sp->offline_s) != 0;
-        bad |= yget_number(c, m, p, "price_usd_per_mwh", 0, 0, &sp->price_usd_per_mwh) != 0;
+        if (sp->type != SUPPLY_GRID)   /* a grid's may be a series: parse_grid */
+            bad |= yget_number(c, m, p, "price_usd_per_mwh", 0, 0, &sp->price_usd_per_mwh) != 0;
+        bad |= yget_number(c, m, p, "capex_usd_per_mw", YGET_NONNEG, 0, &sp->capex_usd_per_mw) != 0;
         switch (sp->type) {
-        case SUPPLY_GRID: bad |= parse_grid(c, m, p, sp); break;
+        case SUPPLY_GRID: bad |= parse_grid(c, m, p, s, sp); break;
+        case SUPPLY_TURBINE: bad |= parse_turbine(c, m, p, sp); break;
         case SUPPLY_REACTOR: bad |= parse_reactor(c, m, p, lk, s, sp); break;
         case SUPPLY_BATTERY: bad |= parse_battery(c, m, p, sp); break;
         case SUPPLY_GENERATOR: bad |= parse_generator(c, m, p, sp); break;
@@ -240,7 +351,9 @@ int parse_pools(const struct yctx *c, const struct ynode *site_map, const char *
                 const struct lookup *lk, const struct scenario *s, struct site *site)
 {
     static const char *const keys[] = {"id", "rack", "count", "workload", "utilization",
-                                       "flexible", "ups", "diurnal_amplitude", "peak_hour", "online",
+                                       "flexible", "ups", "capex_usd_per_mw",
+                                       "revenue_usd_per_kw_month", "revenue_usd_per_mwh",
+                                       "diurnal_amplitude", "peak_hour", "online",
                                        "offline", "checkpoint", "swing", NULL};
     int bad = 0;
     char lpath[128];
@@ -286,8 +399,31 @@ int parse_pools(const struct yctx *c, const struct ynode *site_map, const char *
         }
         p->workload = (enum workload)wl;
         double util_default = wl == WORKLOAD_INFERENCE ? 0.6 : 0.8;
-        bad |= yget_number(c, m, pp, "utilization", YGET_FRACTION, util_default,
-                           &p->utilization) != 0;
+        if (wl == WORKLOAD_TRACE) {
+            const struct ynode *u = ynode_get(m, "utilization");
+            if (!u || u->kind != YNODE_MAP) {
+                yget_error(c, u ? u : m, "%s: 'workload: trace' needs 'utilization: {csv: FILE, "
+                           "column: NAME}' (a measured utilization, 0..1)", pp);
+                bad = 1;
+            } else {
+                bad |= get_number_or_series(c, m, pp, "utilization", YGET_FRACTION, 0, 0, 1, s,
+                                            &p->utilization, &p->util_series);
+            }
+        } else if (ynode_get(m, "utilization") &&
+                   ynode_get(m, "utilization")->kind == YNODE_MAP) {
+            yget_error(c, ynode_get(m, "utilization"), "%s: a utilization series needs "
+                       "'workload: trace'", pp);
+            bad = 1;
+        } else {
+            bad |= yget_number(c, m, pp, "utilization", YGET_FRACTION, util_default,
+                               &p->utilization) != 0;
+        }
+        bad |= yget_number(c, m, pp, "capex_usd_per_mw", YGET_NONNEG, 0,
+                           &p->capex_usd_per_mw) != 0;
+        bad |= yget_number(c, m, pp, "revenue_usd_per_kw_month", YGET_NONNEG, 0,
+                           &p->revenue_usd_per_kw_month) != 0;
+        bad |= yget_number(c, m, pp, "revenue_usd_per_mwh", YGET_NONNEG, 0,
+                           &p->revenue_usd_per_mwh) != 0;
         if (wl == WORKLOAD_MINING)
             p->utilization = 1.0;   /* model.md: mining runs flat out */
         bad |= yget_bool(c, m, pp, "flexible", wl == WORKLOAD_MINING, &p->flexible) != 0;
@@ -315,7 +451,8 @@ static int parse_liquid(const struct yctx *c, const struct ynode *m, const char 
 {
     static const char *const keys[] = {"supply_c", "rejection", "capacity_mw", "approach_k",
                                        "pump_fraction", "fan_fraction", "carnot_efficiency",
-                                       "cop_max", "cycles", "volume_m3", NULL};
+                                       "cop_max", "cycles", "volume_m3", "capex_usd_per_mw",
+                                       NULL};
     int bad = yget_check_keys(c, m, path, keys) ? 1 : 0;
     if (m->kind != YNODE_MAP)
         return 1;
@@ -337,6 +474,7 @@ static int parse_liquid(const struct yctx *c, const struct ynode *m, const char 
     bad |= yget_number(c, m, path, "cop_max", YGET_POSITIVE, 12, &l->cop_max) != 0;
     bad |= yget_number(c, m, path, "cycles", YGET_POSITIVE, 4, &l->cycles) != 0;
     bad |= yget_number(c, m, path, "volume_m3", YGET_NONNEG, 0, &l->volume_m3) != 0;
+    bad |= yget_number(c, m, path, "capex_usd_per_mw", YGET_NONNEG, 0, &l->capex_usd_per_mw) != 0;
     if (!bad && l->cycles <= 1) {
         yget_error(c, ynode_get(m, "cycles"), "'cycles' in %s must be above 1 (blowdown "
                    "c/(c-1))", path);
@@ -353,7 +491,7 @@ static int parse_air(const struct yctx *c, const struct ynode *m, const char *pa
                      struct cooling_air *a)
 {
     static const char *const keys[] = {"supply_c", "economizer", "capacity_mw", "crah_fraction",
-                                       "carnot_efficiency", "cop_max", NULL};
+                                       "carnot_efficiency", "cop_max", "capex_usd_per_mw", NULL};
     int bad = yget_check_keys(c, m, path, keys) ? 1 : 0;
     if (m->kind != YNODE_MAP)
         return 1;
@@ -366,6 +504,7 @@ static int parse_air(const struct yctx *c, const struct ynode *m, const char *pa
     bad |= yget_number(c, m, path, "carnot_efficiency", YGET_EFFICIENCY, 0.55,
                        &a->carnot_efficiency) != 0;
     bad |= yget_number(c, m, path, "cop_max", YGET_POSITIVE, 12, &a->cop_max) != 0;
+    bad |= yget_number(c, m, path, "capex_usd_per_mw", YGET_NONNEG, 0, &a->capex_usd_per_mw) != 0;
     if (!bad && (a->supply_c < 10 || a->supply_c > 45)) {
         yget_error(c, ynode_get(m, "supply_c"), "'supply_c' in %s must be from 10 to 45 °C", path);
         bad = 1;

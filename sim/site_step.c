@@ -87,6 +87,9 @@ static int site_pools_init(struct site_state *ss, const struct scenario *sc)
         ss->pools_constant &= ss->pools[i].shape == SITE_POOL_CONSTANT;
     for (size_t e = 0; e < site->n_events; e++)
         ss->cooling_losses |= site->events[e].type == EVENT_COOLING_LOSS;
+    for (size_t j = 0; j < site->n_supplies; j++)
+        ss->demand_charges |= site->supplies[j].type == SUPPLY_GRID &&
+                              site->supplies[j].demand_charge_usd_per_kw_month > 0;
     return 0;
 }
 
@@ -595,7 +598,7 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         struct supply_instant in;
         supply_instant(site, run->supplies, t, sp.no_flex.facility_mw, &in);
         double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
-        double firm_mw = in.reactor_mw + in.grid_mw;
+        double firm_mw = in.reactor_mw + in.turbine_mw + in.grid_mw;
         double total_mw = firm_mw + in.generator_mw + in.battery_mw;
         struct piece_load p;
         if ((rc = serve(&sp, firm_mw, total_mw, &p)))
@@ -616,6 +619,15 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         v[S_BATTERY_MW] += w * fl.battery_mw;
         v[S_BATTERY_SOC_MWH] = fl.battery_soc_mwh;
         v[S_GENERATOR_MW] += w * fl.generator_mw;
+        v[S_TURBINE_MW] += w * fl.turbine_mw;
+        v[S_IT_FLEX_SERVED_MW] += w * p.e.it_served_mw[LOAD_FLEX];
+        v[S_CLEAN_MW] += w * fl.clean_mw;
+        v[S_CO2_KG] += fl.co2_kg;
+        v[S_FUEL_MMBTU] += fl.fuel_mmbtu;
+        v[S_FUEL_COST_USD] += fl.fuel_usd;
+        if (ss->demand_charges)   /* each grid's step-mean import, for its demand charge */
+            for (size_t j = 0; j < site->n_supplies; j++)
+                run->supplies[j].step_import_mw += w * run->supplies[j].used_mw;
         v[S_SHED_MW] += w * (1.0 - p.s_flex) * flex_demand;
         v[S_UNSERVED_MW] += w * unserved_mw;
         v[S_THROTTLE_MW] += w * (p.e.it_load_mw[LOAD_FIRM] + p.e.it_load_mw[LOAD_FLEX] - it_served);
@@ -644,6 +656,40 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         run->loop_c = ls.end_c;
     }
     return 0;
+}
+
+/* Grid demand charges (docs/model.md "Tariffs"): each calendar month (UTC) of the run is
+ * billed on its highest step-mean import, kW × demand_charge_usd_per_kw_month, in the step
+ * that closes it (the first step of the next month, or the run's last step). */
+static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
+{
+    const struct site_state *ss = run->ss;
+    const struct site *site = ss->site;
+    struct civil_time ct;
+    timefmt_civil(ss->start_unix_s + t_s, &ct);
+    int64_t month = (int64_t)ct.year * 12 + (ct.month - 1);
+    int last = t_s + dt_s >= ss->steps * ss->timestep_s;
+    double usd = 0;
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        const struct supply *sp = &site->supplies[j];
+        struct supply_state *s = &run->supplies[j];
+        if (sp->type != SUPPLY_GRID || sp->demand_charge_usd_per_kw_month <= 0)
+            continue;
+        if (s->dc_month != month && s->dc_started) {
+            usd += s->dc_peak_mw * 1000.0 * sp->demand_charge_usd_per_kw_month;
+            s->dc_peak_mw = 0;
+        }
+        s->dc_month = month;
+        s->dc_started = 1;
+        if (s->step_import_mw > s->dc_peak_mw)
+            s->dc_peak_mw = s->step_import_mw;
+        if (last) {
+            usd += s->dc_peak_mw * 1000.0 * sp->demand_charge_usd_per_kw_month;
+            s->dc_peak_mw = 0;
+            s->dc_started = 0;
+        }
+    }
+    return usd;
 }
 
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
@@ -701,6 +747,10 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     memset(v, 0, N_SERIES * sizeof *v);
     v[S_MARGIN_MW] = INFINITY;
     run->n_unserved_iv = 0;
+    supply_set_step(site, run->supplies, t_s, dt_s);
+    if (ss->demand_charges)
+        for (size_t j = 0; j < site->n_supplies; j++)
+            run->supplies[j].step_import_mw = 0;
     /* The load and the weather are the step's; the cooling changes where a scripted
      * cooling loss starts or ends inside it, the supply wherever its availability does. */
     int rc = 0;
@@ -717,6 +767,8 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     }
     if (rc)
         return rc;
+    if (ss->demand_charges)
+        v[S_DEMAND_CHARGE_USD] = demand_charges(run, t_s, dt_s);
     double it_served = v[S_IT_SERVED_MW];
     v[S_AMBIENT_DRYBULB_C] = l.drybulb_c;
     v[S_AMBIENT_WETBULB_C] = l.wetbulb_c;

@@ -54,6 +54,7 @@ struct site_state {
     int64_t day_slots;                  /* steps per local day when day_mw tables are built */
     int64_t slot0;                      /* step of the local day of step 0 */
     int cooling_losses;                 /* the site has scripted cooling_loss events */
+    int demand_charges;                 /* a grid has a demand charge */
     int pools_constant;                 /* every pool is SITE_POOL_CONSTANT */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "economics.h"
 #include "site_step.h"
 #include "timefmt.h"
 
@@ -181,8 +182,10 @@ static void block_row(struct block *b, size_t n_sites)
     for (size_t i = 0; i < n_sites; i++) {
         const double *sum = b->sum + i * N_SERIES, *max = b->max + i * N_SERIES;
         for (int j = 0; j < N_SERIES; j++) {
-            double mean = (j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S) ? sum[j]
-                                                                                    : sum[j] / n;
+            int summed = j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S ||
+                         j == S_CO2_KG || j == S_FUEL_MMBTU || j == S_FUEL_COST_USD ||
+                         j == S_DEMAND_CHARGE_USD;
+            double mean = summed ? sum[j] : sum[j] / n;
             if (j == S_PUE)
                 mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
             b->values[(i * b->cols + (size_t)j) * b->steps + b->filled] = mean;
@@ -474,6 +477,9 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
         for (size_t i = 0; i < n_sites; i++)
             trial_statistics(sc, &p.site[i], n_sites, trials, summary->site[i], scratch);
         trial_statistics(sc, p.total, 1, trials, summary->total, scratch);
+        for (size_t i = 0; i < n_sites; i++)
+            economics_fill(sc, &sc->sites[i], 1, summary->site[i]);
+        economics_fill(sc, sc->sites, n_sites, summary->total);
         summary->n_sites = n_sites;
         summary->trials = trials;
         summary->trial_total = p.total;

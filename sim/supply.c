@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "streams.h"
+#include "tseries.h"
 #include "timefmt.h"
 
 static int is_online(const struct supply *sp, int64_t t_s)
@@ -210,8 +211,8 @@ int supply_states_draw_outages(const struct site *site, struct supply_state *st,
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         int lists = 0;
-        if (sp->type == SUPPLY_REACTOR && sp->reactor.forced_outage_rate > 0 &&
-            sp->reactor.mean_repair_h > 0)
+        if ((sp->type == SUPPLY_REACTOR || sp->type == SUPPLY_TURBINE) &&
+            sp->reactor.forced_outage_rate > 0 && sp->reactor.mean_repair_h > 0)
             lists = sp->units;
         else if (sp->type == SUPPLY_GRID && sp->outages_per_year > 0)
             lists = 1;
@@ -228,7 +229,7 @@ int supply_states_draw_outages(const struct site *site, struct supply_state *st,
             if (!r)
                 return DCSIM_ENOMEM;
             int rc;
-            if (sp->type == SUPPLY_REACTOR) {
+            if (sp->type != SUPPLY_GRID) {   /* reactor or turbine units */
                 double q = sp->reactor.forced_outage_rate;
                 double mttr_s = sp->reactor.mean_repair_h * SECONDS_PER_HOUR;
                 rc = draw_alternating(r, mttr_s * (1 - q) / q, mttr_s, duration_s,
@@ -416,17 +417,29 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
             s->avail_mw = s->soc_mwh > 0 ? sp->power_mw : 0.0;
             out->battery_mw += s->avail_mw;
             break;
+        case SUPPLY_TURBINE:
+            /* units up (forced outages drawn like a reactor's) × capacity; a backup turbine
+             * delivers it only when called and started (below) */
+            s->units_up = reactor_units_at(site, j, s, t, &next);
+            if (sp->role == TURBINE_PRIME) {
+                s->avail_mw = s->units_up * sp->capacity_mw;
+                out->turbine_mw += s->avail_mw;
+            }
+            break;
         case SUPPLY_GENERATOR:
             break;
         }
     }
-    /* Generators are called the instant reactors + grid fall short of the firm load and run
-     * while they do; output from start_s after the call. */
-    int needed = out->reactor_mw + out->grid_mw < firm_demand_mw;
+    /* Generators and backup turbines are called the instant firm supply (reactors, prime
+     * turbines, grid) falls short of the firm load and run while it does; output from
+     * start_s after the call. */
+    int needed = out->reactor_mw + out->turbine_mw + out->grid_mw < firm_demand_mw;
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        if (sp->type != SUPPLY_GENERATOR || !s->online)
+        int backup = sp->type == SUPPLY_GENERATOR ||
+                     (sp->type == SUPPLY_TURBINE && sp->role == TURBINE_BACKUP);
+        if (!backup || !s->online)
             continue;
         if (!needed) {
             s->gen_running = 0;
@@ -446,7 +459,8 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
             s->gen_ready_s = t + sp->start_s;
         }
         if (t >= s->gen_ready_s) {
-            s->avail_mw = sp->capacity_mw;
+            s->avail_mw = sp->type == SUPPLY_TURBINE ? s->units_up * sp->capacity_mw
+                                                     : sp->capacity_mw;
             out->generator_mw += s->avail_mw;
         } else {
             next = min_of(next, s->gen_ready_s);
@@ -455,7 +469,7 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
     out->next_s = next;
 }
 
-/* Takes up to `want` from every supply of one type, in list order. */
+/* Takes up to `want` from every supply of one type (turbines: of one role), in list order. */
 static double take(const struct site *site, struct supply_state *st, enum supply_type type,
                    double want)
 {
@@ -470,13 +484,65 @@ static double take(const struct site *site, struct supply_state *st, enum supply
     return got;
 }
 
+/* Prime turbines carry what reactors leave, before the grid; a turbine whose share would
+ * be below one unit's minimum load stays off while the grid can carry that share. */
+static double take_prime_turbines(const struct site *site, struct supply_state *st, double want)
+{
+    double grid_mw = 0, got = 0;
+    for (size_t j = 0; j < site->n_supplies; j++)
+        if (site->supplies[j].type == SUPPLY_GRID)
+            grid_mw += st[j].avail_mw;
+    for (size_t j = 0; j < site->n_supplies && want - got > 0; j++) {
+        const struct supply *sp = &site->supplies[j];
+        if (sp->type != SUPPLY_TURBINE || sp->role != TURBINE_PRIME)
+            continue;
+        double x = min_of(st[j].avail_mw, want - got);
+        if (x < sp->min_load_fraction * sp->capacity_mw && x <= grid_mw)
+            x = 0;
+        st[j].used_mw += x;
+        got += x;
+    }
+    return got;
+}
+
+/* Backup turbines (started like generators), after the generators. */
+static double take_backup_turbines(const struct site *site, struct supply_state *st, double want)
+{
+    double got = 0;
+    for (size_t j = 0; j < site->n_supplies && want - got > 0; j++) {
+        const struct supply *sp = &site->supplies[j];
+        if (sp->type != SUPPLY_TURBINE || sp->role != TURBINE_BACKUP)
+            continue;
+        double x = min_of(st[j].avail_mw, want - got);
+        st[j].used_mw += x;
+        got += x;
+    }
+    return got;
+}
+
+void supply_set_step(const struct site *site, struct supply_state *st, int64_t t_s, int64_t dt_s)
+{
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        const struct supply *sp = &site->supplies[j];
+        struct supply_state *s = &st[j];
+        s->price_now = sp->price_series ? tseries_mean(sp->price_series, t_s, t_s + dt_s)
+                                        : sp->price_usd_per_mwh;
+        s->co2_now = sp->co2_series ? tseries_mean(sp->co2_series, t_s, t_s + dt_s)
+                                    : sp->co2_kg_per_mwh;
+        s->cfe_now = sp->cfe_series ? tseries_mean(sp->cfe_series, t_s, t_s + dt_s)
+                                    : sp->cfe_fraction;
+    }
+}
+
 double supply_dispatch(const struct site *site, struct supply_state *st, double len_s,
                        double served_mw, struct supply_flows *out)
 {
     double rem = served_mw;
     rem -= take(site, st, SUPPLY_REACTOR, rem);
+    rem -= take_prime_turbines(site, st, rem);
     rem -= take(site, st, SUPPLY_GRID, rem);
     rem -= take(site, st, SUPPLY_GENERATOR, rem);
+    rem -= take_backup_turbines(site, st, rem);
     rem -= take(site, st, SUPPLY_BATTERY, rem);
     (void)rem;   /* the caller never asks for more than is available */
 
@@ -522,17 +588,32 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
         switch (sp->type) {
         case SUPPLY_REACTOR:
             out->reactor_mw += s->used_mw;
+            out->clean_mw += s->used_mw;
             /* take-or-pay: all available output is paid */
             out->cost_usd += s->avail_mw * h * sp->price_usd_per_mwh;
             break;
         case SUPPLY_GRID:
             out->grid_mw += s->used_mw;
-            out->cost_usd += s->used_mw * h * sp->price_usd_per_mwh;
+            /* series: this step's means (supply_set_step); constants as given */
+            out->clean_mw += s->used_mw * (sp->cfe_series ? s->cfe_now : sp->cfe_fraction);
+            out->cost_usd += s->used_mw * h *
+                             (sp->price_series ? s->price_now : sp->price_usd_per_mwh);
+            out->co2_kg += s->used_mw * h * (sp->co2_series ? s->co2_now : sp->co2_kg_per_mwh);
             break;
         case SUPPLY_GENERATOR:
             out->generator_mw += s->used_mw;
             out->cost_usd += s->used_mw * h * sp->price_usd_per_mwh;
+            out->co2_kg += s->used_mw * h * sp->co2_kg_per_mwh;
             break;
+        case SUPPLY_TURBINE: {
+            double fuel = s->used_mw * h * sp->heat_rate_mmbtu_per_mwh;
+            out->turbine_mw += s->used_mw;
+            out->cost_usd += s->used_mw * h * sp->price_usd_per_mwh;   /* O&M */
+            out->fuel_mmbtu += fuel;
+            out->fuel_usd += fuel * sp->fuel_usd_per_mmbtu;
+            out->co2_kg += fuel * sp->co2_kg_per_mmbtu;
+            break;
+        }
         case SUPPLY_BATTERY: {
             if (s->used_mw > 0) {
                 double eta = battery_eta(sp, s);

@@ -45,6 +45,12 @@ struct supply_state {
     double avail_mw;                /* this piece: what it can deliver */
     double used_mw;                 /* this piece: delivered (positive) or charged (negative) */
     double eta_of_rte, eta;         /* battery: eta = √RTE, computed for RTE eta_of_rte */
+    int units_up;                   /* turbine: units not in a forced outage at the instant */
+    double price_now, co2_now, cfe_now;   /* this step's price, CO2 and CFE (series means) */
+    double step_import_mw;          /* grid: this step's mean import so far (demand charge) */
+    int64_t dc_month;               /* grid: the month being billed (year·12 + month − 1) */
+    int dc_started;
+    double dc_peak_mw;              /* grid: that month's highest step-mean import */
 };
 
 /** A battery holding less than this is empty, MWh (1 Wh). */
@@ -53,6 +59,7 @@ struct supply_state {
 /** What the supplies of a site can give at an instant, MW, and until when. */
 struct supply_instant {
     double reactor_mw, grid_mw;     /* firm supply */
+    double turbine_mw;              /* prime turbines: firm supply too */
     double generator_mw;            /* generators called and ready */
     double battery_mw;              /* batteries' power, when they hold energy */
     double next_s;                  /* the next instant any of these can change, run s
@@ -98,9 +105,18 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
 
 struct supply_flows {
     double reactor_mw, grid_mw, battery_mw, generator_mw;   /* battery: + discharging */
+    double turbine_mw;              /* prime and backup turbines */
+    double clean_mw;                /* reactors + grid × its cfe_fraction */
     double battery_soc_mwh;         /* at the end of the piece */
-    double cost_usd;                /* over the piece */
+    double cost_usd;                /* over the piece: energy (reactors take-or-pay) */
+    double fuel_mmbtu, fuel_usd;    /* turbines' fuel over the piece */
+    double co2_kg;                  /* over the piece: grid, generators, turbines */
 };
+
+/** Sets each supply's price, CO2 factor and CFE share for the step [t_s, t_s + dt_s): the
+ *  time-weighted means of their series, or their constants. */
+void supply_set_step(const struct site *site, struct supply_state *st, int64_t t_s,
+                     int64_t dt_s);
 
 /** Serves `served_mw` (at most what supply_instant made available) over a piece of len_s
  *  seconds starting at the last instant: reactors, grid, generators, batteries; a surplus of

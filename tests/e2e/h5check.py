@@ -32,7 +32,8 @@ CONTRACT_SERIES = [
 # dcsim's own series (README "Output").
 OWN_SERIES = [
     "facility_demand_mw", "margin_mw", "curtailed_mw", "critical_it_mw", "cost_usd",
-    "throttle_firm_mw", "unserved_s",
+    "throttle_firm_mw", "unserved_s", "turbine_mw", "clean_mw", "co2_kg", "fuel_mmbtu",
+    "fuel_cost_usd", "demand_charge_usd", "it_flex_served_mw",
 ]
 # contract section 3 summary metrics, then dcsim's own (README "Output").
 CONTRACT_METRICS = [
@@ -190,6 +191,12 @@ def expected_metrics(s, dt_s, time_s):
         "generator_energy_mwh": energy("generator_mw"),
         "curtailed_energy_mwh": energy("curtailed_mw"),
         "throttle_firm_energy_mwh": energy("throttle_firm_mw"),
+        "turbine_energy_mwh": energy("turbine_mw"),
+        "fuel_mmbtu": math.fsum(s["fuel_mmbtu"]),
+        "fuel_cost_usd": math.fsum(s["fuel_cost_usd"]),
+        "demand_charge_usd": math.fsum(s["demand_charge_usd"]),
+        "co2_t": math.fsum(s["co2_kg"]) / 1000.0,
+        "it_flex_energy_mwh": energy("it_flex_served_mw"),
         "margin_min_time_s": float(time_s[i_min]),
         "margin_min_drybulb_c": float(s["ambient_drybulb_c"][i_min]),
         "years": len(time_s) * dt_s / SECONDS_PER_YEAR,
@@ -228,7 +235,7 @@ def check_step_invariants(p, where, s):
 
     balance(["facility_mw", "unserved_mw"], "facility_demand_mw")
     balance(["it_served_mw", "shed_mw", "throttle_mw", "curtailed_mw"], "it_demand_mw")
-    balance(["grid_mw", "reactor_mw", "battery_mw", "generator_mw"], "facility_mw")
+    balance(["grid_mw", "reactor_mw", "battery_mw", "generator_mw", "turbine_mw"], "facility_mw")
 
     served = s["it_served_mw"] > 0
     pue = s["pue"]

@@ -1,0 +1,44 @@
+/* tseries.h — time series read from CSV files: a step function of run time.
+ *
+ * A CSV with a header line whose first column is `time` (ISO 8601 UTC: 2027-01-01T00:00:00Z
+ * or 2027-01-01), rows in increasing time; each value holds from its row's time until the
+ * next row's; the last row holds for as long as the interval before it (one row: forever).
+ * A step takes the time-weighted mean of the series over the step. Irregular spacing is
+ * fine; UTC has no daylight saving. The series must cover the run: first row at or before
+ * the start, coverage to at least the end (docs/model.md "Time-series inputs"). */
+#ifndef DCSIM_TSERIES_H
+#define DCSIM_TSERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/** Rows of a CSV file at most (a 1-minute year is 525,600). */
+#define TSERIES_MAX_ROWS 10000000
+/** Bytes of one CSV line at most. */
+#define TSERIES_MAX_LINE 65536
+
+struct tseries {
+    int64_t *t_s;               /* owned: row times, run seconds, increasing */
+    double *v;                  /* owned: values */
+    double *cum;                /* owned: ∫v dt from t_s[0] to t_s[i], value·s */
+    size_t n;
+    int64_t end_s;              /* the series holds until here */
+};
+
+/** Reads `column` of `path` (relative paths as given) for a run starting at start_unix_s
+ *  and lasting duration_s. Bad content, a missing column or a series that does not cover
+ *  the run: FILE:LINE:COL errors into `d`, DCSIM_EINPUT; an unreadable file: DCSIM_EINPUT
+ *  (bad input) with its reason. `lo`..`hi` bound every value (inclusive). */
+int tseries_read_csv(const char *path, const char *column, int64_t start_unix_s,
+                     int64_t duration_s, double lo, double hi, struct tseries *out,
+                     struct diag *d);
+
+/** Time-weighted mean over [a_s, b_s) (run seconds, inside the coverage; a_s < b_s). */
+double tseries_mean(const struct tseries *s, int64_t a_s, int64_t b_s);
+
+/** Frees; a zeroed series is fine. */
+void tseries_release(struct tseries *s);
+
+#endif
