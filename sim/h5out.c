@@ -622,12 +622,15 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
 static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag *d)
 {
     *out = H5I_INVALID_HID;
-    int fit_site = site <= H5OUT_FIT_SITE(0) ? H5OUT_FIT_SITE(0) - site : -1;
-    if ((site < H5OUT_FIT_GROUP && (size_t)fit_site >= h->n_sites) ||
+    int econ = site == H5OUT_ECONOMICS_GROUP;
+    int fit_site = !econ && site <= H5OUT_FIT_SITE(0) ? H5OUT_FIT_SITE(0) - site : -1;
+    if ((!econ && site < H5OUT_FIT_GROUP && (size_t)fit_site >= h->n_sites) ||
         (site >= 0 && (size_t)site >= h->n_sites))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "no site %d for a summary", site);
     char path[512];
-    if (fit_site >= 0) {
+    if (econ) {
+        snprintf(path, sizeof path, "/economics");
+    } else if (fit_site >= 0) {
         if (snprintf(path, sizeof path, "/fit/sites/%s", h->site_ids[fit_site]) >=
             (int)sizeof path)
             return write_error(d, h->dest, DCSIM_EINTERNAL, "site id too long");

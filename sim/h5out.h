@@ -71,6 +71,8 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
 #define H5OUT_FIT_GROUP (-2)
 /** `site` value that addresses /fit/sites/<id of site i> (fit --per-site -o). */
 #define H5OUT_FIT_SITE(i) (-3 - (int)(i))
+/** `site` value that addresses the /economics group. */
+#define H5OUT_ECONOMICS_GROUP (-1000000000)
 
 /** Writes summary metrics as float64 scalar attributes of a group: site index `site` gives
  *  /sites/<id>/summary, site = -1 gives /summary, H5OUT_FIT_GROUP gives /fit,

@@ -48,6 +48,17 @@ static int write_summaries(struct h5out *h, const struct sim_summary *sum, struc
     for (int i = -1; i < (int)sum->n_sites && !rc; i++)
         rc = h5out_write_summary(h, i, N_METRICS, metric_names,
                                  i < 0 ? sum->total : sum->site[i], d);
+    /* /economics: the whole scenario's economics (also in /summary) */
+    static const int econ[] = {M_CAPEX_USD, M_REVENUE_USD_PER_YEAR, M_OPEX_USD_PER_YEAR,
+                               M_NPV_USD, M_PAYBACK_YEARS};
+    const char *names[5];
+    double values[5];
+    for (int k = 0; k < 5; k++) {
+        names[k] = metric_names[econ[k]];
+        values[k] = sum->total[econ[k]];
+    }
+    if (!rc)
+        rc = h5out_write_summary(h, H5OUT_ECONOMICS_GROUP, 5, names, values, d);
     return rc;
 }
 
