@@ -30,6 +30,8 @@ volatile sig_atomic_t *cli_catch_interrupts(void)
 
 int cli_exit_status(int status)
 {
+    if (status == DCSIM_ENOMEM)   /* often nothing else could be said */
+        fputs("dcsim: error: out of memory\n", stderr);
     return status == DCSIM_EINPUT || status == DCSIM_EUSAGE ? EXIT_BADINPUT : EXIT_FAILURE_IO;
 }
 

@@ -109,6 +109,18 @@ static int print_before(const struct diag *d, size_t a, size_t b, const size_t *
     return a < b;
 }
 
+/* Writes s with control characters (a key or value from a file may hold escapes that
+ * would drive the terminal) shown as \xNN. */
+static void put_clean(const char *s, FILE *out)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+}
+
 void diag_print(const struct diag *d, FILE *out)
 {
     static const char *const sev_text[] = {"error", "warning", "note"};
@@ -130,13 +142,17 @@ void diag_print(const struct diag *d, FILE *out)
     }
     for (size_t i = 0; i < d->n; i++) {
         const struct diag_msg *m = &d->msgs[order[i]];
-        if (m->file && m->line > 0)
-            fprintf(out, "%s:%d:%d: ", m->file, m->line, m->col);
-        else if (m->file)
-            fprintf(out, "%s: ", m->file);
-        else
+        if (m->file) {
+            put_clean(m->file, out);
+            if (m->line > 0)
+                fprintf(out, ":%d:%d", m->line, m->col);
+            fputs(": ", out);
+        } else {
             fputs("dcsim: ", out);
-        fprintf(out, "%s: %s\n", sev_text[m->severity], m->text);
+        }
+        fprintf(out, "%s: ", sev_text[m->severity]);
+        put_clean(m->text, out);
+        fputc('\n', out);
     }
     size_t total = d->n_errors + d->n_warnings;
     if (total > d->n)

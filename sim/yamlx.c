@@ -163,7 +163,8 @@ static int attach(struct builder *b, struct ynode *node)
             ynode_free(node);
             return b->failed = DCSIM_EINPUT;
         }
-        for (size_t i = 0; i < f->node->n; i++) {
+        /* small maps: checked here; large ones once, sorted, when they end */
+        for (size_t i = 0; f->node->n <= YAMLX_DUP_LINEAR && i < f->node->n; i++) {
             if (strcmp(f->node->keys[i]->value, node->value) == 0) {
                 diag_error(b->d, b->path, node->line, node->col,
                            "duplicate key '%s' (first at line %d)", node->value,
@@ -210,6 +211,48 @@ static const struct ynode *find_anchor(const struct builder *b, const char *name
     return NULL;
 }
 
+/* Keys of a map in key order (ties by position), for the duplicate check of large maps. */
+static int cmp_key(const void *a, const void *b)
+{
+    const struct ynode *x = *(const struct ynode *const *)a, *y = *(const struct ynode *const *)b;
+    int c = strcmp(x->value, y->value);
+    if (c)
+        return c;
+    return x->line != y->line ? (x->line > y->line) - (x->line < y->line)
+                              : (x->col > y->col) - (x->col < y->col);
+}
+
+/* Duplicate keys of a large map in O(n log n): the first repeat (in file order) is reported
+ * at its place, with the first occurrence's line. */
+static int check_duplicates(struct builder *b, const struct ynode *map)
+{
+    const struct ynode **k = malloc(map->n * sizeof *k);
+    if (!k)
+        return DCSIM_ENOMEM;
+    for (size_t i = 0; i < map->n; i++)
+        k[i] = map->keys[i];
+    qsort(k, map->n, sizeof *k, cmp_key);
+    const struct ynode *dup = NULL, *first = NULL;
+    for (size_t i = 1; i < map->n; i++)
+        if (strcmp(k[i]->value, k[i - 1]->value) == 0 &&
+            (!dup || k[i]->line < dup->line ||
+             (k[i]->line == dup->line && k[i]->col < dup->col))) {
+            size_t j = i - 1;
+            while (j > 0 && strcmp(k[j - 1]->value, k[i]->value) == 0)
+                j--;
+            dup = k[i];
+            first = k[j];
+        }
+    int rc = 0;
+    if (dup) {
+        diag_error(b->d, b->path, dup->line, dup->col, "duplicate key '%s' (first at line %d)",
+                   dup->value, first->line);
+        rc = DCSIM_EINPUT;
+    }
+    free(k);
+    return rc;
+}
+
 static int on_event(struct builder *b, const yaml_event_t *ev)
 {
     int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
@@ -227,6 +270,12 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
         }
         memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
         n->value[ev->data.scalar.length] = '\0';
+        if (memchr(n->value, '\0', ev->data.scalar.length)) {
+            /* a "\0" escape would silently cut the value (an id, a path) short */
+            diag_error(b->d, b->path, line, col, "a NUL character (\\0) inside a value");
+            ynode_free(n);
+            return b->failed = DCSIM_EINPUT;
+        }
         if (attach(b, n))
             return b->failed;
         if (ev->data.scalar.anchor)
@@ -261,7 +310,12 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT: {
         struct frame *f = &b->stack[--b->depth];
-        int rc = 0;
+        int rc = f->node->n > YAMLX_DUP_LINEAR ? check_duplicates(b, f->node) : 0;
+        if (rc) {
+            free(f->anchor);
+            f->anchor = NULL;
+            return b->failed = rc;
+        }
         if (f->anchor)
             rc = add_anchor(b, f->anchor, f->node);
         free(f->anchor);

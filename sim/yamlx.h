@@ -12,6 +12,7 @@
 
 #define YAMLX_MAX_NODES 200000   /* nodes in one document, aliases expanded */
 #define YAMLX_MAX_DEPTH 64       /* nesting of mappings and sequences */
+#define YAMLX_DUP_LINEAR 32      /* maps up to this many keys: duplicates checked as they come */
 #define YAMLX_MAX_BYTES (16u << 20)
 
 enum ynode_kind { YNODE_SCALAR, YNODE_MAP, YNODE_SEQ };
