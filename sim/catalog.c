@@ -103,6 +103,41 @@ int catalog_check_reactor_cycles(const struct yctx *c, const struct ynode *map,
     return bad ? DCSIM_EINPUT : 0;
 }
 
+int catalog_parse_turbine(const struct yctx *c, const struct ynode *map, const char *path,
+                          const struct turbine *base, struct turbine *out)
+{
+    static const char *const keys[] = {"id", "name", "capacity_mw", "heat_rate_mmbtu_per_mwh",
+                                       "min_load_fraction", "start_s", "forced_outage_rate",
+                                       "mean_repair_h", NULL};
+    struct turbine t = base ? *base : (struct turbine){0};
+    int bad = yget_check_keys(c, map, path, keys);
+    if (bad && (!map || map->kind != YNODE_MAP))
+        return DCSIM_EINPUT;
+    bad |= copy_id(c, map, path, t.id, base ? base->id : NULL);
+    const char *name;
+    bad |= yget_string(c, map, path, "name", 0, "", &name);
+    bad |= yget_number(c, map, path, "capacity_mw", REQ(base) | YGET_POSITIVE, t.capacity_mw,
+                       &t.capacity_mw);
+    bad |= yget_number(c, map, path, "heat_rate_mmbtu_per_mwh", REQ(base) | YGET_POSITIVE,
+                       t.heat_rate_mmbtu_per_mwh, &t.heat_rate_mmbtu_per_mwh);
+    bad |= yget_number(c, map, path, "min_load_fraction", YGET_FRACTION, t.min_load_fraction,
+                       &t.min_load_fraction);
+    bad |= yget_number(c, map, path, "start_s", YGET_NONNEG, t.start_s, &t.start_s);
+    bad |= yget_number(c, map, path, "forced_outage_rate", YGET_FRACTION, t.forced_outage_rate,
+                       &t.forced_outage_rate);
+    bad |= yget_number(c, map, path, "mean_repair_h", YGET_NONNEG, t.mean_repair_h,
+                       &t.mean_repair_h);
+    if (!bad && t.forced_outage_rate >= 1) {
+        yget_error(c, ynode_get(map, "forced_outage_rate"),
+                   "'forced_outage_rate' in %s must be below 1", path);
+        bad = 1;
+    }
+    if (bad)
+        return DCSIM_EINPUT;
+    *out = t;
+    return 0;
+}
+
 int catalog_parse_reactor(const struct yctx *c, const struct ynode *map, const char *path,
                           const struct reactor *base, struct reactor *out)
 {
@@ -240,6 +275,10 @@ int catalog_put_reactor(struct catalog *cat, const struct reactor *r)
 {
     return put_entry((void **)&cat->reactors, &cat->n_reactors, sizeof *r, r);
 }
+int catalog_put_turbine(struct catalog *cat, const struct turbine *t)
+{
+    return put_entry((void **)&cat->turbines, &cat->n_turbines, sizeof *t, t);
+}
 int catalog_put_climate(struct catalog *cat, const struct climate *cl)
 {
     return put_entry((void **)&cat->climates, &cat->n_climates, sizeof *cl, cl);
@@ -261,6 +300,10 @@ const struct reactor *catalog_find_reactor(const struct catalog *cat, const char
 {
     return find_entry(cat->reactors, cat->n_reactors, sizeof *cat->reactors, id);
 }
+const struct turbine *catalog_find_turbine(const struct catalog *cat, const char *id)
+{
+    return find_entry(cat->turbines, cat->n_turbines, sizeof *cat->turbines, id);
+}
 const struct climate *catalog_find_climate(const struct catalog *cat, const char *id)
 {
     return find_entry(cat->climates, cat->n_climates, sizeof *cat->climates, id);
@@ -269,10 +312,13 @@ const struct climate *catalog_find_climate(const struct catalog *cat, const char
 const char *catalog_nearest(const struct catalog *cat, char kind, const char *id)
 {
     const void *arr = kind == 'r' ? (const void *)cat->racks
-                      : kind == 'n' ? (const void *)cat->reactors : (const void *)cat->climates;
-    size_t n = kind == 'r' ? cat->n_racks : kind == 'n' ? cat->n_reactors : cat->n_climates;
+                      : kind == 'n' ? (const void *)cat->reactors
+                      : kind == 't' ? (const void *)cat->turbines : (const void *)cat->climates;
+    size_t n = kind == 'r' ? cat->n_racks : kind == 'n' ? cat->n_reactors
+               : kind == 't' ? cat->n_turbines : cat->n_climates;
     size_t size = kind == 'r' ? sizeof *cat->racks
-                  : kind == 'n' ? sizeof *cat->reactors : sizeof *cat->climates;
+                  : kind == 'n' ? sizeof *cat->reactors
+                  : kind == 't' ? sizeof *cat->turbines : sizeof *cat->climates;
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
@@ -356,6 +402,11 @@ static int load_kind(struct catalog *cat, const char *dir, const char *sub, char
             prc = catalog_parse_reactor(&c, doc.root, stem, NULL, &r);
             if (!prc && !(prc = catalog_put_reactor(cat, &r)))
                 id = catalog_find_reactor(cat, r.id)->id;
+        } else if (kind == 't') {
+            struct turbine t;
+            prc = catalog_parse_turbine(&c, doc.root, stem, NULL, &t);
+            if (!prc && !(prc = catalog_put_turbine(cat, &t)))
+                id = catalog_find_turbine(cat, t.id)->id;
         } else {
             struct climate cl;
             prc = catalog_parse_climate(&c, doc.root, stem, NULL, &cl);
@@ -385,7 +436,12 @@ int catalog_load(const char *models_dir, struct catalog *cat, struct diag *d)
     int rc = load_kind(cat, models_dir, "racks", 'r', d);
     int rc2 = load_kind(cat, models_dir, "reactors", 'n', d);
     int rc3 = load_kind(cat, models_dir, "climates", 'c', d);
-    rc = rc ? rc : rc2 ? rc2 : rc3;
+    /* turbines: optional (a catalog of an older layout has none) */
+    char tdir[PATH_MAX];
+    struct stat tst;
+    snprintf(tdir, sizeof tdir, "%s/turbines", models_dir);
+    int rc4 = stat(tdir, &tst) == 0 ? load_kind(cat, models_dir, "turbines", 't', d) : 0;
+    rc = rc ? rc : rc2 ? rc2 : rc3 ? rc3 : rc4;
     if (rc)
         catalog_release(cat);
     return rc;
@@ -398,6 +454,7 @@ void catalog_release(struct catalog *cat)
     free(cat->racks);
     free(cat->reactors);
     free(cat->climates);
+    free(cat->turbines);
     free(cat->dir);
     memset(cat, 0, sizeof *cat);
 }

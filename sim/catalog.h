@@ -31,6 +31,16 @@ struct reactor {
     double refuel_outage_d;     /* length of a refuelling outage, d */
 };
 
+struct turbine {
+    char id[CATALOG_ID_MAX];
+    double capacity_mw;         /* net output of one unit at ISO conditions, MW */
+    double heat_rate_mmbtu_per_mwh;   /* fuel per MWh (HHV) at full load */
+    double min_load_fraction;   /* lowest stable load, share of capacity */
+    double start_s;             /* call to full output, s */
+    double forced_outage_rate;  /* FOR, 0..1 */
+    double mean_repair_h;       /* mean forced outage, h */
+};
+
 struct climate {
     char id[CATALOG_ID_MAX];
     double utc_offset_h;              /* local standard time - UTC, h */
@@ -45,6 +55,7 @@ struct catalog {
     struct rack *racks;         size_t n_racks;
     struct reactor *reactors;   size_t n_reactors;
     struct climate *climates;   size_t n_climates;
+    struct turbine *turbines;   size_t n_turbines;
     char *dir;                  /* owned: the models directory it was read from */
 };
 
@@ -80,9 +91,15 @@ const char *catalog_find_dir(const char *explicit_dir, char *buf, size_t len);
 
 const struct rack *catalog_find_rack(const struct catalog *cat, const char *id);
 const struct reactor *catalog_find_reactor(const struct catalog *cat, const char *id);
+const struct turbine *catalog_find_turbine(const struct catalog *cat, const char *id);
+int catalog_put_turbine(struct catalog *cat, const struct turbine *t);
+/** Parses a turbine entry over `base` (NULL: a new entry; capacity and heat rate required). */
+int catalog_parse_turbine(const struct yctx *c, const struct ynode *map, const char *path,
+                          const struct turbine *base, struct turbine *out);
 const struct climate *catalog_find_climate(const struct catalog *cat, const char *id);
 
-/** The nearest entry id to a misspelt one, or NULL. kind: 'r' racks, 'n' reactors, 'c' climates. */
+/** The nearest entry id to a misspelt one, or NULL. kind: 'r' racks, 'n' reactors, 'c' climates,
+ *  't' turbines. */
 const char *catalog_nearest(const struct catalog *cat, char kind, const char *id);
 
 /** Parse one entry mapping. `base` (may be NULL) gives the values of keys left out, and

@@ -1,4 +1,4 @@
-/* cmd_models.c — `dcsim models [racks|reactors|climates] [--models DIR]`: the catalog. */
+/* cmd_models.c — `dcsim models [racks|reactors|turbines|climates] [--models DIR]`: the catalog. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include "cli.h"
 
 const char cmd_models_usage[] =
-    "usage: dcsim models [racks|reactors|climates] [--models DIR]\n\n"
+    "usage: dcsim models [racks|reactors|turbines|climates] [--models DIR]\n\n"
     "Lists the equipment catalog (models/ beside the binary, $DCSIM_MODELS, or --models).\n";
 
 int cmd_models(int argc, char **argv)
@@ -17,6 +17,7 @@ int cmd_models(int argc, char **argv)
         return EXIT_BADINPUT;
     const char *which = o.input, *models = o.models;
     if (which && strcmp(which, "racks") != 0 && strcmp(which, "reactors") != 0 &&
+        strcmp(which, "turbines") != 0 &&
         strcmp(which, "climates") != 0) {
         fprintf(stderr, "dcsim: error: unknown catalog part '%s' (racks, reactors or climates)\n%s",
                 which, cmd_models_usage);
@@ -50,6 +51,16 @@ int cmd_models(int argc, char **argv)
             printf("  %-22s %8.1f %8.3f %10.1f %12.0f %10.1f\n", r->id, r->net_mw,
                    r->forced_outage_rate, r->mean_repair_h, r->refuel_interval_d,
                    r->refuel_outage_d);
+        }
+    }
+    if (!which || strcmp(which, "turbines") == 0) {
+        printf("turbines (%s/turbines)\n  %-22s %8s %12s %9s %8s %8s %9s\n", cat.dir, "id",
+               "unit MW", "MMBtu/MWh", "min load", "start s", "FOR", "repair h");
+        for (size_t i = 0; i < cat.n_turbines; i++) {
+            const struct turbine *t = &cat.turbines[i];
+            printf("  %-22s %8.1f %12.2f %9.2f %8.0f %8.3f %9.1f\n", t->id, t->capacity_mw,
+                   t->heat_rate_mmbtu_per_mwh, t->min_load_fraction, t->start_s,
+                   t->forced_outage_rate, t->mean_repair_h);
         }
     }
     if (!which || strcmp(which, "climates") == 0) {

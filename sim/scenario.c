@@ -31,6 +31,11 @@ const struct reactor *lookup_reactor(const struct lookup *lk, const char *id)
     const struct reactor *r = catalog_find_reactor(lk->local, id);
     return r ? r : catalog_find_reactor(lk->global, id);
 }
+const struct turbine *lookup_turbine(const struct lookup *lk, const char *id)
+{
+    const struct turbine *t = catalog_find_turbine(lk->local, id);
+    return t ? t : catalog_find_turbine(lk->global, id);
+}
 const struct climate *lookup_climate(const struct lookup *lk, const char *id)
 {
     const struct climate *r = catalog_find_climate(lk->local, id);
@@ -40,8 +45,8 @@ const struct climate *lookup_climate(const struct lookup *lk, const char *id)
 void unknown_entry(const struct yctx *c, const struct lookup *lk, const struct ynode *at,
                    char kind, const char *id, const char *path)
 {
-    static const char *const kind_text[] = {"rack", "reactor model", "climate"};
-    const char *what = kind_text[kind == 'r' ? 0 : kind == 'n' ? 1 : 2];
+    static const char *const kind_text[] = {"rack", "reactor model", "climate", "turbine model"};
+    const char *what = kind_text[kind == 'r' ? 0 : kind == 'n' ? 1 : kind == 't' ? 3 : 2];
     const char *near = catalog_nearest(lk->local, kind, id);
     if (!near)
         near = catalog_nearest(lk->global, kind, id);
@@ -294,14 +299,14 @@ static int parse_site(const struct yctx *c, const struct ynode *map, const char 
 static int parse_models(const struct yctx *c, const struct ynode *map, const struct catalog *global,
                         struct catalog *local)
 {
-    static const char *const keys[] = {"racks", "reactors", "climates", NULL};
+    static const char *const keys[] = {"racks", "reactors", "climates", "turbines", NULL};
     if (!map)
         return 0;
     int bad = yget_check_keys(c, map, "models", keys) ? 1 : 0;
     if (map->kind != YNODE_MAP)
         return DCSIM_EINPUT;
-    static const char *const kinds[] = {"racks", "reactors", "climates"};
-    for (int k = 0; k < 3; k++) {
+    static const char *const kinds[] = {"racks", "reactors", "climates", "turbines"};
+    for (int k = 0; k < 4; k++) {
         char lpath[32];
         snprintf(lpath, sizeof lpath, "models.%s", kinds[k]);
         const struct ynode *list = get_list(c, map, "models", kinds[k], 0, &bad);
@@ -324,6 +329,11 @@ static int parse_models(const struct yctx *c, const struct ynode *map, const str
                 rc = catalog_parse_reactor(c, e, epath, catalog_find_reactor(global, id), &r);
                 if (!rc)
                     rc = catalog_put_reactor(local, &r);
+            } else if (k == 3) {
+                struct turbine t;
+                rc = catalog_parse_turbine(c, e, epath, catalog_find_turbine(global, id), &t);
+                if (!rc)
+                    rc = catalog_put_turbine(local, &t);
             } else {
                 struct climate cl;
                 rc = catalog_parse_climate(c, e, epath, catalog_find_climate(global, id), &cl);

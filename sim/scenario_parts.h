@@ -15,6 +15,7 @@ struct lookup {
 const struct rack *lookup_rack(const struct lookup *lk, const char *id);
 const struct reactor *lookup_reactor(const struct lookup *lk, const char *id);
 const struct climate *lookup_climate(const struct lookup *lk, const char *id);
+const struct turbine *lookup_turbine(const struct lookup *lk, const char *id);
 void unknown_entry(const struct yctx *c, const struct lookup *lk, const struct ynode *at,
                    char kind, const char *id, const char *path);
 

@@ -206,13 +206,26 @@ static int parse_generator(const struct yctx *c, const struct ynode *m, const ch
  * (carries load after reactors, before the grid) or backup (called like generators).
  * Natural gas 53.06 kg CO2/MMBtu: EPA, Emission Factors for Greenhouse Gas Inventories. */
 static int parse_turbine(const struct yctx *c, const struct ynode *m, const char *path,
-                         struct supply *sp)
+                         const struct lookup *lk, struct supply *sp)
 {
+    /* a catalog model (models/turbines) gives the defaults; the supply's keys override */
+    struct turbine base = {.start_s = -1};
+    const char *model = NULL;
+    int bad = yget_string(c, m, path, "model", 0, NULL, &model) != 0;
+    if (model) {
+        const struct turbine *t = lookup_turbine(lk, model);
+        if (!t) {
+            unknown_entry(c, lk, ynode_get(m, "model"), 't', model, path);
+            return 1;
+        }
+        base = *t;
+    }
+    unsigned need = model ? 0 : YGET_REQUIRED;
     static const char *const roles[] = {"prime", "backup", NULL};
     int role = TURBINE_PRIME;
-    int bad = yget_choice(c, m, path, "role", roles, TURBINE_PRIME, &role) != 0;
+    bad |= yget_choice(c, m, path, "role", roles, TURBINE_PRIME, &role) != 0;
     sp->role = (enum turbine_role)role;
-    bad |= yget_number(c, m, path, "capacity_mw", YGET_REQUIRED | YGET_POSITIVE, 0,
+    bad |= yget_number(c, m, path, "capacity_mw", need | YGET_POSITIVE, base.capacity_mw,
                        &sp->capacity_mw) != 0;
     double units = 1;
     bad |= yget_number(c, m, path, "units", YGET_POSITIVE | YGET_INTEGER, 1, &units) != 0;
@@ -221,16 +234,17 @@ static int parse_turbine(const struct yctx *c, const struct ynode *m, const char
         bad = 1;
     }
     sp->units = units >= 1 && units <= 1000 ? (int)units : 1;
-    bad |= yget_number(c, m, path, "heat_rate_mmbtu_per_mwh", YGET_REQUIRED | YGET_POSITIVE, 0,
-                       &sp->heat_rate_mmbtu_per_mwh) != 0;
+    bad |= yget_number(c, m, path, "heat_rate_mmbtu_per_mwh", need | YGET_POSITIVE,
+                       base.heat_rate_mmbtu_per_mwh, &sp->heat_rate_mmbtu_per_mwh) != 0;
     bad |= yget_number(c, m, path, "fuel_usd_per_mmbtu", YGET_NONNEG, 0,
                        &sp->fuel_usd_per_mmbtu) != 0;
     bad |= yget_number(c, m, path, "co2_kg_per_mmbtu", YGET_NONNEG, 53.06,
                        &sp->co2_kg_per_mmbtu) != 0;
-    bad |= yget_number(c, m, path, "min_load_fraction", YGET_FRACTION, 0,
+    bad |= yget_number(c, m, path, "min_load_fraction", YGET_FRACTION, base.min_load_fraction,
                        &sp->min_load_fraction) != 0;
-    bad |= yget_number(c, m, path, "start_s", YGET_NONNEG, sp->role == TURBINE_BACKUP ? 600 : 0,
-                       &sp->start_s) != 0;
+    double start_default = base.start_s >= 0 ? base.start_s
+                           : sp->role == TURBINE_BACKUP ? 600 : 0;
+    bad |= yget_number(c, m, path, "start_s", YGET_NONNEG, start_default, &sp->start_s) != 0;
     if (!bad && sp->start_s > 86400) {
         yget_error(c, ynode_get(m, "start_s"), "'start_s' in %s must be at most 86400", path);
         bad = 1;
@@ -239,9 +253,9 @@ static int parse_turbine(const struct yctx *c, const struct ynode *m, const char
     memset(&sp->reactor, 0, sizeof sp->reactor);
     snprintf(sp->reactor.id, sizeof sp->reactor.id, "%s", sp->id);
     sp->reactor.net_mw = sp->capacity_mw;
-    bad |= yget_number(c, m, path, "forced_outage_rate", YGET_FRACTION, 0,
+    bad |= yget_number(c, m, path, "forced_outage_rate", YGET_FRACTION, base.forced_outage_rate,
                        &sp->reactor.forced_outage_rate) != 0;
-    bad |= yget_number(c, m, path, "mean_repair_h", YGET_NONNEG, 0,
+    bad |= yget_number(c, m, path, "mean_repair_h", YGET_NONNEG, base.mean_repair_h,
                        &sp->reactor.mean_repair_h) != 0;
     if (!bad && sp->reactor.forced_outage_rate >= 1) {
         yget_error(c, ynode_get(m, "forced_outage_rate"), "'forced_outage_rate' in %s must be "
@@ -265,7 +279,7 @@ int parse_supplies(const struct yctx *c, const struct ynode *site_map, const cha
          "refuel_interval_d", "refuel_outage_d"},
         {"power_mw", "energy_mwh", "round_trip_efficiency", "initial_soc"},
         {"capacity_mw", "start_s", "co2_kg_per_mwh"},
-        {"role", "units", "capacity_mw", "heat_rate_mmbtu_per_mwh", "fuel_usd_per_mmbtu",
+        {"model", "role", "units", "capacity_mw", "heat_rate_mmbtu_per_mwh", "fuel_usd_per_mmbtu",
          "co2_kg_per_mmbtu", "min_load_fraction", "start_s", "forced_outage_rate",
          "mean_repair_h"},
     };
@@ -307,7 +321,7 @@ int parse_supplies(const struct yctx *c, const struct ynode *site_map, const cha
         bad |= yget_number(c, m, p, "capex_usd_per_mw", YGET_NONNEG, 0, &sp->capex_usd_per_mw) != 0;
         switch (sp->type) {
         case SUPPLY_GRID: bad |= parse_grid(c, m, p, s, sp); break;
-        case SUPPLY_TURBINE: bad |= parse_turbine(c, m, p, sp); break;
+        case SUPPLY_TURBINE: bad |= parse_turbine(c, m, p, lk, sp); break;
         case SUPPLY_REACTOR: bad |= parse_reactor(c, m, p, lk, s, sp); break;
         case SUPPLY_BATTERY: bad |= parse_battery(c, m, p, sp); break;
         case SUPPLY_GENERATOR: bad |= parse_generator(c, m, p, sp); break;
