@@ -29,6 +29,8 @@ vg() {
 }
 
 # small variants of the bundled scenarios: two days, hourly
+# the bundled scenarios name files beside them (scenarios/data): copy those along
+cp -R scenarios/data "$TMP_DIR/data"
 for s in scenarios/*.yaml; do
     n=$(basename "$s" .yaml)
     sed -E 's/^duration: .*/duration: 2d/; s/^timestep: .*/timestep: 1h/' "$s" > "$TMP_DIR/$n.yaml"
