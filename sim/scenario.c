@@ -405,7 +405,7 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
         return DCSIM_EINPUT;
     }
     int bad = yget_check_keys(c, root, "the scenario", keys) ? 1 : 0;
-    const char *name, *desc;
+    const char *name = NULL, *desc = NULL;
     bad |= yget_string(c, root, "the scenario", "name", 1, NULL, &name) != 0;
     bad |= yget_string(c, root, "the scenario", "description", 0, "", &desc) != 0;
     if (name) {

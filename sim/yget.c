@@ -180,13 +180,12 @@ int yget_string(const struct yctx *c, const struct ynode *map, const char *path,
                 int required, const char *dflt, const char **out)
 {
     int rc;
+    *out = dflt;   /* also on failure: callers may read it after reporting */
     const struct ynode *v = scalar_at(c, map, path, key, &rc);
     if (rc)
         return rc;
-    if (!v) {
-        *out = dflt;
+    if (!v)
         return required ? missing(c, map, path, key) : 0;
-    }
     *out = v->value;
     return 0;
 }
@@ -195,13 +194,12 @@ int yget_bool(const struct yctx *c, const struct ynode *map, const char *path, c
               int dflt, int *out)
 {
     int rc;
+    *out = dflt;   /* also on failure */
     const struct ynode *v = scalar_at(c, map, path, key, &rc);
     if (rc)
         return rc;
-    if (!v) {
-        *out = dflt;
+    if (!v)
         return 0;
-    }
     if (!v->quoted && (strcmp(v->value, "true") == 0 || strcmp(v->value, "yes") == 0)) {
         *out = 1;
         return 0;
@@ -218,14 +216,14 @@ int yget_span(const struct yctx *c, const struct ynode *map, const char *path, c
               int required, int64_t dflt, int64_t *out)
 {
     int rc;
+    *out = dflt;   /* also on failure */
     const struct ynode *v = scalar_at(c, map, path, key, &rc);
     if (rc)
         return rc;
-    if (!v) {
-        *out = dflt;
+    if (!v)
         return required ? missing(c, map, path, key) : 0;
-    }
     if (timefmt_parse_span(v->value, out)) {
+        *out = dflt;
         yget_error(c, v,
                    "'%s' in %s must be a time span in whole seconds like 30s, 15min, 1h, 7d or "
                    "1y, got '%.40s'", key, path, v->value);
@@ -258,6 +256,7 @@ int yget_choice(const struct yctx *c, const struct ynode *map, const char *path,
                 const char *const *choices, int dflt, int *out)
 {
     const char *s;
+    *out = dflt;   /* also on failure */
     int rc = yget_string(c, map, path, key, dflt < 0, NULL, &s);
     if (rc)
         return rc;
