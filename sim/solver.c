@@ -24,6 +24,12 @@ struct sim {
 
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
 {
+    return sim_create_shared(sc, NULL, out, d);
+}
+
+int sim_create_shared(const struct scenario *sc, struct weather_cache *cache, struct sim **out,
+                      struct diag *d)
+{
     struct sim *s = calloc(1, sizeof *s);
     if (!s)
         return DCSIM_ENOMEM;
@@ -34,7 +40,7 @@ int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
         return DCSIM_ENOMEM;
     }
     for (size_t i = 0; i < sc->n_sites; i++) {
-        int rc = site_state_init(&s->sites[i], sc, i, d);
+        int rc = site_state_init(&s->sites[i], sc, i, cache, d);
         if (rc) {
             sim_destroy(s);
             return rc;

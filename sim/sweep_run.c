@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "scenario.h"
 #include "solver.h"
+#include "weather_cache.h"
 
 #define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms */
 
@@ -40,8 +41,8 @@ static void first_message(const struct diag *d, int rc, char *message)
 }
 
 void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
-                    const char *series_dir, volatile sig_atomic_t *stop, double *metrics,
-                    int *status, char *message)
+                    const char *series_dir, struct weather_cache *cache,
+                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message)
 {
     struct diag d;
     diag_init(&d);
@@ -64,7 +65,7 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
     if (!rc && sw->trials > 0)
         sc->trials = sw->trials;
     if (!rc)
-        rc = sim_create(sc, &sim, &d);
+        rc = sim_create_shared(sc, cache, &sim, &d);
     if (!rc && series_dir) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/case-%06zu.h5", series_dir, c);
@@ -109,6 +110,7 @@ static int series_dir_for(const struct sweep_exec *ex, int make_it, char *buf, s
 struct pool {
     struct sweep_exec *ex;
     const char *series_dir;
+    struct weather_cache *cache;     /* shared by the cases */
     atomic_size_t next;
     atomic_size_t done;
     atomic_int finished;             /* workers that have returned */
@@ -143,7 +145,7 @@ static void pool_work(struct pool *p)
         if (!pending)
             continue;
         int status;
-        sweep_run_case(sw, p->ex->cat, c, p->series_dir, p->ex->interrupted, metrics, &status,
+        sweep_run_case(sw, p->ex->cat, c, p->series_dir, p->cache, p->ex->interrupted, metrics, &status,
                        message);
         pthread_mutex_lock(&p->lock);
         memcpy(r->metrics[c], metrics, sizeof metrics);
@@ -181,9 +183,10 @@ static double mono_s(void)
 }
 
 static int execute_threads(struct sweep_exec *ex, const char *series_dir,
-                           void (*progress)(void *, size_t), void *ctx, struct diag *d)
+                           struct weather_cache *cache, void (*progress)(void *, size_t),
+                           void *ctx, struct diag *d)
 {
-    struct pool p = {.ex = ex, .series_dir = series_dir};
+    struct pool p = {.ex = ex, .series_dir = series_dir, .cache = cache};
     atomic_init(&p.next, 0);
     atomic_init(&p.done, sweep_results_done(ex->results));
     atomic_init(&p.finished, 0);
@@ -292,7 +295,8 @@ static void drain(struct sweep_results *r, int *ranks_done, int wait)
 /* Every rank takes the next case from a counter on rank 0 (MPI one-sided fetch-and-add)
  * when it is free, so slow cases do not idle the others; finished cases go to rank 0 as
  * they end, and rank 0 saves the table every SWEEP_CHECKPOINT_S between its own cases. */
-static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct diag *d)
+static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
+                       struct weather_cache *cache, struct diag *d)
 {
     const struct sweep *sw = ex->sw;
     struct sweep_results *r = ex->results;
@@ -331,7 +335,7 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct dia
         memset(&rec, 0, sizeof rec);
         rec.c = c;
         int status;
-        sweep_run_case(sw, ex->cat, (size_t)c, series_dir, ex->interrupted, rec.metrics,
+        sweep_run_case(sw, ex->cat, (size_t)c, series_dir, cache, ex->interrupted, rec.metrics,
                        &status, rec.message);
         rec.status = status;
         if (status == CASE_PENDING)
@@ -389,9 +393,19 @@ int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done
             return rc;
         series_dir = dir;
     }
+    /* every case borrows the weather years it shares with others from one cache */
+    struct weather_cache *cache = NULL;
+    int rc = weather_cache_create(&cache);
+    if (rc)
+        return rc;
 #ifdef DCSIM_MPI
-    if (ex->mpi->enabled)
-        return execute_mpi(ex, series_dir, d);
+    if (ex->mpi->enabled) {
+        rc = execute_mpi(ex, series_dir, cache, d);
+        weather_cache_destroy(cache);
+        return rc;
+    }
 #endif
-    return execute_threads(ex, series_dir, progress, ctx, d);
+    rc = execute_threads(ex, series_dir, cache, progress, ctx, d);
+    weather_cache_destroy(cache);
+    return rc;
 }
