@@ -98,12 +98,40 @@ uint64_t site_stream_key(uint64_t seed, int trial, const char *site_id)
     return stream_key(seed + (uint64_t)trial, site_id);
 }
 
-/* The synthetic climate's year of one trial: anomalies keyed by (seed + trial, site id). */
+/* The key of the synthetic climate's year of one trial: anomalies keyed by
+ * (seed + trial, site id), extended by "weather". */
+static uint64_t climate_key(const struct site_state *ss, int trial)
+{
+    return stream_key(site_stream_key(ss->sc->seed, trial, ss->site->id), "weather");
+}
+
+/* The synthetic climate's year of one trial, built here. */
 static int climate_for_trial(const struct site_state *ss, int trial, struct weather **out)
 {
     const struct scenario *sc = ss->sc;
-    uint64_t key = stream_key(site_stream_key(sc->seed, trial, ss->site->id), "weather");
-    return weather_create_climate(&ss->site->climate, sc->start_unix_s, sc->duration_s, key, out);
+    return weather_create_climate(&ss->site->climate, sc->start_unix_s, sc->duration_s,
+                                  climate_key(ss, trial), out);
+}
+
+/* The cached year of the site's climate in `trial`, or of EPW file `w`: *year borrowed from
+ * the cache, or own (*own_year set) when the cache is full. */
+static int cached_year(const struct site_state *ss, int trial, size_t w,
+                       const struct weather_year **year, struct weather_year **own_year,
+                       struct diag *d)
+{
+    const struct scenario *sc = ss->sc;
+    struct weather_key key = {.start_unix_s = sc->start_unix_s, .duration_s = sc->duration_s,
+                              .timestep_s = sc->timestep_s, .steps = sc->steps};
+    if (ss->site->weather_source == WEATHER_CLIMATE) {
+        key.climate = &ss->site->climate;
+        key.stream_key = climate_key(ss, trial);
+    } else {
+        key.epw_path = ss->site->epw_paths[w];
+    }
+    int owned = 0;
+    int rc = weather_cache_get(ss->cache, &key, year, &owned, d);
+    *own_year = !rc && owned ? (struct weather_year *)*year : NULL;
+    return rc;
 }
 
 /* Fills one shared weather: the supply prototype made with it and, with several trials,
@@ -112,18 +140,21 @@ static int site_weather_fill(struct site_weather *sw, const struct scenario *sc,
                              const struct site *site)
 {
     if (sc->trials > 1 && sc->steps <= SITE_WEATHER_CACHE_MAX_STEPS) {
-        sw->drybulb_c = malloc((size_t)sc->steps * sizeof *sw->drybulb_c);
-        sw->wetbulb_c = malloc((size_t)sc->steps * sizeof *sw->wetbulb_c);
-        if (!sw->drybulb_c || !sw->wetbulb_c)
+        sw->own_drybulb_c = malloc((size_t)sc->steps * sizeof *sw->own_drybulb_c);
+        sw->own_wetbulb_c = malloc((size_t)sc->steps * sizeof *sw->own_wetbulb_c);
+        if (!sw->own_drybulb_c || !sw->own_wetbulb_c)
             return DCSIM_ENOMEM;
         for (int64_t k = 0; k < sc->steps; k++)
-            weather_at(sw->weather, k * sc->timestep_s, &sw->drybulb_c[k], &sw->wetbulb_c[k]);
+            weather_at(sw->weather, k * sc->timestep_s, &sw->own_drybulb_c[k],
+                       &sw->own_wetbulb_c[k]);
+        sw->drybulb_c = sw->own_drybulb_c;
+        sw->wetbulb_c = sw->own_wetbulb_c;
     }
     return supply_states_create(site, sw->weather, sc->duration_s, &sw->supplies);
 }
 
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
-                    struct diag *d)
+                    struct weather_cache *cache, struct diag *d)
 {
     memset(ss, 0, sizeof *ss);
     const struct site *site = &sc->sites[index];
@@ -134,24 +165,38 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
     ss->steps = sc->steps;
     ss->n_weathers = site->weather_source == WEATHER_EPW ? site->n_epw_paths : 1;
     ss->weather_per_trial = site->weather_source == WEATHER_CLIMATE;
+    ss->cache = site->weather_source == WEATHER_CONSTANT ? NULL : cache;
     ss->weathers = calloc(ss->n_weathers, sizeof *ss->weathers);
     if (!ss->weathers)
         return DCSIM_ENOMEM;
     int rc = 0;
     for (size_t w = 0; w < ss->n_weathers && !rc; w++) {
         struct site_weather *sw = &ss->weathers[w];
+        if (ss->cache) {
+            /* a shared year: tables and the hours' ranking come with it */
+            const struct weather_year *y = NULL;
+            if (!(rc = cached_year(ss, 0, w, &y, &sw->own_year, d))) {
+                sw->weather = y->weather;
+                sw->drybulb_c = y->drybulb_c;
+                sw->wetbulb_c = y->wetbulb_c;
+                rc = supply_states_create_ranked(site, y->weather, y->ranked_hours,
+                                                 sc->duration_s, &sw->supplies);
+            }
+            continue;
+        }
         switch (site->weather_source) {
         case WEATHER_CONSTANT:
             rc = weather_create_constant(site->constant_drybulb_c, site->constant_wetbulb_c,
-                                         &sw->weather);
+                                         &sw->own_weather);
             break;
         case WEATHER_EPW:
-            rc = weather_create_epw(site->epw_paths[w], sc->start_unix_s, &sw->weather, d);
+            rc = weather_create_epw(site->epw_paths[w], sc->start_unix_s, &sw->own_weather, d);
             break;
         default:
-            rc = climate_for_trial(ss, 0, &sw->weather);
+            rc = climate_for_trial(ss, 0, &sw->own_weather);
             break;
         }
+        sw->weather = sw->own_weather;
         /* a climate's table serves trial 0 only: other trials draw their own years */
         if (!rc && !(ss->weather_per_trial && sc->trials > 1))
             rc = site_weather_fill(sw, sc, site);
@@ -178,10 +223,12 @@ void site_state_release(struct site_state *ss)
     if (!ss || !ss->site)
         return;
     for (size_t w = 0; ss->weathers && w < ss->n_weathers; w++) {
-        weather_destroy(ss->weathers[w].weather);
-        supply_states_destroy(ss->weathers[w].supplies, ss->site->n_supplies);
-        free(ss->weathers[w].drybulb_c);
-        free(ss->weathers[w].wetbulb_c);
+        struct site_weather *sw = &ss->weathers[w];
+        weather_destroy(sw->own_weather);
+        weather_year_free(sw->own_year);
+        supply_states_destroy(sw->supplies, ss->site->n_supplies);
+        free(sw->own_drybulb_c);
+        free(sw->own_wetbulb_c);
     }
     free(ss->weathers);
     for (size_t i = 0; ss->pools && i < ss->site->n_pools; i++)
@@ -201,7 +248,20 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
     const struct scenario *sc = ss->sc;
     uint64_t key = site_stream_key(sc->seed, trial, ss->site->id);
     int rc = 0;
-    if (ss->weather_per_trial && trial > 0) {
+    if (ss->weather_per_trial && trial > 0 && ss->cache) {
+        /* the trial's year from the cache, with its table and ranked hours */
+        const struct weather_year *y = NULL;
+        struct diag d;
+        diag_init(&d);
+        if (!(rc = cached_year(ss, trial, 0, &y, &run->own_year, &d))) {
+            run->weather = y->weather;
+            run->drybulb_c = y->drybulb_c;
+            run->wetbulb_c = y->wetbulb_c;
+            rc = supply_states_create_ranked(ss->site, y->weather, y->ranked_hours,
+                                             sc->duration_s, &run->supplies);
+        }
+        diag_release(&d);
+    } else if (ss->weather_per_trial && trial > 0) {
         /* a year of its own, and the curtailment calendar ranked on it */
         rc = climate_for_trial(ss, trial, &run->own_weather);
         if (!rc)
@@ -231,6 +291,7 @@ void site_run_release(struct site_run *run)
         return;
     supply_states_destroy(run->supplies, run->ss->site->n_supplies);
     weather_destroy(run->own_weather);
+    weather_year_free(run->own_year);
     memset(run, 0, sizeof *run);
 }
 

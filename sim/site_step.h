@@ -12,6 +12,7 @@
 #include "scenario.h"
 #include "supply.h"
 #include "weather.h"
+#include "weather_cache.h"
 
 /** A pool's constants for the step, worked out once per site. */
 struct site_pool {
@@ -27,12 +28,16 @@ struct site_pool {
 enum { SITE_POOL_CONSTANT, SITE_POOL_DAY, SITE_POOL_STEP };
 
 /** Weather that trials share: a weather source, the supply prototype made with it
- *  (curtailment calendars rank its hours) and, with several trials, its value at every step. */
+ *  (curtailment calendars rank its hours) and, with several trials or a weather cache, its
+ *  value at every step. */
 struct site_weather {
-    struct weather *weather;            /* owned */
+    const struct weather *weather;      /* own_weather, or borrowed from a cached year */
+    struct weather *own_weather;        /* owned, or NULL */
+    struct weather_year *own_year;      /* owned: a year the full cache could not keep */
     struct supply_state *supplies;      /* owned prototype, [site->n_supplies] */
-    double *drybulb_c, *wetbulb_c;      /* owned: weather at every step, when the run has
-                                           several trials (NULL: computed as needed) */
+    const double *drybulb_c, *wetbulb_c;   /* weather at every step (NULL: computed as
+                                              needed): own tables or a cached year's */
+    double *own_drybulb_c, *own_wetbulb_c; /* owned tables, or NULL */
 };
 
 /** What every trial of a site shares, read-only once built: the pools' constants and the
@@ -56,6 +61,7 @@ struct site_state {
     int cooling_losses;                 /* the site has scripted cooling_loss events */
     int demand_charges;                 /* a grid has a demand charge */
     int pools_constant;                 /* every pool is SITE_POOL_CONSTANT */
+    struct weather_cache *cache;        /* borrowed, or NULL: years shared across runs */
 };
 
 /** Trials share the weather: it is tabulated per step when the run has more than one trial
@@ -72,6 +78,7 @@ struct site_run {
     const struct site_state *ss;        /* borrowed */
     const struct weather *weather;      /* this trial's: borrowed or own_weather */
     struct weather *own_weather;        /* owned: a year drawn for this trial, or NULL */
+    struct weather_year *own_year;      /* owned: this trial's year when the cache is full */
     const double *drybulb_c, *wetbulb_c;   /* borrowed tables of the weather, or NULL */
     struct supply_state *supplies;      /* owned */
     double loop_c;                      /* liquid loop temperature (thermal mass), °C */
@@ -94,9 +101,10 @@ struct site_run {
  *  seed + trial, extended by the site's id. */
 uint64_t site_stream_key(uint64_t seed, int trial, const char *site_id);
 
-/** Builds the shared state of site `index` of the scenario. */
+/** Builds the shared state of site `index` of the scenario. With a weather cache (borrowed,
+ *  may be NULL) the site's weather years come from it, tabulated. */
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
-                    struct diag *d);
+                    struct weather_cache *cache, struct diag *d);
 void site_state_release(struct site_state *ss);
 
 /** A trial's state: its weather (shared, or a year drawn for it) and fresh supplies with

@@ -25,6 +25,12 @@ struct sim {
 
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
 {
+    return sim_create_shared(sc, NULL, out, d);
+}
+
+int sim_create_shared(const struct scenario *sc, struct weather_cache *cache, struct sim **out,
+                      struct diag *d)
+{
     struct sim *s = calloc(1, sizeof *s);
     if (!s)
         return DCSIM_ENOMEM;
@@ -35,7 +41,7 @@ int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
         return DCSIM_ENOMEM;
     }
     for (size_t i = 0; i < sc->n_sites; i++) {
-        int rc = site_state_init(&s->sites[i], sc, i, d);
+        int rc = site_state_init(&s->sites[i], sc, i, cache, d);
         if (rc) {
             sim_destroy(s);
             return rc;
@@ -70,14 +76,20 @@ static int cmp_interval(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
+/* A site's intervals with unserved load in one step, copied out of its run. */
+struct step_iv {
+    int n;
+    double iv[SITE_UNSERVED_IV_MAX][2];
+};
+
 /* Time of the step with unserved load at any site: the union of the sites' intervals. */
-static double unserved_union_s(const struct site_run *runs, size_t n_sites, double *scratch)
+static double unserved_union_s(const struct step_iv *ivs, size_t n_sites, double *scratch)
 {
     size_t n = 0;
     for (size_t i = 0; i < n_sites; i++)
-        for (int k = 0; k < runs[i].n_unserved_iv; k++) {
-            scratch[2 * n] = runs[i].unserved_iv[k][0];
-            scratch[2 * n + 1] = runs[i].unserved_iv[k][1];
+        for (int k = 0; k < ivs[i].n; k++) {
+            scratch[2 * n] = ivs[i].iv[k][0];
+            scratch[2 * n + 1] = ivs[i].iv[k][1];
             n++;
         }
     if (n == 0)
@@ -96,9 +108,9 @@ static double unserved_union_s(const struct site_run *runs, size_t n_sites, doub
     return total + (b - a);
 }
 
-/* The whole scenario's step: powers and energies add up across sites; PUE is recomputed;
- * the time with unserved load is the union of the sites'. */
-static void aggregate_step(const double *site_v, const struct site_run *runs, size_t n_sites,
+/* The whole scenario's step: powers and energies add up across sites, in site order; PUE is
+ * recomputed; the time with unserved load is the union of the sites'. */
+static void aggregate_step(const double *site_v, const struct step_iv *ivs, size_t n_sites,
                            double *total, double *scratch)
 {
     memset(total, 0, N_SERIES * sizeof *total);
@@ -106,13 +118,13 @@ static void aggregate_step(const double *site_v, const struct site_run *runs, si
     for (size_t i = 0; i < n_sites; i++) {
         for (int k = 0; k < N_SERIES; k++)
             total[k] += site_v[i * N_SERIES + k];
-        any_unserved |= runs[i].n_unserved_iv > 0;
+        any_unserved |= ivs[i].n > 0;
     }
     total[S_AMBIENT_DRYBULB_C] = site_v[S_AMBIENT_DRYBULB_C];
     total[S_AMBIENT_WETBULB_C] = site_v[S_AMBIENT_WETBULB_C];
     total[S_LIQUID_SUPPLY_C] = NAN;
     total[S_PUE] = total[S_IT_SERVED_MW] > 0 ? total[S_FACILITY_MW] / total[S_IT_SERVED_MW] : NAN;
-    total[S_UNSERVED_S] = any_unserved ? unserved_union_s(runs, n_sites, scratch) : 0.0;
+    total[S_UNSERVED_S] = any_unserved ? unserved_union_s(ivs, n_sites, scratch) : 0.0;
 }
 
 int sim_output_columns(const struct scenario *sc)
@@ -213,19 +225,158 @@ static void finish_total(size_t n_sites, double (*site)[N_METRICS], double *tota
     }
 }
 
+/* The sites of one trial stepped by a team of threads: each thread takes a fixed range of
+ * sites and steps it over a block of steps, writing each site-step's series and unserved
+ * intervals into the block's buffers and folding them into that site's summary; then the
+ * calling thread folds the block, step by step in site order, into the scenario's totals and
+ * the series block. Every site sees the same calls in the same order as with one thread and
+ * the totals are summed in the same order, so results are bit-identical for any team size. */
+/* A reusable barrier for `count` threads (mutex + condition variable, so the count can be
+ * lowered when a thread could not start). */
+struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t open;
+    unsigned count, waiting, generation;
+};
+
+static int gate_init(struct gate *g, unsigned count)
+{
+    g->count = count;
+    g->waiting = g->generation = 0;
+    if (pthread_mutex_init(&g->lock, NULL) != 0)
+        return DCSIM_ENOMEM;
+    if (pthread_cond_init(&g->open, NULL) != 0) {
+        pthread_mutex_destroy(&g->lock);
+        return DCSIM_ENOMEM;
+    }
+    return 0;
+}
+
+static void gate_release(struct gate *g)
+{
+    pthread_cond_destroy(&g->open);
+    pthread_mutex_destroy(&g->lock);
+}
+
+static void gate_wait(struct gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    unsigned gen = g->generation;
+    if (++g->waiting >= g->count) {
+        g->waiting = 0;
+        g->generation++;
+        pthread_cond_broadcast(&g->open);
+    } else {
+        while (gen == g->generation)
+            pthread_cond_wait(&g->open, &g->lock);
+    }
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* Lowers the count (before the gate has been passed by anyone waiting on the old one). */
+static void gate_resize(struct gate *g, unsigned count)
+{
+    pthread_mutex_lock(&g->lock);
+    g->count = count;
+    if (g->waiting >= count && g->waiting > 0) {
+        g->waiting = 0;
+        g->generation++;
+        pthread_cond_broadcast(&g->open);
+    }
+    pthread_mutex_unlock(&g->lock);
+}
+
+struct site_team {
+    const struct sim *s;
+    struct site_run *runs;
+    struct summary_acc *acc;
+    size_t n_sites;
+    int n;                              /* threads, the caller included */
+    struct gate go, done;
+    int64_t k0, nk;                     /* this block: its first step and length */
+    int quit;                           /* set by the caller before `go`: workers return */
+    double *v;                          /* [block][n_sites][N_SERIES] */
+    struct step_iv *iv;                 /* [block][n_sites] */
+    int status[SOLVER_MAX_THREADS];
+    int64_t failed_step[SOLVER_MAX_THREADS];
+};
+
+/* Sites [i0, i1) over the team's current block. */
+static void team_step(struct site_team *tm, int who)
+{
+    size_t n_sites = tm->n_sites;
+    size_t i0 = n_sites * (size_t)who / (size_t)tm->n;
+    size_t i1 = n_sites * (size_t)(who + 1) / (size_t)tm->n;
+    int64_t dt = tm->s->sc->timestep_s;
+    for (int64_t j = 0; j < tm->nk && !tm->status[who]; j++) {
+        int64_t t = (tm->k0 + j) * dt;
+        for (size_t i = i0; i < i1; i++) {
+            size_t at = (size_t)j * n_sites + i;
+            double *v = tm->v + at * N_SERIES;
+            struct site_run *run = &tm->runs[i];
+            if ((tm->status[who] = site_step(run, t, dt, v))) {
+                tm->failed_step[who] = tm->k0 + j;
+                break;
+            }
+            summary_add(&tm->acc[i], v, t, dt);
+            struct step_iv *iv = &tm->iv[at];
+            iv->n = run->n_unserved_iv;
+            memcpy(iv->iv, run->unserved_iv, (size_t)iv->n * sizeof iv->iv[0]);
+        }
+    }
+}
+
+struct team_member {
+    struct site_team *tm;
+    int who;
+};
+
+static void *team_thread(void *arg)
+{
+    struct team_member *m = arg;
+    for (;;) {
+        gate_wait(&m->tm->go);
+        if (m->tm->quit)
+            return NULL;
+        team_step(m->tm, m->who);
+        gate_wait(&m->tm->done);
+    }
+}
+
+/* Site-steps per block: enough work to make the two barriers cheap, bounded buffers. */
+#define SOLVER_TEAM_SITE_STEPS 8192
+
 /* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
- * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. */
+ * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. The sites are
+ * stepped by `site_threads` threads (the caller and site_threads - 1 more). */
 static int run_trial(const struct sim *s, int trial, const struct sim_options *opt,
-                     double (*site_out)[N_METRICS], double *total_out, int64_t *failed_step)
+                     int site_threads, double (*site_out)[N_METRICS], double *total_out,
+                     int64_t *failed_step)
 {
     const struct scenario *sc = s->sc;
     size_t n_sites = sc->n_sites;
+    if (site_threads < 1 || n_sites < 2)
+        site_threads = 1;
+    if ((size_t)site_threads > n_sites)
+        site_threads = (int)n_sites;
+    if (site_threads > SOLVER_MAX_THREADS)
+        site_threads = SOLVER_MAX_THREADS;
+    int64_t block_k = site_threads > 1 ? SOLVER_TEAM_SITE_STEPS / (int64_t)n_sites : 1;
+    if (block_k < 1)
+        block_k = 1;
+    if (block_k > sc->steps)
+        block_k = sc->steps > 0 ? sc->steps : 1;
+    struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads};
     struct site_run *runs = calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
-    double *step_v = malloc((n_sites + 1) * N_SERIES * sizeof *step_v);
+    double *total = malloc(N_SERIES * sizeof *total);
     double *iv_scratch = malloc(n_sites * SITE_UNSERVED_IV_MAX * 2 * sizeof *iv_scratch);
+    tm.v = malloc((size_t)block_k * n_sites * N_SERIES * sizeof *tm.v);
+    tm.iv = malloc((size_t)block_k * n_sites * sizeof *tm.iv);
+    tm.runs = runs;
+    tm.acc = acc;
     struct block b = {0};
-    int rc = (runs && acc && step_v && iv_scratch) ? 0 : DCSIM_ENOMEM;
+    int rc = (runs && acc && total && iv_scratch && tm.v && tm.iv) ? 0 : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
         int64_t rows = sim_output_rows(sc);
         b.cols = (size_t)sim_output_columns(sc);
@@ -246,47 +397,94 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     for (size_t i = 0; acc && i <= n_sites && !rc; i++)
         rc = summary_init(&acc[i], sc->duration_s);
 
+    /* the team: site_threads - 1 threads besides this one (fewer if some cannot start:
+     * the work is the same, on fewer threads) */
+    pthread_t tids[SOLVER_MAX_THREADS];
+    struct team_member members[SOLVER_MAX_THREADS];
+    int started = 0, gates = 0;
+    if (!rc && tm.n > 1) {
+        if (gate_init(&tm.go, (unsigned)tm.n) == 0) {
+            if (gate_init(&tm.done, (unsigned)tm.n) == 0)
+                gates = 1;
+            else
+                gate_release(&tm.go);
+        }
+        for (int w = 1; gates && w < tm.n; w++, started++) {
+            members[w] = (struct team_member){.tm = &tm, .who = w};
+            if (pthread_create(&tids[w - 1], NULL, team_thread, &members[w]) != 0)
+                break;
+        }
+        if (started < tm.n - 1) {
+            /* nobody has passed `go` yet: they wait for the first block */
+            tm.n = started + 1;
+            if (gates) {
+                gate_resize(&tm.go, (unsigned)tm.n);
+                gate_resize(&tm.done, (unsigned)tm.n);
+            }
+        }
+    }
+
     int64_t dt = sc->timestep_s;
     const struct sim_progress *progress = (trial == 0 && sc->trials == 1) ? opt->progress : NULL;
     int64_t report_every = (int64_t)((double)sc->steps * SOLVER_PROGRESS_EVERY) + 1;
-    for (int64_t k = 0; k < sc->steps && !rc; k++) {
-        int64_t t = k * dt;
-        for (size_t i = 0; i < n_sites && !rc; i++) {
-            double *v = step_v + i * N_SERIES;
-            if ((rc = site_step(&runs[i], t, dt, v))) {
-                *failed_step = k;
-                break;
+    for (int64_t k0 = 0; k0 < sc->steps && !rc; k0 += block_k) {
+        tm.k0 = k0;
+        tm.nk = sc->steps - k0 < block_k ? sc->steps - k0 : block_k;
+        if (tm.n > 1)
+            gate_wait(&tm.go);
+        team_step(&tm, 0);
+        if (tm.n > 1)
+            gate_wait(&tm.done);
+        int64_t fail_k = -1;
+        for (int w = 0; w < tm.n; w++)
+            if (tm.status[w] && (fail_k < 0 || tm.failed_step[w] < fail_k)) {
+                fail_k = tm.failed_step[w];
+                rc = tm.status[w];
             }
-            summary_add(&acc[i], v, t, dt);
-            if (b.values)
-                block_put(&b, i, v);
-        }
-        if (rc)
+        if (rc) {
+            *failed_step = fail_k;
             break;
-        if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
-            double *total = step_v + n_sites * N_SERIES;
-            aggregate_step(step_v, runs, n_sites, total, iv_scratch);
-            summary_add(&acc[n_sites], total, t, dt);
         }
-        if (b.values) {
-            if (b.per_row > 1) {
-                if (b.folded == 0)
-                    b.time_s[b.filled] = (double)t;
-                if (++b.folded < b.per_row)
-                    goto next_step;
-                block_row(&b, n_sites);
-                b.folded = 0;
-            } else {
-                b.time_s[b.filled] = (double)t;
+        for (int64_t j = 0; j < tm.nk && !rc; j++) {
+            int64_t k = k0 + j, t = k * dt;
+            const double *step_v = tm.v + (size_t)j * n_sites * N_SERIES;
+            if (b.values)
+                for (size_t i = 0; i < n_sites; i++)
+                    block_put(&b, i, step_v + i * N_SERIES);
+            if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
+                aggregate_step(step_v, tm.iv + (size_t)j * n_sites, n_sites, total, iv_scratch);
+                summary_add(&acc[n_sites], total, t, dt);
             }
-            if (++b.filled == b.steps)
-                rc = block_flush(opt, &b, n_sites);
+            if (b.values) {
+                if (b.per_row > 1) {
+                    if (b.folded == 0)
+                        b.time_s[b.filled] = (double)t;
+                    if (++b.folded < b.per_row)
+                        goto next_step;
+                    block_row(&b, n_sites);
+                    b.folded = 0;
+                } else {
+                    b.time_s[b.filled] = (double)t;
+                }
+                if (++b.filled == b.steps)
+                    rc = block_flush(opt, &b, n_sites);
+            }
+        next_step:
+            if (progress && (k + 1) % report_every == 0)
+                progress->report(progress->ctx, k + 1, sc->steps);
+            if (opt->stop && *opt->stop && (k & 1023) == 0)
+                rc = DCSIM_EINTERRUPTED;
         }
-    next_step:
-        if (progress && (k + 1) % report_every == 0)
-            progress->report(progress->ctx, k + 1, sc->steps);
-        if (opt->stop && *opt->stop && (k & 1023) == 0)
-            rc = DCSIM_EINTERRUPTED;
+    }
+    if (started > 0) {
+        tm.quit = 1;
+        gate_wait(&tm.go);
+    }
+    for (int w = 0; w < started; w++)
+        pthread_join(tids[w], NULL);
+    if (gates) {
+        gate_release(&tm.go);
+        gate_release(&tm.done);
     }
     if (!rc)
         rc = block_flush(opt, &b, n_sites);
@@ -307,8 +505,10 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     for (size_t i = 0; acc && i <= n_sites; i++)
         summary_release(&acc[i]);
     free(acc);
-    free(step_v);
+    free(total);
     free(iv_scratch);
+    free(tm.v);
+    free(tm.iv);
     free(b.values);
     free(b.packed);
     free(b.time_s);
@@ -340,7 +540,7 @@ static void pool_work(struct trial_pool *p)
         if (trial >= p->trials)
             return;
         size_t n_sites = p->s->sc->n_sites;
-        p->status[trial] = run_trial(p->s, trial, &quiet, &p->site[(size_t)trial * n_sites],
+        p->status[trial] = run_trial(p->s, trial, &quiet, 1, &p->site[(size_t)trial * n_sites],
                                      p->total[trial], &p->failed_step[trial]);
         atomic_fetch_add(&p->done, 1);
     }
@@ -428,6 +628,7 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
     int threads = opt->threads > 0 ? opt->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    int threads_asked = threads;
     if (threads > trials)
         threads = trials;
     if (threads > SOLVER_MAX_THREADS)
@@ -438,7 +639,9 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
         if (pthread_create(&tids[started], NULL, pool_thread, &p) != 0)
             break;   /* fewer threads: the work still gets done */
 
-    p.status[0] = run_trial(s, 0, opt, &p.site[0], p.total[0], &p.failed_step[0]);
+    /* one trial: its sites on the threads instead */
+    int site_threads = trials == 1 ? threads_asked : 1;
+    p.status[0] = run_trial(s, 0, opt, site_threads, &p.site[0], p.total[0], &p.failed_step[0]);
     atomic_fetch_add(&p.done, 1);
     if (p.status[0])
         atomic_store(&p.next, trials);   /* stop handing out trials */
@@ -453,7 +656,7 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
                 break;
             struct sim_options quiet = rest;
             quiet.sink = NULL;
-            p.status[trial] = run_trial(s, trial, &quiet, &p.site[(size_t)trial * n_sites],
+            p.status[trial] = run_trial(s, trial, &quiet, 1, &p.site[(size_t)trial * n_sites],
                                         p.total[trial], &p.failed_step[trial]);
             int done = atomic_fetch_add(&p.done, 1) + 1;
             if (opt->progress && trials > 1)

@@ -65,6 +65,13 @@ int64_t sim_output_rows(const struct scenario *sc);
 /** Builds a run handle. Errors (e.g. an unreadable EPW file) go to `d`. */
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d);
 
+struct weather_cache;
+/** sim_create taking its weather years from `cache` (borrowed; it must outlive the handle):
+ *  runs of a sweep share the years they have in common. Results are the same as
+ *  sim_create's. */
+int sim_create_shared(const struct scenario *sc, struct weather_cache *cache, struct sim **out,
+                      struct diag *d);
+
 /** Runs every trial of the scenario (sc->trials). Fills *summary (release with
  *  sim_summary_release). A handle may be run several times, never concurrently. */
 int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *summary,

@@ -51,50 +51,81 @@ static int hotter_first(const void *a, const void *b)
     return x->hour < y->hour ? -1 : x->hour > y->hour;   /* ties: earlier hour first */
 }
 
-/* Marks the hours_per_year hottest hours of each 365-day block (pro rata in a last partial
- * block): the ERCOT 4CP-like rule of model.md. */
-static int mark_hottest(const struct supply *sp, const struct weather *w, struct supply_state *s)
+int supply_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked)
 {
     const int64_t year_h = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
-    struct hour_temp *ht = malloc((size_t)(s->n_hours < year_h ? s->n_hours : year_h) * sizeof *ht);
+    if (n_hours < 0 || n_hours > INT32_MAX)
+        return DCSIM_EINTERNAL;
+    struct hour_temp *ht = malloc((size_t)(n_hours < year_h ? (n_hours ? n_hours : 1) : year_h) *
+                                  sizeof *ht);
     if (!ht)
         return DCSIM_ENOMEM;
-    for (int64_t y0 = 0; y0 < s->n_hours; y0 += year_h) {
-        int64_t len = s->n_hours - y0 < year_h ? s->n_hours - y0 : year_h;
+    for (int64_t y0 = 0; y0 < n_hours; y0 += year_h) {
+        int64_t len = n_hours - y0 < year_h ? n_hours - y0 : year_h;
         for (int64_t i = 0; i < len; i++) {
             double wb;
             ht[i].hour = y0 + i;
             weather_at(w, (y0 + i) * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &ht[i].drybulb_c, &wb);
         }
         qsort(ht, (size_t)len, sizeof *ht, hotter_first);
-        int64_t n = llround(sp->curtail_hours_per_year * (double)len / (double)year_h);
-        for (int64_t i = 0; i < n && i < len; i++)
-            s->curtailed[ht[i].hour] = 1;
+        for (int64_t i = 0; i < len; i++)
+            ranked[y0 + i] = (int32_t)ht[i].hour;
     }
     free(ht);
     return 0;
 }
 
+/* Marks the hours_per_year hottest hours of each 365-day block (pro rata in a last partial
+ * block): the ERCOT 4CP-like rule of model.md. `ranked`: supply_rank_hours of the weather. */
+static void mark_hottest(const struct supply *sp, const int32_t *ranked, struct supply_state *s)
+{
+    const int64_t year_h = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
+    for (int64_t y0 = 0; y0 < s->n_hours; y0 += year_h) {
+        int64_t len = s->n_hours - y0 < year_h ? s->n_hours - y0 : year_h;
+        int64_t n = llround(sp->curtail_hours_per_year * (double)len / (double)year_h);
+        for (int64_t i = 0; i < n && i < len; i++)
+            s->curtailed[ranked[y0 + i]] = 1;
+    }
+}
+
 int supply_states_create(const struct site *site, const struct weather *w, int64_t duration_s,
                          struct supply_state **out)
+{
+    return supply_states_create_ranked(site, w, NULL, duration_s, out);
+}
+
+int supply_states_create_ranked(const struct site *site, const struct weather *w,
+                                const int32_t *ranked, int64_t duration_s,
+                                struct supply_state **out)
 {
     struct supply_state *st = calloc(site->n_supplies ? site->n_supplies : 1, sizeof *st);
     if (!st)
         return DCSIM_ENOMEM;
+    int32_t *own = NULL;
+    int64_t n_hours = (duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR;
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         if (sp->type == SUPPLY_BATTERY)
             st[j].soc_mwh = sp->initial_soc * sp->energy_mwh;
         if (sp->type == SUPPLY_GRID && sp->curtail_hours_per_year > 0) {
-            st[j].n_hours = (duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR;
-            st[j].curtailed = calloc((size_t)st[j].n_hours, 1);
-            st[j].owns_curtailed = 1;
-            if (!st[j].curtailed || mark_hottest(sp, w, &st[j])) {
-                supply_states_destroy(st, j + 1);
-                return DCSIM_ENOMEM;
+            int rc = 0;
+            if (!ranked) {
+                own = malloc((size_t)(n_hours ? n_hours : 1) * sizeof *own);
+                rc = own ? supply_rank_hours(w, n_hours, own) : DCSIM_ENOMEM;
+                ranked = own;
             }
+            st[j].n_hours = n_hours;
+            st[j].curtailed = rc ? NULL : calloc((size_t)(n_hours ? n_hours : 1), 1);
+            st[j].owns_curtailed = 1;
+            if (!st[j].curtailed) {
+                supply_states_destroy(st, j + 1);
+                free(own);
+                return rc ? rc : DCSIM_ENOMEM;
+            }
+            mark_hottest(sp, ranked, &st[j]);
         }
     }
+    free(own);
     *out = st;
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "scenario.h"
 #include "solver.h"
+#include "weather_cache.h"
 
 #define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms */
 
@@ -40,8 +41,8 @@ static void first_message(const struct diag *d, int rc, char *message)
 }
 
 void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
-                    const char *series_dir, volatile sig_atomic_t *stop, double *metrics,
-                    int *status, char *message)
+                    const char *series_dir, struct weather_cache *cache,
+                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message)
 {
     struct diag d;
     diag_init(&d);
@@ -64,7 +65,7 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
     if (!rc && sw->trials > 0)
         sc->trials = sw->trials;
     if (!rc)
-        rc = sim_create(sc, &sim, &d);
+        rc = sim_create_shared(sc, cache, &sim, &d);
     if (!rc && series_dir) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/case-%06zu.h5", series_dir, c);
@@ -109,6 +110,7 @@ static int series_dir_for(const struct sweep_exec *ex, int make_it, char *buf, s
 struct pool {
     struct sweep_exec *ex;
     const char *series_dir;
+    struct weather_cache *cache;     /* shared by the cases */
     atomic_size_t next;
     atomic_size_t done;
     atomic_int finished;             /* workers that have returned */
@@ -143,7 +145,7 @@ static void pool_work(struct pool *p)
         if (!pending)
             continue;
         int status;
-        sweep_run_case(sw, p->ex->cat, c, p->series_dir, p->ex->interrupted, metrics, &status,
+        sweep_run_case(sw, p->ex->cat, c, p->series_dir, p->cache, p->ex->interrupted, metrics, &status,
                        message);
         pthread_mutex_lock(&p->lock);
         memcpy(r->metrics[c], metrics, sizeof metrics);
@@ -181,9 +183,10 @@ static double mono_s(void)
 }
 
 static int execute_threads(struct sweep_exec *ex, const char *series_dir,
-                           void (*progress)(void *, size_t), void *ctx, struct diag *d)
+                           struct weather_cache *cache, void (*progress)(void *, size_t),
+                           void *ctx, struct diag *d)
 {
-    struct pool p = {.ex = ex, .series_dir = series_dir};
+    struct pool p = {.ex = ex, .series_dir = series_dir, .cache = cache};
     atomic_init(&p.next, 0);
     atomic_init(&p.done, sweep_results_done(ex->results));
     atomic_init(&p.finished, 0);
@@ -257,6 +260,8 @@ struct case_record {
 };
 
 #define TAG_RECORD 1          /* a finished case, to rank 0 */
+#define MPI_SENDS_IN_FLIGHT 64   /* records a rank may have on their way at once */
+#define MPI_IDLE_NS 1000000L  /* waiting for messages: look every 1 ms, sleeping between */
 
 static void store_record(struct sweep_results *r, const struct case_record *rec)
 {
@@ -267,32 +272,85 @@ static void store_record(struct sweep_results *r, const struct case_record *rec)
     memcpy(r->message[rec->c], rec->message, sizeof rec->message);
 }
 
-/* Rank 0: takes every record that has arrived; counts the ranks that said they are done
- * (a record with c = -1). With `wait`, blocks for the next message. */
-static void drain(struct sweep_results *r, int *ranks_done, int wait)
+static void idle_sleep(void)
 {
+    struct timespec ts = {0, MPI_IDLE_NS};
+    nanosleep(&ts, NULL);
+}
+
+/* Rank 0: takes every record that has arrived (never blocks); counts the ranks that said
+ * they are done (a record with c = -1). Returns the records taken. */
+static int drain(struct sweep_results *r, int *ranks_done)
+{
+    int taken = 0;
     for (;;) {
-        int flag = 1;
+        int flag = 0;
         MPI_Status st;
-        if (!wait)
-            MPI_Iprobe(MPI_ANY_SOURCE, TAG_RECORD, MPI_COMM_WORLD, &flag, &st);
+        MPI_Iprobe(MPI_ANY_SOURCE, TAG_RECORD, MPI_COMM_WORLD, &flag, &st);
         if (!flag)
-            return;
+            return taken;
         struct case_record rec;
-        MPI_Recv(&rec, (int)sizeof rec, MPI_BYTE, MPI_ANY_SOURCE, TAG_RECORD, MPI_COMM_WORLD, &st);
+        MPI_Recv(&rec, (int)sizeof rec, MPI_BYTE, st.MPI_SOURCE, TAG_RECORD, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
         if (rec.c < 0)
             (*ranks_done)++;
         else
             store_record(r, &rec);
-        if (wait)
-            return;
+        taken++;
     }
 }
 
-/* Every rank takes the next case from a counter on rank 0 (MPI one-sided fetch-and-add)
- * when it is free, so slow cases do not idle the others; finished cases go to rank 0 as
- * they end, and rank 0 saves the table every SWEEP_CHECKPOINT_S between its own cases. */
-static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct diag *d)
+/* Records on their way from a rank other than 0: non-blocking sends from a ring of buffers,
+ * so a rank never waits for rank 0 (busy computing) to receive. */
+struct outbox {
+    struct case_record rec[MPI_SENDS_IN_FLIGHT];
+    MPI_Request req[MPI_SENDS_IN_FLIGHT];
+};
+
+/* A free slot, waiting (sleeping, not spinning) while every slot is in flight. */
+static int outbox_slot(struct outbox *o)
+{
+    for (;;) {
+        for (int i = 0; i < MPI_SENDS_IN_FLIGHT; i++) {
+            int done = 0;
+            if (o->req[i] == MPI_REQUEST_NULL)
+                return i;
+            MPI_Test(&o->req[i], &done, MPI_STATUS_IGNORE);
+            if (done)
+                return i;
+        }
+        idle_sleep();
+    }
+}
+
+static void outbox_send(struct outbox *o, const struct case_record *rec)
+{
+    int i = outbox_slot(o);
+    o->rec[i] = *rec;
+    MPI_Isend(&o->rec[i], (int)sizeof o->rec[i], MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD,
+              &o->req[i]);
+}
+
+/* Waits for every send to complete, sleeping between tests. */
+static void outbox_flush(struct outbox *o)
+{
+    for (;;) {
+        int all = 0;
+        MPI_Testall(MPI_SENDS_IN_FLIGHT, o->req, &all, MPI_STATUSES_IGNORE);
+        if (all)
+            return;
+        idle_sleep();
+    }
+}
+
+/* The pending cases are dealt out cyclically: rank r runs the pending cases r, r + size,
+ * r + 2·size, ... (in the order of the table), so no rank ever asks another for work and
+ * every rank, rank 0 included, computes from start to end; neighbouring cases cost about
+ * the same, which keeps the shares even. Finished cases go to rank 0 by non-blocking sends;
+ * rank 0 takes them between its own cases and saves the table every SWEEP_CHECKPOINT_S;
+ * when its share is done it waits for the rest, sleeping between looks. */
+static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
+                       struct weather_cache *cache, struct diag *d)
 {
     const struct sweep *sw = ex->sw;
     struct sweep_results *r = ex->results;
@@ -302,61 +360,58 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir, struct dia
     unsigned char *done_mask = calloc(n ? n : 1, 1);
     if (!done_mask)
         return DCSIM_ENOMEM;
+    struct outbox box, *out = root ? NULL : &box;
+    for (int i = 0; out && i < MPI_SENDS_IN_FLIGHT; i++)
+        out->req[i] = MPI_REQUEST_NULL;
     if (root)
         for (size_t c = 0; c < n; c++)
             done_mask[c] = r->status[c] != CASE_PENDING;
     MPI_Bcast(done_mask, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
 
-    long *counter = NULL;
-    MPI_Win win;
-    MPI_Win_allocate(root ? (MPI_Aint)sizeof(long) : 0, sizeof(long), MPI_INFO_NULL,
-                     MPI_COMM_WORLD, &counter, &win);
-    if (root)
-        *counter = 0;
-    MPI_Win_fence(0, win);
     int rc = 0, ranks_done = 0;
     double last_save = mono_s();
     struct case_record rec;
-    for (;;) {
-        if (*ex->interrupted)
-            break;
-        long one = 1, c;
-        MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
-        MPI_Fetch_and_op(&one, &c, MPI_LONG, 0, 0, MPI_SUM, win);
-        MPI_Win_unlock(0, win);
-        if (c >= (long)n)
-            break;
+    size_t pending_seen = 0;
+    for (size_t c = 0; c < n && !*ex->interrupted; c++) {
         if (done_mask[c])
             continue;
+        if (pending_seen++ % (size_t)ex->mpi->size != (size_t)ex->mpi->rank)
+            continue;
         memset(&rec, 0, sizeof rec);
-        rec.c = c;
+        rec.c = (int64_t)c;
         int status;
-        sweep_run_case(sw, ex->cat, (size_t)c, series_dir, ex->interrupted, rec.metrics,
+        sweep_run_case(sw, ex->cat, c, series_dir, cache, ex->interrupted, rec.metrics,
                        &status, rec.message);
         rec.status = status;
         if (status == CASE_PENDING)
             continue;
         if (root) {
             store_record(r, &rec);
-            drain(r, &ranks_done, 0);
+            drain(r, &ranks_done);
             if (ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
                 if ((rc = sweep_write_h5(ex->out, sw, r, d)))
                     *ex->interrupted = 1;
                 last_save = mono_s();
             }
         } else {
-            MPI_Send(&rec, (int)sizeof rec, MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD);
+            outbox_send(out, &rec);
         }
     }
     if (root) {
-        while (ranks_done < ex->mpi->size - 1)
-            drain(r, &ranks_done, 1);
+        while (ranks_done < ex->mpi->size - 1) {
+            if (!drain(r, &ranks_done))
+                idle_sleep();
+            if (!rc && ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
+                rc = sweep_write_h5(ex->out, sw, r, d);
+                last_save = mono_s();
+            }
+        }
     } else {
         memset(&rec, 0, sizeof rec);
         rec.c = -1;
-        MPI_Send(&rec, (int)sizeof rec, MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD);
+        outbox_send(out, &rec);
+        outbox_flush(out);
     }
-    MPI_Win_free(&win);
     free(done_mask);
     if (root && !rc && sweep_results_done(r) < n)
         rc = DCSIM_EINTERRUPTED;
@@ -389,9 +444,19 @@ int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done
             return rc;
         series_dir = dir;
     }
+    /* every case borrows the weather years it shares with others from one cache */
+    struct weather_cache *cache = NULL;
+    int rc = weather_cache_create(&cache);
+    if (rc)
+        return rc;
 #ifdef DCSIM_MPI
-    if (ex->mpi->enabled)
-        return execute_mpi(ex, series_dir, d);
+    if (ex->mpi->enabled) {
+        rc = execute_mpi(ex, series_dir, cache, d);
+        weather_cache_destroy(cache);
+        return rc;
+    }
 #endif
-    return execute_threads(ex, series_dir, progress, ctx, d);
+    rc = execute_threads(ex, series_dir, cache, progress, ctx, d);
+    weather_cache_destroy(cache);
+    return rc;
 }

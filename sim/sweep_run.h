@@ -36,9 +36,11 @@ struct sweep_exec {
 int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done), void *ctx,
                   struct diag *d);
 
-/** Runs case c alone: fills metrics (the scenario summary), status and message. */
+struct weather_cache;
+/** Runs case c alone: fills metrics (the scenario summary), status and message. Weather
+ *  years come from `cache` (borrowed, thread-safe; NULL: built for the case alone). */
 void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
-                    const char *series_dir, volatile sig_atomic_t *stop, double *metrics,
-                    int *status, char *message);
+                    const char *series_dir, struct weather_cache *cache,
+                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message);
 
 #endif

@@ -1,0 +1,188 @@
+/* check_weather_cache.c — the shared weather years: one build per key, the same values as a
+ * year built alone (tables and hours' ranking), distinct keys kept apart, several threads
+ * asking at once, and a failing EPW build reported to every asker. */
+#include <check.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supply.h"
+#include "testutil.h"
+#include "timefmt.h"
+#include "weather_cache.h"
+
+static struct climate test_climate(void)
+{
+    struct climate c = {.id = "t", .utc_offset_h = -6.0, .anomaly_sd_k = 2.7,
+                        .anomaly_autocorrelation = 0.63};
+    for (int m = 0; m < 12; m++) {
+        c.monthly_drybulb_c[m] = 8.0 + 10.0 * sin((m - 3) * 0.5235987755982988);
+        c.monthly_range_k[m] = 11.0 + 0.5 * m;
+        c.monthly_rh[m] = 55.0 + 1.5 * m;
+    }
+    return c;
+}
+
+static struct weather_key climate_key(const struct climate *c, uint64_t stream)
+{
+    struct weather_key k = {.climate = c, .stream_key = stream, .start_unix_s = 1798761600,
+                            .duration_s = 400 * 86400LL, .timestep_s = 900};
+    k.steps = k.duration_s / k.timestep_s;
+    return k;
+}
+
+START_TEST(test_same_key_once_same_values)
+{
+    struct climate c = test_climate();
+    struct weather_key k = climate_key(&c, 0x1234abcdULL);
+    struct weather_cache *cache;
+    ck_assert_int_eq(weather_cache_create(&cache), 0);
+    struct diag d;
+    diag_init(&d);
+    const struct weather_year *a, *b;
+    int own_a, own_b;
+    ck_assert_int_eq(weather_cache_get(cache, &k, &a, &own_a, &d), 0);
+    struct climate c2 = c;   /* another copy, another id: the same numbers */
+    strcpy(c2.id, "other");
+    struct weather_key k2 = climate_key(&c2, 0x1234abcdULL);
+    ck_assert_int_eq(weather_cache_get(cache, &k2, &b, &own_b, &d), 0);
+    ck_assert(!own_a && !own_b);
+    ck_assert_ptr_eq(a, b);
+    /* a year built alone: the same table and ranking as weather_at / supply_rank_hours */
+    struct weather *w;
+    ck_assert_int_eq(weather_create_climate(&c, k.start_unix_s, k.duration_s, k.stream_key, &w), 0);
+    for (int64_t s = 0; s < k.steps; s += 7) {
+        double db, wb;
+        weather_at(w, s * k.timestep_s, &db, &wb);
+        ck_assert(memcmp(&db, &a->drybulb_c[s], sizeof db) == 0);
+        ck_assert(memcmp(&wb, &a->wetbulb_c[s], sizeof wb) == 0);
+    }
+    int64_t n_hours = k.duration_s / SECONDS_PER_HOUR;
+    ck_assert_int_eq(a->n_hours, n_hours);
+    int32_t *ranked = malloc((size_t)n_hours * sizeof *ranked);
+    ck_assert_int_eq(supply_rank_hours(w, n_hours, ranked), 0);
+    ck_assert(memcmp(ranked, a->ranked_hours, (size_t)n_hours * sizeof *ranked) == 0);
+    /* each 365-day block is ranked hottest first */
+    double prev = INFINITY, db, wb;
+    for (int64_t i = 0; i < 8760; i++) {
+        weather_at(w, ranked[i] * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db, &wb);
+        ck_assert(db <= prev);
+        prev = db;
+    }
+    ck_assert_int_ge(ranked[8760], 8760);
+    free(ranked);
+    weather_destroy(w);
+    diag_release(&d);
+    weather_cache_destroy(cache);
+}
+END_TEST
+
+START_TEST(test_keys_apart)
+{
+    struct climate c = test_climate();
+    struct weather_cache *cache;
+    ck_assert_int_eq(weather_cache_create(&cache), 0);
+    struct diag d;
+    diag_init(&d);
+    const struct weather_year *y[4];
+    int own;
+    struct weather_key k = climate_key(&c, 1);
+    ck_assert_int_eq(weather_cache_get(cache, &k, &y[0], &own, &d), 0);
+    k.stream_key = 2;   /* another trial or site */
+    ck_assert_int_eq(weather_cache_get(cache, &k, &y[1], &own, &d), 0);
+    k.stream_key = 1;
+    k.timestep_s = 3600;
+    k.steps = k.duration_s / 3600;
+    ck_assert_int_eq(weather_cache_get(cache, &k, &y[2], &own, &d), 0);
+    struct climate hot = c;
+    hot.monthly_drybulb_c[6] += 1e-9;
+    struct weather_key kh = climate_key(&hot, 1);
+    ck_assert_int_eq(weather_cache_get(cache, &kh, &y[3], &own, &d), 0);
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++)
+            ck_assert_ptr_ne(y[i], y[j]);
+    ck_assert(y[0]->drybulb_c[10] != y[1]->drybulb_c[10]);
+    diag_release(&d);
+    weather_cache_destroy(cache);
+    weather_cache_destroy(NULL);
+    weather_year_free(NULL);
+}
+END_TEST
+
+struct asker {
+    struct weather_cache *cache;
+    const struct climate *c;
+    const struct weather_year *got[8];
+    int rc;
+};
+
+static void *ask(void *arg)
+{
+    struct asker *a = arg;
+    struct diag d;
+    diag_init(&d);
+    for (int i = 0; i < 8 && !a->rc; i++) {
+        struct weather_key k = climate_key(a->c, (uint64_t)(i % 4));
+        int own;
+        a->rc = weather_cache_get(a->cache, &k, &a->got[i], &own, &d);
+    }
+    diag_release(&d);
+    return NULL;
+}
+
+START_TEST(test_threads)
+{
+    struct climate c = test_climate();
+    struct weather_cache *cache;
+    ck_assert_int_eq(weather_cache_create(&cache), 0);
+    struct asker as[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        as[i] = (struct asker){.cache = cache, .c = &c};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, ask, &as[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(as[i].rc, 0);
+        for (int j = 0; j < 8; j++)
+            ck_assert_ptr_eq(as[i].got[j], as[0].got[j % 4]);
+    }
+    weather_cache_destroy(cache);
+}
+END_TEST
+
+START_TEST(test_epw_missing)
+{
+    struct weather_cache *cache;
+    ck_assert_int_eq(weather_cache_create(&cache), 0);
+    struct weather_key k = {.epw_path = "/nonexistent/dir/x.epw", .start_unix_s = 1798761600,
+                            .duration_s = 86400, .timestep_s = 3600, .steps = 24};
+    for (int i = 0; i < 2; i++) {   /* not cached: each asker gets the error and a message */
+        struct diag d;
+        diag_init(&d);
+        const struct weather_year *y = NULL;
+        int own;
+        ck_assert_int_eq(weather_cache_get(cache, &k, &y, &own, &d), DCSIM_EINPUT);
+        ck_assert_int_ge(d.n, 1);
+        diag_release(&d);
+    }
+    weather_cache_destroy(cache);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("weather_cache");
+    TCase *tc = tcase_create("cache");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_same_key_once_same_values);
+    tcase_add_test(tc, test_keys_apart);
+    tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_epw_missing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TESTUTIL_MAIN(suite)
