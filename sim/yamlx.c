@@ -310,7 +310,8 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT: {
         struct frame *f = &b->stack[--b->depth];
-        int rc = f->node->n > YAMLX_DUP_LINEAR ? check_duplicates(b, f->node) : 0;
+        int rc = f->node->kind == YNODE_MAP && f->node->n > YAMLX_DUP_LINEAR
+                     ? check_duplicates(b, f->node) : 0;
         if (rc) {
             free(f->anchor);
             f->anchor = NULL;
