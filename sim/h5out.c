@@ -29,6 +29,8 @@ struct h5out {
     int tmp_created;            /* we created tmp, so we may remove it */
     hid_t file;
     hid_t time_ds;              /* /time */
+    hid_t *site_time_ds;        /* [n_sites] /sites/<id>/series/time: the group's own
+                                   dimension scale, a copy of /time (xarray opens a group) */
     hid_t *series_ds;           /* [n_sites * n_series], site-major like the append values */
     char **site_ids;            /* [n_sites] owned copies, for the summary group paths */
     size_t n_sites, n_series;
@@ -290,6 +292,9 @@ static void h5out_free(struct h5out *h, int remove_tmp)
     if (h->series_ds)
         for (size_t i = 0; i < h->n_sites * h->n_series; i++)
             kept |= close_dataset_or_keep(&h->series_ds[i]);
+    if (h->site_time_ds)
+        for (size_t i = 0; i < h->n_sites; i++)
+            kept |= close_dataset_or_keep(&h->site_time_ds[i]);
     kept |= close_dataset_or_keep(&h->time_ds);
     if (h->file >= 0 && !kept && H5Fflush(h->file, H5F_SCOPE_LOCAL) >= 0)
         H5Fclose(h->file);      /* close degree STRONG: also closes anything left open */
@@ -302,6 +307,7 @@ static void h5out_free(struct h5out *h, int remove_tmp)
             free(h->site_ids[i]);
     free(h->site_ids);
     free(h->series_ds);
+    free(h->site_time_ds);
     free(h->tmp);
     free(h->dest);
     free(h);
@@ -334,7 +340,8 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
                                    site_ids[i]);
     }
     for (size_t i = 0; i < n_series; i++) {
-        if (!valid_component(series[i].name) || !series[i].units)
+        if (!valid_component(series[i].name) || !series[i].units ||
+            strcmp(series[i].name, "time") == 0)
             return write_error(d, dest, DCSIM_EINTERNAL, "bad series name '%s'",
                                series[i].name ? series[i].name : "(null)");
         for (size_t j = 0; j < i; j++)
@@ -427,9 +434,10 @@ out:
     return r;
 }
 
-/* An empty, extendible float64 series under `loc`, with its units attribute. */
-static hid_t create_series(hid_t loc, const char *name, const char *units, hid_t dcpl,
-                           hid_t dapl)
+/* An empty, extendible float64 series under `loc`, with its units and long_name
+ * attributes (netCDF/CF names: xarray shows them). long_name NULL: the name. */
+static hid_t create_series(hid_t loc, const char *name, const char *units,
+                           const char *long_name, hid_t dcpl, hid_t dapl)
 {
     hsize_t dims = 0, maxdims = H5S_UNLIMITED;
     hid_t space = H5Screate_simple(1, &dims, &maxdims);
@@ -437,17 +445,49 @@ static hid_t create_series(hid_t loc, const char *name, const char *units, hid_t
         return H5I_INVALID_HID;
     hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, dapl);
     H5Sclose(space);
-    if (ds >= 0 && put_attr_text(ds, "units", units) < 0) {
+    if (ds >= 0 && (put_attr_text(ds, "units", units) < 0 ||
+                    put_attr_text(ds, "long_name", long_name ? long_name : name) < 0)) {
         H5Dclose(ds);
         return H5I_INVALID_HID;
     }
     return ds;
 }
 
-/* /time and /sites/<id>/series/<name> for every site and series. */
+/* CF time units from the ISO start ("2027-01-01T00:00:00Z"): "seconds since 2027-01-01
+ * 00:00:00" (CF: no zone means UTC; a trailing Z trips some readers). */
+static void cf_time_units(const char *start_iso, char *buf, size_t len)
+{
+    snprintf(buf, len, "seconds since %s", start_iso);
+    for (char *p = buf + strlen("seconds since "); *p; p++) {
+        if (*p == 'T')
+            *p = ' ';
+        else if (*p == 'Z' && p[1] == '\0')
+            *p = '\0';
+    }
+}
+
+/* A time coordinate: a float64 series that is a netCDF-4 dimension scale named "time",
+ * with CF units and calendar, so xarray decodes it to datetime64. */
+static hid_t create_time(hid_t loc, const char *units, hid_t dcpl, hid_t dapl)
+{
+    hid_t ds = create_series(loc, "time", units, "time since the start of the run", dcpl,
+                             dapl);
+    if (ds >= 0 && (put_attr_text(ds, "calendar", "standard") < 0 ||
+                    put_attr_text(ds, "standard_name", "time") < 0 ||
+                    put_attr_text(ds, "axis", "T") < 0 || H5DSset_scale(ds, "time") < 0)) {
+        H5Dclose(ds);
+        return H5I_INVALID_HID;
+    }
+    return ds;
+}
+
+/* /time and /sites/<id>/series/<name> for every site and series; each series group has its
+ * own copy of /time as the dimension scale of its series (h5netcdf looks for a variable's
+ * dimension in the group opened and its parents, and one scale attached to every series of
+ * thousands of sites would carry a reference list of them all). */
 static int create_layout(struct h5out *h, const char *const *site_ids,
                          const struct h5out_series_def *series, size_t chunk_steps,
-                         struct diag *d)
+                         const char *start_iso, struct diag *d)
 {
     int r = 0;
     hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
@@ -473,7 +513,9 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
         r = write_fail(d, h->dest, "cannot set up dataset properties");
         goto out;
     }
-    h->time_ds = create_series(h->file, "time", "s", dcpl, dapl);
+    char units[96];
+    cf_time_units(start_iso, units, sizeof units);
+    h->time_ds = create_time(h->file, units, dcpl, dapl);
     if (h->time_ds < 0) {
         r = write_fail(d, h->dest, "cannot create /time");
         goto out;
@@ -491,8 +533,18 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
             r = write_fail(d, h->dest, "cannot create /sites/%s/series", site_ids[i]);
             goto out;
         }
+        h->site_time_ds[i] = create_time(ser, units, dcpl, dapl);
+        if (h->site_time_ds[i] < 0) {
+            r = write_fail(d, h->dest, "cannot create /sites/%s/series/time", site_ids[i]);
+            goto out;
+        }
         for (size_t j = 0; j < h->n_series; j++) {
-            hid_t ds = create_series(ser, series[j].name, series[j].units, dcpl, dapl);
+            hid_t ds = create_series(ser, series[j].name, series[j].units, series[j].long_name,
+                                     dcpl, dapl);
+            if (ds >= 0 && H5DSattach_scale(ds, h->site_time_ds[i], 0) < 0) {
+                H5Dclose(ds);
+                ds = H5I_INVALID_HID;
+            }
             if (ds < 0) {
                 r = write_fail(d, h->dest, "cannot create /sites/%s/series/%s", site_ids[i],
                                series[j].name);
@@ -542,12 +594,15 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
     h->tmp = malloc(tmp_len);
     h->series_ds = malloc((n_ds ? n_ds : 1) * sizeof *h->series_ds);
     h->site_ids = calloc(n_sites ? n_sites : 1, sizeof *h->site_ids);
-    if (!h->dest || !h->tmp || !h->series_ds || !h->site_ids) {
+    h->site_time_ds = malloc((n_sites ? n_sites : 1) * sizeof *h->site_time_ds);
+    if (!h->dest || !h->tmp || !h->series_ds || !h->site_ids || !h->site_time_ds) {
         r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < n_ds; i++)
         h->series_ds[i] = H5I_INVALID_HID;
+    for (size_t i = 0; i < n_sites; i++)
+        h->site_time_ds[i] = H5I_INVALID_HID;
     for (size_t i = 0; i < n_sites; i++) {
         h->site_ids[i] = str_dup(site_ids[i]);
         if (!h->site_ids[i]) {
@@ -559,7 +614,7 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
 
     if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
         (r = write_scenario(h, meta, d)) != 0 ||
-        (r = create_layout(h, site_ids, series, chunk_steps, d)) != 0)
+        (r = create_layout(h, site_ids, series, chunk_steps, meta->start_iso, d)) != 0)
         goto fail;
     *out = h;
     return 0;
@@ -606,6 +661,13 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
     if (append_one(h->time_ds, h->written, n_steps, time_s) < 0) {
         h->broken = 1;
         return write_fail(d, h->dest, "cannot append to /time");
+    }
+    for (size_t i = 0; i < h->n_sites; i++) {
+        if (append_one(h->site_time_ds[i], h->written, n_steps, time_s) < 0) {
+            h->broken = 1;
+            return write_fail(d, h->dest, "cannot append to /sites/%s/series/time",
+                              h->site_ids[i]);
+        }
     }
     for (size_t i = 0; i < h->n_sites * h->n_series; i++) {
         if (append_one(h->series_ds[i], h->written, n_steps, values + i * n_steps) < 0) {
@@ -674,6 +736,105 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
         else if (put_attr(g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &values[i]) < 0)
             r = write_fail(d, h->dest, "cannot write summary metric '%s'", names[i]);
     }
+    close_obj(&g);
+    return r;
+}
+
+/* Opens the group at `path` (must start with '/'), creating it and missing parents. */
+static hid_t open_or_create_group(struct h5out *h, const char *path)
+{
+    if (strcmp(path, "/") == 0)
+        return H5Gopen2(h->file, "/", H5P_DEFAULT);
+    /* H5Lexists fails on a missing parent: walk the components */
+    char buf[1024];
+    if (path[0] != '/' || strlen(path) >= sizeof buf)
+        return H5I_INVALID_HID;
+    strcpy(buf, path);
+    htri_t exists = 1;
+    for (char *p = buf + 1; exists > 0; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            exists = H5Lexists(h->file, buf, H5P_DEFAULT);
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    if (exists > 0)
+        return H5Gopen2(h->file, path, H5P_DEFAULT);
+    if (exists < 0)
+        return H5I_INVALID_HID;
+    hid_t g = H5I_INVALID_HID;
+    hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    if (gcpl >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        g = H5Gcreate2(h->file, path, lcpl, gcpl, H5P_DEFAULT);
+    close_plist(&gcpl);
+    close_plist(&lcpl);
+    return g;
+}
+
+int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
+                      const char *const *names, const double *values,
+                      const char *const *units, struct diag *d)
+{
+    h5_setup();
+    if (!group_path || (n > 0 && (!names || !values)))
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "attributes without data");
+    hid_t g = open_or_create_group(h, group_path);
+    if (g < 0)
+        return write_fail(d, h->dest, "cannot create group %s", group_path);
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        char uname[256];
+        if (!names[i] || !names[i][0] || strlen(names[i]) + 7 > sizeof uname)
+            r = write_error(d, h->dest, DCSIM_EINTERNAL, "attribute without a usable name");
+        else if (put_attr(g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &values[i]) < 0)
+            r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", names[i],
+                           group_path);
+        else if (units && units[i]) {
+            snprintf(uname, sizeof uname, "%s_units", names[i]);
+            if (put_attr_text(g, uname, units[i]) < 0)
+                r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", uname,
+                               group_path);
+        }
+    }
+    close_obj(&g);
+    return r;
+}
+
+int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *name,
+                          const char *value, struct diag *d)
+{
+    h5_setup();
+    hid_t g = open_or_create_group(h, group_path);
+    if (g < 0)
+        return write_fail(d, h->dest, "cannot create group %s", group_path);
+    int r = 0;
+    if (put_attr_text(g, name, value) < 0)
+        r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, group_path);
+    close_obj(&g);
+    return r;
+}
+
+int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *name,
+                           size_t n, const double *values, struct diag *d)
+{
+    h5_setup();
+    hid_t g = open_or_create_group(h, group_path);
+    if (g < 0)
+        return write_fail(d, h->dest, "cannot create group %s", group_path);
+    int r = 0;
+    hsize_t dim = n;
+    hid_t space = H5Screate_simple(1, &dim, NULL), attr = H5I_INVALID_HID;
+    htri_t exists = H5Aexists(g, name);
+    if (space < 0 || exists < 0 || (exists > 0 && H5Adelete(g, name) < 0) ||
+        (attr = H5Acreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        (n > 0 && H5Awrite(attr, H5T_NATIVE_DOUBLE, values) < 0))
+        r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, group_path);
+    close_attr(&attr);
+    close_space(&space);
     close_obj(&g);
     return r;
 }
@@ -774,6 +935,8 @@ int h5out_commit(struct h5out *h, struct diag *d)
     }
     for (size_t i = 0; i < h->n_sites * h->n_series; i++)
         close_obj(&h->series_ds[i]);
+    for (size_t i = 0; i < h->n_sites; i++)
+        close_obj(&h->site_time_ds[i]);
     close_obj(&h->time_ds);
     /* Every group, dataset, type and attribute we opened must be closed by now; one left
      * open would be a leak in this file (close degree STRONG would hide it). */

@@ -45,6 +45,7 @@ struct h5out_meta {
 struct h5out_series_def {
     const char *name;               /* e.g. "it_demand_mw" */
     const char *units;              /* e.g. "MW" */
+    const char *long_name;          /* e.g. "IT power delivered"; NULL: the name */
 };
 
 /** Creates the temporary file and its layout: /time and /sites/<id>/series/<name> for every
@@ -81,6 +82,22 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
 /** Writes a string attribute on the same groups as h5out_write_summary (e.g. units). */
 int h5out_write_summary_text(struct h5out *h, int site, const char *name, const char *value,
                              struct diag *d);
+
+/** Writes float64 scalar attributes names[i] = values[i] on the group at `group_path`
+ *  ("/models/racks/gb300-nvl72", "/sites/abilene"), creating it and its parents as needed;
+ *  with `units` (may be NULL, or hold NULL entries) each gets a string companion
+ *  attribute "<name>_units". */
+int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
+                      const char *const *names, const double *values,
+                      const char *const *units, struct diag *d);
+
+/** Writes string attribute `name` on the group at `group_path` (created as needed). */
+int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *name,
+                          const char *value, struct diag *d);
+
+/** Writes a float64 array attribute values[n] on the group at `group_path` ("/" the root). */
+int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *name,
+                           size_t n, const double *values, struct diag *d);
 
 /** Writes a compound table /<name>: a row per record with an int64 column `index_name`
  *  (0, 1, ...) and one float64 column per name; values are row-major [n_rows][n_cols]. */

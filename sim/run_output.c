@@ -42,12 +42,85 @@ static void progress_tty(void *ctx, int64_t done, int64_t total)
     fflush(stderr);
 }
 
-static int write_summaries(struct h5out *h, const struct sim_summary *sum, struct diag *d)
+/* /summary and /sites/<id>/summary: each metric with its "<name>_units" companion. */
+static int write_summaries(struct h5out *h, const struct scenario *sc,
+                           const struct sim_summary *sum, struct diag *d)
 {
     int rc = 0;
-    for (int i = -1; i < (int)sum->n_sites && !rc; i++)
-        rc = h5out_write_summary(h, i, N_METRICS, metric_names,
-                                 i < 0 ? sum->total : sum->site[i], d);
+    char path[CATALOG_ID_MAX + 32];
+    for (int i = -1; i < (int)sum->n_sites && !rc; i++) {
+        if (i < 0)
+            snprintf(path, sizeof path, "/summary");
+        else
+            snprintf(path, sizeof path, "/sites/%s/summary", sc->sites[i].id);
+        rc = h5out_write_attrs(h, path, N_METRICS, metric_names,
+                               i < 0 ? sum->total : sum->site[i], metric_units, d);
+    }
+    return rc;
+}
+
+/* The catalog entries the run used, resolved (scenario overrides included): /models/racks/<id>,
+ * /models/reactors/<id>, /models/climates/<id>, numbers as attributes with units; and each
+ * site's time zone as /sites/<id> utc_offset_h and the root's utc_offset_h[site]. */
+static int write_models(struct h5out *h, const struct scenario *sc, const struct sim *sim,
+                        struct diag *d)
+{
+    char path[2 * CATALOG_ID_MAX + 32];
+    int rc = 0;
+    double *tz = malloc((sc->n_sites ? sc->n_sites : 1) * sizeof *tz);
+    if (!tz)
+        return DCSIM_ENOMEM;
+    for (size_t i = 0; i < sc->n_sites && !rc; i++) {
+        const struct site *s = &sc->sites[i];
+        tz[i] = sim_site_utc_offset_h(sim, i);
+        static const char *const tz_name[] = {"utc_offset_h"}, *const tz_unit[] = {"h"};
+        snprintf(path, sizeof path, "/sites/%s", s->id);
+        rc = h5out_write_attrs(h, path, 1, tz_name, &tz[i], tz_unit, d);
+        for (size_t k = 0; k < s->n_pools && !rc; k++) {
+            const struct rack *r = &s->pools[k].rack;
+            static const char *const names[] = {"gpus", "power_max_kw", "power_idle_kw",
+                                                "liquid_fraction", "coolant_max_c"};
+            static const char *const units[] = {"1", "kW", "kW", "1", "degC"};
+            double v[] = {r->gpus, r->power_max_kw, r->power_idle_kw, r->liquid_fraction,
+                          r->coolant_max_c};
+            snprintf(path, sizeof path, "/models/racks/%s", r->id);
+            rc = h5out_write_attrs(h, path, 5, names, v, units, d);
+            if (!rc && r->gpu[0])
+                rc = h5out_write_attr_text(h, path, "gpu", r->gpu, d);
+        }
+        for (size_t k = 0; k < s->n_supplies && !rc; k++) {
+            if (s->supplies[k].type != SUPPLY_REACTOR)
+                continue;
+            const struct reactor *r = &s->supplies[k].reactor;
+            static const char *const names[] = {"net_mw", "forced_outage_rate", "mean_repair_h",
+                                                "refuel_interval_d", "refuel_outage_d"};
+            static const char *const units[] = {"MW", "1", "h", "d", "d"};
+            double v[] = {r->net_mw, r->forced_outage_rate, r->mean_repair_h,
+                          r->refuel_interval_d, r->refuel_outage_d};
+            snprintf(path, sizeof path, "/models/reactors/%s", r->id);
+            rc = h5out_write_attrs(h, path, 5, names, v, units, d);
+        }
+        if (!rc && s->weather_source == WEATHER_CLIMATE) {
+            const struct climate *c = &s->climate;
+            static const char *const names[] = {"utc_offset_h", "anomaly_sd_k",
+                                                "anomaly_autocorrelation"};
+            static const char *const units[] = {"h", "K", "1"};
+            double v[] = {c->utc_offset_h, c->anomaly_sd_k, c->anomaly_autocorrelation};
+            snprintf(path, sizeof path, "/models/climates/%s", c->id);
+            rc = h5out_write_attrs(h, path, 3, names, v, units, d);
+            if (!rc)
+                rc = h5out_write_attr_array(h, path, "monthly_drybulb_c", 12,
+                                            c->monthly_drybulb_c, d);
+            if (!rc)
+                rc = h5out_write_attr_array(h, path, "monthly_range_k", 12,
+                                            c->monthly_range_k, d);
+            if (!rc)
+                rc = h5out_write_attr_array(h, path, "monthly_rh", 12, c->monthly_rh, d);
+        }
+    }
+    if (!rc)
+        rc = h5out_write_attr_array(h, "/", "utc_offset_h", sc->n_sites, tz, d);
+    free(tz);
     return rc;
 }
 
@@ -64,11 +137,15 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     /* the series, and with output_every their interval maxima as <name>_max */
     int cols = sim_output_columns(sc);
     struct h5out_series_def defs[2 * N_SERIES];
-    char max_names[N_SERIES][64];
+    char max_names[N_SERIES][64], max_long[N_SERIES][160];
     for (int k = 0; k < N_SERIES; k++) {
-        defs[k] = (struct h5out_series_def){series_names[k], series_units[k]};
+        defs[k] = (struct h5out_series_def){series_names[k], series_units[k],
+                                            series_descriptions[k]};
         snprintf(max_names[k], sizeof max_names[k], "%s_max", series_names[k]);
-        defs[N_SERIES + k] = (struct h5out_series_def){max_names[k], series_units[k]};
+        snprintf(max_long[k], sizeof max_long[k], "%s (interval maximum)",
+                 series_descriptions[k]);
+        defs[N_SERIES + k] = (struct h5out_series_def){max_names[k], series_units[k],
+                                                       max_long[k]};
     }
     struct h5out_meta meta = {
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
@@ -102,7 +179,9 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     if (!rc)
         rc = wrc;
     if (!rc)
-        rc = write_summaries(h, sum, d);
+        rc = write_summaries(h, sc, sum, d);
+    if (!rc)
+        rc = write_models(h, sc, sim, d);
     if (!rc && sum->trials > 1)
         rc = h5out_write_table(h, "trials", "trial", (size_t)sum->trials, N_METRICS,
                                metric_names, &sum->trial_total[0][0], d);

@@ -22,6 +22,11 @@ struct sim {
     struct site_state *sites;        /* owned, [sc->n_sites]: shared by all trials */
 };
 
+double sim_site_utc_offset_h(const struct sim *s, size_t i)
+{
+    return s->sites[i].utc_offset_h;
+}
+
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
 {
     struct sim *s = calloc(1, sizeof *s);

@@ -72,6 +72,9 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
 
 void sim_summary_release(struct sim_summary *sum);
 
+/** Site i's time zone (local standard time - UTC, h) from its weather (issue 10). */
+double sim_site_utc_offset_h(const struct sim *s, size_t i);
+
 void sim_destroy(struct sim *s);
 
 #endif
