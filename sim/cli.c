@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "results.h"
 
@@ -62,6 +63,36 @@ int cli_load(const char *scenario_path, const char *models_dir, struct catalog *
     return rc;
 }
 
+int cli_check_destination(const char *out, const char *input, struct diag *d)
+{
+    struct stat so, si;
+    if (!out)
+        return 0;
+    if (strcmp(out, "-") == 0) {
+        diag_error(d, NULL, 0, 0, "'-' is not a possible output: HDF5 needs a file");
+        return DCSIM_EUSAGE;
+    }
+    if (stat(out, &so) != 0)
+        return 0;   /* nothing there yet (an unwritable directory is found when writing) */
+    if (S_ISDIR(so.st_mode)) {
+        diag_error(d, out, 0, 0, "the output is a directory: name a file (e.g. %s/result.h5)",
+                   out);
+        return DCSIM_EINPUT;
+    }
+    if (!S_ISREG(so.st_mode)) {
+        diag_error(d, out, 0, 0, "the output exists and is not a regular file (a device, a "
+                                 "pipe or a socket): it would be replaced by one");
+        return DCSIM_EINPUT;
+    }
+    if (input && strcmp(input, "-") != 0 && stat(input, &si) == 0 &&
+        si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+        diag_error(d, out, 0, 0, "the output is the input file '%s': it would be overwritten",
+                   input);
+        return DCSIM_EINPUT;
+    }
+    return 0;
+}
+
 int cli_parse_count(const char *opt, const char *text, long long min, long long max,
                     long long *out)
 {
@@ -91,11 +122,35 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
     memset(o, 0, sizeof *o);
     o->trials = o->seed = o->deflate = -1;
     o->it_mw = -1;
+    int options_done = 0;   /* after `--` every argument is positional */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        /* --opt=value: the value joined to a long option */
+        char name[64];
+        const char *eq = NULL;
+        if (!options_done && strncmp(arg, "--", 2) == 0 && (eq = strchr(arg, '=')) != NULL) {
+            size_t n = (size_t)(eq - arg);
+            if (n >= sizeof name)
+                return usage_error(usage, "unknown option '%s'", arg);
+            memcpy(name, arg, n);
+            name[n] = '\0';
+            arg = name;
+            val = eq + 1;
+        }
         const char **text = NULL;
         long long *count = NULL, lo = 0, hi = 0;
-        if ((accept & CLI_OUT) && strcmp(arg, "-o") == 0)
+        int flag = 0;   /* an option without a value */
+        if (options_done || strcmp(arg, "-") == 0 || arg[0] != '-') {
+            if (o->input)
+                return usage_error(usage, "unexpected argument '%s'", arg);
+            o->input = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0 && !eq) {
+            options_done = 1;
+            continue;
+        }
+        if ((accept & CLI_OUT) && (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0))
             text = &o->out;
         else if ((accept & CLI_CSV) && strcmp(arg, "--csv") == 0)
             text = &o->csv;
@@ -107,35 +162,40 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
             count = &o->seed, lo = 0, hi = LLONG_MAX;
         else if ((accept & CLI_DEFLATE) && strcmp(arg, "--deflate") == 0)
             count = &o->deflate, lo = 0, hi = 9;
-        else if ((accept & CLI_THREADS) && strcmp(arg, "-j") == 0)
+        else if ((accept & CLI_THREADS) && (strcmp(arg, "-j") == 0 || strcmp(arg, "--jobs") == 0))
             count = &o->threads, lo = 1, hi = 1024;
-        else if ((accept & CLI_QUIET) && strcmp(arg, "-q") == 0)
-            o->quiet = 1;
+        else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
+            o->quiet = flag = 1;   /* every command takes -q */
         else if ((accept & CLI_RESUME) && strcmp(arg, "--resume") == 0)
-            o->resume = 1;
+            o->resume = flag = 1;
         else if ((accept & CLI_PER_SITE) && strcmp(arg, "--per-site") == 0)
-            o->per_site = 1;
+            o->per_site = flag = 1;
+        else if ((accept & CLI_SUMMARY) && strcmp(arg, "--summary") == 0)
+            o->summary = flag = 1;
         else if ((accept & CLI_IT_MW) && strcmp(arg, "--it-mw") == 0) {
             char *end = NULL;
             o->it_mw = val ? strtod(val, &end) : -1;
             if (!val || end == val || *end || !(o->it_mw > 0) || !isfinite(o->it_mw))
                 return usage_error(usage, "%s needs a positive number of MW", arg);
-            i++;
-        } else if (arg[0] == '-' && arg[1] != '\0')
-            return usage_error(usage, "unknown option '%s'", arg);
-        else if (o->input)
-            return usage_error(usage, "unexpected argument '%s'", arg);
-        else
-            o->input = arg;
-        if (text) {
+            if (!eq)
+                i++;
+            continue;
+        } else
+            return usage_error(usage, "unknown option '%s'", eq ? argv[i] : arg);
+        if (flag) {
+            if (eq)
+                return usage_error(usage, "%s takes no value", arg);
+        } else if (text) {
             if (!val || !*val)
                 return usage_error(usage, "%s needs a value", arg);
             *text = val;
-            i++;
+            if (!eq)
+                i++;
         } else if (count) {
             if (cli_parse_count(arg, val, lo, hi, count))
                 return DCSIM_EUSAGE;
-            i++;
+            if (!eq)
+                i++;
         }
     }
     if (!o->input && !input_optional) {

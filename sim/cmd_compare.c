@@ -58,7 +58,27 @@ static int read_one(const char *arg, double *m, char *label, size_t label_len, s
 
 int cmd_compare(int argc, char **argv)
 {
-    int n = argc - 1;
+    /* the files, after -q (taken and ignored: compare prints only its table) and `--` */
+    char *files[COMPARE_MAX_FILES + 1];
+    int n = 0, options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options_done && strcmp(a, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (!options_done && (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0))
+            continue;
+        if (!options_done && a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "dcsim: error: unknown option '%s'\n%s", a, cmd_compare_usage);
+            return EXIT_BADINPUT;
+        }
+        if (n > COMPARE_MAX_FILES) {
+            n++;
+            continue;
+        }
+        files[n++] = argv[i];
+    }
     if (n < 2 || n > COMPARE_MAX_FILES) {
         fprintf(stderr, "dcsim: error: compare needs 2 to %d result files\n%s",
                 COMPARE_MAX_FILES, cmd_compare_usage);
@@ -70,7 +90,7 @@ int cmd_compare(int argc, char **argv)
     char label[COMPARE_MAX_FILES][64];
     int rc = 0;
     for (int i = 0; i < n && !rc; i++)
-        rc = read_one(argv[i + 1], m[i], label[i], sizeof label[i], &d);
+        rc = read_one(files[i], m[i], label[i], sizeof label[i], &d);
     diag_print(&d, stderr);
     diag_release(&d);
     if (rc)

@@ -140,7 +140,9 @@ int cmd_fit(int argc, char **argv)
     struct fit_ctx f = {0};
     double *site_mw = NULL;
     char (*site_binding)[512] = NULL;
-    int rc = cli_load(a.input, a.models, &cat, &sc, &d), status = EXIT_DONE;
+    int rc = cli_check_destination(a.out, a.input, &d), status = EXIT_DONE;
+    if (!rc)
+        rc = cli_load(a.input, a.models, &cat, &sc, &d);
     if (rc)
         goto done;
     if (a.trials > 0)

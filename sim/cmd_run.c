@@ -47,6 +47,8 @@ int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
     volatile sig_atomic_t *stop = cli_catch_interrupts();
+    if ((rc = cli_check_destination(a.out, a.input, &d)))
+        goto done;
     rc = cli_load(a.input, a.models, &cat, &sc, &d);
     if (rc)
         goto done;
@@ -71,6 +73,8 @@ int cmd_run(int argc, char **argv)
             goto done;
         }
         out = outbuf;
+        if ((rc = cli_check_destination(out, a.input, &d)))
+            goto done;
     }
     char start[32];
     timefmt_format_date(sc->start_unix_s, start, sizeof start);

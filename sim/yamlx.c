@@ -358,7 +358,10 @@ int yamlx_read_file(const char *path, char **text, size_t *len_out, struct diag 
 {
     *text = NULL;
     *len_out = 0;
-    FILE *f = fopen(path, "rb");
+    int is_stdin = strcmp(path, "-") == 0;   /* `-`: standard input (issue 10) */
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (is_stdin)
+        path = YAMLX_STDIN_NAME;
     if (!f) {
         diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
         return DCSIM_EIO;
@@ -400,7 +403,8 @@ int yamlx_read_file(const char *path, char **text, size_t *len_out, struct diag 
             break;
         }
     }
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     if (rc) {
         free(buf);
         return rc;
