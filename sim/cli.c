@@ -63,6 +63,25 @@ int cli_load(const char *scenario_path, const char *models_dir, struct catalog *
     return rc;
 }
 
+double cli_estimate_bytes(const struct scenario *sc)
+{
+    double rows = (double)sim_output_rows(sc), cols = (double)sim_output_columns(sc);
+    /* /time and each site's time scales, its series; metadata about 64 kB per site */
+    double raw = rows * 8.0 * (1.0 + (double)sc->n_sites * (cols + 1.0));
+    return CLI_DEFLATE_RATIO * raw + 65536.0 * (double)(sc->n_sites + 1);
+}
+
+void cli_format_bytes(double bytes, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    while (bytes >= 1000.0 && u < 4) {
+        bytes /= 1000.0;
+        u++;
+    }
+    snprintf(buf, len, bytes < 10 ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
 int cli_check_destination(const char *out, const char *input, struct diag *d)
 {
     struct stat so, si;
@@ -210,34 +229,48 @@ static const struct {
     int metric;
     const char *label;
     const char *fmt;
+    int fixed;                  /* keep the format for small values (ratios such as PUE) */
 } rows[] = {
-    {M_CRITICAL_IT_MW, "critical IT (MW)", "%.1f"},
-    {M_IT_ENERGY_MWH, "IT energy (MWh)", "%.0f"},
-    {M_FACILITY_ENERGY_MWH, "facility energy (MWh)", "%.0f"},
-    {M_PUE, "PUE", "%.3f"},
-    {M_PUE_PEAK, "PUE peak", "%.3f"},
-    {M_IT_PEAK_MW, "IT peak (MW)", "%.1f"},
-    {M_FACILITY_PEAK_MW, "facility peak (MW)", "%.1f"},
-    {M_MARGIN_MIN_MW, "least margin (MW)", "%.1f"},
-    {M_UNSERVED_ENERGY_MWH, "unserved energy (MWh)", "%.1f"},
-    {M_UNSERVED_HOURS, "unserved hours (h)", "%.2f"},
-    {M_UNSERVED_PEAK_MW, "unserved peak (MW)", "%.1f"},
-    {M_SHED_ENERGY_MWH, "flexible IT shed (MWh)", "%.1f"},
-    {M_THROTTLE_ENERGY_MWH, "IT throttled (MWh)", "%.1f"},
-    {M_THROTTLE_FIRM_ENERGY_MWH, "  of it firm (MWh)", "%.1f"},
-    {M_WATER_M3, "water (m3)", "%.0f"},
-    {M_WUE_L_PER_KWH, "WUE (L/kWh)", "%.3f"},
-    {M_ENERGY_COST_USD, "energy cost (M$)", "%.2f"},
+    {M_CRITICAL_IT_MW, "critical IT (MW)", "%.1f", 0},
+    {M_IT_ENERGY_MWH, "IT energy (MWh)", "%.0f", 0},
+    {M_FACILITY_ENERGY_MWH, "facility energy (MWh)", "%.0f", 0},
+    {M_PUE, "PUE", "%.3f", 1},
+    {M_PUE_PEAK, "PUE peak", "%.3f", 1},
+    {M_IT_PEAK_MW, "IT peak (MW)", "%.1f", 0},
+    {M_FACILITY_PEAK_MW, "facility peak (MW)", "%.1f", 0},
+    {M_MARGIN_MIN_MW, "least margin (MW)", "%.1f", 0},
+    {M_UNSERVED_ENERGY_MWH, "unserved energy (MWh)", "%.1f", 0},
+    {M_UNSERVED_HOURS, "unserved hours (h)", "%.2f", 0},
+    {M_UNSERVED_PEAK_MW, "unserved peak (MW)", "%.1f", 0},
+    {M_SHED_ENERGY_MWH, "flexible IT shed (MWh)", "%.1f", 0},
+    {M_THROTTLE_ENERGY_MWH, "IT throttled (MWh)", "%.1f", 0},
+    {M_THROTTLE_FIRM_ENERGY_MWH, "  of it firm (MWh)", "%.1f", 0},
+    {M_WATER_M3, "water (m3)", "%.0f", 0},
+    {M_WUE_L_PER_KWH, "WUE (L/kWh)", "%.3f", 0},
+    {M_ENERGY_COST_USD, "energy cost (M$)", "%.2f", 0},
+    {M_RIDE_THROUGH_S, "ride-through (s)", "%.0f", 0},
 };
 
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum)
 {
     size_t ncol = sum->n_sites > 1 ? sum->n_sites + 1 : 1;
+    double years = (double)sc->duration_s / (365.0 * 86400.0);
+    if (years > 1.0 + 1e-9)
+        fprintf(out, "energies, water and cost are totals over %.4g years (trial 0)\n", years);
     fprintf(out, "%-24s", "");
     for (size_t i = 0; i < sum->n_sites && ncol > 1; i++)
         fprintf(out, " %14.14s", sc->sites[i].id);
     fprintf(out, " %14s\n", ncol > 1 ? "total" : sc->sites[0].id);
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        if (rows[r].metric == M_RIDE_THROUGH_S) {   /* only when some loop has thermal mass */
+            int any = 0;
+            for (size_t c = 0; c < ncol; c++) {
+                const double *m = (ncol > 1 && c < sum->n_sites) ? sum->site[c] : sum->total;
+                any |= !isnan(m[M_RIDE_THROUGH_S]);
+            }
+            if (!any)
+                continue;
+        }
         fprintf(out, "%-24s", rows[r].label);
         for (size_t c = 0; c < ncol; c++) {
             const double *m = (ncol > 1 && c < sum->n_sites) ? sum->site[c] : sum->total;
@@ -247,6 +280,8 @@ void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_su
             char cell[32];
             if (isnan(x))
                 snprintf(cell, sizeof cell, "-");
+            else if (x != 0 && fabs(x) < 1 && !rows[r].fixed)
+                snprintf(cell, sizeof cell, "%.3g", x);   /* 0.00278 h, not 0.00 */
             else
                 snprintf(cell, sizeof cell, rows[r].fmt, x);
             fprintf(out, " %14s", cell);

@@ -31,6 +31,9 @@ struct h5out {
     hid_t time_ds;              /* /time */
     hid_t *site_time_ds;        /* [n_sites] /sites/<id>/series/time: the group's own
                                    dimension scale, a copy of /time (xarray opens a group) */
+    hid_t *group_time_ds;       /* the same in the other groups of series (supplies/<id>,
+                                   pools/<id>) */
+    size_t n_group_time, cap_group_time;
     hid_t *series_ds;           /* [n_sites * n_series], site-major like the append values */
     char **site_ids;            /* [n_sites] owned copies, for the summary group paths */
     size_t n_sites, n_series;
@@ -295,6 +298,8 @@ static void h5out_free(struct h5out *h, int remove_tmp)
     if (h->site_time_ds)
         for (size_t i = 0; i < h->n_sites; i++)
             kept |= close_dataset_or_keep(&h->site_time_ds[i]);
+    for (size_t i = 0; i < h->n_group_time; i++)
+        kept |= close_dataset_or_keep(&h->group_time_ds[i]);
     kept |= close_dataset_or_keep(&h->time_ds);
     if (h->file >= 0 && !kept && H5Fflush(h->file, H5F_SCOPE_LOCAL) >= 0)
         H5Fclose(h->file);      /* close degree STRONG: also closes anything left open */
@@ -308,6 +313,7 @@ static void h5out_free(struct h5out *h, int remove_tmp)
     free(h->site_ids);
     free(h->series_ds);
     free(h->site_time_ds);
+    free(h->group_time_ds);
     free(h->tmp);
     free(h->dest);
     free(h);
@@ -315,7 +321,7 @@ static void h5out_free(struct h5out *h, int remove_tmp)
 
 /* Checks the arguments of h5out_create: these are caller bugs, not I/O problems. */
 static int check_create_args(const char *dest, const struct h5out_meta *m, size_t n_sites,
-                             const char *const *site_ids, size_t n_series,
+                             const char *const *site_ids, size_t n_series, int per_site,
                              const struct h5out_series_def *series, struct diag *d)
 {
     if (!m || !m->dcsim_version || !m->scenario_name || !m->start_iso)
@@ -339,15 +345,25 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
                 return write_error(d, dest, DCSIM_EINTERNAL, "duplicate site id '%s'",
                                    site_ids[i]);
     }
-    for (size_t i = 0; i < n_series; i++) {
-        if (!valid_component(series[i].name) || !series[i].units ||
-            strcmp(series[i].name, "time") == 0)
-            return write_error(d, dest, DCSIM_EINTERNAL, "bad series name '%s'",
-                               series[i].name ? series[i].name : "(null)");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(series[i].name, series[j].name) == 0)
-                return write_error(d, dest, DCSIM_EINTERNAL, "duplicate series '%s'",
-                                   series[i].name);
+    /* per_site: a list of n_series per site, where a NULL name is an unused column */
+    for (size_t si = 0; si < (per_site ? n_sites : 1); si++) {
+        const struct h5out_series_def *ser = series + si * (per_site ? n_series : 0);
+        for (size_t i = 0; i < n_series; i++) {
+            if (per_site && !ser[i].name)
+                continue;
+            if (!valid_component(ser[i].name) || !ser[i].units ||
+                strcmp(ser[i].name, "time") == 0 ||
+                (ser[i].group && (!ser[i].group[0] || ser[i].group[0] == '/' ||
+                                  strstr(ser[i].group, "..") || strstr(ser[i].group, "//"))))
+                return write_error(d, dest, DCSIM_EINTERNAL, "bad series name '%s'",
+                                   ser[i].name ? ser[i].name : "(null)");
+            const char *gi = ser[i].group ? ser[i].group : "series";
+            for (size_t j = 0; j < i; j++)
+                if (ser[j].name && strcmp(ser[i].name, ser[j].name) == 0 &&
+                    strcmp(gi, ser[j].group ? ser[j].group : "series") == 0)
+                    return write_error(d, dest, DCSIM_EINTERNAL, "duplicate series '%s'",
+                                       ser[i].name);
+        }
     }
     return 0;
 }
@@ -486,7 +502,7 @@ static hid_t create_time(hid_t loc, const char *units, hid_t dcpl, hid_t dapl)
  * dimension in the group opened and its parents, and one scale attached to every series of
  * thousands of sites would carry a reference list of them all). */
 static int create_layout(struct h5out *h, const char *const *site_ids,
-                         const struct h5out_series_def *series, size_t chunk_steps,
+                         const struct h5out_series_def *series, int per_site, size_t chunk_steps,
                          const char *start_iso, struct diag *d)
 {
     int r = 0;
@@ -538,20 +554,73 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
             r = write_fail(d, h->dest, "cannot create /sites/%s/series/time", site_ids[i]);
             goto out;
         }
+        const struct h5out_series_def *defs = series + (per_site ? i * h->n_series : 0);
+        const char *open_group = "series";   /* the group `grp` is */
+        hid_t grp = ser, grp_time = h->site_time_ds[i], opened_time = H5I_INVALID_HID;
         for (size_t j = 0; j < h->n_series; j++) {
-            hid_t ds = create_series(ser, series[j].name, series[j].units, series[j].long_name,
-                                     dcpl, dapl);
-            if (ds >= 0 && H5DSattach_scale(ds, h->site_time_ds[i], 0) < 0) {
+            if (!defs[j].name)
+                continue;
+            const char *want = defs[j].group ? defs[j].group : "series";
+            if (strcmp(want, open_group) != 0) {
+                /* another group (supplies/<id>, pools/<id>), parents created as needed */
+                if (grp != ser)
+                    close_obj(&grp);
+                close_obj(&opened_time);
+                hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+                htri_t ex = H5Lexists(site, want, H5P_DEFAULT) ;
+                if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+                    grp = ex > 0 ? H5Gopen2(site, want, H5P_DEFAULT)
+                                 : H5Gcreate2(site, want, lcpl, gcpl, H5P_DEFAULT);
+                else
+                    grp = H5I_INVALID_HID;
+                close_plist(&lcpl);
+                /* the group's own time scale: made with the group, found when reopened */
+                if (grp >= 0 && ex > 0)
+                    grp_time = opened_time = H5Dopen2(grp, "time", H5P_DEFAULT);
+                else if (grp >= 0 && h->n_group_time == h->cap_group_time) {
+                    size_t cap = h->cap_group_time ? 2 * h->cap_group_time : 16;
+                    hid_t *nt = realloc(h->group_time_ds, cap * sizeof *nt);
+                    if (nt) {
+                        h->group_time_ds = nt;
+                        h->cap_group_time = cap;
+                    }
+                }
+                if (grp >= 0 && ex <= 0 && h->n_group_time < h->cap_group_time) {
+                    grp_time = create_time(grp, units, dcpl, dapl);
+                    if (grp_time >= 0)
+                        h->group_time_ds[h->n_group_time++] = grp_time;
+                } else if (ex <= 0)
+                    grp_time = H5I_INVALID_HID;
+                if (grp < 0 || grp_time < 0) {
+                    H5Eclear2(H5E_DEFAULT);
+                    r = write_fail(d, h->dest, "cannot create /sites/%s/%s", site_ids[i], want);
+                    if (grp != ser)
+                        close_obj(&grp);
+                    grp = ser;
+                    close_obj(&opened_time);
+                    goto out;
+                }
+                open_group = want;
+            }
+            hid_t ds = create_series(grp, defs[j].name, defs[j].units, defs[j].long_name, dcpl,
+                                     dapl);
+            if (ds >= 0 && H5DSattach_scale(ds, grp_time, 0) < 0) {
                 H5Dclose(ds);
                 ds = H5I_INVALID_HID;
             }
             if (ds < 0) {
-                r = write_fail(d, h->dest, "cannot create /sites/%s/series/%s", site_ids[i],
-                               series[j].name);
+                r = write_fail(d, h->dest, "cannot create /sites/%s/%s/%s", site_ids[i], want,
+                               defs[j].name);
+                if (grp != ser)
+                    close_obj(&grp);
+                close_obj(&opened_time);
                 goto out;
             }
             h->series_ds[i * h->n_series + j] = ds;
         }
+        if (grp != ser)
+            close_obj(&grp);
+        close_obj(&opened_time);
         close_obj(&ser);
         close_obj(&site);
     }
@@ -565,16 +634,16 @@ out:
     return r;
 }
 
-int h5out_create(const char *dest_path, const struct h5out_meta *meta,
-                 size_t n_sites, const char *const *site_ids,
-                 size_t n_series, const struct h5out_series_def *series,
-                 size_t chunk_steps, struct h5out **out, struct diag *d)
+static int create_any(const char *dest_path, const struct h5out_meta *meta,
+                      size_t n_sites, const char *const *site_ids,
+                      size_t n_series, const struct h5out_series_def *series, int per_site,
+                      size_t chunk_steps, struct h5out **out, struct diag *d)
 {
     *out = NULL;
     h5_setup();
     if (!dest_path || !dest_path[0])
         return write_error(d, dest_path, DCSIM_EINTERNAL, "no destination path");
-    int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, series, d);
+    int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, per_site, series, d);
     if (r)
         return r;
 
@@ -614,13 +683,30 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
 
     if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
         (r = write_scenario(h, meta, d)) != 0 ||
-        (r = create_layout(h, site_ids, series, chunk_steps, meta->start_iso, d)) != 0)
+        (r = create_layout(h, site_ids, series, per_site, chunk_steps, meta->start_iso, d)) != 0)
         goto fail;
     *out = h;
     return 0;
 fail:
     h5out_free(h, 1);
     return r;
+}
+
+int h5out_create(const char *dest_path, const struct h5out_meta *meta,
+                 size_t n_sites, const char *const *site_ids,
+                 size_t n_series, const struct h5out_series_def *series,
+                 size_t chunk_steps, struct h5out **out, struct diag *d)
+{
+    return create_any(dest_path, meta, n_sites, site_ids, n_series, series, 0, chunk_steps, out,
+                      d);
+}
+
+int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
+                       size_t n_sites, const char *const *site_ids,
+                       size_t n_cols, const struct h5out_series_def *series,
+                       size_t chunk_steps, struct h5out **out, struct diag *d)
+{
+    return create_any(dest_path, meta, n_sites, site_ids, n_cols, series, 1, chunk_steps, out, d);
 }
 
 /* Extends `ds` to written + n and writes buf into the new tail. */
@@ -669,7 +755,15 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
                               h->site_ids[i]);
         }
     }
+    for (size_t i = 0; i < h->n_group_time; i++) {
+        if (append_one(h->group_time_ds[i], h->written, n_steps, time_s) < 0) {
+            h->broken = 1;
+            return write_fail(d, h->dest, "cannot append to the time of a supply or pool");
+        }
+    }
     for (size_t i = 0; i < h->n_sites * h->n_series; i++) {
+        if (h->series_ds[i] < 0)
+            continue;   /* an unused column of a per-site layout */
         if (append_one(h->series_ds[i], h->written, n_steps, values + i * n_steps) < 0) {
             h->broken = 1;
             return write_fail(d, h->dest, "cannot append to /sites/%s/series",
@@ -818,6 +912,21 @@ int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *n
     return r;
 }
 
+int h5out_write_object_attr(struct h5out *h, const char *obj_path, const char *name,
+                            const char *text, double value, struct diag *d)
+{
+    h5_setup();
+    hid_t o = H5Oopen(h->file, obj_path, H5P_DEFAULT);
+    if (o < 0)
+        return write_fail(d, h->dest, "cannot open %s", obj_path);
+    herr_t e = text ? put_attr_text(o, name, text)
+                    : put_attr(o, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+    H5Oclose(o);
+    if (e < 0)
+        return write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, obj_path);
+    return 0;
+}
+
 int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *name,
                            size_t n, const double *values, struct diag *d)
 {
@@ -937,6 +1046,8 @@ int h5out_commit(struct h5out *h, struct diag *d)
         close_obj(&h->series_ds[i]);
     for (size_t i = 0; i < h->n_sites; i++)
         close_obj(&h->site_time_ds[i]);
+    for (size_t i = 0; i < h->n_group_time; i++)
+        close_obj(&h->group_time_ds[i]);
     close_obj(&h->time_ds);
     /* Every group, dataset, type and attribute we opened must be closed by now; one left
      * open would be a leak in this file (close degree STRONG would hide it). */

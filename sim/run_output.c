@@ -124,6 +124,68 @@ static int write_models(struct h5out *h, const struct scenario *sc, const struct
     return rc;
 }
 
+/* The columns of every site (h5out_create_sites): names live in `text`. */
+struct layout {
+    struct h5out_series_def *defs;      /* [n_sites * cols] */
+    char (*text)[3][96];                /* [n_sites * cols]: name, long name, group */
+};
+
+static void layout_release(struct layout *lay)
+{
+    free(lay->defs);
+    free(lay->text);
+}
+
+static void put_col(struct layout *lay, size_t at, const char *name, const char *units,
+                    const char *long_name, const char *group, int max)
+{
+    char (*t)[96] = lay->text[at];
+    snprintf(t[0], sizeof t[0], "%s%s", name, max ? "_max" : "");
+    snprintf(t[1], sizeof t[1], "%s%s", long_name, max ? " (interval maximum)" : "");
+    snprintf(t[2], sizeof t[2], "%s", group ? group : "");
+    lay->defs[at] = (struct h5out_series_def){t[0], units, t[1], group ? t[2] : NULL};
+}
+
+static int layout_build(const struct scenario *sc, int cols, int nv, struct layout *lay)
+{
+    size_t n = sc->n_sites * (size_t)cols;
+    lay->defs = calloc(n ? n : 1, sizeof *lay->defs);
+    lay->text = malloc((n ? n : 1) * sizeof *lay->text);
+    if (!lay->defs || !lay->text) {
+        layout_release(lay);
+        return DCSIM_ENOMEM;
+    }
+    for (size_t i = 0; i < sc->n_sites; i++) {
+        const struct site *site = &sc->sites[i];
+        for (int pass = 0; pass * nv < cols; pass++) {
+            size_t at = i * (size_t)cols + (size_t)(pass * nv);
+            for (int k = 0; k < N_SERIES; k++)
+                put_col(lay, at++, series_names[k], series_units[k], series_descriptions[k],
+                        NULL, pass);
+            char group[CATALOG_ID_MAX + 16];
+            for (size_t j = 0; j < site->n_supplies; j++) {
+                const struct supply *sp = &site->supplies[j];
+                snprintf(group, sizeof group, "supplies/%s", sp->id);
+                put_col(lay, at++, "power_mw", "MW", "power delivered (battery: negative "
+                        "while charging)", group, pass);
+                put_col(lay, at++, "available_mw", "MW", "power it could deliver", group, pass);
+                if (sp->type == SUPPLY_BATTERY)
+                    put_col(lay, at++, "soc_mwh", "MWh", "energy stored at the end of the step",
+                            group, pass);
+            }
+            for (size_t j = 0; j < site->n_pools; j++) {
+                snprintf(group, sizeof group, "pools/%s", site->pools[j].id);
+                put_col(lay, at++, "it_mw", "MW", "IT power served", group, pass);
+                put_col(lay, at++, "shed_mw", "MW", "IT not served for lack of power (flexible "
+                        "shed or firm curtailed)", group, pass);
+                put_col(lay, at++, "throttle_mw", "MW", "IT reduced because cooling could not "
+                        "reject the heat", group, pass);
+            }
+        }
+    }
+    return 0;
+}
+
 int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
                     const struct run_file_opts *fo, struct sim_summary *sum, struct diag *d)
 {
@@ -134,18 +196,14 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         return DCSIM_ENOMEM;
     for (size_t i = 0; i < sc->n_sites; i++)
         site_ids[i] = sc->sites[i].id;
-    /* the series, and with output_every their interval maxima as <name>_max */
-    int cols = sim_output_columns(sc);
-    struct h5out_series_def defs[2 * N_SERIES];
-    char max_names[N_SERIES][64], max_long[N_SERIES][160];
-    for (int k = 0; k < N_SERIES; k++) {
-        defs[k] = (struct h5out_series_def){series_names[k], series_units[k],
-                                            series_descriptions[k]};
-        snprintf(max_names[k], sizeof max_names[k], "%s_max", series_names[k]);
-        snprintf(max_long[k], sizeof max_long[k], "%s (interval maximum)",
-                 series_descriptions[k]);
-        defs[N_SERIES + k] = (struct h5out_series_def){max_names[k], series_units[k],
-                                                       max_long[k]};
+    /* per site: the series, then each supply's and pool's (padded to the most any site
+     * has), and with output_every the same again as interval maxima <name>_max */
+    int cols = sim_output_columns(sc), nv = sim_site_columns(sc);
+    struct layout lay = {0};
+    int rc = layout_build(sc, cols, nv, &lay);
+    if (rc) {
+        free(site_ids);
+        return rc;
     }
     struct h5out_meta meta = {
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
@@ -156,9 +214,10 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     };
     struct h5out *h = NULL;
     size_t block = block_rows(sc, cols);
-    int rc = h5out_create(out, &meta, sc->n_sites, site_ids, (size_t)cols, defs,
-                          RUN_CHUNK_STEPS, &h, d);
+    rc = h5out_create_sites(out, &meta, sc->n_sites, site_ids, (size_t)cols, lay.defs,
+                            RUN_CHUNK_STEPS, &h, d);
     free(site_ids);
+    layout_release(&lay);
     if (rc)
         return rc;
     /* the series are compressed and written on a thread of their own while the run goes on */
@@ -173,6 +232,7 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .progress = (!fo->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
         .threads = fo->threads,
         .stop = fo->stop,
+        .extras = 1,
     };
     rc = sim_run(sim, &opt, sum, d);
     int wrc = async_sink_finish(&writer, d);

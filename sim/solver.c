@@ -102,14 +102,14 @@ static double unserved_union_s(const struct site_run *runs, size_t n_sites, doub
 
 /* The whole scenario's step: powers and energies add up across sites; PUE is recomputed;
  * the time with unserved load is the union of the sites'. */
-static void aggregate_step(const double *site_v, const struct site_run *runs, size_t n_sites,
-                           double *total, double *scratch)
+static void aggregate_step(const double *site_v, size_t stride, const struct site_run *runs,
+                           size_t n_sites, double *total, double *scratch)
 {
     memset(total, 0, N_SERIES * sizeof *total);
     int any_unserved = 0;
     for (size_t i = 0; i < n_sites; i++) {
         for (int k = 0; k < N_SERIES; k++)
-            total[k] += site_v[i * N_SERIES + k];
+            total[k] += site_v[i * stride + k];
         any_unserved |= runs[i].n_unserved_iv > 0;
     }
     total[S_AMBIENT_DRYBULB_C] = site_v[S_AMBIENT_DRYBULB_C];
@@ -119,9 +119,20 @@ static void aggregate_step(const double *site_v, const struct site_run *runs, si
     total[S_UNSERVED_S] = any_unserved ? unserved_union_s(runs, n_sites, scratch) : 0.0;
 }
 
+int sim_site_columns(const struct scenario *sc)
+{
+    int extra = 0;
+    for (size_t i = 0; i < sc->n_sites; i++) {
+        int n = site_extra_columns(&sc->sites[i]);
+        extra = n > extra ? n : extra;
+    }
+    return N_SERIES + extra;
+}
+
 int sim_output_columns(const struct scenario *sc)
 {
-    return sc->output_every_s > sc->timestep_s ? 2 * N_SERIES : N_SERIES;
+    int n = sim_site_columns(sc);
+    return sc->output_every_s > sc->timestep_s ? 2 * n : n;
 }
 
 int64_t sim_output_rows(const struct scenario *sc)
@@ -133,6 +144,7 @@ int64_t sim_output_rows(const struct scenario *sc)
 struct block {
     size_t steps, filled;           /* rows the block holds, rows filled */
     size_t cols;                    /* columns per site */
+    size_t nv;                      /* values per site and step (N_SERIES + the extras) */
     double *values, *packed, *time_s;
     /* decimation: steps per row, steps folded so far, and per site and series the sum and
      * the maximum of the current interval */
@@ -161,12 +173,12 @@ static void block_put(struct block *b, size_t site, const double *v)
 {
     double *row = b->values;
     if (b->per_row <= 1) {
-        for (int j = 0; j < N_SERIES; j++)
-            row[(site * b->cols + (size_t)j) * b->steps + b->filled] = v[j];
+        for (size_t j = 0; j < b->nv; j++)
+            row[(site * b->cols + j) * b->steps + b->filled] = v[j];
         return;
     }
-    double *sum = b->sum + site * N_SERIES, *max = b->max + site * N_SERIES;
-    for (int j = 0; j < N_SERIES; j++) {
+    double *sum = b->sum + site * b->nv, *max = b->max + site * b->nv;
+    for (size_t j = 0; j < b->nv; j++) {
         double x = v[j];
         if (b->folded == 0) {
             sum[j] = x;
@@ -184,14 +196,14 @@ static void block_row(struct block *b, size_t n_sites)
 {
     double n = (double)b->per_row;
     for (size_t i = 0; i < n_sites; i++) {
-        const double *sum = b->sum + i * N_SERIES, *max = b->max + i * N_SERIES;
-        for (int j = 0; j < N_SERIES; j++) {
+        const double *sum = b->sum + i * b->nv, *max = b->max + i * b->nv;
+        for (size_t j = 0; j < b->nv; j++) {
             double mean = (j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S) ? sum[j]
                                                                                     : sum[j] / n;
             if (j == S_PUE)
                 mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
-            b->values[(i * b->cols + (size_t)j) * b->steps + b->filled] = mean;
-            b->values[(i * b->cols + N_SERIES + (size_t)j) * b->steps + b->filled] = max[j];
+            b->values[(i * b->cols + j) * b->steps + b->filled] = mean;
+            b->values[(i * b->cols + b->nv + j) * b->steps + b->filled] = max[j];
         }
     }
 }
@@ -224,13 +236,16 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     size_t n_sites = sc->n_sites;
     struct site_run *runs = calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
-    double *step_v = malloc((n_sites + 1) * N_SERIES * sizeof *step_v);
+    /* a run whose series are written: each site's per-supply and per-pool values too */
+    size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
+    double *step_v = calloc((n_sites + 1) * nv, sizeof *step_v);
     double *iv_scratch = malloc(n_sites * SITE_UNSERVED_IV_MAX * 2 * sizeof *iv_scratch);
     struct block b = {0};
     int rc = (runs && acc && step_v && iv_scratch) ? 0 : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
         int64_t rows = sim_output_rows(sc);
-        b.cols = (size_t)sim_output_columns(sc);
+        b.nv = nv;
+        b.cols = sc->output_every_s > sc->timestep_s ? 2 * nv : nv;
         b.per_row = sc->steps / rows;
         b.steps = opt->block_steps ? opt->block_steps : SOLVER_DEFAULT_BLOCK;
         if ((int64_t)b.steps > rows)
@@ -238,13 +253,15 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         b.values = malloc(n_sites * b.cols * b.steps * sizeof *b.values);
         b.packed = malloc(n_sites * b.cols * b.steps * sizeof *b.packed);
         b.time_s = malloc(b.steps * sizeof *b.time_s);
-        b.sum = malloc(n_sites * N_SERIES * sizeof *b.sum);
-        b.max = malloc(n_sites * N_SERIES * sizeof *b.max);
+        b.sum = malloc(n_sites * nv * sizeof *b.sum);
+        b.max = malloc(n_sites * nv * sizeof *b.max);
         if (!b.values || !b.packed || !b.time_s || !b.sum || !b.max)
             rc = DCSIM_ENOMEM;
     }
-    for (size_t i = 0; i < n_sites && !rc; i++)
+    for (size_t i = 0; i < n_sites && !rc; i++) {
         rc = site_run_init(&runs[i], &s->sites[i], trial);
+        runs[i].extras = nv > N_SERIES;
+    }
     for (size_t i = 0; acc && i <= n_sites && !rc; i++)
         rc = summary_init(&acc[i], sc->duration_s);
 
@@ -254,7 +271,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     for (int64_t k = 0; k < sc->steps && !rc; k++) {
         int64_t t = k * dt;
         for (size_t i = 0; i < n_sites && !rc; i++) {
-            double *v = step_v + i * N_SERIES;
+            double *v = step_v + i * nv;
             if ((rc = site_step(&runs[i], t, dt, v))) {
                 *failed_step = k;
                 break;
@@ -266,8 +283,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         if (rc)
             break;
         if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
-            double *total = step_v + n_sites * N_SERIES;
-            aggregate_step(step_v, runs, n_sites, total, iv_scratch);
+            double *total = step_v + n_sites * nv;
+            aggregate_step(step_v, nv, runs, n_sites, total, iv_scratch);
             summary_add(&acc[n_sites], total, t, dt);
         }
         if (b.values) {

@@ -105,6 +105,59 @@ expect_grep "2 cases, 1 ok, 1 invalid, 0 failed" out "sweep counts the invalid c
 expect_status 2 $? "sweep -o SCENARIO"
 cmp -s ok.yaml keep.yaml || fail "sweep -o SCENARIO changed the scenario"
 
+# --- self-describing sweep cases (item 3): each case file's /scenario is the case's own
+# scenario (the varied values in it), with `case` and the varied values as attributes; run
+# again it gives the case's results
+cat >ser.yaml <<'YAML'
+base: ok.yaml
+vary:
+  sites.s.it.p.count: [1, 3]
+  sites.s.cooling.liquid.rejection: [dry_cooler, hybrid]
+series: true
+YAML
+"$DCSIM" sweep -q -o ser.h5 ser.yaml >out 2>err
+expect_status 0 $? "sweep with series: true"
+case3=ser-cases/case-000003.h5
+if [ -f "$case3" ]; then
+    out=$("$PY" - "$case3" <<'PYEOF'
+import sys, h5py, yaml
+with h5py.File(sys.argv[1], "r") as f:
+    d = f["scenario"]
+    t = d[()]
+    t = t.decode() if isinstance(t, bytes) else t
+    a = dict(d.attrs)
+    y = yaml.safe_load(t)
+    print(int(a["case"]), float(a["sites.s.it.p.count"]), a["sites.s.cooling.liquid.rejection"],
+          y["sites"][0]["it"][0]["count"], y["sites"][0]["cooling"]["liquid"]["rejection"])
+    open("case3.yaml", "w").write(t)
+PYEOF
+)
+    [ "$out" = "3 3.0 hybrid 3 hybrid" ] || fail "case 3's /scenario and attributes: '$out'"
+    "$DCSIM" run -q -o case3-again.h5 case3.yaml >out 2>err
+    expect_status 0 $? "run of case 3's /scenario"
+    a=$("$PY" "$H5CHECK" get "$case3" /summary/facility_energy_mwh 2>&1)
+    b=$("$PY" "$H5CHECK" get case3-again.h5 /summary/facility_energy_mwh 2>&1)
+    [ "$a" = "$b" ] || fail "case 3 run again: facility energy $b, the case file $a"
+else
+    fail "sweep with series: true wrote no $case3"
+fi
+
+# --- messages with hints (item 9)
+sed 's/contract_mw: 10/contract_mw: 10 MW/; s/workload: mining}/workload: mining, utilization: 85}/' \
+    ok.yaml >hint.yaml
+"$DCSIM" check hint.yaml >out 2>err
+expect_status 2 $? "check with '10 MW' and 'utilization: 85'"
+expect_grep "^hint\.yaml:8:[0-9]+: error: .*'10 MW' \(units live in key names" err "hint: units in key names"
+expect_grep "^hint\.yaml:9:[0-9]+: error: .*got 85 \(fractions are plain numbers" err "hint: fractions"
+: >empty.yaml
+"$DCSIM" check empty.yaml >out 2>err
+expect_status 2 $? "check of an empty file"
+expect_grep "^empty\.yaml:1:1: error" err "an empty file's error is positioned"
+printf 'name: x\nstart: 2027-01-01 \351\n' >latin1.yaml
+"$DCSIM" check latin1.yaml >out 2>err
+expect_status 2 $? "check of a Latin-1 file"
+expect_grep "^latin1\.yaml:2:19: error: .*UTF-8" err "a Latin-1 byte is positioned, with a UTF-8 hint"
+
 # --- CLI conventions
 "$DCSIM" -V >out 2>err
 expect_status 0 $? "dcsim -V"
@@ -121,6 +174,10 @@ got=$("$PY" "$H5CHECK" get eq.h5 //seed 2>&1)
 expect_status 2 $? "--trials= (empty)"
 "$DCSIM" run -q -o stdin.h5 - <ok.yaml >out 2>err
 expect_status 0 $? "run - (standard input)"
+[ -s out ] && fail "run -q printed on stdout"
+[ -s err ] && fail "run -q printed on stderr"
+"$DCSIM" run -q --summary -o stdin.h5 - <ok.yaml >out 2>err
+expect_grep "^PUE " out "run -q --summary prints the table"
 [ -f stdin.h5 ] || fail "run - wrote no file"
 printf 'name: x\n\xe9bogus: 1\n' | "$DCSIM" check - >out 2>err
 expect_status 2 $? "check - with a bad scenario"

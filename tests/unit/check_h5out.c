@@ -28,9 +28,9 @@
 
 static const char *const site_ids[N_SITES] = {"north", "south-1"};
 static const struct h5out_series_def series[N_SERIES] = {
-    {"it_demand_mw", "MW", "IT power asked for"},
-    {"pue", "1", NULL},
-    {"ambient_drybulb_c", "°C", "outdoor dry bulb"},
+    {"it_demand_mw", "MW", "IT power asked for", NULL},
+    {"pue", "1", NULL, NULL},
+    {"ambient_drybulb_c", "°C", "outdoor dry bulb", NULL},
 };
 static const char scenario_text[] =
     "name: test-site\n"
@@ -800,7 +800,7 @@ START_TEST(test_bad_arguments)
     ck_assert_int_eq(h5out_create(dest, &m, 1, slash_sites, N_SERIES, series, 8, &h, &d),
                      DCSIM_EINTERNAL);
     ck_assert_uint_eq(diag_count_matching(&d, "bad site id 'a/b'"), 1);
-    const struct h5out_series_def dup_series[] = {{"x", "MW", NULL}, {"x", "MW", NULL}};
+    const struct h5out_series_def dup_series[] = {{"x", "MW", NULL, NULL}, {"x", "MW", NULL, NULL}};
     ck_assert_int_eq(h5out_create(dest, &m, 1, site_ids, 2, dup_series, 8, &h, &d),
                      DCSIM_EINTERNAL);
     ck_assert_uint_eq(diag_count_matching(&d, "duplicate series 'x'"), 1);
