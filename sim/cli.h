@@ -49,12 +49,13 @@ enum cli_opt {
     CLI_TRIALS = 1 << 2,      /* --trials N */
     CLI_SEED = 1 << 3,        /* --seed N */
     CLI_THREADS = 1 << 4,     /* -j N */
-    CLI_QUIET = 1 << 5,       /* -q */
+    CLI_QUIET = 1 << 5,       /* -q (every command accepts it: the flag is kept for callers) */
     CLI_IT_MW = 1 << 6,       /* --it-mw MW */
     CLI_CSV = 1 << 7,         /* --csv FILE */
     CLI_RESUME = 1 << 8,      /* --resume */
     CLI_DEFLATE = 1 << 9,     /* --deflate N */
     CLI_PER_SITE = 1 << 10,   /* --per-site */
+    CLI_SUMMARY = 1 << 11,    /* --summary */
 };
 
 struct cli_opts {
@@ -63,14 +64,33 @@ struct cli_opts {
     long long trials, seed, threads;   /* -1 (trials, seed) or 0 (threads) when not given */
     long long deflate;        /* -1 when not given */
     double it_mw;             /* -1 when not given */
-    int quiet, resume, per_site;
+    int quiet, resume, per_site, summary;
 };
 
-/** Parses argv[1..] (argv[0] is the command) allowing the options in `accept`; on a usage
+/** Parses argv[1..] (argv[0] is the command) allowing the options in `accept` (and -q, which
+ *  every command takes); a long option's value may be joined (`--trials=5`), `--` ends the
+ *  options, `-` is a positional argument (standard input). On a usage
  *  problem prints a message and `usage` to stderr and returns DCSIM_EUSAGE. With
  *  `input_optional` a missing positional argument is allowed. */
 int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
                    const char *usage, struct cli_opts *o);
+
+/** Compressed size the series of a run typically reach (shuffle + deflate 1 on dcsim's
+ *  series, measured on the bundled scenarios: 0.1-0.3 of the raw float64 bytes). */
+#define CLI_DEFLATE_RATIO 0.2
+/** Above this estimate, run warns and suggests output_every. */
+#define CLI_LARGE_OUTPUT_BYTES 1e9
+
+/** The result file's estimated size in bytes (series, time scales, metadata). */
+double cli_estimate_bytes(const struct scenario *sc);
+
+/** "1.2 GB", "350 MB", ... (decimal units). */
+void cli_format_bytes(double bytes, char *buf, size_t len);
+
+/** Refuses an output path before anything is simulated (issue 10): an existing directory,
+ *  anything but a regular file, or the input file itself (`input` may be NULL or "-").
+ *  Nothing there yet is fine. Returns 0 or DCSIM_EINPUT / DCSIM_EUSAGE with a message in d. */
+int cli_check_destination(const char *out, const char *input, struct diag *d);
 
 /** Parses a whole non-negative integer option value; returns 0 or DCSIM_EUSAGE with a message. */
 int cli_parse_count(const char *opt, const char *text, long long min, long long max,

@@ -10,7 +10,7 @@
 #include "timefmt.h"
 
 const char cmd_check_usage[] =
-    "usage: dcsim check SCENARIO.yaml [--models DIR]\n\n"
+    "usage: dcsim check SCENARIO.yaml [--models DIR] [-q]\n\n"
     "Validates the scenario without simulating and prints what it resolved: sites, IT\n"
     "nameplate MW, supply MW and cooling capacity MW. Exit 0 when valid, 2 otherwise.\n";
 
@@ -100,7 +100,8 @@ int cmd_check(int argc, char **argv)
     timefmt_format_date(sc->start_unix_s, start, sizeof start);
     timefmt_format_span(sc->duration_s, span, sizeof span);
     timefmt_format_span(sc->timestep_s, step, sizeof step);
-    printf("scenario %s: %zu site%s, from %s for %s at %s steps (%lld steps), seed %llu, "
+    if (!o.quiet)
+        printf("scenario %s: %zu site%s, from %s for %s at %s steps (%lld steps), seed %llu, "
            "%d trial%s\n", sc->name, sc->n_sites, sc->n_sites == 1 ? "" : "s", start, span, step,
            (long long)sc->steps, (unsigned long long)sc->seed, sc->trials,
            sc->trials == 1 ? "" : "s");
@@ -112,7 +113,8 @@ int cmd_check(int argc, char **argv)
         rc = design_day_conditions(sc, i, &dc, &d);
         if (rc)
             break;
-        print_site(sc, &sc->sites[i], &dc);
+        if (!o.quiet)   /* -q: nothing but errors (and the exit status) */
+            print_site(sc, &sc->sites[i], &dc);
         for (size_t k = 0; k < sc->sites[i].n_pools; k++)
             if (!sc->sites[i].pools[k].flexible)
                 firm_total += sc->sites[i].pools[k].count * sc->sites[i].pools[k].rack.power_max_kw /
@@ -120,8 +122,15 @@ int cmd_check(int argc, char **argv)
     }
     if (!rc)
         rc = design_day_check(sc, &d, NULL);
-    if (!rc)
+    if (!rc && !o.quiet) {
+        char size[32];
+        cli_format_bytes(cli_estimate_bytes(sc), size, sizeof size);
+        printf("output: %lld rows x %d series per site, about %s%s\n",
+               (long long)sim_output_rows(sc), sim_output_columns(sc), size,
+               cli_estimate_bytes(sc) > CLI_LARGE_OUTPUT_BYTES
+                   ? " (large: output_every would shrink it)" : "");
         printf("firm IT nameplate over all sites: %.1f MW\nok\n", firm_total);
+    }
     fflush(stdout);
     diag_print(&d, stderr);
     diag_release(&d);

@@ -10,6 +10,7 @@
 #include "h5out.h"
 #include "results.h"
 #include "sweep_io.h"
+#include "timefmt.h"
 
 const char cmd_compare_usage[] =
     "usage: dcsim compare A.h5 B.h5 [C.h5 ...]\n\n"
@@ -17,6 +18,34 @@ const char cmd_compare_usage[] =
     "to the first (absolute and %). For a sweep file name a case: results/sweep.h5:case=3.\n";
 
 #define COMPARE_MAX_FILES 16
+#define COMPARE_LABEL_MAX 48   /* characters of a column label */
+
+/* A time in seconds since a file's start as ISO 8601 UTC ("-" when unknown). */
+static void format_when(double start_unix_s, double t_s, char *buf, size_t len)
+{
+    if (isnan(start_unix_s) || isnan(t_s) || fabs(t_s) > 1e12) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    timefmt_format_date((int64_t)start_unix_s + (int64_t)llround(t_s), buf, len);
+}
+
+/* The start of a result file (unix s) from its root attribute; NaN for a sweep case. */
+static double file_start(const char *arg)
+{
+    if (strstr(arg, ":case="))
+        return NAN;   /* /cases holds no start */
+    char *iso = NULL;
+    struct diag q;
+    diag_init(&q);
+    int64_t t = 0;
+    double r = NAN;
+    if (h5in_read_attr_text(arg, "/", "start", &iso, &q) == 0 && timefmt_parse_date(iso, &t) == 0)
+        r = (double)t;
+    free(iso);
+    diag_release(&q);
+    return r;
+}
 
 /* Reads one file's scenario summary into m[N_METRICS] (NaN where absent). */
 static int read_one(const char *arg, double *m, char *label, size_t label_len, struct diag *d)
@@ -26,8 +55,7 @@ static int read_one(const char *arg, double *m, char *label, size_t label_len, s
     char path[4096];
     snprintf(path, sizeof path, "%s", arg);
     char *sel = strstr(path, ":case=");
-    const char *base = strrchr(arg, '/');
-    snprintf(label, label_len, "%s", base ? base + 1 : arg);
+    snprintf(label, label_len, "%s", arg);   /* as named: file (and :case=N) in full */
     if (sel) {
         *sel = '\0';
         char *end;
@@ -42,6 +70,17 @@ static int read_one(const char *arg, double *m, char *label, size_t label_len, s
             diag_warning(d, arg, 0, 0, "case %ld has status %d (no results)", c, status);
         return rc;
     }
+    /* a sweep table without a case: say so, not "no object '/summary'" */
+    int64_t tf, td;
+    struct diag quiet;
+    diag_init(&quiet);
+    if (h5in_open_dataset(path, "/cases", &tf, &td, &quiet) == 0) {
+        h5in_close_dataset(&tf, &td);
+        diag_release(&quiet);
+        diag_error(d, arg, 0, 0, "this is a sweep's table: name a case, e.g. '%s:case=0'", arg);
+        return DCSIM_EUSAGE;
+    }
+    diag_release(&quiet);
     size_t n;
     char **names;
     double *values;
@@ -58,7 +97,27 @@ static int read_one(const char *arg, double *m, char *label, size_t label_len, s
 
 int cmd_compare(int argc, char **argv)
 {
-    int n = argc - 1;
+    /* the files, after -q (taken and ignored: compare prints only its table) and `--` */
+    char *files[COMPARE_MAX_FILES + 1];
+    int n = 0, options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options_done && strcmp(a, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (!options_done && (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0))
+            continue;
+        if (!options_done && a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "dcsim: error: unknown option '%s'\n%s", a, cmd_compare_usage);
+            return EXIT_BADINPUT;
+        }
+        if (n > COMPARE_MAX_FILES) {
+            n++;
+            continue;
+        }
+        files[n++] = argv[i];
+    }
     if (n < 2 || n > COMPARE_MAX_FILES) {
         fprintf(stderr, "dcsim: error: compare needs 2 to %d result files\n%s",
                 COMPARE_MAX_FILES, cmd_compare_usage);
@@ -66,18 +125,33 @@ int cmd_compare(int argc, char **argv)
     }
     struct diag d;
     diag_init(&d);
-    double m[COMPARE_MAX_FILES][N_METRICS];
-    char label[COMPARE_MAX_FILES][64];
+    double m[COMPARE_MAX_FILES][N_METRICS], start[COMPARE_MAX_FILES];
+    char label[COMPARE_MAX_FILES][COMPARE_LABEL_MAX + 512];
     int rc = 0;
     for (int i = 0; i < n && !rc; i++)
-        rc = read_one(argv[i + 1], m[i], label[i], sizeof label[i], &d);
+        rc = read_one(files[i], m[i], label[i], sizeof label[i], &d);
+    for (int i = 0; i < n && !rc; i++)
+        start[i] = file_start(files[i]);
     diag_print(&d, stderr);
     diag_release(&d);
     if (rc)
         return rc == DCSIM_EIO ? EXIT_BADINPUT : cli_exit_status(rc);
-    printf("%-28s %16.16s", "metric", label[0]);
+    /* columns as wide as the longest label (files named in full; a label longer than
+     * COMPARE_LABEL_MAX keeps its start and end around '...') */
+    int w = 16;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(label[i]);
+        if (len > COMPARE_LABEL_MAX) {
+            memmove(label[i] + COMPARE_LABEL_MAX / 2 - 1,
+                    label[i] + len - (COMPARE_LABEL_MAX / 2 - 2), COMPARE_LABEL_MAX / 2 - 1);
+            memcpy(label[i] + COMPARE_LABEL_MAX / 2 - 4, "...", 3);
+            len = strlen(label[i]);
+        }
+        w = (int)len > w ? (int)len : w;
+    }
+    printf("%-28s %*s", "metric", w, label[0]);
     for (int i = 1; i < n; i++)
-        printf(" %16.16s %12s %8s", label[i], "diff", "%");
+        printf(" %*s %12s %8s", w, label[i], "diff", "%");
     putchar('\n');
     for (int k = 0; k < N_METRICS; k++) {
         int any = 0;
@@ -85,13 +159,25 @@ int cmd_compare(int argc, char **argv)
             any |= !isnan(m[i][k]);
         if (!any)
             continue;
-        printf("%-28s %16.6g", metric_names[k], m[0][k]);
+        if (k == M_MARGIN_MIN_TIME_S) {   /* a time: ISO 8601, the difference in hours */
+            char when[40];
+            format_when(start[0], m[0][k], when, sizeof when);
+            printf("%-28s %*s", "margin_min_time", w, when);
+            for (int i = 1; i < n; i++) {
+                format_when(start[i], m[i][k], when, sizeof when);
+                double dh = (m[i][k] + start[i] - m[0][k] - start[0]) / 3600.0;
+                printf(" %*s %+12.4g %8s", w, when, dh, "-");
+            }
+            printf("  %s\n", "UTC,diff_h");
+            continue;
+        }
+        printf("%-28s %*.6g", metric_names[k], w, m[0][k]);
         for (int i = 1; i < n; i++) {
             double diff = m[i][k] - m[0][k];
             char pct[16] = "-";
             if (m[0][k] != 0 && !isnan(diff))
                 snprintf(pct, sizeof pct, "%+.1f", 100.0 * diff / fabs(m[0][k]));
-            printf(" %16.6g %+12.4g %8s", m[i][k], diff, pct);
+            printf(" %*.6g %+12.4g %8s", w, m[i][k], diff, pct);
         }
         printf("  %s\n", metric_units[k]);
     }

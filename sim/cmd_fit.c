@@ -41,8 +41,9 @@ static int write_fit_group(struct h5out *h, void *ctx, struct diag *d)
     static const char *const names[FIT_ATTRS] = {
         "max_critical_it_mw", "requested_it_mw", "fits", "margin_mw", "trials",
         "max_critical_it_mw_ci_low", "max_critical_it_mw_ci_high"};
+    static const char *const units[FIT_ATTRS] = {"MW", "MW", "1", "MW", "1", "MW", "MW"};
     const struct fit_file *ff = ctx;
-    int rc = h5out_write_summary(h, H5OUT_FIT_GROUP, FIT_ATTRS, names, ff->attrs, d);
+    int rc = h5out_write_attrs(h, "/fit", FIT_ATTRS, names, ff->attrs, units, d);
     if (!rc)
         rc = h5out_write_summary_text(h, H5OUT_FIT_GROUP, "binding", ff->binding, d);
     if (!rc)
@@ -51,7 +52,11 @@ static int write_fit_group(struct h5out *h, void *ctx, struct diag *d)
                                       "MW (critical IT nameplate); fits: 1/0; trials: count", d);
     for (size_t i = 0; !rc && i < ff->n_sites; i++) {
         static const char *const site_names[] = {"max_critical_it_mw"};
+        static const char *const site_units[] = {"MW"};
         rc = h5out_write_summary(h, H5OUT_FIT_SITE(i), 1, site_names, &ff->site_mw[i], d);
+        if (!rc)
+            rc = h5out_write_summary_text(h, H5OUT_FIT_SITE(i), "max_critical_it_mw_units",
+                                          site_units[0], d);
         if (!rc)
             rc = h5out_write_summary_text(h, H5OUT_FIT_SITE(i), "binding", ff->site_binding[i], d);
     }
@@ -135,7 +140,9 @@ int cmd_fit(int argc, char **argv)
     struct fit_ctx f = {0};
     double *site_mw = NULL;
     char (*site_binding)[512] = NULL;
-    int rc = cli_load(a.input, a.models, &cat, &sc, &d), status = EXIT_DONE;
+    int rc = cli_check_destination(a.out, a.input, &d), status = EXIT_DONE;
+    if (!rc)
+        rc = cli_load(a.input, a.models, &cat, &sc, &d);
     if (rc)
         goto done;
     if (a.trials > 0)

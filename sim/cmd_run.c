@@ -17,7 +17,7 @@
 
 const char cmd_run_usage[] =
     "usage: dcsim run SCENARIO.yaml [-o OUT.h5] [--trials N] [--seed N] [-j THREADS]\n"
-    "                 [--deflate N] [--models DIR] [-q]\n\n"
+    "                 [--deflate N] [--models DIR] [-q] [--summary]\n\n"
     "Simulates the scenario step by step and writes the series and summaries to HDF5\n"
     "(default results/<scenario name>.h5), then prints a summary table.\n\n"
     "  -o OUT.h5      output file (written to a temporary name, renamed when complete)\n"
@@ -26,13 +26,15 @@ const char cmd_run_usage[] =
     "  -j THREADS     threads for trials (default: all cores; results never depend on it)\n"
     "  --deflate N    series compression 0 (none: fastest, ~3x larger) to 9 (default 1)\n"
     "  --models DIR   the equipment catalog (default: models/ beside the binary)\n"
-    "  -q             no progress or file messages on stderr\n";
+    "  -q             print nothing but errors (no table, no progress)\n"
+    "  --summary      print the summary table even with -q\n";
 
 int cmd_run(int argc, char **argv)
 {
     struct cli_opts a;
     int rc = cli_parse_opts(argc, argv, CLI_OUT | CLI_MODELS | CLI_TRIALS | CLI_SEED |
-                            CLI_THREADS | CLI_QUIET | CLI_DEFLATE, 0, cmd_run_usage, &a);
+                            CLI_THREADS | CLI_QUIET | CLI_DEFLATE | CLI_SUMMARY, 0,
+                            cmd_run_usage, &a);
     if (rc)
         return EXIT_BADINPUT;
     struct diag d;
@@ -47,6 +49,8 @@ int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
     volatile sig_atomic_t *stop = cli_catch_interrupts();
+    if ((rc = cli_check_destination(a.out, a.input, &d)))
+        goto done;
     rc = cli_load(a.input, a.models, &cat, &sc, &d);
     if (rc)
         goto done;
@@ -71,6 +75,21 @@ int cmd_run(int argc, char **argv)
             goto done;
         }
         out = outbuf;
+        if ((rc = cli_check_destination(out, a.input, &d)))
+            goto done;
+    }
+    double est = cli_estimate_bytes(sc);
+    if (est > CLI_LARGE_OUTPUT_BYTES && !a.quiet) {
+        char size[32];
+        cli_format_bytes(est, size, sizeof size);
+        diag_warning(&d, a.input, 0, 0, "the results will take about %s (%lld rows of every "
+                     "series): 'output_every: 1h' (or 15min) keeps interval means and maxima "
+                     "in far less", size, (long long)sim_output_rows(sc));
+        if (isatty(STDERR_FILENO)) {   /* now, not after the run */
+            diag_print(&d, stderr);
+            diag_release(&d);
+            diag_init(&d);
+        }
     }
     char start[32];
     timefmt_format_date(sc->start_unix_s, start, sizeof start);
@@ -85,9 +104,11 @@ int cmd_run(int argc, char **argv)
     char span[32], step[32];
     timefmt_format_span(sc->duration_s, span, sizeof span);
     timefmt_format_span(sc->timestep_s, step, sizeof step);
-    printf("%s: %zu site%s, %s from %s at %s steps (%lld steps)\n", sc->name, sc->n_sites,
-           sc->n_sites == 1 ? "" : "s", span, start, step, (long long)sc->steps);
-    cli_print_summary(stdout, sc, &sum);
+    if (!a.quiet || a.summary) {   /* -q: nothing but errors, unless --summary */
+        printf("%s: %zu site%s, %s from %s at %s steps (%lld steps)\n", sc->name, sc->n_sites,
+               sc->n_sites == 1 ? "" : "s", span, start, step, (long long)sc->steps);
+        cli_print_summary(stdout, sc, &sum);
+    }
     if (!a.quiet)
         fprintf(stderr, "dcsim: wrote %s in %.2f s\n", out, secs);
 done:

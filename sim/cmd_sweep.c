@@ -104,9 +104,19 @@ int cmd_sweep(int argc, char **argv)
     struct catalog cat = {0};
     struct sweep_results r = {0};
     char outbuf[PATH_MAX];
-    int rc = sweep_load(a.input, &sw, &d);
+    int rc = cli_check_destination(a.out, a.input, &d);
+    if (!rc)
+        rc = cli_check_destination(a.csv, a.input, &d);
+    if (!rc)
+        rc = sweep_load(a.input, &sw, &d);
+    if (!rc)   /* nor the base scenario */
+        rc = cli_check_destination(a.out, sw.base_path, &d);
+    if (!rc)
+        rc = cli_check_destination(a.csv, sw.base_path, &d);
     if (!rc)
         rc = cli_load_catalog(a.models, &cat, &d);
+    if (!rc)
+        rc = sweep_check_paths(&sw, &cat, &d);
     if (!rc)
         rc = sweep_results_init(&r, sw.n_cases);
     const char *out = a.out;
@@ -117,6 +127,10 @@ int cmd_sweep(int argc, char **argv)
             rc = DCSIM_EIO;
         }
         out = outbuf;
+        if (!rc)
+            rc = cli_check_destination(out, a.input, &d);
+        if (!rc)
+            rc = cli_check_destination(out, sw.base_path, &d);
     }
     if (!rc && a.resume && mpi.rank == 0 && access(out, F_OK) == 0)
         rc = sweep_read_h5(out, &sw, &r, &d);
@@ -159,9 +173,16 @@ int cmd_sweep(int argc, char **argv)
             fprintf(stderr, "dcsim: %zu cases (%zu ok, %zu invalid, %zu failed) in %.2f s; "
                             "wrote %s%s%s\n", r.n_cases, ok, invalid, done - ok - invalid,
                     now_s() - prog.t0, out, a.csv ? " and " : "", a.csv ? a.csv : "");
+        size_t failed = done - ok - invalid;
         if (!rc)
-            printf("%s: %zu cases, %zu ok, %zu invalid -> %s\n", a.input, r.n_cases, ok, invalid,
-                   out);
+            printf("%s: %zu cases, %zu ok, %zu invalid, %zu failed -> %s\n", a.input, r.n_cases,
+                   ok, invalid, failed, out);
+        /* a sweep with an invalid or failed case is not a success (the table still holds
+         * every case, with its status): 3 when any failed, else 2 */
+        if (!rc && failed > 0)
+            rc = DCSIM_EIO;
+        else if (!rc && invalid > 0)
+            rc = DCSIM_EINPUT;
     }
 done:
     sweep_results_release(&r);

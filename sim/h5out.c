@@ -29,6 +29,11 @@ struct h5out {
     int tmp_created;            /* we created tmp, so we may remove it */
     hid_t file;
     hid_t time_ds;              /* /time */
+    hid_t *site_time_ds;        /* [n_sites] /sites/<id>/series/time: the group's own
+                                   dimension scale, a copy of /time (xarray opens a group) */
+    hid_t *group_time_ds;       /* the same in the other groups of series (supplies/<id>,
+                                   pools/<id>) */
+    size_t n_group_time, cap_group_time;
     hid_t *series_ds;           /* [n_sites * n_series], site-major like the append values */
     char **site_ids;            /* [n_sites] owned copies, for the summary group paths */
     size_t n_sites, n_series;
@@ -290,6 +295,11 @@ static void h5out_free(struct h5out *h, int remove_tmp)
     if (h->series_ds)
         for (size_t i = 0; i < h->n_sites * h->n_series; i++)
             kept |= close_dataset_or_keep(&h->series_ds[i]);
+    if (h->site_time_ds)
+        for (size_t i = 0; i < h->n_sites; i++)
+            kept |= close_dataset_or_keep(&h->site_time_ds[i]);
+    for (size_t i = 0; i < h->n_group_time; i++)
+        kept |= close_dataset_or_keep(&h->group_time_ds[i]);
     kept |= close_dataset_or_keep(&h->time_ds);
     if (h->file >= 0 && !kept && H5Fflush(h->file, H5F_SCOPE_LOCAL) >= 0)
         H5Fclose(h->file);      /* close degree STRONG: also closes anything left open */
@@ -302,6 +312,8 @@ static void h5out_free(struct h5out *h, int remove_tmp)
             free(h->site_ids[i]);
     free(h->site_ids);
     free(h->series_ds);
+    free(h->site_time_ds);
+    free(h->group_time_ds);
     free(h->tmp);
     free(h->dest);
     free(h);
@@ -309,7 +321,7 @@ static void h5out_free(struct h5out *h, int remove_tmp)
 
 /* Checks the arguments of h5out_create: these are caller bugs, not I/O problems. */
 static int check_create_args(const char *dest, const struct h5out_meta *m, size_t n_sites,
-                             const char *const *site_ids, size_t n_series,
+                             const char *const *site_ids, size_t n_series, int per_site,
                              const struct h5out_series_def *series, struct diag *d)
 {
     if (!m || !m->dcsim_version || !m->scenario_name || !m->start_iso)
@@ -333,14 +345,25 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
                 return write_error(d, dest, DCSIM_EINTERNAL, "duplicate site id '%s'",
                                    site_ids[i]);
     }
-    for (size_t i = 0; i < n_series; i++) {
-        if (!valid_component(series[i].name) || !series[i].units)
-            return write_error(d, dest, DCSIM_EINTERNAL, "bad series name '%s'",
-                               series[i].name ? series[i].name : "(null)");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(series[i].name, series[j].name) == 0)
-                return write_error(d, dest, DCSIM_EINTERNAL, "duplicate series '%s'",
-                                   series[i].name);
+    /* per_site: a list of n_series per site, where a NULL name is an unused column */
+    for (size_t si = 0; si < (per_site ? n_sites : 1); si++) {
+        const struct h5out_series_def *ser = series + si * (per_site ? n_series : 0);
+        for (size_t i = 0; i < n_series; i++) {
+            if (per_site && !ser[i].name)
+                continue;
+            if (!valid_component(ser[i].name) || !ser[i].units ||
+                strcmp(ser[i].name, "time") == 0 ||
+                (ser[i].group && (!ser[i].group[0] || ser[i].group[0] == '/' ||
+                                  strstr(ser[i].group, "..") || strstr(ser[i].group, "//"))))
+                return write_error(d, dest, DCSIM_EINTERNAL, "bad series name '%s'",
+                                   ser[i].name ? ser[i].name : "(null)");
+            const char *gi = ser[i].group ? ser[i].group : "series";
+            for (size_t j = 0; j < i; j++)
+                if (ser[j].name && strcmp(ser[i].name, ser[j].name) == 0 &&
+                    strcmp(gi, ser[j].group ? ser[j].group : "series") == 0)
+                    return write_error(d, dest, DCSIM_EINTERNAL, "duplicate series '%s'",
+                                       ser[i].name);
+        }
     }
     return 0;
 }
@@ -427,9 +450,10 @@ out:
     return r;
 }
 
-/* An empty, extendible float64 series under `loc`, with its units attribute. */
-static hid_t create_series(hid_t loc, const char *name, const char *units, hid_t dcpl,
-                           hid_t dapl)
+/* An empty, extendible float64 series under `loc`, with its units and long_name
+ * attributes (netCDF/CF names: xarray shows them). long_name NULL: the name. */
+static hid_t create_series(hid_t loc, const char *name, const char *units,
+                           const char *long_name, hid_t dcpl, hid_t dapl)
 {
     hsize_t dims = 0, maxdims = H5S_UNLIMITED;
     hid_t space = H5Screate_simple(1, &dims, &maxdims);
@@ -437,17 +461,49 @@ static hid_t create_series(hid_t loc, const char *name, const char *units, hid_t
         return H5I_INVALID_HID;
     hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, dapl);
     H5Sclose(space);
-    if (ds >= 0 && put_attr_text(ds, "units", units) < 0) {
+    if (ds >= 0 && (put_attr_text(ds, "units", units) < 0 ||
+                    put_attr_text(ds, "long_name", long_name ? long_name : name) < 0)) {
         H5Dclose(ds);
         return H5I_INVALID_HID;
     }
     return ds;
 }
 
-/* /time and /sites/<id>/series/<name> for every site and series. */
+/* CF time units from the ISO start ("2027-01-01T00:00:00Z"): "seconds since 2027-01-01
+ * 00:00:00" (CF: no zone means UTC; a trailing Z trips some readers). */
+static void cf_time_units(const char *start_iso, char *buf, size_t len)
+{
+    snprintf(buf, len, "seconds since %s", start_iso);
+    for (char *p = buf + strlen("seconds since "); *p; p++) {
+        if (*p == 'T')
+            *p = ' ';
+        else if (*p == 'Z' && p[1] == '\0')
+            *p = '\0';
+    }
+}
+
+/* A time coordinate: a float64 series that is a netCDF-4 dimension scale named "time",
+ * with CF units and calendar, so xarray decodes it to datetime64. */
+static hid_t create_time(hid_t loc, const char *units, hid_t dcpl, hid_t dapl)
+{
+    hid_t ds = create_series(loc, "time", units, "time since the start of the run", dcpl,
+                             dapl);
+    if (ds >= 0 && (put_attr_text(ds, "calendar", "standard") < 0 ||
+                    put_attr_text(ds, "standard_name", "time") < 0 ||
+                    put_attr_text(ds, "axis", "T") < 0 || H5DSset_scale(ds, "time") < 0)) {
+        H5Dclose(ds);
+        return H5I_INVALID_HID;
+    }
+    return ds;
+}
+
+/* /time and /sites/<id>/series/<name> for every site and series; each series group has its
+ * own copy of /time as the dimension scale of its series (h5netcdf looks for a variable's
+ * dimension in the group opened and its parents, and one scale attached to every series of
+ * thousands of sites would carry a reference list of them all). */
 static int create_layout(struct h5out *h, const char *const *site_ids,
-                         const struct h5out_series_def *series, size_t chunk_steps,
-                         struct diag *d)
+                         const struct h5out_series_def *series, int per_site, size_t chunk_steps,
+                         const char *start_iso, struct diag *d)
 {
     int r = 0;
     hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
@@ -473,7 +529,9 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
         r = write_fail(d, h->dest, "cannot set up dataset properties");
         goto out;
     }
-    h->time_ds = create_series(h->file, "time", "s", dcpl, dapl);
+    char units[96];
+    cf_time_units(start_iso, units, sizeof units);
+    h->time_ds = create_time(h->file, units, dcpl, dapl);
     if (h->time_ds < 0) {
         r = write_fail(d, h->dest, "cannot create /time");
         goto out;
@@ -491,15 +549,78 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
             r = write_fail(d, h->dest, "cannot create /sites/%s/series", site_ids[i]);
             goto out;
         }
+        h->site_time_ds[i] = create_time(ser, units, dcpl, dapl);
+        if (h->site_time_ds[i] < 0) {
+            r = write_fail(d, h->dest, "cannot create /sites/%s/series/time", site_ids[i]);
+            goto out;
+        }
+        const struct h5out_series_def *defs = series + (per_site ? i * h->n_series : 0);
+        const char *open_group = "series";   /* the group `grp` is */
+        hid_t grp = ser, grp_time = h->site_time_ds[i], opened_time = H5I_INVALID_HID;
         for (size_t j = 0; j < h->n_series; j++) {
-            hid_t ds = create_series(ser, series[j].name, series[j].units, dcpl, dapl);
+            if (!defs[j].name)
+                continue;
+            const char *want = defs[j].group ? defs[j].group : "series";
+            if (strcmp(want, open_group) != 0) {
+                /* another group (supplies/<id>, pools/<id>), parents created as needed */
+                if (grp != ser)
+                    close_obj(&grp);
+                close_obj(&opened_time);
+                hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+                htri_t ex = H5Lexists(site, want, H5P_DEFAULT) ;
+                if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+                    grp = ex > 0 ? H5Gopen2(site, want, H5P_DEFAULT)
+                                 : H5Gcreate2(site, want, lcpl, gcpl, H5P_DEFAULT);
+                else
+                    grp = H5I_INVALID_HID;
+                close_plist(&lcpl);
+                /* the group's own time scale: made with the group, found when reopened */
+                if (grp >= 0 && ex > 0)
+                    grp_time = opened_time = H5Dopen2(grp, "time", H5P_DEFAULT);
+                else if (grp >= 0 && h->n_group_time == h->cap_group_time) {
+                    size_t cap = h->cap_group_time ? 2 * h->cap_group_time : 16;
+                    hid_t *nt = realloc(h->group_time_ds, cap * sizeof *nt);
+                    if (nt) {
+                        h->group_time_ds = nt;
+                        h->cap_group_time = cap;
+                    }
+                }
+                if (grp >= 0 && ex <= 0 && h->n_group_time < h->cap_group_time) {
+                    grp_time = create_time(grp, units, dcpl, dapl);
+                    if (grp_time >= 0)
+                        h->group_time_ds[h->n_group_time++] = grp_time;
+                } else if (ex <= 0)
+                    grp_time = H5I_INVALID_HID;
+                if (grp < 0 || grp_time < 0) {
+                    H5Eclear2(H5E_DEFAULT);
+                    r = write_fail(d, h->dest, "cannot create /sites/%s/%s", site_ids[i], want);
+                    if (grp != ser)
+                        close_obj(&grp);
+                    grp = ser;
+                    close_obj(&opened_time);
+                    goto out;
+                }
+                open_group = want;
+            }
+            hid_t ds = create_series(grp, defs[j].name, defs[j].units, defs[j].long_name, dcpl,
+                                     dapl);
+            if (ds >= 0 && H5DSattach_scale(ds, grp_time, 0) < 0) {
+                H5Dclose(ds);
+                ds = H5I_INVALID_HID;
+            }
             if (ds < 0) {
-                r = write_fail(d, h->dest, "cannot create /sites/%s/series/%s", site_ids[i],
-                               series[j].name);
+                r = write_fail(d, h->dest, "cannot create /sites/%s/%s/%s", site_ids[i], want,
+                               defs[j].name);
+                if (grp != ser)
+                    close_obj(&grp);
+                close_obj(&opened_time);
                 goto out;
             }
             h->series_ds[i * h->n_series + j] = ds;
         }
+        if (grp != ser)
+            close_obj(&grp);
+        close_obj(&opened_time);
         close_obj(&ser);
         close_obj(&site);
     }
@@ -513,16 +634,16 @@ out:
     return r;
 }
 
-int h5out_create(const char *dest_path, const struct h5out_meta *meta,
-                 size_t n_sites, const char *const *site_ids,
-                 size_t n_series, const struct h5out_series_def *series,
-                 size_t chunk_steps, struct h5out **out, struct diag *d)
+static int create_any(const char *dest_path, const struct h5out_meta *meta,
+                      size_t n_sites, const char *const *site_ids,
+                      size_t n_series, const struct h5out_series_def *series, int per_site,
+                      size_t chunk_steps, struct h5out **out, struct diag *d)
 {
     *out = NULL;
     h5_setup();
     if (!dest_path || !dest_path[0])
         return write_error(d, dest_path, DCSIM_EINTERNAL, "no destination path");
-    int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, series, d);
+    int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, per_site, series, d);
     if (r)
         return r;
 
@@ -542,12 +663,15 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
     h->tmp = malloc(tmp_len);
     h->series_ds = malloc((n_ds ? n_ds : 1) * sizeof *h->series_ds);
     h->site_ids = calloc(n_sites ? n_sites : 1, sizeof *h->site_ids);
-    if (!h->dest || !h->tmp || !h->series_ds || !h->site_ids) {
+    h->site_time_ds = malloc((n_sites ? n_sites : 1) * sizeof *h->site_time_ds);
+    if (!h->dest || !h->tmp || !h->series_ds || !h->site_ids || !h->site_time_ds) {
         r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < n_ds; i++)
         h->series_ds[i] = H5I_INVALID_HID;
+    for (size_t i = 0; i < n_sites; i++)
+        h->site_time_ds[i] = H5I_INVALID_HID;
     for (size_t i = 0; i < n_sites; i++) {
         h->site_ids[i] = str_dup(site_ids[i]);
         if (!h->site_ids[i]) {
@@ -559,13 +683,30 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
 
     if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
         (r = write_scenario(h, meta, d)) != 0 ||
-        (r = create_layout(h, site_ids, series, chunk_steps, d)) != 0)
+        (r = create_layout(h, site_ids, series, per_site, chunk_steps, meta->start_iso, d)) != 0)
         goto fail;
     *out = h;
     return 0;
 fail:
     h5out_free(h, 1);
     return r;
+}
+
+int h5out_create(const char *dest_path, const struct h5out_meta *meta,
+                 size_t n_sites, const char *const *site_ids,
+                 size_t n_series, const struct h5out_series_def *series,
+                 size_t chunk_steps, struct h5out **out, struct diag *d)
+{
+    return create_any(dest_path, meta, n_sites, site_ids, n_series, series, 0, chunk_steps, out,
+                      d);
+}
+
+int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
+                       size_t n_sites, const char *const *site_ids,
+                       size_t n_cols, const struct h5out_series_def *series,
+                       size_t chunk_steps, struct h5out **out, struct diag *d)
+{
+    return create_any(dest_path, meta, n_sites, site_ids, n_cols, series, 1, chunk_steps, out, d);
 }
 
 /* Extends `ds` to written + n and writes buf into the new tail. */
@@ -607,7 +748,22 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
         h->broken = 1;
         return write_fail(d, h->dest, "cannot append to /time");
     }
+    for (size_t i = 0; i < h->n_sites; i++) {
+        if (append_one(h->site_time_ds[i], h->written, n_steps, time_s) < 0) {
+            h->broken = 1;
+            return write_fail(d, h->dest, "cannot append to /sites/%s/series/time",
+                              h->site_ids[i]);
+        }
+    }
+    for (size_t i = 0; i < h->n_group_time; i++) {
+        if (append_one(h->group_time_ds[i], h->written, n_steps, time_s) < 0) {
+            h->broken = 1;
+            return write_fail(d, h->dest, "cannot append to the time of a supply or pool");
+        }
+    }
     for (size_t i = 0; i < h->n_sites * h->n_series; i++) {
+        if (h->series_ds[i] < 0)
+            continue;   /* an unused column of a per-site layout */
         if (append_one(h->series_ds[i], h->written, n_steps, values + i * n_steps) < 0) {
             h->broken = 1;
             return write_fail(d, h->dest, "cannot append to /sites/%s/series",
@@ -677,6 +833,120 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
         else if (put_attr(g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &values[i]) < 0)
             r = write_fail(d, h->dest, "cannot write summary metric '%s'", names[i]);
     }
+    close_obj(&g);
+    return r;
+}
+
+/* Opens the group at `path` (must start with '/'), creating it and missing parents. */
+static hid_t open_or_create_group(struct h5out *h, const char *path)
+{
+    if (strcmp(path, "/") == 0)
+        return H5Gopen2(h->file, "/", H5P_DEFAULT);
+    /* H5Lexists fails on a missing parent: walk the components */
+    char buf[1024];
+    if (path[0] != '/' || strlen(path) >= sizeof buf)
+        return H5I_INVALID_HID;
+    strcpy(buf, path);
+    htri_t exists = 1;
+    for (char *p = buf + 1; exists > 0; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            exists = H5Lexists(h->file, buf, H5P_DEFAULT);
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    if (exists > 0)
+        return H5Gopen2(h->file, path, H5P_DEFAULT);
+    if (exists < 0)
+        return H5I_INVALID_HID;
+    hid_t g = H5I_INVALID_HID;
+    hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    if (gcpl >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        g = H5Gcreate2(h->file, path, lcpl, gcpl, H5P_DEFAULT);
+    close_plist(&gcpl);
+    close_plist(&lcpl);
+    return g;
+}
+
+int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
+                      const char *const *names, const double *values,
+                      const char *const *units, struct diag *d)
+{
+    h5_setup();
+    if (!group_path || (n > 0 && (!names || !values)))
+        return write_error(d, h->dest, DCSIM_EINTERNAL, "attributes without data");
+    hid_t g = open_or_create_group(h, group_path);
+    if (g < 0)
+        return write_fail(d, h->dest, "cannot create group %s", group_path);
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        char uname[256];
+        if (!names[i] || !names[i][0] || strlen(names[i]) + 7 > sizeof uname)
+            r = write_error(d, h->dest, DCSIM_EINTERNAL, "attribute without a usable name");
+        else if (put_attr(g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &values[i]) < 0)
+            r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", names[i],
+                           group_path);
+        else if (units && units[i]) {
+            snprintf(uname, sizeof uname, "%s_units", names[i]);
+            if (put_attr_text(g, uname, units[i]) < 0)
+                r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", uname,
+                               group_path);
+        }
+    }
+    close_obj(&g);
+    return r;
+}
+
+int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *name,
+                          const char *value, struct diag *d)
+{
+    h5_setup();
+    hid_t g = open_or_create_group(h, group_path);
+    if (g < 0)
+        return write_fail(d, h->dest, "cannot create group %s", group_path);
+    int r = 0;
+    if (put_attr_text(g, name, value) < 0)
+        r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, group_path);
+    close_obj(&g);
+    return r;
+}
+
+int h5out_write_object_attr(struct h5out *h, const char *obj_path, const char *name,
+                            const char *text, double value, struct diag *d)
+{
+    h5_setup();
+    hid_t o = H5Oopen(h->file, obj_path, H5P_DEFAULT);
+    if (o < 0)
+        return write_fail(d, h->dest, "cannot open %s", obj_path);
+    herr_t e = text ? put_attr_text(o, name, text)
+                    : put_attr(o, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+    H5Oclose(o);
+    if (e < 0)
+        return write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, obj_path);
+    return 0;
+}
+
+int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *name,
+                           size_t n, const double *values, struct diag *d)
+{
+    h5_setup();
+    hid_t g = open_or_create_group(h, group_path);
+    if (g < 0)
+        return write_fail(d, h->dest, "cannot create group %s", group_path);
+    int r = 0;
+    hsize_t dim = n;
+    hid_t space = H5Screate_simple(1, &dim, NULL), attr = H5I_INVALID_HID;
+    htri_t exists = H5Aexists(g, name);
+    if (space < 0 || exists < 0 || (exists > 0 && H5Adelete(g, name) < 0) ||
+        (attr = H5Acreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        (n > 0 && H5Awrite(attr, H5T_NATIVE_DOUBLE, values) < 0))
+        r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, group_path);
+    close_attr(&attr);
+    close_space(&space);
     close_obj(&g);
     return r;
 }
@@ -777,6 +1047,10 @@ int h5out_commit(struct h5out *h, struct diag *d)
     }
     for (size_t i = 0; i < h->n_sites * h->n_series; i++)
         close_obj(&h->series_ds[i]);
+    for (size_t i = 0; i < h->n_sites; i++)
+        close_obj(&h->site_time_ds[i]);
+    for (size_t i = 0; i < h->n_group_time; i++)
+        close_obj(&h->group_time_ds[i]);
     close_obj(&h->time_ds);
     /* Every group, dataset, type and attribute we opened must be closed by now; one left
      * open would be a leak in this file (close degree STRONG would hide it). */

@@ -45,6 +45,9 @@ struct h5out_meta {
 struct h5out_series_def {
     const char *name;               /* e.g. "it_demand_mw" */
     const char *units;              /* e.g. "MW" */
+    const char *long_name;          /* e.g. "IT power delivered"; NULL: the name */
+    const char *group;              /* under /sites/<id>/: NULL "series", or e.g.
+                                       "supplies/oncor" (created as needed) */
 };
 
 /** Creates the temporary file and its layout: /time and /sites/<id>/series/<name> for every
@@ -58,6 +61,14 @@ int h5out_create(const char *dest_path, const struct h5out_meta *meta,
                  size_t n_sites, const char *const *site_ids,
                  size_t n_series, const struct h5out_series_def *series,
                  size_t chunk_steps, struct h5out **out, struct diag *d);
+
+/** The same with a layout per site: series[site * n_cols + col] describes column `col` of
+ *  site `site` in the appended values (whose stride per site is n_cols); a NULL name is an
+ *  unused column (not written). Every series is attached to its site's series/time scale. */
+int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
+                       size_t n_sites, const char *const *site_ids,
+                       size_t n_cols, const struct h5out_series_def *series,
+                       size_t chunk_steps, struct h5out **out, struct diag *d);
 
 /** Appends n_steps steps. time_s[n_steps]; values[(site * n_series + series) * n_steps + k].
  *  Appending past meta.steps is DCSIM_EINTERNAL; a failed write is DCSIM_EIO. After any
@@ -83,6 +94,27 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
 /** Writes a string attribute on the same groups as h5out_write_summary (e.g. units). */
 int h5out_write_summary_text(struct h5out *h, int site, const char *name, const char *value,
                              struct diag *d);
+
+/** Writes float64 scalar attributes names[i] = values[i] on the group at `group_path`
+ *  ("/models/racks/gb300-nvl72", "/sites/abilene"), creating it and its parents as needed;
+ *  with `units` (may be NULL, or hold NULL entries) each gets a string companion
+ *  attribute "<name>_units". */
+int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
+                      const char *const *names, const double *values,
+                      const char *const *units, struct diag *d);
+
+/** Writes string attribute `name` on the group at `group_path` (created as needed). */
+int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *name,
+                          const char *value, struct diag *d);
+
+/** Writes an attribute on an existing object ("/scenario"): the string `text`, or when it
+ *  is NULL the float64 `value`. */
+int h5out_write_object_attr(struct h5out *h, const char *obj_path, const char *name,
+                            const char *text, double value, struct diag *d);
+
+/** Writes a float64 array attribute values[n] on the group at `group_path` ("/" the root). */
+int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *name,
+                           size_t n, const double *values, struct diag *d);
 
 /** Writes a compound table /<name>: a row per record with an int64 column `index_name`
  *  (0, 1, ...) and one float64 column per name; values are row-major [n_rows][n_cols]. */

@@ -31,7 +31,9 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\n  dcsim help COMMAND    the usage of one command\n"
-          "  dcsim --version\n\n"
+          "  dcsim --version | -V\n\n"
+          "options: --opt=value and --opt value alike; `--` ends the options; `-` as the\n"
+          "scenario reads standard input; every command takes -q (only errors on stderr).\n\n"
           "exit status: 0 done, 1 load does not fit (fit), 2 bad input or usage,\n"
           "             3 I/O or internal failure\n", out);
 }
@@ -55,7 +57,7 @@ int main(int argc, char **argv)
         return EXIT_BADINPUT;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) {
         printf("dcsim %s\n", DCSIM_VERSION);
         return EXIT_DONE;
     }
@@ -82,6 +84,8 @@ int main(int argc, char **argv)
         return EXIT_BADINPUT;
     }
     for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(c->usage, stdout);
             return EXIT_DONE;

@@ -42,24 +42,160 @@ static void progress_tty(void *ctx, int64_t done, int64_t total)
     fflush(stderr);
 }
 
-static int write_summaries(struct h5out *h, const struct sim_summary *sum, struct diag *d)
+/* /summary and /sites/<id>/summary: each metric with its "<name>_units" companion. */
+static int write_summaries(struct h5out *h, const struct scenario *sc,
+                           const struct sim_summary *sum, struct diag *d)
 {
     int rc = 0;
-    for (int i = -1; i < (int)sum->n_sites && !rc; i++)
-        rc = h5out_write_summary(h, i, N_METRICS, metric_names,
-                                 i < 0 ? sum->total : sum->site[i], d);
+    char path[CATALOG_ID_MAX + 32];
+    for (int i = -1; i < (int)sum->n_sites && !rc; i++) {
+        if (i < 0)
+            snprintf(path, sizeof path, "/summary");
+        else
+            snprintf(path, sizeof path, "/sites/%s/summary", sc->sites[i].id);
+        rc = h5out_write_attrs(h, path, N_METRICS, metric_names,
+                               i < 0 ? sum->total : sum->site[i], metric_units, d);
+    }
     /* /economics: the whole scenario's economics (also in /summary) */
     static const int econ[] = {M_CAPEX_USD, M_REVENUE_USD_PER_YEAR, M_OPEX_USD_PER_YEAR,
                                M_NPV_USD, M_PAYBACK_YEARS};
-    const char *names[5];
+    const char *names[5], *units[5];
     double values[5];
     for (int k = 0; k < 5; k++) {
         names[k] = metric_names[econ[k]];
+        units[k] = metric_units[econ[k]];
         values[k] = sum->total[econ[k]];
     }
     if (!rc)
-        rc = h5out_write_summary(h, H5OUT_ECONOMICS_GROUP, 5, names, values, d);
+        rc = h5out_write_attrs(h, "/economics", 5, names, values, units, d);
     return rc;
+}
+
+/* The catalog entries the run used, resolved (scenario overrides included): /models/racks/<id>,
+ * /models/reactors/<id>, /models/climates/<id>, numbers as attributes with units; and each
+ * site's time zone as /sites/<id> utc_offset_h and the root's utc_offset_h[site]. */
+static int write_models(struct h5out *h, const struct scenario *sc, const struct sim *sim,
+                        struct diag *d)
+{
+    char path[2 * CATALOG_ID_MAX + 32];
+    int rc = 0;
+    double *tz = malloc((sc->n_sites ? sc->n_sites : 1) * sizeof *tz);
+    if (!tz)
+        return DCSIM_ENOMEM;
+    for (size_t i = 0; i < sc->n_sites && !rc; i++) {
+        const struct site *s = &sc->sites[i];
+        tz[i] = sim_site_utc_offset_h(sim, i);
+        static const char *const tz_name[] = {"utc_offset_h"}, *const tz_unit[] = {"h"};
+        snprintf(path, sizeof path, "/sites/%s", s->id);
+        rc = h5out_write_attrs(h, path, 1, tz_name, &tz[i], tz_unit, d);
+        for (size_t k = 0; k < s->n_pools && !rc; k++) {
+            const struct rack *r = &s->pools[k].rack;
+            static const char *const names[] = {"gpus", "power_max_kw", "power_idle_kw",
+                                                "liquid_fraction", "coolant_max_c"};
+            static const char *const units[] = {"1", "kW", "kW", "1", "degC"};
+            double v[] = {r->gpus, r->power_max_kw, r->power_idle_kw, r->liquid_fraction,
+                          r->coolant_max_c};
+            snprintf(path, sizeof path, "/models/racks/%s", r->id);
+            rc = h5out_write_attrs(h, path, 5, names, v, units, d);
+            if (!rc && r->gpu[0])
+                rc = h5out_write_attr_text(h, path, "gpu", r->gpu, d);
+        }
+        for (size_t k = 0; k < s->n_supplies && !rc; k++) {
+            if (s->supplies[k].type != SUPPLY_REACTOR)
+                continue;
+            const struct reactor *r = &s->supplies[k].reactor;
+            static const char *const names[] = {"net_mw", "forced_outage_rate", "mean_repair_h",
+                                                "refuel_interval_d", "refuel_outage_d"};
+            static const char *const units[] = {"MW", "1", "h", "d", "d"};
+            double v[] = {r->net_mw, r->forced_outage_rate, r->mean_repair_h,
+                          r->refuel_interval_d, r->refuel_outage_d};
+            snprintf(path, sizeof path, "/models/reactors/%s", r->id);
+            rc = h5out_write_attrs(h, path, 5, names, v, units, d);
+        }
+        if (!rc && s->weather_source == WEATHER_CLIMATE) {
+            const struct climate *c = &s->climate;
+            static const char *const names[] = {"utc_offset_h", "anomaly_sd_k",
+                                                "anomaly_autocorrelation"};
+            static const char *const units[] = {"h", "K", "1"};
+            double v[] = {c->utc_offset_h, c->anomaly_sd_k, c->anomaly_autocorrelation};
+            snprintf(path, sizeof path, "/models/climates/%s", c->id);
+            rc = h5out_write_attrs(h, path, 3, names, v, units, d);
+            if (!rc)
+                rc = h5out_write_attr_array(h, path, "monthly_drybulb_c", 12,
+                                            c->monthly_drybulb_c, d);
+            if (!rc)
+                rc = h5out_write_attr_array(h, path, "monthly_range_k", 12,
+                                            c->monthly_range_k, d);
+            if (!rc)
+                rc = h5out_write_attr_array(h, path, "monthly_rh", 12, c->monthly_rh, d);
+        }
+    }
+    if (!rc)
+        rc = h5out_write_attr_array(h, "/", "utc_offset_h", sc->n_sites, tz, d);
+    free(tz);
+    return rc;
+}
+
+/* The columns of every site (h5out_create_sites): names live in `text`. */
+struct layout {
+    struct h5out_series_def *defs;      /* [n_sites * cols] */
+    char (*text)[3][96];                /* [n_sites * cols]: name, long name, group */
+};
+
+static void layout_release(struct layout *lay)
+{
+    free(lay->defs);
+    free(lay->text);
+}
+
+static void put_col(struct layout *lay, size_t at, const char *name, const char *units,
+                    const char *long_name, const char *group, int max)
+{
+    char (*t)[96] = lay->text[at];
+    snprintf(t[0], sizeof t[0], "%s%s", name, max ? "_max" : "");
+    snprintf(t[1], sizeof t[1], "%s%s", long_name, max ? " (interval maximum)" : "");
+    snprintf(t[2], sizeof t[2], "%s", group ? group : "");
+    lay->defs[at] = (struct h5out_series_def){t[0], units, t[1], group ? t[2] : NULL};
+}
+
+static int layout_build(const struct scenario *sc, int cols, int nv, struct layout *lay)
+{
+    size_t n = sc->n_sites * (size_t)cols;
+    lay->defs = calloc(n ? n : 1, sizeof *lay->defs);
+    lay->text = malloc((n ? n : 1) * sizeof *lay->text);
+    if (!lay->defs || !lay->text) {
+        layout_release(lay);
+        return DCSIM_ENOMEM;
+    }
+    for (size_t i = 0; i < sc->n_sites; i++) {
+        const struct site *site = &sc->sites[i];
+        for (int pass = 0; pass * nv < cols; pass++) {
+            size_t at = i * (size_t)cols + (size_t)(pass * nv);
+            for (int k = 0; k < N_SERIES; k++)
+                put_col(lay, at++, series_names[k], series_units[k], series_descriptions[k],
+                        NULL, pass);
+            char group[CATALOG_ID_MAX + 16];
+            for (size_t j = 0; j < site->n_supplies; j++) {
+                const struct supply *sp = &site->supplies[j];
+                snprintf(group, sizeof group, "supplies/%s", sp->id);
+                put_col(lay, at++, "power_mw", "MW", "power delivered (battery: negative "
+                        "while charging)", group, pass);
+                put_col(lay, at++, "available_mw", "MW", "power it could deliver", group, pass);
+                if (sp->type == SUPPLY_BATTERY)
+                    put_col(lay, at++, "soc_mwh", "MWh", "energy stored at the end of the step",
+                            group, pass);
+            }
+            for (size_t j = 0; j < site->n_pools; j++) {
+                snprintf(group, sizeof group, "pools/%s", site->pools[j].id);
+                put_col(lay, at++, "it_mw", "MW", "IT power served", group, pass);
+                put_col(lay, at++, "shed_mw", "MW", "IT not served for lack of power (flexible "
+                        "shed or firm curtailed)", group, pass);
+                put_col(lay, at++, "throttle_mw", "MW", "IT reduced because cooling could not "
+                        "reject the heat", group, pass);
+            }
+        }
+    }
+    return 0;
 }
 
 int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
@@ -72,14 +208,14 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         return DCSIM_ENOMEM;
     for (size_t i = 0; i < sc->n_sites; i++)
         site_ids[i] = sc->sites[i].id;
-    /* the series, and with output_every their interval maxima as <name>_max */
-    int cols = sim_output_columns(sc);
-    struct h5out_series_def defs[2 * N_SERIES];
-    char max_names[N_SERIES][64];
-    for (int k = 0; k < N_SERIES; k++) {
-        defs[k] = (struct h5out_series_def){series_names[k], series_units[k]};
-        snprintf(max_names[k], sizeof max_names[k], "%s_max", series_names[k]);
-        defs[N_SERIES + k] = (struct h5out_series_def){max_names[k], series_units[k]};
+    /* per site: the series, then each supply's and pool's (padded to the most any site
+     * has), and with output_every the same again as interval maxima <name>_max */
+    int cols = sim_output_columns(sc), nv = sim_site_columns(sc);
+    struct layout lay = {0};
+    int rc = layout_build(sc, cols, nv, &lay);
+    if (rc) {
+        free(site_ids);
+        return rc;
     }
     struct h5out_meta meta = {
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
@@ -90,9 +226,10 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     };
     struct h5out *h = NULL;
     size_t block = block_rows(sc, cols);
-    int rc = h5out_create(out, &meta, sc->n_sites, site_ids, (size_t)cols, defs,
-                          RUN_CHUNK_STEPS, &h, d);
+    rc = h5out_create_sites(out, &meta, sc->n_sites, site_ids, (size_t)cols, lay.defs,
+                            RUN_CHUNK_STEPS, &h, d);
     free(site_ids);
+    layout_release(&lay);
     if (rc)
         return rc;
     /* the series are compressed and written on a thread of their own while the run goes on */
@@ -107,13 +244,16 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .progress = (!fo->quiet && isatty(STDERR_FILENO)) ? &progress : NULL,
         .threads = fo->threads,
         .stop = fo->stop,
+        .extras = 1,
     };
     rc = sim_run(sim, &opt, sum, d);
     int wrc = async_sink_finish(&writer, d);
     if (!rc)
         rc = wrc;
     if (!rc)
-        rc = write_summaries(h, sum, d);
+        rc = write_summaries(h, sc, sum, d);
+    if (!rc)
+        rc = write_models(h, sc, sim, d);
     if (!rc && sum->trials > 1)
         rc = h5out_write_table(h, "trials", "trial", (size_t)sum->trials, N_METRICS,
                                metric_names, &sum->trial_total[0][0], d);

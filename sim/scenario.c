@@ -74,6 +74,13 @@ int get_id(const struct yctx *c, const struct ynode *map, const char *list_path,
     for (size_t i = 0; ok && i < len; i++)
         ok = (id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
              (id[i] >= '0' && id[i] <= '9') || strchr("-_.", id[i]);
+    /* "." and ".." cannot name an HDF5 group (/sites/<id>, .../supplies/<id>): run would
+     * fail after simulating, so they are refused here, where check sees them too */
+    if (ok && (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)) {
+        yget_error(c, ynode_get(map, "id"),
+                   "'id' in %s cannot be '%s' (ids name HDF5 groups in the results)", path, id);
+        return DCSIM_EINPUT;
+    }
     if (!ok) {
         yget_error(c, ynode_get(map, "id"),
                    "'id' in %s must be 1 to %d letters, digits, '-', '_' or '.', got '%.60s'",
@@ -550,7 +557,8 @@ int scenario_load(const char *path, const struct catalog *cat, struct scenario *
     int rc = yamlx_read_file(path, &text, &len, d);
     if (rc)
         return rc;
-    rc = scenario_parse(path, text, len, cat, out, d);
+    rc = scenario_parse(strcmp(path, "-") == 0 ? YAMLX_STDIN_NAME : path, text, len, cat, out,
+                        d);
     free(text);
     return rc;
 }

@@ -280,9 +280,19 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
     }
     if (!rc)
         rc = supply_states_draw_outages(ss->site, run->supplies, sc->duration_s, key);
+    if (!rc && !(run->pool_mw = calloc(ss->site->n_pools + 1, sizeof *run->pool_mw)))
+        rc = DCSIM_ENOMEM;
     if (rc)
         site_run_release(run);
     return rc;
+}
+
+int site_extra_columns(const struct site *site)
+{
+    int n = SITE_POOL_COLUMNS * (int)site->n_pools;
+    for (size_t j = 0; j < site->n_supplies; j++)
+        n += site->supplies[j].type == SUPPLY_BATTERY ? 3 : 2;
+    return n;
 }
 
 void site_run_release(struct site_run *run)
@@ -292,6 +302,7 @@ void site_run_release(struct site_run *run)
     supply_states_destroy(run->supplies, run->ss->site->n_supplies);
     weather_destroy(run->own_weather);
     weather_year_free(run->own_year);
+    free(run->pool_mw);
     memset(run, 0, sizeof *run);
 }
 
@@ -338,6 +349,12 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
     double served1 = kl1 * pL1 + kl1 * ka1 * pM1 + ka1 * pA1;
     e->it_served_mw[0] = served0;
     e->it_served_mw[1] = served1;
+    e->keep[0][POOL_LIQUID] = kl0;
+    e->keep[0][POOL_MIXED] = kl0 * ka0;
+    e->keep[0][POOL_AIR] = ka0;
+    e->keep[1][POOL_LIQUID] = kl1;
+    e->keep[1][POOL_MIXED] = kl1 * ka1;
+    e->keep[1][POOL_AIR] = ka1;
     double it_total = served0 + served1;
     double liquid_out = (kl0 * qL0 + kl0 * ka0 * qM0) + (kl1 * qL1 + kl1 * ka1 * qM1);
     double air_out = ka0 * qa0 + ka1 * qa1;
@@ -482,6 +499,7 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
     int64_t from = INT64_MIN, until = INT64_MAX;   /* the online set holds over [from, until) */
     for (size_t i = 0; i < site->n_pools; i++) {
         const struct site_pool *sp = &ss->pools[i];
+        run->pool_mw[i] = 0.0;
         if (sp->online_s > t_s) {
             until = sp->online_s < until ? sp->online_s : until;
             continue;
@@ -500,6 +518,7 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
         else
             mw = it_pool_power_mw(&site->pools[i], it_pool_utilization(&site->pools[i], t_s, dt_s,
                                                                        (double)local_s / 3600.0));
+        run->pool_mw[i] = mw;
         l->it_mw[sp->k][sp->c] += mw;
         l->heat_liquid_mw[sp->k][sp->c] += sp->liquid_fraction * mw;
         if (!sp->ups)
@@ -595,6 +614,33 @@ static void unserved_interval(struct site_run *run, double a, double b)
     run->unserved_iv[n][0] = a;
     run->unserved_iv[n][1] = b;
     run->n_unserved_iv = n + 1;
+}
+
+/* Adds a piece's per-supply and per-pool values, time-weighted by w, into x (the columns of
+ * site_extra_columns). A pool's load is its share of its [firm/flex][class] cell, so its
+ * served, shed and throttled parts follow the cell's fractions. */
+static void add_extras(const struct site_run *run, const struct piece_load *p, double w,
+                       double *x)
+{
+    const struct site *site = run->ss->site;
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        const struct supply_state *st = &run->supplies[j];
+        *x++ += w * st->used_mw;
+        *x++ += w * st->avail_mw;
+        if (site->supplies[j].type == SUPPLY_BATTERY)
+            *x++ = st->soc_mwh;   /* at the end of the piece, then of the step */
+    }
+    for (size_t i = 0; i < site->n_pools; i++, x += SITE_POOL_COLUMNS) {
+        const struct site_pool *sp = &run->ss->pools[i];
+        double mw = run->pool_mw[i];
+        if (mw == 0.0)
+            continue;
+        double s = sp->k == LOAD_FIRM ? p->s_firm : p->s_flex;
+        double keep = p->e.keep[sp->k][sp->c];
+        x[0] += w * s * keep * mw;
+        x[1] += w * (1.0 - s) * mw;
+        x[2] += w * s * (1.0 - keep) * mw;
+    }
 }
 
 /* Runs the span [a_s, a_s + len_s) of the step [t_s, t_s + dt_s): the cooling with the
@@ -704,6 +750,8 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
             unserved_interval(run, t, t + len);
         }
         heat_served_mw_s += len * p.e.heat_liquid_mw;
+        if (run->extras)
+            add_extras(run, &p, w, v + N_SERIES);
         t = len < piece_end - t ? t + len : piece_end;
     }
     if (site->liquid.volume_m3 > 0) {
@@ -805,7 +853,7 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
                    &heat_liquid_mw);
     }
-    memset(v, 0, N_SERIES * sizeof *v);
+    memset(v, 0, (N_SERIES + (run->extras ? (size_t)site_extra_columns(site) : 0)) * sizeof *v);
     v[S_MARGIN_MW] = INFINITY;
     run->n_unserved_iv = 0;
     supply_set_step(site, run->supplies, t_s, dt_s);

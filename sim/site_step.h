@@ -95,7 +95,19 @@ struct site_run {
     /* the last step's time with unserved load: run-second intervals [a, b) */
     double unserved_iv[SITE_UNSERVED_IV_MAX][2];
     int n_unserved_iv;
+    /* per-supply and per-pool series (issue 10): only when `extras` is set (a run whose
+     * series are written); then site_step writes site_extra_columns() more values after
+     * the N_SERIES */
+    int extras;
+    double *pool_mw;                    /* owned, [n_pools]: each pool's IT demand this step */
 };
+
+/** Columns site_step adds after N_SERIES when run->extras is set: per supply (in the site's
+ *  order) power_mw (delivered; a battery negative while charging), available_mw, and for a
+ *  battery soc_mwh (at the end of the step); then per pool it_mw (served), shed_mw (not
+ *  served for lack of power: flexible shed or firm curtailed) and throttle_mw. */
+int site_extra_columns(const struct site *site);
+#define SITE_POOL_COLUMNS 3
 
 /** The key of site `site_id`'s random streams in trial `trial` (streams.h): the scenario
  *  seed + trial, extended by the site's id. */
@@ -139,6 +151,7 @@ struct load_eval {
     double throttle_air_mw;             /* IT removed because of the air side's capacity */
     double cooling_mw, water_m3;
     double facility_mw, misc_mw, losses_mw;
+    double keep[2][N_POOL_CLASSES];     /* share of each class's load left by throttling */
 };
 
 /** Evaluates the load with flexible pools at fraction s_flex and firm at s_firm. */

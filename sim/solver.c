@@ -23,6 +23,11 @@ struct sim {
     struct site_state *sites;        /* owned, [sc->n_sites]: shared by all trials */
 };
 
+double sim_site_utc_offset_h(const struct sim *s, size_t i)
+{
+    return s->sites[i].utc_offset_h;
+}
+
 int sim_create(const struct scenario *sc, struct sim **out, struct diag *d)
 {
     return sim_create_shared(sc, NULL, out, d);
@@ -110,14 +115,14 @@ static double unserved_union_s(const struct step_iv *ivs, size_t n_sites, double
 
 /* The whole scenario's step: powers and energies add up across sites, in site order; PUE is
  * recomputed; the time with unserved load is the union of the sites'. */
-static void aggregate_step(const double *site_v, const struct step_iv *ivs, size_t n_sites,
-                           double *total, double *scratch)
+static void aggregate_step(const double *site_v, size_t stride, const struct step_iv *ivs,
+                           size_t n_sites, double *total, double *scratch)
 {
     memset(total, 0, N_SERIES * sizeof *total);
     int any_unserved = 0;
     for (size_t i = 0; i < n_sites; i++) {
         for (int k = 0; k < N_SERIES; k++)
-            total[k] += site_v[i * N_SERIES + k];
+            total[k] += site_v[i * stride + k];
         any_unserved |= ivs[i].n > 0;
     }
     total[S_AMBIENT_DRYBULB_C] = site_v[S_AMBIENT_DRYBULB_C];
@@ -127,9 +132,20 @@ static void aggregate_step(const double *site_v, const struct step_iv *ivs, size
     total[S_UNSERVED_S] = any_unserved ? unserved_union_s(ivs, n_sites, scratch) : 0.0;
 }
 
+int sim_site_columns(const struct scenario *sc)
+{
+    int extra = 0;
+    for (size_t i = 0; i < sc->n_sites; i++) {
+        int n = site_extra_columns(&sc->sites[i]);
+        extra = n > extra ? n : extra;
+    }
+    return N_SERIES + extra;
+}
+
 int sim_output_columns(const struct scenario *sc)
 {
-    return sc->output_every_s > sc->timestep_s ? 2 * N_SERIES : N_SERIES;
+    int n = sim_site_columns(sc);
+    return sc->output_every_s > sc->timestep_s ? 2 * n : n;
 }
 
 int64_t sim_output_rows(const struct scenario *sc)
@@ -141,6 +157,7 @@ int64_t sim_output_rows(const struct scenario *sc)
 struct block {
     size_t steps, filled;           /* rows the block holds, rows filled */
     size_t cols;                    /* columns per site */
+    size_t nv;                      /* values per site and step (N_SERIES + the extras) */
     double *values, *packed, *time_s;
     /* decimation: steps per row, steps folded so far, and per site and series the sum and
      * the maximum of the current interval */
@@ -169,12 +186,12 @@ static void block_put(struct block *b, size_t site, const double *v)
 {
     double *row = b->values;
     if (b->per_row <= 1) {
-        for (int j = 0; j < N_SERIES; j++)
-            row[(site * b->cols + (size_t)j) * b->steps + b->filled] = v[j];
+        for (size_t j = 0; j < b->nv; j++)
+            row[(site * b->cols + j) * b->steps + b->filled] = v[j];
         return;
     }
-    double *sum = b->sum + site * N_SERIES, *max = b->max + site * N_SERIES;
-    for (int j = 0; j < N_SERIES; j++) {
+    double *sum = b->sum + site * b->nv, *max = b->max + site * b->nv;
+    for (size_t j = 0; j < b->nv; j++) {
         double x = v[j];
         if (b->folded == 0) {
             sum[j] = x;
@@ -192,16 +209,16 @@ static void block_row(struct block *b, size_t n_sites)
 {
     double n = (double)b->per_row;
     for (size_t i = 0; i < n_sites; i++) {
-        const double *sum = b->sum + i * N_SERIES, *max = b->max + i * N_SERIES;
-        for (int j = 0; j < N_SERIES; j++) {
+        const double *sum = b->sum + i * b->nv, *max = b->max + i * b->nv;
+        for (size_t j = 0; j < b->nv; j++) {
             int summed = j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S ||
                          j == S_CO2_KG || j == S_FUEL_MMBTU || j == S_FUEL_COST_USD ||
                          j == S_DEMAND_CHARGE_USD;
             double mean = summed ? sum[j] : sum[j] / n;
             if (j == S_PUE)
                 mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
-            b->values[(i * b->cols + (size_t)j) * b->steps + b->filled] = mean;
-            b->values[(i * b->cols + N_SERIES + (size_t)j) * b->steps + b->filled] = max[j];
+            b->values[(i * b->cols + j) * b->steps + b->filled] = mean;
+            b->values[(i * b->cols + b->nv + j) * b->steps + b->filled] = max[j];
         }
     }
 }
@@ -295,7 +312,8 @@ struct site_team {
     struct gate go, done;
     int64_t k0, nk;                     /* this block: its first step and length */
     int quit;                           /* set by the caller before `go`: workers return */
-    double *v;                          /* [block][n_sites][N_SERIES] */
+    size_t nv;                          /* values per site and step */
+    double *v;                          /* [block][n_sites][nv] */
     struct step_iv *iv;                 /* [block][n_sites] */
     int status[SOLVER_MAX_THREADS];
     int64_t failed_step[SOLVER_MAX_THREADS];
@@ -312,7 +330,7 @@ static void team_step(struct site_team *tm, int who)
         int64_t t = (tm->k0 + j) * dt;
         for (size_t i = i0; i < i1; i++) {
             size_t at = (size_t)j * n_sites + i;
-            double *v = tm->v + at * N_SERIES;
+            double *v = tm->v + at * tm->nv;
             struct site_run *run = &tm->runs[i];
             if ((tm->status[who] = site_step(run, t, dt, v))) {
                 tm->failed_step[who] = tm->k0 + j;
@@ -366,12 +384,14 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         block_k = 1;
     if (block_k > sc->steps)
         block_k = sc->steps > 0 ? sc->steps : 1;
-    struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads};
+    /* a run whose series are written: each site's per-supply and per-pool values too */
+    size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
+    struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv};
     struct site_run *runs = calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
     double *total = malloc(N_SERIES * sizeof *total);
     double *iv_scratch = malloc(n_sites * SITE_UNSERVED_IV_MAX * 2 * sizeof *iv_scratch);
-    tm.v = malloc((size_t)block_k * n_sites * N_SERIES * sizeof *tm.v);
+    tm.v = calloc((size_t)block_k * n_sites * nv, sizeof *tm.v);
     tm.iv = malloc((size_t)block_k * n_sites * sizeof *tm.iv);
     tm.runs = runs;
     tm.acc = acc;
@@ -379,7 +399,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     int rc = (runs && acc && total && iv_scratch && tm.v && tm.iv) ? 0 : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
         int64_t rows = sim_output_rows(sc);
-        b.cols = (size_t)sim_output_columns(sc);
+        b.nv = nv;
+        b.cols = sc->output_every_s > sc->timestep_s ? 2 * nv : nv;
         b.per_row = sc->steps / rows;
         b.steps = opt->block_steps ? opt->block_steps : SOLVER_DEFAULT_BLOCK;
         if ((int64_t)b.steps > rows)
@@ -387,13 +408,15 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         b.values = malloc(n_sites * b.cols * b.steps * sizeof *b.values);
         b.packed = malloc(n_sites * b.cols * b.steps * sizeof *b.packed);
         b.time_s = malloc(b.steps * sizeof *b.time_s);
-        b.sum = malloc(n_sites * N_SERIES * sizeof *b.sum);
-        b.max = malloc(n_sites * N_SERIES * sizeof *b.max);
+        b.sum = malloc(n_sites * nv * sizeof *b.sum);
+        b.max = malloc(n_sites * nv * sizeof *b.max);
         if (!b.values || !b.packed || !b.time_s || !b.sum || !b.max)
             rc = DCSIM_ENOMEM;
     }
-    for (size_t i = 0; i < n_sites && !rc; i++)
+    for (size_t i = 0; i < n_sites && !rc; i++) {
         rc = site_run_init(&runs[i], &s->sites[i], trial);
+        runs[i].extras = nv > N_SERIES;
+    }
     for (size_t i = 0; acc && i <= n_sites && !rc; i++)
         rc = summary_init(&acc[i], sc->duration_s);
 
@@ -447,12 +470,13 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         }
         for (int64_t j = 0; j < tm.nk && !rc; j++) {
             int64_t k = k0 + j, t = k * dt;
-            const double *step_v = tm.v + (size_t)j * n_sites * N_SERIES;
+            const double *step_v = tm.v + (size_t)j * n_sites * nv;
             if (b.values)
                 for (size_t i = 0; i < n_sites; i++)
-                    block_put(&b, i, step_v + i * N_SERIES);
+                    block_put(&b, i, step_v + i * nv);
             if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
-                aggregate_step(step_v, tm.iv + (size_t)j * n_sites, n_sites, total, iv_scratch);
+                aggregate_step(step_v, nv, tm.iv + (size_t)j * n_sites, n_sites, total,
+                               iv_scratch);
                 summary_add(&acc[n_sites], total, t, dt);
             }
             if (b.values) {

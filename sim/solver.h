@@ -43,6 +43,8 @@ struct sim_options {
     const struct sim_progress *progress;/* NULL: silent */
     int threads;                        /* 0: all cores */
     volatile sig_atomic_t *stop;        /* optional: nonzero asks the run to stop (SIGINT) */
+    int extras;                         /* with a sink: per-supply and per-pool values too
+                                           (sim_site_columns per site; else N_SERIES) */
 };
 
 /** Summary of a run: per site and for the whole scenario. The ordinary metrics are trial
@@ -56,7 +58,12 @@ struct sim_summary {
     double (*trial_total)[N_METRICS];   /* owned, [trials]: each trial's scenario metrics */
 };
 
-/** Columns per site handed to a sink: N_SERIES, or 2·N_SERIES when decimating. */
+/** Values per site and step handed to a sink: N_SERIES, then site_extra_columns() of the
+ *  site (per supply and per pool), padded to the most any site has. */
+int sim_site_columns(const struct scenario *sc);
+
+/** Columns per site handed to a sink with opt.extras: sim_site_columns (n), or 2n when
+ *  decimating (the interval means, then the maxima). Without extras n is N_SERIES. */
 int sim_output_columns(const struct scenario *sc);
 
 /** Rows a sink receives over the run: steps, or duration / output_every. */
@@ -78,6 +85,9 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
             struct diag *d);
 
 void sim_summary_release(struct sim_summary *sum);
+
+/** Site i's time zone (local standard time - UTC, h) from its weather (issue 10). */
+double sim_site_utc_offset_h(const struct sim *s, size_t i);
 
 void sim_destroy(struct sim *s);
 

@@ -309,8 +309,8 @@ int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw
             continue;
         }
         char err[256];
-        if (!walk(sw->base.root, v->path, 0, err, sizeof err) &&
-            !walk(sw->base.root, v->path, 1, err, sizeof err)) {
+        v->adds_key = !walk(sw->base.root, v->path, 0, err, sizeof err);
+        if (v->adds_key && !walk(sw->base.root, v->path, 1, err, sizeof err)) {
             yget_error(&c, vary->keys[i], "vary path '%s': %s in the base scenario", v->path, err);
             bad = 1;
         }

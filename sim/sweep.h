@@ -27,6 +27,7 @@ struct sweep_var {
     size_t n_values;
     int numeric;                    /* every value is a number (a float64 column) */
     int line, col;                  /* where the path is in the sweep file */
+    int adds_key;                   /* the last key is not in the base: the case adds it */
 };
 
 struct sweep {
@@ -48,6 +49,14 @@ int sweep_load(const char *path, struct sweep *sw, struct diag *d);
 int sweep_parse(const char *path, const char *text, size_t len, struct sweep *sw,
                 struct diag *d);
 void sweep_release(struct sweep *sw);
+
+struct catalog;
+
+/** Resolves every vary path against the base before any case runs (issue 10): a path whose
+ *  last key the base lacks must be a key the scenario format knows there. Builds case 0 and
+ *  validates it; an "unknown key" at a key a vary path adds is reported at the path's line in
+ *  the sweep file (DCSIM_EINPUT). Other problems of case 0 are left to the case itself. */
+int sweep_check_paths(const struct sweep *sw, const struct catalog *cat, struct diag *d);
 
 /** The value index of variable v in case `c` (grid: the last variable varies fastest). */
 size_t sweep_value_index(const struct sweep *sw, size_t c, size_t v);

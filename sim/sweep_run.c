@@ -18,6 +18,7 @@
 #endif
 
 #include "cli.h"
+#include "h5out.h"
 #include "scenario.h"
 #include "solver.h"
 #include "weather_cache.h"
@@ -38,6 +39,42 @@ static void first_message(const struct diag *d, int rc, char *message)
     } else {
         snprintf(message, SWEEP_MESSAGE_MAX, "%s", dcsim_strerror(rc));
     }
+}
+
+/* A case's scenario text: its document written back (the varied values in place). */
+static int case_text(struct scenario *sc, const struct ydoc *doc)
+{
+    char *text;
+    size_t len;
+    int rc = ynode_emit(doc->root, &text, &len);
+    if (rc)
+        return rc;
+    free(sc->text);
+    sc->text = text;
+    sc->text_len = len;
+    return 0;
+}
+
+struct case_attrs {
+    const struct sweep *sw;
+    size_t c;
+};
+
+/* /scenario of a case file: `case` and each varied path's value as attributes. */
+static int write_case_attrs(struct h5out *h, void *ctx, struct diag *d)
+{
+    const struct case_attrs *ca = ctx;
+    int rc = h5out_write_object_attr(h, "/scenario", "case", NULL, (double)ca->c, d);
+    for (size_t v = 0; v < ca->sw->n_vars && !rc; v++) {
+        const struct sweep_var *var = &ca->sw->vars[v];
+        const char *val = var->values[sweep_value_index(ca->sw, ca->c, v)];
+        rc = var->numeric ? h5out_write_object_attr(h, "/scenario", var->path, NULL,
+                                                    strtod(val, NULL), d)
+                          : h5out_write_object_attr(h, "/scenario", var->path, val, 0, d);
+    }
+    if (!rc)
+        rc = h5out_write_object_attr(h, "/scenario", "sweep", ca->sw->path, 0, d);
+    return rc;
 }
 
 void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
@@ -61,6 +98,8 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
         return;
     }
     rc = scenario_from_doc(&doc, cat, &sc, &d);
+    if (!rc && series_dir)
+        rc = case_text(sc, &doc);   /* the case file's /scenario: what was run */
     ydoc_release(&doc);
     if (!rc && sw->trials > 0)
         sc->trials = sw->trials;
@@ -69,7 +108,9 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
     if (!rc && series_dir) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/case-%06zu.h5", series_dir, c);
-        struct run_file_opts fo = {.quiet = 1, .threads = 1};
+        struct case_attrs ca = {sw, c};
+        struct run_file_opts fo = {.quiet = 1, .threads = 1, .before_commit = write_case_attrs,
+                                   .ctx = &ca};
         rc = cli_run_to_file(sc, sim, path, &fo, &sum, &d);
     } else if (!rc) {
         struct sim_options opt = {.threads = 1, .stop = stop};

@@ -387,6 +387,24 @@ int ydoc_parse(const char *path, const char *text, size_t len, struct ydoc *doc,
             int line = (int)parser.problem_mark.line + 1, col = (int)parser.problem_mark.column + 1;
             if (parser.error == YAML_MEMORY_ERROR) {
                 b.failed = DCSIM_ENOMEM;
+            } else if (parser.error == YAML_READER_ERROR) {
+                /* the reader gives a byte offset, not a mark: find its line and column */
+                size_t off = parser.problem_offset < len ? parser.problem_offset : len;
+                line = 1;
+                col = 1;
+                for (size_t i = 0; i < off; i++) {
+                    if (doc->text[i] == '\n') {
+                        line++;
+                        col = 1;
+                    } else if (((unsigned char)doc->text[i] & 0xC0) != 0x80) {
+                        col++;
+                    }
+                }
+                diag_error(d, path, line, col, "malformed YAML: %s (the file must be UTF-8: "
+                           "byte 0x%02x here; re-save it as UTF-8, e.g. iconv -f latin1 -t "
+                           "utf-8)", parser.problem ? parser.problem : "bad encoding",
+                           (unsigned char)doc->text[off < len ? off : 0]);
+                b.failed = DCSIM_EINPUT;
             } else {
                 diag_error(d, path, line, col, "malformed YAML: %s%s%s",
                            parser.problem ? parser.problem : "syntax error",
@@ -413,7 +431,10 @@ int yamlx_read_file(const char *path, char **text, size_t *len_out, struct diag 
 {
     *text = NULL;
     *len_out = 0;
-    FILE *f = fopen(path, "rb");
+    int is_stdin = strcmp(path, "-") == 0;   /* `-`: standard input (issue 10) */
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (is_stdin)
+        path = YAMLX_STDIN_NAME;
     if (!f) {
         diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
         return DCSIM_EIO;
@@ -455,7 +476,8 @@ int yamlx_read_file(const char *path, char **text, size_t *len_out, struct diag 
             break;
         }
     }
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     if (rc) {
         free(buf);
         return rc;
@@ -507,4 +529,132 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key)
         if (strcmp(map->keys[i]->value, key) == 0)
             return map->items[i];
     return NULL;
+}
+
+/* ---- emitting (a sweep case's scenario as run) ---- */
+
+struct emit_buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static void emit_raw(struct emit_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np) {
+            b->failed = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void emit_str(struct emit_buf *b, const char *s)
+{
+    emit_raw(b, s, strlen(s));
+}
+
+static void emit_indent(struct emit_buf *b, int indent)
+{
+    for (int i = 0; i < indent; i++)
+        emit_raw(b, " ", 1);
+}
+
+/* A scalar: plain when it was plain and reads back the same, else double-quoted. */
+static void emit_scalar(struct emit_buf *b, const struct ynode *n)
+{
+    const char *v = n->value ? n->value : "";
+    if (!n->quoted && !v[0])
+        return;   /* a plain empty scalar: null */
+    int plain = !n->quoted && v[0] && !strchr(",[]{}#&*!|>'\"%@` ", v[0]) &&
+                !(strchr("-?:", v[0]) && (v[1] == ' ' || v[1] == '\0')) &&
+                !strstr(v, ": ") && !strstr(v, " #") && v[strlen(v) - 1] != ' ' &&
+                v[strlen(v) - 1] != ':';
+    for (const char *c = v; plain && *c; c++)
+        plain = (unsigned char)*c >= 0x20 && *c != 0x7f;
+    if (plain) {
+        emit_str(b, v);
+        return;
+    }
+    emit_raw(b, "\"", 1);
+    for (const char *c = v; *c; c++) {
+        char esc[8];
+        if (*c == '"' || *c == '\\') {
+            esc[0] = '\\';
+            esc[1] = *c;
+            emit_raw(b, esc, 2);
+        } else if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            snprintf(esc, sizeof esc, "\\x%02x", (unsigned char)*c);
+            emit_str(b, esc);
+        } else {
+            emit_raw(b, c, 1);
+        }
+    }
+    emit_raw(b, "\"", 1);
+}
+
+static void emit_node(struct emit_buf *b, const struct ynode *n, int indent, int depth)
+{
+    if (depth > YAMLX_MAX_DEPTH) {
+        b->failed = 1;
+        return;
+    }
+    if (!n || n->kind == YNODE_SCALAR) {
+        emit_raw(b, " ", 1);
+        if (n)
+            emit_scalar(b, n);
+        else
+            emit_str(b, "null");
+        emit_raw(b, "\n", 1);
+        return;
+    }
+    if (n->n == 0) {
+        emit_str(b, n->kind == YNODE_MAP ? " {}\n" : " []\n");
+        return;
+    }
+    emit_raw(b, "\n", 1);
+    for (size_t i = 0; i < n->n; i++) {
+        emit_indent(b, indent);
+        if (n->kind == YNODE_MAP) {
+            emit_scalar(b, n->keys[i]);
+            emit_raw(b, ":", 1);
+        } else {
+            emit_raw(b, "-", 1);
+        }
+        emit_node(b, n->items[i], indent + 2, depth + 1);
+    }
+}
+
+int ynode_emit(const struct ynode *root, char **text, size_t *len)
+{
+    struct emit_buf b = {0};
+    *text = NULL;
+    *len = 0;
+    if (root && root->kind == YNODE_MAP) {
+        for (size_t i = 0; i < root->n; i++) {
+            emit_scalar(&b, root->keys[i]);
+            emit_raw(&b, ":", 1);
+            emit_node(&b, root->items[i], 2, 1);
+        }
+    } else {
+        emit_str(&b, "");
+    }
+    if (b.failed || !b.p) {
+        free(b.p);
+        return DCSIM_ENOMEM;
+    }
+    *text = b.p;
+    *len = b.len;
+    return 0;
 }

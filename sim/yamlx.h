@@ -38,8 +38,16 @@ struct ydoc {
  *  DCSIM_EIO (unreadable) or DCSIM_ENOMEM. On failure *doc is released. */
 int ydoc_load(const char *path, struct ydoc *doc, struct diag *d);
 
+/** Writes a document tree back as block YAML (comments and the original layout are lost;
+ *  every value reads back the same). *text (NUL-terminated, *len bytes) is the caller's to
+ *  free. Returns 0 or DCSIM_ENOMEM (also for a tree deeper than YAMLX_MAX_DEPTH). */
+int ynode_emit(const struct ynode *root, char **text, size_t *len);
+
+/** The name messages give standard input (path "-"). */
+#define YAMLX_STDIN_NAME "<stdin>"
+
 /** Reads a whole file (at most YAMLX_MAX_BYTES) into a NUL-terminated buffer the caller
- *  frees. Returns 0, DCSIM_EIO (reported), DCSIM_EINPUT (too large) or DCSIM_ENOMEM. */
+ *  frees; path "-" reads standard input. Returns 0, DCSIM_EIO (reported), DCSIM_EINPUT (too large) or DCSIM_ENOMEM. */
 int yamlx_read_file(const char *path, char **text, size_t *len, struct diag *d);
 
 /** Parses text (copied) under the name `path` for messages. */

@@ -17,7 +17,8 @@ void yget_error(const struct yctx *c, const struct ynode *n, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    diag_error(c->d, c->file, n ? n->line : 0, n ? n->col : 0, "%s", buf);
+    /* no node (an empty document): the start of the file */
+    diag_error(c->d, c->file, n ? n->line : 1, n ? n->col : 1, "%s", buf);
 }
 
 size_t strdist(const char *a, const char *b)
@@ -154,7 +155,14 @@ int yget_number(const struct yctx *c, const struct ynode *map, const char *path,
     }
     double x;
     if (v->quoted || yget_parse_number(v->value, &x)) {
-        yget_error(c, v, "'%s' in %s must be a finite number, got '%.40s'", key, path, v->value);
+        /* "300 MW", "35 C": a number with a unit after it */
+        char *end = NULL;
+        double lead = strtod(v->value, &end);
+        const char *hint = "";
+        if (!v->quoted && end != v->value && end && *end == ' ' && isfinite(lead))
+            hint = " (units live in key names: write the number alone, e.g. contract_mw: 300)";
+        yget_error(c, v, "'%s' in %s must be a finite number, got '%.40s'%s", key, path, v->value,
+                   hint);
         return DCSIM_EINPUT;
     }
     const char *need = NULL;
@@ -169,7 +177,9 @@ int yget_number(const struct yctx *c, const struct ynode *map, const char *path,
     else if ((flags & YGET_INTEGER) && (x != floor(x) || fabs(x) > 1e12))
         need = "a whole number";
     if (need) {
-        yget_error(c, v, "'%s' in %s must be %s, got %s", key, path, need, v->value);
+        int percent = (flags & (YGET_FRACTION | YGET_EFFICIENCY)) && x > 1 && x <= 100;
+        yget_error(c, v, "'%s' in %s must be %s, got %s%s", key, path, need, v->value,
+                   percent ? " (fractions are plain numbers: 85 % is 0.85)" : "");
         return DCSIM_EINPUT;
     }
     *out = x;

@@ -208,6 +208,34 @@ def expected_metrics(s, dt_s, time_s):
     return m, slack
 
 
+def check_xarray(p, path, sid, steps, start):
+    """Issue 10: xarray opens a site's series group with a datetime64 time coordinate
+    starting at `start`, every variable with units."""
+    try:
+        import warnings
+        import xarray as xr
+    except ImportError:
+        p.check(False, "python3-xarray is not installed")
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            ds = xr.open_dataset(path, engine="h5netcdf", group="sites/%s/series" % sid)
+        except Exception as e:  # pylint: disable=broad-except
+            p.check(False, "xarray cannot open sites/%s/series: %s" % (sid, e))
+            return
+    with ds:
+        t = ds["time"].values
+        p.check(t.dtype.kind == "M", "xarray: time is %s, not datetime64" % t.dtype)
+        p.check(len(t) == steps, "xarray: %d times, expected %d" % (len(t), steps))
+        if t.dtype.kind == "M" and len(t):
+            p.check(t[0] == np.datetime64(start.rstrip("Z")),
+                    "xarray: first time %s, expected %s" % (t[0], start))
+        for v in ds.data_vars:
+            p.check(ds[v].dims == ("time",), "xarray: %s dims %s" % (v, ds[v].dims))
+            p.check("units" in ds[v].attrs, "xarray: %s has no units" % v)
+
+
 def compare_metrics(p, where, attrs, expected, slack, rel=REL_TOL):
     for k, e in expected.items():
         if not p.check(k in attrs, "%s: summary metric '%s' missing" % (where, k)):
@@ -310,12 +338,18 @@ def check_bundle(scenario_path, h5_path, version):
         p.check(sc == raw, "/scenario differs from the file's bytes (%d vs %d bytes)" % (
             len(sc), len(raw)))
 
-    # /time = k·timestep_s, units s.
+    # /time = k·timestep_s, CF units "seconds since <start>" (issue 10), a dimension scale.
     time_s = None
     if p.check("time" in f, "/time missing"):
         t = f["time"]
         p.check(t.dtype == np.float64, "/time dtype %s, expected float64" % t.dtype)
-        p.check(to_str(t.attrs.get("units", "")) == "s", "/time units %r" % t.attrs.get("units"))
+        cf = "seconds since " + start.replace("T", " ").rstrip("Z")
+        p.check(to_str(t.attrs.get("units", "")) == cf, "/time units %r, expected %r" % (
+            t.attrs.get("units"), cf))
+        p.check(to_str(t.attrs.get("calendar", "")) == "standard", "/time calendar %r" %
+                t.attrs.get("calendar"))
+        p.check(to_str(t.attrs.get("CLASS", b"")) == "DIMENSION_SCALE",
+                "/time is not a dimension scale")
         time_s = t[:]
         p.check(len(time_s) == steps, "/time has %d steps, expected %d" % (len(time_s), steps))
         if len(time_s) == steps:
@@ -354,6 +388,16 @@ def check_bundle(scenario_path, h5_path, version):
                 ok = False
         if not ok:
             continue
+        for name in g:
+            p.check(to_str(g[name].attrs.get("long_name", "")) != "",
+                    "%s: series %s has no long_name" % (where, name))
+        check_xarray(p, h5_path, sid, steps, start)
+        attrs = f.get("sites/%s/summary" % sid)
+        if attrs is not None:
+            for k, v in attrs.attrs.items():
+                if not isinstance(v, (str, bytes)):
+                    p.check(k + "_units" in attrs.attrs, "%s: summary %s has no %s_units" % (
+                        where, k, k))
         s = read_series(g, all_series)
         per_site[sid] = s
         check_step_invariants(p, where, s)

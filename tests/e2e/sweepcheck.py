@@ -410,7 +410,7 @@ def check_compare(out_path, specs):
     if not lines:
         return ["compare printed nothing"]
     head = lines[0].split()
-    labels = [os.path.basename(s)[:16] for s in specs]
+    labels = list(specs)   # issue 10: the files as named, in full
     want = ["metric", labels[0]] + sum(([lb, "diff", "%"] for lb in labels[1:]), [])
     if head != want:
         problems.append("header %r, expected %r" % (head, want))
@@ -421,6 +421,12 @@ def check_compare(out_path, specs):
             problems.append("row %r: %d fields" % (line, len(tok)))
             continue
         name = tok[0]
+        if name == "margin_min_time":   # issue 10: the time of the least margin, ISO 8601
+            for p in [tok[1]] + tok[2:-1:3]:
+                if p != "-" and not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", p):
+                    problems.append("margin_min_time: %r is not an ISO time" % p)
+            seen.add("margin_min_time_s")
+            continue
         seen.add(name)
         vals = [files[0].get(name, math.nan)] + [f.get(name, math.nan) for f in files[1:]]
         printed = [tok[1]] + tok[2:-1:3]

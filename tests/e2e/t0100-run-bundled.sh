@@ -16,7 +16,7 @@ for scen in scenarios/*.yaml; do
     expect_grep '^site ' "$TMP_DIR/check.out" "dcsim check $scen prints the sites"
     out=$TMP_DIR/$base/x.h5
     mkdir -p "$TMP_DIR/$base"
-    "$DCSIM" run -q -o "$out" "$scen" >"$TMP_DIR/run.out" 2>"$TMP_DIR/run.err"
+    "$DCSIM" run -q --summary -o "$out" "$scen" >"$TMP_DIR/run.out" 2>"$TMP_DIR/run.err"
     rc=$?
     expect_status 0 "$rc" "dcsim run -q $scen"
     [ -s "$TMP_DIR/run.err" ] && { fail "dcsim run -q $scen wrote to stderr:"; head -5 "$TMP_DIR/run.err"; }
@@ -30,6 +30,7 @@ for scen in scenarios/*.yaml; do
     left=$(dir_list "$TMP_DIR/$base")
     [ "$left" = "x.h5 " ] || fail "dcsim run $scen: the output directory holds '$left', not just x.h5"
     py_check "$scen: HDF5 contents" "$H5CHECK" bundle "$scen" "$out" "$version"
+    py_check "$scen: per-supply and per-pool series" "$E2E/partscheck.py" "$out"
     # the table's PUE (last column: the total, or the only site) is the file's /summary pue
     printed=$(awk '/^PUE +[0-9]/ {print $NF}' "$TMP_DIR/run.out")
     stored=$("$PY" "$H5CHECK" get "$out" /summary/pue)

@@ -29,10 +29,11 @@ expect_status 3 $? "run -o /nonexistent/x.h5"
 expect_grep "/nonexistent/x.h5" "$TMP_DIR/err" "run -o /nonexistent/x.h5 names the file"
 [ -e /nonexistent ] && fail "run -o /nonexistent/x.h5 created /nonexistent"
 
-# --- destination is a directory: exit 3, the directory untouched, no temporary file left
+# --- destination is a directory: exit 2 before simulating (issue 10), the directory untouched,
+# no temporary file left
 mkdir -p "$TMP_DIR/d/out.h5"
 "$DCSIM" run -q -o "$TMP_DIR/d/out.h5" "$scen" >"$TMP_DIR/out" 2>"$TMP_DIR/err"
-expect_status 3 $? "run -o DIRECTORY"
+expect_status 2 $? "run -o DIRECTORY"
 [ -d "$TMP_DIR/d/out.h5" ] || fail "run -o DIRECTORY: the directory is gone"
 left=$(dir_list "$TMP_DIR/d")
 [ "$left" = "out.h5 " ] || fail "run -o DIRECTORY left '$left' beside it"

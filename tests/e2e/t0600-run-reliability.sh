@@ -23,7 +23,7 @@ REL=$E2E/reliability.py
 run_ok() {
     local what=$1
     shift
-    "$DCSIM" run -q "$@" >"$TMP_DIR/run.out" 2>"$TMP_DIR/run.err"
+    "$DCSIM" run -q --summary "$@" >"$TMP_DIR/run.out" 2>"$TMP_DIR/run.err"
     expect_status 0 $? "$what"
     [ -s "$TMP_DIR/run.err" ] && { fail "$what wrote to stderr:"; head -5 "$TMP_DIR/run.err"; }
 }

@@ -54,6 +54,13 @@ expect_status 2 $? "compare with case=two"
 "$DCSIM" compare A.h5 missing.h5 >out.txt 2>err.txt
 expect_status 2 $? "compare with a missing file"
 expect_grep "missing\.h5" err.txt "compare: the missing file is named"
+"$DCSIM" compare A.h5 S.h5 >out.txt 2>err.txt
+expect_status 2 $? "compare with a sweep table and no case"
+expect_grep "S\.h5: error: this is a sweep's table: name a case, e\.g\. 'S\.h5:case=0'" err.txt \
+    "compare: a sweep file without a case says how to name one"
+# two cases of one sweep are told apart, and names are not cut
+"$DCSIM" compare S.h5:case=0 S.h5:case=5 >out.txt 2>err.txt
+head -1 out.txt | grep -q "S.h5:case=0 .*S.h5:case=5 " || fail "compare: cases not labelled apart"
 "$DCSIM" compare A.h5 >out.txt 2>err.txt
 expect_status 2 $? "compare with one file"
 "$DCSIM" compare A.h5 base.yaml >out.txt 2>err.txt

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hdf5_hl.h>
+
 #include <hdf5.h>
 
 #define N_SITES 2
@@ -26,9 +28,9 @@
 
 static const char *const site_ids[N_SITES] = {"north", "south-1"};
 static const struct h5out_series_def series[N_SERIES] = {
-    {"it_demand_mw", "MW"},
-    {"pue", "1"},
-    {"ambient_drybulb_c", "°C"},
+    {"it_demand_mw", "MW", "IT power asked for", NULL},
+    {"pue", "1", NULL, NULL},
+    {"ambient_drybulb_c", "°C", "outdoor dry bulb", NULL},
 };
 static const char scenario_text[] =
     "name: test-site\n"
@@ -287,9 +289,10 @@ static void check_layout(const char *path, int64_t steps, hsize_t chunk_expected
     g = H5Gopen2(f, "/sites/south-1/series", H5P_DEFAULT);
     ck_assert_int_ge(g, 0);
     ck_assert_int_ge(H5Literate(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, collect_link, &nm), 0);
-    ck_assert_int_eq(nm.n, N_SERIES);
+    ck_assert_int_eq(nm.n, N_SERIES + 1);   /* the group's own time scale first */
+    ck_assert_str_eq(nm.name[0], "time");
     for (int j = 0; j < N_SERIES; j++)
-        ck_assert_str_eq(nm.name[j], series[j].name);
+        ck_assert_str_eq(nm.name[j + 1], series[j].name);
 
     /* Every series: float64, 1-D, unlimited, chunked, shuffle + deflate 4, units. */
     for (int j = 0; j < N_SERIES; j++) {
@@ -321,14 +324,25 @@ static void check_layout(const char *path, int64_t steps, hsize_t chunk_expected
         s = attr_vlen_utf8(ds, "units");
         ck_assert_str_eq(s, series[j].units);
         free(s);
+        s = attr_vlen_utf8(ds, "long_name");
+        ck_assert_str_eq(s, series[j].long_name ? series[j].long_name : series[j].name);
+        free(s);
+        /* attached to the group's time scale (netCDF-4 dimension) */
+        hid_t gt = H5Dopen2(g, "time", H5P_DEFAULT);
+        ck_assert_int_gt(H5DSis_attached(ds, gt, 0), 0);
+        H5Dclose(gt);
         H5Dclose(ds);
     }
     H5Gclose(g);
     hid_t ds = H5Dopen2(f, "/time", H5P_DEFAULT);
     ck_assert_int_ge(ds, 0);
     s = attr_vlen_utf8(ds, "units");
-    ck_assert_str_eq(s, "s");
+    ck_assert_str_eq(s, "seconds since 2027-01-01 00:00:00");   /* CF, from start_iso */
     free(s);
+    s = attr_vlen_utf8(ds, "calendar");
+    ck_assert_str_eq(s, "standard");
+    free(s);
+    ck_assert_int_gt(H5DSis_scale(ds), 0);
     H5Dclose(ds);
     /* Nothing of ours left open (only the file itself). */
     ck_assert_int_eq(H5Fget_obj_count(f, H5F_OBJ_ALL), 1);
@@ -786,7 +800,7 @@ START_TEST(test_bad_arguments)
     ck_assert_int_eq(h5out_create(dest, &m, 1, slash_sites, N_SERIES, series, 8, &h, &d),
                      DCSIM_EINTERNAL);
     ck_assert_uint_eq(diag_count_matching(&d, "bad site id 'a/b'"), 1);
-    const struct h5out_series_def dup_series[] = {{"x", "MW"}, {"x", "MW"}};
+    const struct h5out_series_def dup_series[] = {{"x", "MW", NULL, NULL}, {"x", "MW", NULL, NULL}};
     ck_assert_int_eq(h5out_create(dest, &m, 1, site_ids, 2, dup_series, 8, &h, &d),
                      DCSIM_EINTERNAL);
     ck_assert_uint_eq(diag_count_matching(&d, "duplicate series 'x'"), 1);
