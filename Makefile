@@ -35,7 +35,7 @@ LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test check unit e2e asan valgrind fuzz fuzz-smoke bench clean install deps run-example FORCE
+.PHONY: all test check unit e2e asan valgrind fuzz fuzz-smoke bench clean install uninstall deps run-example FORCE
 all: dcsim
 
 dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
@@ -154,10 +154,23 @@ deps:
 run-example: dcsim
 	./dcsim run scenarios/abilene-conversion.yaml
 
+# install: the binary, the catalog, the plot tool (as dcsim-plot), the man page dcsim(1) and
+# the bash completion; uninstall removes exactly these.
+MAN1DIR  = $(PREFIX)/share/man/man1
+COMPDIR  = $(PREFIX)/share/bash-completion/completions
 install: dcsim
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dcsim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dcsim $(DESTDIR)$(MAN1DIR) \
+	  $(DESTDIR)$(COMPDIR)
 	install -m 755 dcsim $(DESTDIR)$(PREFIX)/bin/dcsim
+	install -m 755 tools/dcsim_plot.py $(DESTDIR)$(PREFIX)/bin/dcsim-plot
+	install -m 644 docs/man/dcsim.1 $(DESTDIR)$(MAN1DIR)/dcsim.1
+	install -m 644 tools/completion/dcsim.bash $(DESTDIR)$(COMPDIR)/dcsim
 	cp -R models $(DESTDIR)$(PREFIX)/share/dcsim/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dcsim $(DESTDIR)$(PREFIX)/bin/dcsim-plot \
+	  $(DESTDIR)$(MAN1DIR)/dcsim.1 $(DESTDIR)$(COMPDIR)/dcsim
+	rm -rf $(DESTDIR)$(PREFIX)/share/dcsim
 
 clean:
 	rm -rf build dcsim .dcsim-flavor

@@ -75,7 +75,8 @@ def check_file(path, problems, seen):
                 p, a = sg["power_mw"][:], sg["available_mw"][:]
                 if decimated and not np.all(sg["power_mw_max"][:] >= p - 1e-9 * (np.abs(p) + 1)):
                     problems.append("%s: power_mw_max below the mean" % where)
-                by_type[sp["type"]] += p
+                if sp["type"] in by_type:   # other types (e.g. turbine): in the total only
+                    by_type[sp["type"]] += p
                 power += p
                 avail += a
                 if np.any(p > a + 1e-9 * (np.abs(a) + 1)):

@@ -54,9 +54,9 @@ vary:
   sites.abilene.it.phase1.count: [400, 800]
   sites.abilene.cooling.liquid.rejection: [hybrid, bogus]
 YAML
-vg 0 "sweep (4 cases, one invalid)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" \
+vg 2 "sweep (4 cases, one invalid: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" \
     --csv "$TMP_DIR/sw.csv" -j 2
-vg 0 "sweep --resume" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" --resume
+vg 2 "sweep --resume (the invalid case again: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" --resume
 vg 0 "compare" compare "$TMP_DIR/a.h5" "$TMP_DIR/sw.h5:case=1"
 vg 0 "models" models
 printf 'name: x\nstart: 2027-02-30\nduration: 1d\nsites:\n  - {id: a, climat: west-texas}\n' \
