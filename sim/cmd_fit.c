@@ -64,7 +64,8 @@ static int write_fit_group(struct h5out *h, void *ctx, struct diag *d)
 }
 
 /* What binds at factor x (a failing load): into buf. */
-static int binding_at(struct fit_ctx *f, double x, char *buf, size_t len, struct diag *d)
+static int binding_at(struct fit_ctx *f, double x, char *buf, size_t len, double *econ,
+                      struct diag *d)
 {
     struct fit_eval e;
     struct fit_binding *b = calloc(f->sc->n_sites, sizeof *b);
@@ -73,6 +74,12 @@ static int binding_at(struct fit_ctx *f, double x, char *buf, size_t len, struct
     int rc = fit_evaluate(f, x, &e, b, d);
     if (!rc) {
         fit_binding_text(f->sc, &e, b, buf, len);
+        if (econ) {   /* what the load there earns: revenue, opex, NPV, per year and in all */
+            econ[0] = e.summary.total[M_REVENUE_USD_PER_YEAR];
+            econ[1] = e.summary.total[M_OPEX_USD_PER_YEAR];
+            econ[2] = e.summary.total[M_NPV_USD];
+            econ[3] = e.critical_it_mw;
+        }
         sim_summary_release(&e.summary);
     }
     free(b);
@@ -111,7 +118,7 @@ static int fit_per_site(struct scenario *sc, const struct sim_options *opt, int 
             if (r.max_factor >= FIT_MAX_FACTOR)
                 snprintf(site_binding[i], 512, "nothing binds up to the search limit");
             else
-                rc = binding_at(&f, r.fail_factor, site_binding[i], 512, d);
+                rc = binding_at(&f, r.fail_factor, site_binding[i], 512, NULL, d);
         }
         if (!rc) {
             char ci[48];
@@ -190,9 +197,17 @@ int cmd_fit(int argc, char **argv)
         status = fits ? EXIT_DONE : EXIT_NOFIT;
     }
     char binding[1024] = "nothing binds: every load up to the search limit fits";
-    if (r.max_factor < FIT_MAX_FACTOR && (rc = binding_at(&f, probe, binding, sizeof binding, &d)))
+    double econ[4] = {0, 0, NAN, 0};
+    if (r.max_factor < FIT_MAX_FACTOR &&
+        (rc = binding_at(&f, probe, binding, sizeof binding, econ, &d)))
         goto done;
     printf("binding%s: %s\n", a.it_mw > 0 && !fits ? "" : " (just above the answer)", binding);
+    if (econ[0] > 0 && econ[3] > 0)   /* hosting or mining revenue in the scenario */
+        printf("worth: %.1f M$/year of revenue at %.1f MW (%.0f k$ per MW of critical IT a year), "
+               "opex %.1f M$/year\n", econ[0] / 1e6, econ[3], econ[0] / econ[3] / 1e3,
+               econ[1] / 1e6);
+    if (econ[0] > 0 && !isnan(econ[2]))
+        printf("NPV there: %.1f M$ over the scenario's economics horizon\n", econ[2] / 1e6);
 
     if (a.per_site) {
         site_mw = calloc(sc->n_sites, sizeof *site_mw);

@@ -574,16 +574,12 @@ void scenario_destroy(struct scenario *s)
         free(s->sites[i].epw_paths);
         for (size_t j = 0; j < s->sites[i].n_supplies; j++) {
             struct supply *sp = &s->sites[i].supplies[j];
-            struct tseries *ts[] = {sp->price_series, sp->co2_series, sp->cfe_series};
-            for (int k = 0; k < 3; k++) {
-                tseries_release(ts[k]);
-                free(ts[k]);
-            }
+            tseries_put(sp->price_series);
+            tseries_put(sp->co2_series);
+            tseries_put(sp->cfe_series);
         }
-        for (size_t j = 0; j < s->sites[i].n_pools; j++) {
-            tseries_release(s->sites[i].pools[j].util_series);
-            free(s->sites[i].pools[j].util_series);
-        }
+        for (size_t j = 0; j < s->sites[i].n_pools; j++)
+            tseries_put(s->sites[i].pools[j].util_series);
         free(s->sites[i].supplies);
         free(s->sites[i].pools);
     }

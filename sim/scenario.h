@@ -40,12 +40,12 @@ struct supply {
     enum supply_type type;
     int64_t online_s, offline_s;      /* run seconds; TIME_ALWAYS / TIME_NEVER when unset */
     double price_usd_per_mwh;
-    struct tseries *price_series;     /* owned: price_usd_per_mwh from a CSV, or NULL */
+    const struct tseries *price_series;   /* price_usd_per_mwh from a CSV (tseries_get), or NULL */
     double capex_usd_per_mw;          /* per MW of the supply's capacity (economics) */
     /* grid */
     double co2_kg_per_mwh;            /* grid: emission factor (default 0); generator: diesel */
     double cfe_fraction;              /* grid: carbon-free share of its energy, 0..1 */
-    struct tseries *co2_series, *cfe_series;   /* owned, or NULL */
+    const struct tseries *co2_series, *cfe_series;   /* from tseries_get, or NULL */
     double demand_charge_usd_per_kw_month;   /* on each month's highest step-mean import */
     double contract_mw;
     double curtail_hours_per_year;    /* 0: no curtailment */
@@ -73,7 +73,7 @@ struct it_pool {
     double utilization;               /* 0..1 */
     int flexible;                     /* may be shed when power is short */
     int ups;                          /* behind the double-conversion UPS (η_ups) */
-    struct tseries *util_series;      /* owned: workload trace's utilization, or NULL */
+    const struct tseries *util_series;   /* workload trace's utilization (tseries_get), or NULL */
     double capex_usd_per_mw;          /* per MW of critical IT (nameplate) */
     double revenue_usd_per_kw_month;  /* hosting: on critical IT while online */
     double revenue_usd_per_mwh;       /* mining: on the IT energy served */

@@ -31,11 +31,11 @@ const struct ynode *get_list(const struct yctx *c, const struct ynode *map, cons
 /** `file` relative to the scenario's directory (absolute as is); malloc'd or NULL. */
 char *scenario_resolve_path(const char *scenario_path, const char *file);
 
-/** A number, or {csv: FILE, column: NAME} (then *series is the series, malloc'd, and *value
- *  its value at the run start). Returns 0 or 1 (reported). */
+/** A number, or {csv: FILE, column: NAME} (then *series is the shared series, from
+ *  tseries_get, and *value its value at the run start). Returns 0 or 1 (reported). */
 int get_number_or_series(const struct yctx *c, const struct ynode *m, const char *path,
                          const char *key, unsigned flags, double dflt, double lo, double hi,
-                         const struct scenario *s, double *value, struct tseries **series);
+                         const struct scenario *s, double *value, const struct tseries **series);
 
 int parse_supplies(const struct yctx *c, const struct ynode *site_map, const char *path,
                    const struct lookup *lk, const struct scenario *s, struct site *site);

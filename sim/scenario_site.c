@@ -22,7 +22,7 @@ static int parse_online(const struct yctx *c, const struct ynode *map, const cha
 
 int get_number_or_series(const struct yctx *c, const struct ynode *m, const char *path,
                          const char *key, unsigned flags, double dflt, double lo, double hi,
-                         const struct scenario *s, double *value, struct tseries **series)
+                         const struct scenario *s, double *value, const struct tseries **series)
 {
     *series = NULL;
     const struct ynode *v = ynode_get(m, key);
@@ -36,17 +36,14 @@ int get_number_or_series(const struct yctx *c, const struct ynode *m, const char
         yget_string(c, v, p, "column", 1, NULL, &column))
         return 1;
     char *full = scenario_resolve_path(s->path ? s->path : c->file, file);
-    struct tseries *ts = calloc(1, sizeof *ts);
-    if (!full || !ts) {
-        free(full);
-        free(ts);
+    if (!full) {
         yget_error(c, v, "%s: out of memory", p);
         return 1;
     }
-    int rc = tseries_read_csv(full, column, s->start_unix_s, s->duration_s, lo, hi, ts, c->d);
+    const struct tseries *ts = NULL;
+    int rc = tseries_get(full, column, s->start_unix_s, s->duration_s, lo, hi, &ts, c->d);
     free(full);
     if (rc) {
-        free(ts);
         yget_error(c, v, "%s: the series in '%.80s' cannot be used (above)", p, file);
         return 1;
     }

@@ -2,6 +2,7 @@
 #include "tseries.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,4 +211,78 @@ double tseries_mean(const struct tseries *s, int64_t a_s, int64_t b_s)
     if (s->n == 1)
         return s->v[0];
     return (integral_to(s, b_s) - integral_to(s, a_s)) / (double)(b_s - a_s);
+}
+
+/* The shared series: a short list (a scenario names a few CSV columns), under one lock. */
+struct shared_series {
+    struct tseries s;           /* first: tseries_put finds the entry from &s */
+    char *path, *column;
+    int64_t start_unix_s, duration_s;
+    double lo, hi;
+    int users;
+    struct shared_series *next;
+};
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_series *shared_head;
+
+int tseries_get(const char *path, const char *column, int64_t start_unix_s, int64_t duration_s,
+                double lo, double hi, const struct tseries **out, struct diag *d)
+{
+    *out = NULL;
+    pthread_mutex_lock(&shared_lock);
+    for (struct shared_series *e = shared_head; e; e = e->next)
+        if (strcmp(e->path, path) == 0 && strcmp(e->column, column) == 0 &&
+            e->start_unix_s == start_unix_s && e->duration_s == duration_s && e->lo == lo &&
+            e->hi == hi) {
+            e->users++;
+            *out = &e->s;
+            pthread_mutex_unlock(&shared_lock);
+            return 0;
+        }
+    /* not there: read it under the lock (a second asker waits and then shares it) */
+    struct shared_series *e = calloc(1, sizeof *e);
+    int rc = e && (e->path = strdup(path)) && (e->column = strdup(column)) ? 0 : DCSIM_ENOMEM;
+    if (!rc)
+        rc = tseries_read_csv(path, column, start_unix_s, duration_s, lo, hi, &e->s, d);
+    if (rc) {
+        if (e) {
+            free(e->path);
+            free(e->column);
+        }
+        free(e);
+        pthread_mutex_unlock(&shared_lock);
+        return rc;
+    }
+    e->start_unix_s = start_unix_s;
+    e->duration_s = duration_s;
+    e->lo = lo;
+    e->hi = hi;
+    e->users = 1;
+    e->next = shared_head;
+    shared_head = e;
+    *out = &e->s;
+    pthread_mutex_unlock(&shared_lock);
+    return 0;
+}
+
+void tseries_put(const struct tseries *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&shared_lock);
+    for (struct shared_series **p = &shared_head; *p; p = &(*p)->next) {
+        struct shared_series *e = *p;
+        if (&e->s != s)
+            continue;
+        if (--e->users == 0) {
+            *p = e->next;
+            tseries_release(&e->s);
+            free(e->path);
+            free(e->column);
+            free(e);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&shared_lock);
 }

@@ -41,4 +41,13 @@ double tseries_mean(const struct tseries *s, int64_t a_s, int64_t b_s);
 /** Frees; a zeroed series is fine. */
 void tseries_release(struct tseries *s);
 
+/** The same as tseries_read_csv into a series shared by every caller that asks for the
+ *  same file, column, run window and bounds (a sweep's cases read a CSV once): *out is
+ *  read-only; give it back with tseries_put. Thread-safe. */
+int tseries_get(const char *path, const char *column, int64_t start_unix_s, int64_t duration_s,
+                double lo, double hi, const struct tseries **out, struct diag *d);
+
+/** Gives back a series from tseries_get (freed with its last user). NULL is a no-op. */
+void tseries_put(const struct tseries *s);
+
 #endif

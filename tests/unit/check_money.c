@@ -136,6 +136,29 @@ START_TEST(test_series_errors)
 }
 END_TEST
 
+/* A series is read once and shared by every scenario (sweep case) that names it. */
+START_TEST(test_series_shared)
+{
+    const char *p = write_file("s.csv", "time,v\n2027-01-01T00:00:00Z,1\n2027-01-01T01:00:00Z,2\n");
+    struct diag d;
+    diag_init(&d);
+    const struct tseries *a = NULL, *b = NULL, *c = NULL;
+    ck_assert_int_eq(tseries_get(p, "v", t2027(), 2 * H, 0, 10, &a, &d), 0);
+    ck_assert_int_eq(tseries_get(p, "v", t2027(), 2 * H, 0, 10, &b, &d), 0);
+    ck_assert_ptr_eq(a, b);                                  /* the same series */
+    ck_assert_int_eq(tseries_get(p, "v", t2027(), H, 0, 10, &c, &d), 0);
+    ck_assert_ptr_ne(a, c);                                  /* another run window */
+    ck_assert_double_eq_tol(tseries_mean(a, 0, 2 * H), 1.5, TOL);
+    tseries_put(a);
+    ck_assert_double_eq_tol(tseries_mean(b, 0, 2 * H), 1.5, TOL);   /* still there */
+    tseries_put(b);
+    tseries_put(c);
+    tseries_put(NULL);
+    ck_assert_uint_eq(d.n_errors, 0);
+    diag_release(&d);
+}
+END_TEST
+
 /* ---- scenarios through the solver ---- */
 
 struct outcome {
@@ -324,6 +347,7 @@ static Suite *money_suite(void)
     tcase_add_checked_fixture(ts, dir_setup, dir_teardown);
     tcase_add_test(ts, test_series_irregular);
     tcase_add_test(ts, test_series_errors);
+    tcase_add_test(ts, test_series_shared);
     suite_add_tcase(s, ts);
     TCase *run = tcase_create("runs");
     tcase_add_checked_fixture(run, dir_setup, dir_teardown);
