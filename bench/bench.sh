@@ -22,8 +22,8 @@ best() {
     shift
     for ((r = 0; r < n; r++)); do
         read -r t mb < <(stat1 "$@")
-        bt=$(awk -v a="$t" -v b="$bt" 'BEGIN{print (b == "" || a < b) ? a : b}')
-        bmb=$(awk -v a="$mb" -v b="$bmb" 'BEGIN{print a > b ? a : b}')
+        bt=$(awk -v a="$t" -v b="$bt" 'BEGIN{print ((b == "" || a < b) ? a : b)}')
+        bmb=$(awk -v a="$mb" -v b="$bmb" 'BEGIN{print (a > b ? a : b)}')
     done
     echo "$bt $bmb"
 }
