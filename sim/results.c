@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "err.h"
@@ -154,10 +153,57 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     a->steps++;
 }
 
+/* Puts the pair whose x has rank r (0-based, ascending) at r, with smaller-or-equal x before
+ * it and greater-or-equal after (Hoare's FIND with the middle element as pivot: ties split
+ * evenly, so runs of equal values stay linear); y, when given, moves along with x. */
+static void select_pairs(double *x, double *y, size_t n, size_t r)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, k = (ptrdiff_t)r;
+    while (lo < hi) {
+        double pivot = x[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        do {
+            while (x[i] < pivot)
+                i++;
+            while (pivot < x[j])
+                j--;
+            if (i <= j) {
+                double t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+                if (y) {
+                    t = y[i];
+                    y[i] = y[j];
+                    y[j] = t;
+                }
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        /* x[lo..j] <= pivot <= x[i..hi], and x between them equals the pivot */
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* The least of x[0..n). */
+static double least_of(const double *x, size_t n)
+{
+    double m = x[0];
+    for (size_t i = 1; i < n; i++)
+        m = x[i] < m ? x[i] : m;
+    return m;
+}
+
 /* pue_peak and pue_p99 from the hourly buckets (docs/model.md §6): hourly PUE = facility
  * energy / IT energy of the hour, over the hours whose mean served IT is at least half the
  * median hour's (and above 0); the peak is their maximum, p99 their 99th percentile (linear
- * between order statistics, as gsl_stats_quantile_from_sorted_data and numpy). */
+ * between order statistics, as gsl_stats_quantile_from_sorted_data and numpy). The order
+ * statistics are selected, not sorted: the same values in linear time. */
 static void hourly_pue(struct summary_acc *a, double *peak, double *p99)
 {
     *peak = *p99 = NAN;
@@ -172,18 +218,39 @@ static void hourly_pue(struct summary_acc *a, double *peak, double *p99)
         if (i + 1 == n)
             it[i] /= last_h;
     }
-    /* sorted by IT (PUE permuted along), the hours that count are a suffix */
-    gsl_sort2(it, 1, pue, 1, n);
-    double threshold = SUMMARY_PUE_MIN_IT_SHARE * gsl_stats_median_from_sorted_data(it, 1, n);
-    size_t first = 0;
-    while (first < n && !(it[first] > 0 && it[first] >= threshold))
-        first++;
-    size_t k = n - first;
+    /* the median hour's IT (gsl_stats_median_from_sorted_data: the mean of the two middle
+     * values when n is even) */
+    size_t mid = n / 2;
+    select_pairs(it, pue, n, mid);
+    double median = it[mid];
+    if (n % 2 == 0) {
+        double below = it[0];   /* the largest of it[0..mid) */
+        for (size_t i = 1; i < mid; i++)
+            below = it[i] > below ? it[i] : below;
+        median = (below + it[mid]) / 2.0;
+    }
+    double threshold = SUMMARY_PUE_MIN_IT_SHARE * median;
+    /* the hours that count, their PUE gathered at the front */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (it[i] > 0 && it[i] >= threshold)
+            pue[k++] = pue[i];
     if (k == 0)
         return;
-    gsl_sort(pue + first, 1, k);
-    *peak = pue[n - 1];
-    *p99 = gsl_stats_quantile_from_sorted_data(pue + first, 1, k, 0.99);
+    double top = pue[0];
+    for (size_t i = 1; i < k; i++)
+        top = pue[i] > top ? pue[i] : top;
+    *peak = top;
+    /* gsl_stats_quantile_from_sorted_data(…, 0.99): index (k - 1)·0.99, linear between the
+     * order statistics at its floor and the next */
+    double index = (double)(k - 1) * 0.99;
+    size_t lhs = (size_t)floor(index);
+    double delta = index - (double)lhs;
+    select_pairs(pue, NULL, k, lhs);
+    if (lhs == k - 1)
+        *p99 = pue[lhs];
+    else
+        *p99 = (1 - delta) * pue[lhs] + delta * least_of(pue + lhs + 1, k - lhs - 1);
 }
 
 void summary_finish(struct summary_acc *a, int64_t duration_s, double *out)

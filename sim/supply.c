@@ -11,6 +11,7 @@
 #include "streams.h"
 #include "tseries.h"
 #include "timefmt.h"
+#include "weather_cache.h"
 
 static int is_online(const struct supply *sp, int64_t t_s)
 {
@@ -38,45 +39,8 @@ static inline double battery_eta(const struct supply *sp, struct supply_state *s
     return s->eta;
 }
 
-struct hour_temp {
-    int64_t hour;
-    double drybulb_c;
-};
-
-static int hotter_first(const void *a, const void *b)
-{
-    const struct hour_temp *x = a, *y = b;
-    if (x->drybulb_c != y->drybulb_c)
-        return x->drybulb_c < y->drybulb_c ? 1 : -1;
-    return x->hour < y->hour ? -1 : x->hour > y->hour;   /* ties: earlier hour first */
-}
-
-int supply_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked)
-{
-    const int64_t year_h = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
-    if (n_hours < 0 || n_hours > INT32_MAX)
-        return DCSIM_EINTERNAL;
-    struct hour_temp *ht = malloc((size_t)(n_hours < year_h ? (n_hours ? n_hours : 1) : year_h) *
-                                  sizeof *ht);
-    if (!ht)
-        return DCSIM_ENOMEM;
-    for (int64_t y0 = 0; y0 < n_hours; y0 += year_h) {
-        int64_t len = n_hours - y0 < year_h ? n_hours - y0 : year_h;
-        for (int64_t i = 0; i < len; i++) {
-            double wb;
-            ht[i].hour = y0 + i;
-            weather_at(w, (y0 + i) * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &ht[i].drybulb_c, &wb);
-        }
-        qsort(ht, (size_t)len, sizeof *ht, hotter_first);
-        for (int64_t i = 0; i < len; i++)
-            ranked[y0 + i] = (int32_t)ht[i].hour;
-    }
-    free(ht);
-    return 0;
-}
-
 /* Marks the hours_per_year hottest hours of each 365-day block (pro rata in a last partial
- * block): the ERCOT 4CP-like rule of model.md. `ranked`: supply_rank_hours of the weather. */
+ * block): the ERCOT 4CP-like rule of model.md. `ranked`: weather_rank_hours of the weather. */
 static void mark_hottest(const struct supply *sp, const int32_t *ranked, struct supply_state *s)
 {
     const int64_t year_h = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
@@ -111,7 +75,7 @@ int supply_states_create_ranked(const struct site *site, const struct weather *w
             int rc = 0;
             if (!ranked) {
                 own = malloc((size_t)(n_hours ? n_hours : 1) * sizeof *own);
-                rc = own ? supply_rank_hours(w, n_hours, own) : DCSIM_ENOMEM;
+                rc = own ? weather_rank_hours(w, n_hours, own) : DCSIM_ENOMEM;
                 ranked = own;
             }
             st[j].n_hours = n_hours;

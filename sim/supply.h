@@ -71,15 +71,11 @@ struct supply_instant {
  *  (dry bulb sampled at each hour's middle). Returns 0 or DCSIM_ENOMEM. */
 int supply_states_create(const struct site *site, const struct weather *w, int64_t duration_s,
                          struct supply_state **out);
-/** supply_states_create with the weather's hours already ranked (supply_rank_hours, e.g.
+/** supply_states_create with the weather's hours already ranked (weather_rank_hours, e.g.
  *  shared by a weather cache; borrowed); NULL ranks them here. */
 int supply_states_create_ranked(const struct site *site, const struct weather *w,
                                 const int32_t *ranked, int64_t duration_s,
                                 struct supply_state **out);
-/** The n_hours hours of a run ranked for curtailment: each 365-day block's hours, hottest
- *  first by the dry bulb at the hour's middle (ties: earlier first), into ranked[n_hours].
- *  Returns 0, DCSIM_ENOMEM or DCSIM_EINTERNAL (too many hours). */
-int supply_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked);
 void supply_states_destroy(struct supply_state *st, size_t n);
 
 /** A fresh copy of `proto` (as made by supply_states_create, before any step) for another

@@ -298,6 +298,8 @@ static void climate_at(const struct weather *w, int64_t local_s, double *db_c, d
      * anomaly, as the humidity ratio is on ASHRAE design days (Fundamentals 2017 ch. 14);
      * so RH falls in the afternoon and on hot days instead of staying at its mean, which
      * overstated peak wet bulbs by 4-7 K. */
+    if (!wb_c)                  /* the dry bulb only (weather_drybulb_at) */
+        return;
     double dewpoint_c = psychro_dewpoint_magnus_c(mean_c, rh);
     *wb_c = psychro_wetbulb_stull_c(*db_c, psychro_rh_magnus(*db_c, dewpoint_c));
     if (*wb_c > *db_c)
@@ -320,7 +322,8 @@ static void epw_at(const struct weather *w, int64_t local_s, double *db_c, doubl
     int64_t k1 = (k + 1) % EPW_HOURS;
     const struct epw_series *e = w->epw;
     *db_c = e->drybulb_c[k0] + f * (e->drybulb_c[k1] - e->drybulb_c[k0]);
-    *wb_c = e->wetbulb_c[k0] + f * (e->wetbulb_c[k1] - e->wetbulb_c[k0]);
+    if (wb_c)
+        *wb_c = e->wetbulb_c[k0] + f * (e->wetbulb_c[k1] - e->wetbulb_c[k0]);
 }
 
 void weather_at(const struct weather *w, int64_t t_s, double *drybulb_c, double *wetbulb_c)
@@ -339,6 +342,17 @@ void weather_at(const struct weather *w, int64_t t_s, double *drybulb_c, double 
         return;
     }
     *drybulb_c = *wetbulb_c = NAN;
+}
+
+double weather_drybulb_at(const struct weather *w, int64_t t_s)
+{
+    int64_t local_s = w->start_unix_s + t_s + w->utc_offset_s;
+    double db = w->drybulb_c;
+    if (w->kind == WEATHER_CLIMATE)
+        climate_at(w, local_s, &db, NULL);
+    else if (w->kind == WEATHER_EPW)
+        epw_at(w, local_s, &db, NULL);
+    return db;
 }
 
 double weather_utc_offset_h(const struct weather *w)

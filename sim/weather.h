@@ -44,6 +44,9 @@ int weather_create_epw(const char *path, int64_t start_unix_s, struct weather **
 /** Weather at t_s seconds after the run start. Pure: safe from several threads. */
 void weather_at(const struct weather *w, int64_t t_s, double *drybulb_c, double *wetbulb_c);
 
+/** The dry bulb of weather_at alone (the same value, without the wet bulb's cost). */
+double weather_drybulb_at(const struct weather *w, int64_t t_s);
+
 /** Local standard time offset of the weather source (UTC + offset = local), h. */
 double weather_utc_offset_h(const struct weather *w);
 

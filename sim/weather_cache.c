@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supply.h"
 #include "timefmt.h"
 
 struct entry {
@@ -58,6 +57,72 @@ static long long year_bytes(const struct weather_key *k)
     return 16 * steps + 4 * hours + 4096;
 }
 
+/* A sort key of a dry bulb: unsigned order = hottest first. -0 counts as +0 (they compare
+ * equal, and equal dry bulbs keep the earlier hour first). */
+static uint64_t hotter_key(double x)
+{
+    if (x == 0)
+        x = 0.0;
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    u = (u >> 63) ? ~u : u | (1ULL << 63);   /* ascending in x */
+    return ~u;                                /* descending */
+}
+
+int weather_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked)
+{
+    const int64_t year_h = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
+    if (n_hours < 0 || n_hours > INT32_MAX)
+        return DCSIM_EINTERNAL;
+    size_t cap = (size_t)(n_hours < year_h ? (n_hours ? n_hours : 1) : year_h);
+    uint64_t *key = malloc(2 * cap * sizeof *key);
+    int32_t *tmp = malloc(cap * sizeof *tmp);
+    if (!key || !tmp) {
+        free(key);
+        free(tmp);
+        return DCSIM_ENOMEM;
+    }
+    uint64_t *key2 = key + cap;
+    for (int64_t y0 = 0; y0 < n_hours; y0 += year_h) {
+        size_t len = (size_t)(n_hours - y0 < year_h ? n_hours - y0 : year_h);
+        int32_t *out = ranked + y0;
+        for (size_t i = 0; i < len; i++) {
+            int64_t h = y0 + (int64_t)i;
+            key[i] = hotter_key(weather_drybulb_at(w, h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2));
+            out[i] = (int32_t)h;
+        }
+        /* LSD radix sort, 8 passes of a byte: stable, so ties keep the earlier hour first
+         * (the order of a comparison sort by (hotter, earlier)) */
+        uint64_t *ka = key, *kb = key2;
+        int32_t *ha = out, *hb = tmp;
+        for (int shift = 0; shift < 64; shift += 8) {
+            size_t count[257] = {0};
+            for (size_t i = 0; i < len; i++)
+                count[((ka[i] >> shift) & 0xff) + 1]++;
+            if (count[((ka[0] >> shift) & 0xff) + 1] == len)
+                continue;   /* every key has this byte: nothing moves */
+            for (int b = 0; b < 256; b++)
+                count[b + 1] += count[b];
+            for (size_t i = 0; i < len; i++) {
+                size_t at = count[(ka[i] >> shift) & 0xff]++;
+                kb[at] = ka[i];
+                hb[at] = ha[i];
+            }
+            uint64_t *kt = ka;
+            ka = kb;
+            kb = kt;
+            int32_t *ht = ha;
+            ha = hb;
+            hb = ht;
+        }
+        if (ha != out)
+            memcpy(out, ha, len * sizeof *out);
+    }
+    free(key);
+    free(tmp);
+    return 0;
+}
+
 void weather_year_free(struct weather_year *y)
 {
     if (!y)
@@ -91,7 +156,7 @@ int weather_year_build(const struct weather_key *key, struct weather_year **out,
         y->n_hours = (key->duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR;
         y->ranked_hours = malloc((size_t)(y->n_hours > 0 ? y->n_hours : 1) *
                                  sizeof *y->ranked_hours);
-        rc = y->ranked_hours ? supply_rank_hours(y->weather, y->n_hours, y->ranked_hours)
+        rc = y->ranked_hours ? weather_rank_hours(y->weather, y->n_hours, y->ranked_hours)
                              : DCSIM_ENOMEM;
     }
     if (rc) {

@@ -37,10 +37,16 @@ struct weather_year {
     int64_t n_hours;
 };
 
+/** The n_hours hours of a run ranked for curtailment calendars: each 365-day block's hours,
+ *  hottest first by the dry bulb at the hour's middle (ties: earlier first), into
+ *  ranked[n_hours]. Returns 0, DCSIM_ENOMEM or DCSIM_EINTERNAL (too many hours). */
+int weather_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked);
+
 /** Years of at most this many steps get a table (2 × 8 B × 4 M = 64 MB). */
 #define WEATHER_CACHE_MAX_STEPS (1LL << 22)
-/** The cache stops adding years beyond this many bytes; askers then build their own. */
-#define WEATHER_CACHE_MAX_BYTES (1LL << 30)
+/** The cache stops adding years beyond this many bytes; askers then build their own (a
+ *  sweep over seeds draws new years in every case: they must not pile up). */
+#define WEATHER_CACHE_MAX_BYTES (128LL << 20)
 
 /** Makes an empty cache. Returns 0 or DCSIM_ENOMEM. */
 int weather_cache_create(struct weather_cache **out);

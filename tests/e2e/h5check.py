@@ -430,6 +430,13 @@ def check_bundle(scenario_path, h5_path, version):
         exp["margin_min_mw"] = mm
         exp["margin_min_time_s"] = float(time_s[i])
         exp["margin_min_drybulb_c"] = float(s["ambient_drybulb_c"][i])
+        # time with unserved load at any site: the union of the sites' intervals, between the
+        # longest site's and the sum of the sites'
+        got_h = float(f["summary"].attrs["unserved_hours"])
+        hi = exp.pop("unserved_hours")
+        lo = max(math.fsum(per_site[sid]["unserved_s"]) / 3600.0 for sid in ids)
+        p.check(lo - 1e-9 <= got_h <= hi + 1e-9, "/summary unserved_hours %r outside [%r, %r] "
+                "(the sites' longest, their sum)" % (got_h, lo, hi))
         # PUE peak of the summed sites, computed the way the series would give it
         compare_metrics(p, "/summary", dict(f["summary"].attrs), exp, slack)
         if len(ids) == 1:

@@ -7,10 +7,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supply.h"
 #include "testutil.h"
 #include "timefmt.h"
 #include "weather_cache.h"
+
+/* The ranking by a comparison sort, as supply.c once did it: the reference. */
+struct hour_temp {
+    int64_t hour;
+    double drybulb_c;
+};
+
+static int hotter_first(const void *a, const void *b)
+{
+    const struct hour_temp *x = a, *y = b;
+    if (x->drybulb_c != y->drybulb_c)
+        return x->drybulb_c < y->drybulb_c ? 1 : -1;
+    return x->hour < y->hour ? -1 : x->hour > y->hour;
+}
+
+static int ref_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked)
+{
+    const int64_t year_h = 8760;
+    struct hour_temp *ht = malloc((size_t)year_h * sizeof *ht);
+    for (int64_t y0 = 0; y0 < n_hours; y0 += year_h) {
+        int64_t len = n_hours - y0 < year_h ? n_hours - y0 : year_h;
+        for (int64_t i = 0; i < len; i++) {
+            double wb;
+            ht[i].hour = y0 + i;
+            weather_at(w, (y0 + i) * 3600 + 1800, &ht[i].drybulb_c, &wb);
+        }
+        qsort(ht, (size_t)len, sizeof *ht, hotter_first);
+        for (int64_t i = 0; i < len; i++)
+            ranked[y0 + i] = (int32_t)ht[i].hour;
+    }
+    free(ht);
+    return 0;
+}
+
+START_TEST(test_rank_ties_and_signs)
+{
+    /* constant weather: every hour ties, so the ranking is the hours in order; at 0 and -0 */
+    for (int z = 0; z < 3; z++) {
+        struct weather *w;
+        double t = z == 0 ? 0.0 : z == 1 ? -0.0 : -12.5;
+        ck_assert_int_eq(weather_create_constant(t, t - 1, &w), 0);
+        int32_t ranked[9000];
+        ck_assert_int_eq(weather_rank_hours(w, 9000, ranked), 0);
+        for (int i = 0; i < 9000; i++)
+            ck_assert_int_eq(ranked[i], i);
+        double db, wb;
+        weather_at(w, 0, &db, &wb);
+        ck_assert(memcmp(&db, &t, sizeof db) == 0);
+        ck_assert(weather_drybulb_at(w, 77) == t);
+        weather_destroy(w);
+    }
+}
+END_TEST
 
 static struct climate test_climate(void)
 {
@@ -49,7 +101,7 @@ START_TEST(test_same_key_once_same_values)
     ck_assert_int_eq(weather_cache_get(cache, &k2, &b, &own_b, &d), 0);
     ck_assert(!own_a && !own_b);
     ck_assert_ptr_eq(a, b);
-    /* a year built alone: the same table and ranking as weather_at / supply_rank_hours */
+    /* a year built alone: the same table and ranking as weather_at / ref_rank_hours */
     struct weather *w;
     ck_assert_int_eq(weather_create_climate(&c, k.start_unix_s, k.duration_s, k.stream_key, &w), 0);
     for (int64_t s = 0; s < k.steps; s += 7) {
@@ -61,8 +113,17 @@ START_TEST(test_same_key_once_same_values)
     int64_t n_hours = k.duration_s / SECONDS_PER_HOUR;
     ck_assert_int_eq(a->n_hours, n_hours);
     int32_t *ranked = malloc((size_t)n_hours * sizeof *ranked);
-    ck_assert_int_eq(supply_rank_hours(w, n_hours, ranked), 0);
+    ck_assert_int_eq(ref_rank_hours(w, n_hours, ranked), 0);
     ck_assert(memcmp(ranked, a->ranked_hours, (size_t)n_hours * sizeof *ranked) == 0);
+    int32_t *mine = malloc((size_t)n_hours * sizeof *mine);
+    ck_assert_int_eq(weather_rank_hours(w, n_hours, mine), 0);
+    ck_assert(memcmp(ranked, mine, (size_t)n_hours * sizeof *ranked) == 0);
+    for (int64_t s = 0; s < k.steps; s += 13) {
+        double db, wb;
+        weather_at(w, s * 450, &db, &wb);
+        ck_assert(db == weather_drybulb_at(w, s * 450));
+    }
+    free(mine);
     /* each 365-day block is ranked hottest first */
     double prev = INFINITY, db, wb;
     for (int64_t i = 0; i < 8760; i++) {
@@ -178,6 +239,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("cache");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_same_key_once_same_values);
+    tcase_add_test(tc, test_rank_ties_and_signs);
     tcase_add_test(tc, test_keys_apart);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_epw_missing);
