@@ -5,9 +5,11 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/e2e/lib.sh
 
+# (a clean environment: under `make asan` the sanitizer's CFLAGS, LDFLAGS and BUILD are in it,
+# and `make install` would relink ./dcsim with them, which the valgrind stage then runs)
 root=$TMP_DIR/root
 prefix=/opt/dcsim-test
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s install DESTDIR="$root" PREFIX="$prefix" >"$TMP_DIR/out" 2>&1 ||
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS -u LDFLAGS -u BUILD -u DCSIM_BIN make -s install DESTDIR="$root" PREFIX="$prefix" >"$TMP_DIR/out" 2>&1 ||
     { fail "make install:"; sed 's/^/    | /' "$TMP_DIR/out" | head; }
 for f in bin/dcsim bin/dcsim-plot share/man/man1/dcsim.1 \
          share/bash-completion/completions/dcsim share/dcsim/models/racks; do
@@ -17,7 +19,7 @@ done
 "$root$prefix/bin/dcsim" models racks >"$TMP_DIR/out" 2>&1
 expect_status 0 $? "the installed dcsim lists the installed catalog"
 bash -n "$root$prefix/share/bash-completion/completions/dcsim" || fail "completion: syntax"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s uninstall DESTDIR="$root" PREFIX="$prefix" >"$TMP_DIR/out" 2>&1 || fail "make uninstall"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS -u LDFLAGS -u BUILD -u DCSIM_BIN make -s uninstall DESTDIR="$root" PREFIX="$prefix" >"$TMP_DIR/out" 2>&1 || fail "make uninstall"
 left=$(find "$root" -type f | head -5)
 [ -z "$left" ] || fail "make uninstall left: $left"
 finish
