@@ -27,7 +27,7 @@ for f in extsummary softsummary; do
 done
 # a /cases whose row type puts columns outside the row (found by fuzz_h5read: HDF5 read
 # freed memory converting it)
-timeout 60 "$DCSIM" compare A.h5 "$REPO/tests/fuzz/corpus-h5/damaged-row-type.h5:case=0" >out.txt 2>err.txt
+timeout 60 "$DCSIM" compare A.h5 "$REPO/tests/fuzz/corpus-h5/damaged-row-type.h5seed:case=0" >out.txt 2>err.txt
 expect_status 2 $? "compare with a damaged row type"
 expect_grep "damaged-row-type\.h5: error: /cases has a damaged row type" err.txt "damaged row type"
 
