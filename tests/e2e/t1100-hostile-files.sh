@@ -29,7 +29,7 @@ done
 # freed memory converting it)
 timeout 60 "$DCSIM" compare A.h5 "$REPO/tests/fuzz/corpus-h5/damaged-row-type.h5seed:case=0" >out.txt 2>err.txt
 expect_status 2 $? "compare with a damaged row type"
-expect_grep "damaged-row-type\.h5: error: /cases has a damaged row type" err.txt "damaged row type"
+expect_grep "damaged-row-type\.h5seed: error: /cases has a damaged row type" err.txt "damaged row type"
 
 # declared-but-empty huge tables: one row is read, not 1e7 or 2^60 (fill values: status 0)
 for f in huge wrap; do
