@@ -29,8 +29,14 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 DEFS     := -DDCSIM_VERSION='"$(VERSION)"' -DDCSIM_MODELS_DIR='"$(abspath models)"' $(MPI_DEFS)
 
-LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
-LIB_OBJ  := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
+# sim/ has a folder a layer (docs/architecture.md): core, input, physics, solver, output,
+# workflows, commands. Objects are flat in $(BUILD) (file names are unique across layers).
+SIM_DIRS := $(sort $(dir $(wildcard sim/*/*.c)))
+SIM_INC  := $(addprefix -I,$(SIM_DIRS))
+SIM_DEPS := $(wildcard sim/*/*.h sim/*/*.def)
+vpath %.c $(SIM_DIRS)
+LIB_SRC  := $(filter-out sim/commands/main.c,$(wildcard sim/*/*.c))
+LIB_OBJ  := $(addprefix $(BUILD)/,$(notdir $(LIB_SRC:.c=.o)))
 LIB      := $(BUILD)/libdcsim.a
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -46,8 +52,8 @@ dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
 	@[ "$$(cat $@ 2>/dev/null)" = "$(FLAVOR)" ] || echo $(FLAVOR) > $@
 FORCE:
 
-$(BUILD)/%.o: sim/%.c $(wildcard sim/*.h sim/*.def) | $(BUILD)
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+$(BUILD)/%.o: %.c $(SIM_DEPS) | $(BUILD)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -56,7 +62,7 @@ $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h | $(BUILD)/tests
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(DEFS) -Isim -o $@ $< $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(DEFS) $(SIM_INC) -o $@ $< $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
 
 # The README's test command: unit and end-to-end tests, again under ASan + UBSan, and every
 # command under valgrind's memcheck, and a few seconds of each fuzz harness. `make check` is
@@ -99,7 +105,7 @@ FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 FUZZ_WARN := $(filter-out -Wno-format-truncation,$(WARN))
-FUZZ_OBJ := $(LIB_SRC:sim/%.c=build/fuzz/obj/%.o)
+FUZZ_OBJ := $(addprefix build/fuzz/obj/,$(notdir $(LIB_SRC:.c=.o)))
 fuzz_seeds = tests/fuzz/corpus-$(if $(filter simulate,$(1)),scenario,$(if $(filter h5read,$(1)),h5,$(1)))
 # run_fuzz NAME SECONDS: one harness on its corpus; fails on a finding
 run_fuzz = mkdir -p build/fuzz/corpus-$(1) && ASAN_OPTIONS=detect_leaks=1$(if $(filter h5read,$(1)),:fast_unwind_on_malloc=0:allocator_may_return_null=1) \
@@ -115,15 +121,15 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	@set -e; $(foreach h,$(FUZZ_NAMES),echo "== fuzz_$(h) ($(FUZZ_SMOKE_SECONDS) s)"; $(call run_fuzz,$(h),$(FUZZ_SMOKE_SECONDS)) $(if $(filter h5read,$(h)),-runs=0) 2>build/fuzz/$(h).log || { tail -60 build/fuzz/$(h).log; exit 1; }; grep -E "^stat::number_of_executed_units" build/fuzz/$(h).log;)
 
-build/fuzz/obj/%.o: sim/%.c $(wildcard sim/*.h sim/*.def)
+build/fuzz/obj/%.o: %.c $(SIM_DEPS)
 	@mkdir -p build/fuzz/obj
-	clang $(FUZZ_WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+	clang $(FUZZ_WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
 
 build/fuzz/libdcsim.a: $(FUZZ_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libdcsim.a
-	clang $(FUZZ_WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $(DEFS) -Isim -o $@ $< \
+	clang $(FUZZ_WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $(DEFS) $(SIM_INC) -o $@ $< \
 	  build/fuzz/libdcsim.a $(PKG_LIBS)
 
 # Benchmarks (a report on stdout; they measure, never fail): see bench/bench.sh.
@@ -140,7 +146,7 @@ build/bench/io_floor: bench/io_floor.c
 
 build/bench/bench_solver: bench/bench_solver.c $(LIB)
 	@mkdir -p build/bench
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -Isim -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) $(SIM_INC) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # Installs the packages (Debian 12). Uses sudo only when not root.
 deps:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Design-day check (sim/design_day.c) and a PUE peak that means something (sim/results.c):
+# Design-day check (sim/physics/design_day.c) and a PUE peak that means something (sim/physics/results.c):
 # `check` warns of a plant that cannot reject its nameplate heat at the 0.4 % design
 # conditions (exit still 0), with the shortfall and the fixes worked out by hand; sound plants
 # (every bundled scenario) print no warning; `run` prints the warning once; and the West Texas

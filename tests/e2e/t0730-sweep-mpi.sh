@@ -112,7 +112,7 @@ kill -INT "$pid" 2>/dev/null
 wait "$pid"
 st=$?
 if [ "$running" = 1 ]; then
-    # Regression: up to c9c75bb execute_mpi (sim/sweep_run.c) wrote the table only at the
+    # Regression: up to c9c75bb execute_mpi (sim/sweep/sweep_run.c) wrote the table only at the
     # end, so a crash or SIGKILL of an MPI sweep lost every finished case.
     [ "$checkpointed" = 1 ] || fail "MPI sweep of $n cases: no checkpoint of long.h5 after 6.5 s"
     [ "$st" != 0 ] || fail "MPI sweep interrupted by SIGINT: exit 0"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # valgrind.sh — every command of dcsim on small inputs under valgrind's memcheck, with leak
 # checking: any invalid access, use of uninitialised memory or definite/indirect leak fails.
-# ("Still reachable" is HDF5's own, kept on purpose: see H5dont_atexit in sim/main.c.)
+# ("Still reachable" is HDF5's own, kept on purpose: see H5dont_atexit in sim/commands/main.c.)
 # Usage: DCSIM=./dcsim bash tests/e2e/valgrind.sh
 set -u
 cd "$(dirname "$0")/../.."

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
+#include "h5in.h"
 #include "h5out.h"
 #include "sweep.h"
 #include "sweep_io.h"

@@ -1,4 +1,4 @@
-/* check_cooling.c — properties of the cooling plant (sim/cooling.h) over many generated plants
+/* check_cooling.c — properties of the cooling plant (sim/physics/cooling.h) over many generated plants
  * and ambients: the hybrid split is the least fan + chiller power (against the closed form and
  * a brute-force search), every plant's power is continuous and never falls as the dry or wet
  * bulb rises, and tower water stays under the all-latent bound, rises in hot dry air and

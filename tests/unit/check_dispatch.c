@@ -1,6 +1,6 @@
-/* check_dispatch.c — unit tests of supply availability and dispatch (sim/supply.h) on
+/* check_dispatch.c — unit tests of supply availability and dispatch (sim/physics/supply.h) on
  * hand-built sites, and of the site-level shedding order through the whole solver
- * (sim/solver.h) on scenarios parsed from YAML with constant weather.
+ * (sim/solver/solver.h) on scenarios parsed from YAML with constant weather.
  *
  * A round-trip efficiency of 0.81 makes √RTE = 0.9, so the battery arithmetic in the
  * comments comes out in round numbers. Every expected value is worked out beside it from

@@ -1,9 +1,10 @@
-/* check_h5out.c — unit tests of the HDF5 result writer and reader (sim/h5out.c).
+/* check_h5out.c — unit tests of the HDF5 result writer and reader (sim/output/h5out.c).
  *
  * Writes small results into a fresh mkdtemp directory, reads them back both through the
  * h5in_* reader and directly with the HDF5 C API, and checks every error path: abort, too
  * few or too many steps, an unwritable destination, a write failing inside HDF5 (file size
  * limit), a failing rename, bad arguments, and the reader's own errors. */
+#include "h5in.h"
 #include "h5out.h"
 
 #include <check.h>

@@ -1,5 +1,5 @@
-/* check_money.c — unit tests of the time-series inputs (sim/tseries.h), gas turbines'
- * dispatch (sim/supply.h), monthly demand charges, emissions, the hourly carbon-free share
+/* check_money.c — unit tests of the time-series inputs (sim/input/tseries.h), gas turbines'
+ * dispatch (sim/physics/supply.h), monthly demand charges, emissions, the hourly carbon-free share
  * and the economics (through the solver on YAML scenarios with constant weather). Every
  * expected value is worked out beside it (docs/model.md "Money and carbon"). */
 #include <math.h>

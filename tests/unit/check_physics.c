@@ -1,6 +1,6 @@
-/* check_physics.c — unit tests of the step physics: IT load (sim/it_load.h), cooling
- * (sim/cooling.h), the electrical chain (sim/electrical.h) and one step's load evaluation
- * with throttling (step_load_eval in sim/site_step.h).
+/* check_physics.c — unit tests of the step physics: IT load (sim/physics/it_load.h), cooling
+ * (sim/physics/cooling.h), the electrical chain (sim/physics/electrical.h) and one step's load evaluation
+ * with throttling (step_load_eval in sim/solver/site_step.h).
  *
  * Every expected number is worked out by hand in the comment beside it from the equations of
  * ../shared/model.md; tolerances only absorb floating-point rounding. */

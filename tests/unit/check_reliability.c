@@ -1,5 +1,5 @@
 /* check_reliability.c — unit tests of the random outages, the Monte Carlo trials, the scripted
- * events and the liquid loop's thermal mass (sim/supply.h, sim/solver.h, sim/loop_thermal.h,
+ * events and the liquid loop's thermal mass (sim/physics/supply.h, sim/solver/solver.h, sim/physics/loop_thermal.h,
  * ../shared/model.md "Random events", "Reliability and fit", "Supply and dispatch").
  *
  * Statistical checks. Every statistical check states, next to it, the expected value, its

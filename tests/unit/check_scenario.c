@@ -1,5 +1,5 @@
-/* check_scenario.c — unit tests of the YAML layer (sim/yamlx.h, sim/yget.h), the scenario
- * loader (sim/scenario.h) and the diagnostics format (sim/err.h).
+/* check_scenario.c — unit tests of the YAML layer (sim/input/yamlx.h, sim/input/yget.h), the scenario
+ * loader (sim/input/scenario.h) and the diagnostics format (sim/core/err.h).
  *
  * A small catalog is built here (two racks, a reactor, a climate) so the tests do not depend
  * on the shipped models/. Every error case checks the exact 1-based line and column of the
@@ -895,7 +895,7 @@ START_TEST(test_error_unknown_names)
                "did you mean 'grid'?");
     base_error(13, "      - {id: p, rack: liq-rack, count: 10, workload: trainng}", "trainng",
                "unknown workload 'trainng'", "did you mean 'training'?");
-    /* BUG (reported to the lead): sim/scenario_site.c parse_liquid declares `int rej;`
+    /* BUG (reported to the lead): sim/input/scenario_site.c parse_liquid declares `int rej;`
      * uninitialised; yget_choice leaves it unset for an unknown name, and the approach_k
      * default `rej == REJECT_COOLING_TOWER ? 5 : 10` then reads it (valgrind: "conditional
      * jump depends on uninitialised value", scenario_site.c:315). The error is still right;

@@ -1,4 +1,4 @@
-/* check_sweep.c — unit tests of sweep files and their tables (sim/sweep.h, sim/sweep_io.h;
+/* check_sweep.c — unit tests of sweep files and their tables (sim/sweep/sweep.h, sim/sweep/sweep_io.h;
  * contract section 4): loading and expanding the values ({from, to, step} included), the
  * case order (grid: the last path varies fastest; zip: side by side), each case's document
  * (values set, a default key added, ids with '.'), errors with their positions, and the

@@ -1,4 +1,4 @@
-/* check_time.c — unit tests of sim/timefmt.h: time spans ("15min", "1y"), ISO 8601 UTC dates,
+/* check_time.c — unit tests of sim/core/timefmt.h: time spans ("15min", "1y"), ISO 8601 UTC dates,
  * the civil breakdown (day of year, leap flag) and formatting round trips.
  *
  * Every expected epoch value is worked out in the comment beside it from day counts

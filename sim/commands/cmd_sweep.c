@@ -30,14 +30,6 @@ const char cmd_sweep_usage[] =
     "the summary metrics. Default OUT: results/<sweep file name>.h5. The table is saved\n"
     "every few seconds; --resume skips the cases OUT already holds.\n";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 /* results/<sweep file stem>.h5; rank 0 makes results/ when it is missing. */
 static int default_out(const char *file, char *buf, size_t len, int make_dir)
 {
@@ -139,18 +131,14 @@ int cmd_sweep(int argc, char **argv)
             diag_print(&d, stderr);
         goto done;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *interrupted = stop_catch_signals();
 
     struct progress prog = {.tty = isatty(STDERR_FILENO), .quiet = a.quiet || mpi.rank != 0,
                             .total = sw.n_cases, .start_done = sweep_results_done(&r),
                             .t0 = now_s(), .last_decile = -1};
     struct sweep_exec ex = {
         .sw = &sw, .cat = &cat, .results = &r, .threads = (int)a.threads,
-        .out = out, .interrupted = &interrupted, .mpi = &mpi,
+        .out = out, .interrupted = interrupted, .mpi = &mpi,
     };
     rc = sweep_execute(&ex, (void (*)(void *, size_t))progress_show, &prog, &d);
     if (mpi.rank == 0) {

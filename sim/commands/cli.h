@@ -10,6 +10,7 @@
 #include "err.h"
 #include "scenario.h"
 #include "solver.h"
+#include "stop.h"
 
 enum exit_status { EXIT_DONE = 0, EXIT_NOFIT = 1, EXIT_BADINPUT = 2, EXIT_FAILURE_IO = 3 };
 
@@ -95,29 +96,6 @@ int cli_check_destination(const char *out, const char *input, struct diag *d);
 /** Parses a whole non-negative integer option value; returns 0 or DCSIM_EUSAGE with a message. */
 int cli_parse_count(const char *opt, const char *text, long long min, long long max,
                     long long *out);
-
-struct h5out;
-
-struct run_file_opts {
-    int quiet;                  /* no progress on stderr */
-    int threads;                /* 0: all cores */
-    volatile sig_atomic_t *stop;   /* optional: set by a signal handler to stop the run */
-    int deflate_level;          /* 0: default; H5OUT_NO_DEFLATE (-1): none */
-    /* optional: writes more into the file before it is committed (e.g. /fit) */
-    int (*before_commit)(struct h5out *h, void *ctx, struct diag *d);
-    void *ctx;
-};
-
-/** Runs `sim` into a new HDF5 file at `out` (temporary name, renamed when complete). */
-int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
-                    const struct run_file_opts *fo, struct sim_summary *sum, struct diag *d);
-
-/** The default output path results/<name>.h5, creating results/ when missing. */
-int cli_default_output(const struct scenario *sc, char *buf, size_t len);
-
-/** Installs SIGINT/SIGTERM handlers that set the returned flag (a run then stops at its
- *  next check, removes its temporary file and exits 3). */
-volatile sig_atomic_t *cli_catch_interrupts(void);
 
 /** Prints the summary table: one row per metric, one column per site and the total. */
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum);

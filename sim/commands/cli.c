@@ -11,24 +11,6 @@
 
 #include "results.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-volatile sig_atomic_t *cli_catch_interrupts(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    return &interrupted;
-}
-
 int cli_exit_status(int status)
 {
     if (status == DCSIM_ENOMEM)   /* often nothing else could be said */

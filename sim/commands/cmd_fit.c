@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run_output.h"
 #include "fit.h"
 #include "h5out.h"
 
@@ -155,7 +156,7 @@ int cmd_fit(int argc, char **argv)
     if (a.trials > 0)
         sc->trials = (int)a.trials;
     int auto_trials = a.trials <= 0, trials0 = sc->trials;
-    struct sim_options opt = {.threads = (int)a.threads, .stop = cli_catch_interrupts()};
+    struct sim_options opt = {.threads = (int)a.threads, .stop = stop_catch_signals()};
     if ((rc = fit_init(&f, sc, &opt, &d)))
         goto done;
     struct fit_result r;
@@ -242,7 +243,7 @@ int cmd_fit(int argc, char **argv)
         struct sim *sim = NULL;
         struct sim_summary sum = {0};
         if (!(rc = sim_create(sc, &sim, &d)))
-            rc = cli_run_to_file(sc, sim, a.out, &fo, &sum, &d);
+            rc = run_to_file(sc, sim, a.out, &fo, &sum, &d);
         sim_destroy(sim);
         sim_summary_release(&sum);
         if (!rc && !a.quiet)

@@ -17,7 +17,8 @@
 #include <mpi.h>
 #endif
 
-#include "cli.h"
+#include "run_output.h"
+#include "stop.h"
 #include "h5out.h"
 #include "scenario.h"
 #include "solver.h"
@@ -111,7 +112,7 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
         struct case_attrs ca = {sw, c};
         struct run_file_opts fo = {.quiet = 1, .threads = 1, .before_commit = write_case_attrs,
                                    .ctx = &ca};
-        rc = cli_run_to_file(sc, sim, path, &fo, &sum, &d);
+        rc = run_to_file(sc, sim, path, &fo, &sum, &d);
     } else if (!rc) {
         struct sim_options opt = {.threads = 1, .stop = stop};
         rc = sim_run(sim, &opt, &sum, &d);

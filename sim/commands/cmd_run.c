@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run_output.h"
 #include "design_day.h"
 #include "h5out.h"
 #include "results.h"
@@ -48,7 +49,7 @@ int cmd_run(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
-    volatile sig_atomic_t *stop = cli_catch_interrupts();
+    volatile sig_atomic_t *stop = stop_catch_signals();
     if ((rc = cli_check_destination(a.out, a.input, &d)))
         goto done;
     rc = cli_load(a.input, a.models, &cat, &sc, &d);
@@ -68,7 +69,7 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     if (!out) {
-        if (cli_default_output(sc, outbuf, sizeof outbuf)) {
+        if (run_default_output(sc, outbuf, sizeof outbuf)) {
             diag_error(&d, "results", 0, 0, "cannot create the results directory: %s",
                        strerror(errno));
             rc = DCSIM_EIO;
@@ -97,7 +98,7 @@ int cmd_run(int argc, char **argv)
                                .deflate_level = a.deflate < 0    ? 0
                                                 : a.deflate == 0 ? H5OUT_NO_DEFLATE
                                                                  : (int)a.deflate};
-    if ((rc = cli_run_to_file(sc, sim, out, &fo, &sum, &d)))
+    if ((rc = run_to_file(sc, sim, out, &fo, &sum, &d)))
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

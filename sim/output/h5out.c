@@ -1,10 +1,11 @@
-/* h5out.c — the HDF5 result writer and its small reader (contract section 3).
+/* h5out.c — the HDF5 result writer (contract section 3); the reader is h5in.c.
  *
  * The writer builds the whole layout in DEST.tmp.<pid> beside the destination, keeps every
  * series dataset open while blocks of steps are appended, and renames the finished file onto
  * the destination only at commit, so a reader never sees a half-written result and an old
  * result survives a failed run. Every HDF5 failure becomes one "cannot write result" message. */
 #include "h5out.h"
+#include "h5util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +18,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-_Static_assert(sizeof(hid_t) == sizeof(int64_t), "h5in_open_dataset passes hid_t as int64_t");
-
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
-#define H5OUT_DETAIL_MAX 256       /* room for the HDF5 detail appended to a message */
 #define H5OUT_MIN_CHUNK_CACHE (1024 * 1024)    /* bytes per dataset: HDF5's default */
 
 struct h5out {
@@ -43,56 +41,7 @@ struct h5out {
     int broken;                 /* an append failed half-way: only abort is allowed */
 };
 
-/* ---- messages ---- */
-
-struct h5_detail {
-    char text[H5OUT_DETAIL_MAX];
-};
-
-/* H5Ewalk2 callback: keeps the innermost description (n == 0 walking upward), which is
- * where HDF5 says what really happened (e.g. the errno text of a failed write). */
-static herr_t keep_innermost(unsigned n, const H5E_error2_t *err, void *data)
-{
-    struct h5_detail *det = data;
-    if (n != 0 || !err->desc)
-        return 0;
-    const char *desc = err->desc;
-    /* File-driver messages carry "error message = 'No space left on device'": prefer it. */
-    const char *em = strstr(desc, "error message = '");
-    if (em) {
-        em += strlen("error message = '");
-        const char *end = strchr(em, '\'');
-        int len = end ? (int)(end - em) : (int)strlen(em);
-        snprintf(det->text, sizeof det->text, "%.*s", len, em);
-    } else {
-        snprintf(det->text, sizeof det->text, "%s", desc);
-    }
-    return 0;
-}
-
-/* Takes the detail from HDF5's error stack of this thread and clears the stack. */
-static void take_h5_detail(struct h5_detail *det)
-{
-    det->text[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, det);
-    H5Eclear2(H5E_DEFAULT);
-}
-
-/* Adds "PATH: error: PREFIX: <what> (<hdf5 detail>)" and returns `status`. */
-static int vreport(struct diag *d, const char *path, const char *prefix, int status,
-                   int with_h5, const char *fmt, va_list ap)
-{
-    char what[768];
-    vsnprintf(what, sizeof what, fmt, ap);
-    struct h5_detail det = {{0}};
-    if (with_h5)
-        take_h5_detail(&det);
-    if (det.text[0])
-        diag_error(d, path, 0, 0, "%s: %s (%s)", prefix, what, det.text);
-    else
-        diag_error(d, path, 0, 0, "%s: %s", prefix, what);
-    return status;
-}
+/* ---- messages and writer-only helpers ---- */
 
 /* A failed HDF5 call while writing: DCSIM_EIO with HDF5's own reason appended. */
 __attribute__((format(printf, 3, 4)))
@@ -100,7 +49,7 @@ static int write_fail(struct diag *d, const char *dest, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int r = vreport(d, dest, "cannot write result", DCSIM_EIO, 1, fmt, ap);
+    int r = h5u_vreport(d, dest, "cannot write result", DCSIM_EIO, 1, fmt, ap);
     va_end(ap);
     return r;
 }
@@ -111,68 +60,9 @@ static int write_error(struct diag *d, const char *dest, int status, const char 
 {
     va_list ap;
     va_start(ap, fmt);
-    int r = vreport(d, dest, "cannot write result", status, 0, fmt, ap);
+    int r = h5u_vreport(d, dest, "cannot write result", status, 0, fmt, ap);
     va_end(ap);
     return r;
-}
-
-__attribute__((format(printf, 4, 5)))
-static int read_fail(struct diag *d, const char *path, int status, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int r = vreport(d, path, "cannot read result", status, status == DCSIM_EIO, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-/* ---- small HDF5 helpers ---- */
-
-/* Called first by every entry point. Turns off HDF5's automatic error printing for this
- * thread (failures reach the user through struct diag), and asks HDF5 not to close what is
- * still open at exit: a file whose data could not be written (disk full) is left open on
- * purpose (see close_dataset_or_keep), and closing it again at exit would crash HDF5 1.10.
- * H5dont_atexit only acts before HDF5's first use in the process; later it does nothing,
- * so main() should call it first too. */
-static void h5_setup(void)
-{
-    H5dont_atexit();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void close_obj(hid_t *id)
-{
-    if (*id >= 0)
-        H5Oclose(*id);
-    *id = H5I_INVALID_HID;
-}
-
-static void close_plist(hid_t *id)
-{
-    if (*id >= 0)
-        H5Pclose(*id);
-    *id = H5I_INVALID_HID;
-}
-
-static void close_space(hid_t *id)
-{
-    if (*id >= 0)
-        H5Sclose(*id);
-    *id = H5I_INVALID_HID;
-}
-
-static void close_type(hid_t *id)
-{
-    if (*id >= 0)
-        H5Tclose(*id);
-    *id = H5I_INVALID_HID;
-}
-
-static void close_attr(hid_t *id)
-{
-    if (*id >= 0)
-        H5Aclose(*id);
-    *id = H5I_INVALID_HID;
 }
 
 /* A variable-length UTF-8 string type (h5py reads these as str). Caller closes it. */
@@ -205,8 +95,8 @@ static herr_t put_attr(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
         goto out;
     r = H5Awrite(attr, mem_type, buf);
 out:
-    close_attr(&attr);
-    close_space(&space);
+    h5u_close_attr(&attr);
+    h5u_close_space(&space);
     return r;
 }
 
@@ -237,31 +127,10 @@ static hid_t ordered_gcpl(hid_t cls)
     return p;
 }
 
-/* File access properties for writer and reader: file locking where the file system has it,
- * but no failure where it has not (some network file systems). */
-static hid_t file_access_plist(void)
-{
-    hid_t p = H5Pcreate(H5P_FILE_ACCESS);
-    if (p >= 0 && H5Pset_file_locking(p, 1, 1) < 0) {
-        H5Pclose(p);
-        return H5I_INVALID_HID;
-    }
-    return p;
-}
-
 /* A name usable as one HDF5 path component (site ids and series names). */
 static int valid_component(const char *s)
 {
     return s && s[0] && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
-}
-
-static char *str_dup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
 }
 
 /* ---- writer ---- */
@@ -386,7 +255,7 @@ static int create_tmp_file(struct h5out *h, struct diag *d)
 
     int r = 0;
     hid_t fcpl = ordered_gcpl(H5P_FILE_CREATE);
-    hid_t fapl = file_access_plist();
+    hid_t fapl = h5u_file_access_plist();
     if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
         r = write_fail(d, h->dest, "cannot set up file properties");
         goto out;
@@ -395,8 +264,8 @@ static int create_tmp_file(struct h5out *h, struct diag *d)
     if (h->file < 0)
         r = write_fail(d, h->dest, "cannot create HDF5 file '%s'", h->tmp);
 out:
-    close_plist(&fcpl);
-    close_plist(&fapl);
+    h5u_close_plist(&fcpl);
+    h5u_close_plist(&fapl);
     return r;
 }
 
@@ -442,10 +311,10 @@ static int write_scenario(struct h5out *h, const struct h5out_meta *m, struct di
     if (ds < 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0)
         r = write_fail(d, h->dest, "cannot write /scenario");
 out:
-    close_obj(&ds);
-    close_plist(&dcpl);
-    close_space(&space);
-    close_type(&t);
+    h5u_close_obj(&ds);
+    h5u_close_plist(&dcpl);
+    h5u_close_space(&space);
+    h5u_close_type(&t);
     free(text);
     return r;
 }
@@ -564,8 +433,8 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
             if (strcmp(want, open_group) != 0) {
                 /* another group (supplies/<id>, pools/<id>), parents created as needed */
                 if (grp != ser)
-                    close_obj(&grp);
-                close_obj(&opened_time);
+                    h5u_close_obj(&grp);
+                h5u_close_obj(&opened_time);
                 hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
                 htri_t ex = H5Lexists(site, want, H5P_DEFAULT) ;
                 if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
@@ -573,7 +442,7 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
                                  : H5Gcreate2(site, want, lcpl, gcpl, H5P_DEFAULT);
                 else
                     grp = H5I_INVALID_HID;
-                close_plist(&lcpl);
+                h5u_close_plist(&lcpl);
                 /* the group's own time scale: made with the group, found when reopened */
                 if (grp >= 0 && ex > 0)
                     grp_time = opened_time = H5Dopen2(grp, "time", H5P_DEFAULT);
@@ -595,9 +464,9 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
                     H5Eclear2(H5E_DEFAULT);
                     r = write_fail(d, h->dest, "cannot create /sites/%s/%s", site_ids[i], want);
                     if (grp != ser)
-                        close_obj(&grp);
+                        h5u_close_obj(&grp);
                     grp = ser;
-                    close_obj(&opened_time);
+                    h5u_close_obj(&opened_time);
                     goto out;
                 }
                 open_group = want;
@@ -612,25 +481,25 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
                 r = write_fail(d, h->dest, "cannot create /sites/%s/%s/%s", site_ids[i], want,
                                defs[j].name);
                 if (grp != ser)
-                    close_obj(&grp);
-                close_obj(&opened_time);
+                    h5u_close_obj(&grp);
+                h5u_close_obj(&opened_time);
                 goto out;
             }
             h->series_ds[i * h->n_series + j] = ds;
         }
         if (grp != ser)
-            close_obj(&grp);
-        close_obj(&opened_time);
-        close_obj(&ser);
-        close_obj(&site);
+            h5u_close_obj(&grp);
+        h5u_close_obj(&opened_time);
+        h5u_close_obj(&ser);
+        h5u_close_obj(&site);
     }
 out:
-    close_obj(&ser);
-    close_obj(&site);
-    close_obj(&sites);
-    close_plist(&dapl);
-    close_plist(&dcpl);
-    close_plist(&gcpl);
+    h5u_close_obj(&ser);
+    h5u_close_obj(&site);
+    h5u_close_obj(&sites);
+    h5u_close_plist(&dapl);
+    h5u_close_plist(&dcpl);
+    h5u_close_plist(&gcpl);
     return r;
 }
 
@@ -640,7 +509,7 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
                       size_t chunk_steps, struct h5out **out, struct diag *d)
 {
     *out = NULL;
-    h5_setup();
+    h5u_setup();
     if (!dest_path || !dest_path[0])
         return write_error(d, dest_path, DCSIM_EINTERNAL, "no destination path");
     int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, per_site, series, d);
@@ -659,7 +528,7 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
                        : meta->deflate_level > 9 ? 9 : meta->deflate_level;
     size_t n_ds = n_sites * n_series;
     size_t tmp_len = strlen(dest_path) + 32;   /* ".tmp." + a pid */
-    h->dest = str_dup(dest_path);
+    h->dest = h5u_str_dup(dest_path);
     h->tmp = malloc(tmp_len);
     h->series_ds = malloc((n_ds ? n_ds : 1) * sizeof *h->series_ds);
     h->site_ids = calloc(n_sites ? n_sites : 1, sizeof *h->site_ids);
@@ -673,7 +542,7 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
     for (size_t i = 0; i < n_sites; i++)
         h->site_time_ds[i] = H5I_INVALID_HID;
     for (size_t i = 0; i < n_sites; i++) {
-        h->site_ids[i] = str_dup(site_ids[i]);
+        h->site_ids[i] = h5u_str_dup(site_ids[i]);
         if (!h->site_ids[i]) {
             r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
             goto fail;
@@ -724,15 +593,15 @@ static herr_t append_one(hid_t ds, hsize_t written, hsize_t n, const double *buf
         goto out;
     r = H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, buf);
 out:
-    close_space(&mspace);
-    close_space(&fspace);
+    h5u_close_space(&mspace);
+    h5u_close_space(&fspace);
     return r;
 }
 
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     if (h->broken)
         return write_error(d, h->dest, DCSIM_EINTERNAL, "append after a failed write");
     if (n_steps > h->steps - h->written)
@@ -811,8 +680,8 @@ static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag
         hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);   /* /fit/sites/<id>: /fit/sites too */
         if (gcpl >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
             *out = H5Gcreate2(h->file, path, lcpl, gcpl, H5P_DEFAULT);
-        close_plist(&gcpl);
-        close_plist(&lcpl);
+        h5u_close_plist(&gcpl);
+        h5u_close_plist(&lcpl);
     }
     if (*out < 0)
         return write_fail(d, h->dest, "cannot create group %s", path);
@@ -822,7 +691,7 @@ static int open_summary_group(struct h5out *h, int site, hid_t *out, struct diag
 int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *names,
                         const double *values, struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     if (n > 0 && (!names || !values))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "summary without data");
     hid_t g;
@@ -833,7 +702,7 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
         else if (put_attr(g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &values[i]) < 0)
             r = write_fail(d, h->dest, "cannot write summary metric '%s'", names[i]);
     }
-    close_obj(&g);
+    h5u_close_obj(&g);
     return r;
 }
 
@@ -867,8 +736,8 @@ static hid_t open_or_create_group(struct h5out *h, const char *path)
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     if (gcpl >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
         g = H5Gcreate2(h->file, path, lcpl, gcpl, H5P_DEFAULT);
-    close_plist(&gcpl);
-    close_plist(&lcpl);
+    h5u_close_plist(&gcpl);
+    h5u_close_plist(&lcpl);
     return g;
 }
 
@@ -876,7 +745,7 @@ int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
                       const char *const *names, const double *values,
                       const char *const *units, struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     if (!group_path || (n > 0 && (!names || !values)))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "attributes without data");
     hid_t g = open_or_create_group(h, group_path);
@@ -897,28 +766,28 @@ int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
                                group_path);
         }
     }
-    close_obj(&g);
+    h5u_close_obj(&g);
     return r;
 }
 
 int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *name,
                           const char *value, struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     hid_t g = open_or_create_group(h, group_path);
     if (g < 0)
         return write_fail(d, h->dest, "cannot create group %s", group_path);
     int r = 0;
     if (put_attr_text(g, name, value) < 0)
         r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, group_path);
-    close_obj(&g);
+    h5u_close_obj(&g);
     return r;
 }
 
 int h5out_write_object_attr(struct h5out *h, const char *obj_path, const char *name,
                             const char *text, double value, struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     hid_t o = H5Oopen(h->file, obj_path, H5P_DEFAULT);
     if (o < 0)
         return write_fail(d, h->dest, "cannot open %s", obj_path);
@@ -933,7 +802,7 @@ int h5out_write_object_attr(struct h5out *h, const char *obj_path, const char *n
 int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *name,
                            size_t n, const double *values, struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     hid_t g = open_or_create_group(h, group_path);
     if (g < 0)
         return write_fail(d, h->dest, "cannot create group %s", group_path);
@@ -945,9 +814,9 @@ int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *
         (attr = H5Acreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
         (n > 0 && H5Awrite(attr, H5T_NATIVE_DOUBLE, values) < 0))
         r = write_fail(d, h->dest, "cannot write attribute '%s' of %s", name, group_path);
-    close_attr(&attr);
-    close_space(&space);
-    close_obj(&g);
+    h5u_close_attr(&attr);
+    h5u_close_space(&space);
+    h5u_close_obj(&g);
     return r;
 }
 
@@ -955,7 +824,7 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
                       size_t n_cols, const char *const *col_names, const double *values,
                       struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     if (!valid_component(name) || !index_name || n_cols == 0 || !col_names ||
         (n_rows > 0 && !values))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "table '%s' without columns or data",
@@ -991,9 +860,9 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
         rc = write_fail(d, h->dest, "cannot write table '%s'", name);
     if (ds >= 0 && close_dataset_or_keep(&ds) && !rc)
         rc = write_fail(d, h->dest, "cannot close table '%s'", name);
-    close_space(&space);
-    close_type(&type);
-    close_plist(&dcpl);
+    h5u_close_space(&space);
+    h5u_close_type(&type);
+    h5u_close_plist(&dcpl);
     free(rows);
     return rc;
 }
@@ -1001,14 +870,14 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
 int h5out_write_summary_text(struct h5out *h, int site, const char *name, const char *value,
                              struct diag *d)
 {
-    h5_setup();
+    h5u_setup();
     if (!name || !name[0] || !value)
         return write_error(d, h->dest, DCSIM_EINTERNAL, "summary text without a name or value");
     hid_t g;
     int r = open_summary_group(h, site, &g, d);
     if (r == 0 && put_attr_text(g, name, value) < 0)
         r = write_fail(d, h->dest, "cannot write summary attribute '%s'", name);
-    close_obj(&g);
+    h5u_close_obj(&g);
     return r;
 }
 
@@ -1030,7 +899,7 @@ int h5out_commit(struct h5out *h, struct diag *d)
 {
     if (!h)
         return write_error(d, NULL, DCSIM_EINTERNAL, "commit without a writer");
-    h5_setup();
+    h5u_setup();
     int r = 0;
     if (h->broken) {
         r = write_error(d, h->dest, DCSIM_EINTERNAL, "commit after a failed write");
@@ -1046,12 +915,12 @@ int h5out_commit(struct h5out *h, struct diag *d)
         goto fail;
     }
     for (size_t i = 0; i < h->n_sites * h->n_series; i++)
-        close_obj(&h->series_ds[i]);
+        h5u_close_obj(&h->series_ds[i]);
     for (size_t i = 0; i < h->n_sites; i++)
-        close_obj(&h->site_time_ds[i]);
+        h5u_close_obj(&h->site_time_ds[i]);
     for (size_t i = 0; i < h->n_group_time; i++)
-        close_obj(&h->group_time_ds[i]);
-    close_obj(&h->time_ds);
+        h5u_close_obj(&h->group_time_ds[i]);
+    h5u_close_obj(&h->time_ds);
     /* Every group, dataset, type and attribute we opened must be closed by now; one left
      * open would be a leak in this file (close degree STRONG would hide it). */
     ssize_t left = H5Fget_obj_count(h->file, H5F_OBJ_DATASET | H5F_OBJ_GROUP |
@@ -1088,416 +957,8 @@ void h5out_abort(struct h5out *h)
 {
     if (!h)
         return;
-    h5_setup();
+    h5u_setup();
     h5out_free(h, 1);
 }
 
 /* ---- reader ---- */
-
-/* Opens `path` read-only. DCSIM_EIO with errno's or HDF5's reason on failure. */
-static int open_read(const char *path, hid_t *file, struct diag *d)
-{
-    h5_setup();
-    *file = H5I_INVALID_HID;
-    if (!path)
-        return read_fail(d, path, DCSIM_EINTERNAL, "no path");
-    /* Open it ourselves first: HDF5's message for a missing file is long and indirect. */
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return read_fail(d, path, DCSIM_EIO, "%s", strerror(errno));
-    close(fd);
-    htri_t is = H5Fis_hdf5(path);
-    if (is == 0) {
-        H5Eclear2(H5E_DEFAULT);
-        return read_fail(d, path, DCSIM_EIO, "not an HDF5 file");
-    }
-    hid_t fapl = is > 0 ? file_access_plist() : H5I_INVALID_HID;
-    *file = fapl >= 0 ? H5Fopen(path, H5F_ACC_RDONLY, fapl) : H5I_INVALID_HID;
-    close_plist(&fapl);
-    if (*file < 0)
-        return read_fail(d, path, DCSIM_EIO, "cannot open the file");
-    return 0;
-}
-
-/* H5Pset_elink_cb callback: refuses every external link, so a result file can never make
- * the reader open another file (belt and braces: check_links already refuses them). */
-static herr_t deny_external_link(const char *parent_file, const char *parent_group,
-                                 const char *child_file, const char *child_object,
-                                 unsigned *acc_flags, hid_t fapl, void *data)
-{
-    (void)parent_file, (void)parent_group, (void)child_file, (void)child_object;
-    (void)acc_flags, (void)fapl, (void)data;
-    return -1;
-}
-
-/* Walks obj_path one component at a time and accepts only hard links: an external link
- * would open another file, a soft or user-defined one could lead there too. Our writer makes
- * hard links only. DCSIM_EINPUT when a component is missing or is another kind of link. */
-static int check_links(hid_t file, const char *path, const char *obj_path, struct diag *d)
-{
-    char *buf = str_dup(obj_path);
-    if (!buf)
-        return read_fail(d, path, DCSIM_ENOMEM, "out of memory");
-    size_t len = strlen(buf);
-    int r = 0;
-    for (size_t i = 1; i <= len && !r; i++) {
-        if ((i < len && buf[i] != '/') || buf[i - 1] == '/')
-            continue;
-        char save = buf[i];
-        buf[i] = '\0';
-        H5L_info_t li;
-        htri_t ex = H5Lexists(file, buf, H5P_DEFAULT);
-        if (ex <= 0) {
-            H5Eclear2(H5E_DEFAULT);
-            r = read_fail(d, path, DCSIM_EINPUT, "no object '%s'", obj_path);
-        } else if (H5Lget_info(file, buf, &li, H5P_DEFAULT) < 0) {
-            r = read_fail(d, path, DCSIM_EIO, "cannot look up '%s'", buf);
-        } else if (li.type != H5L_TYPE_HARD) {
-            r = read_fail(d, path, DCSIM_EINPUT, "'%s' is %s link: refused (result files "
-                          "hold plain objects only)", buf,
-                          li.type == H5L_TYPE_EXTERNAL ? "an external" : "a soft or user-defined");
-        }
-        buf[i] = save;
-    }
-    free(buf);
-    return r;
-}
-
-/* Opens the object at obj_path ("/", a group or a dataset): DCSIM_EINPUT when none or when
- * the path goes through anything but hard links. */
-static int open_object(hid_t file, const char *path, const char *obj_path, hid_t *out,
-                       struct diag *d)
-{
-    *out = H5I_INVALID_HID;
-    if (!obj_path || !obj_path[0])
-        return read_fail(d, path, DCSIM_EINTERNAL, "no object path");
-    int r = strcmp(obj_path, "/") == 0 ? 0 : check_links(file, path, obj_path, d);
-    if (r)
-        return r;
-    hid_t lapl = H5Pcreate(H5P_LINK_ACCESS);
-    if (lapl >= 0 && H5Pset_elink_cb(lapl, deny_external_link, NULL) >= 0)
-        *out = H5Oopen(file, obj_path, lapl);
-    close_plist(&lapl);
-    if (*out < 0)
-        return read_fail(d, path, DCSIM_EIO, "cannot open '%s'", obj_path);
-    return 0;
-}
-
-int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
-                      int64_t *dataset, struct diag *d)
-{
-    hid_t f, ds = H5I_INVALID_HID;
-    *file = *dataset = H5I_INVALID_HID;
-    int r = open_read(path, &f, d);
-    if (r)
-        return r;
-    r = open_object(f, path, dataset_path, &ds, d);
-    if (!r && H5Iget_type(ds) != H5I_DATASET)
-        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a dataset", dataset_path);
-    if (r) {
-        close_obj(&ds);
-        H5Fclose(f);
-        H5Eclear2(H5E_DEFAULT);
-        return r;
-    }
-    *file = f;
-    *dataset = ds;
-    return 0;
-}
-
-void h5in_close_dataset(int64_t *file, int64_t *dataset)
-{
-    hid_t ds = *dataset;
-    close_obj(&ds);
-    if (*file >= 0)
-        H5Fclose(*file);
-    *file = *dataset = H5I_INVALID_HID;
-    H5Eclear2(H5E_DEFAULT);
-}
-
-/* Opens file, object and its attribute `name`; on failure everything is closed. */
-static int open_attr(const char *path, const char *obj_path, const char *name, hid_t *file,
-                     hid_t *obj, hid_t *attr, struct diag *d)
-{
-    *obj = *attr = H5I_INVALID_HID;
-    int r = open_read(path, file, d);
-    if (r == 0)
-        r = open_object(*file, path, obj_path, obj, d);
-    if (r == 0 && !name)
-        r = read_fail(d, path, DCSIM_EINTERNAL, "no attribute name");
-    if (r == 0) {
-        htri_t exists = H5Aexists(*obj, name);
-        if (exists == 0)
-            r = read_fail(d, path, DCSIM_EINPUT, "'%s' has no attribute '%s'", obj_path, name);
-        else if (exists < 0 || (*attr = H5Aopen(*obj, name, H5P_DEFAULT)) < 0)
-            r = read_fail(d, path, DCSIM_EIO, "cannot open attribute '%s' of '%s'", name,
-                          obj_path);
-    }
-    if (r) {
-        close_obj(obj);
-        if (*file >= 0)
-            H5Fclose(*file);
-        *file = H5I_INVALID_HID;
-    }
-    return r;
-}
-
-static void close_read(hid_t *file, hid_t *obj, hid_t *attr)
-{
-    close_attr(attr);
-    close_obj(obj);
-    if (*file >= 0)
-        H5Fclose(*file);
-    *file = H5I_INVALID_HID;
-    H5Eclear2(H5E_DEFAULT);
-}
-
-/* 1 when an attribute of this type and dataspace holds exactly one number. */
-static int is_numeric_scalar(hid_t type, hid_t space)
-{
-    H5T_class_t c = H5Tget_class(type);
-    return (c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(space) == 1;
-}
-
-struct summary_acc {
-    size_t n, cap;
-    char **names;
-    double *values;
-    int status;                 /* first failure, as a DCSIM_E* code */
-    char failed_name[256];      /* the attribute that failed to read */
-};
-
-/* H5Aiterate2 callback: appends one numeric scalar attribute to the accumulator. */
-static herr_t collect_summary(hid_t loc, const char *name, const H5A_info_t *info, void *data)
-{
-    (void)info;
-    struct summary_acc *acc = data;
-    herr_t r = 0;
-    hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
-    hid_t type = attr < 0 ? H5I_INVALID_HID : H5Aget_type(attr);
-    hid_t space = attr < 0 ? H5I_INVALID_HID : H5Aget_space(attr);
-    double v;
-    if (type < 0 || space < 0) {
-        acc->status = DCSIM_EIO;
-        r = -1;
-    } else if (!is_numeric_scalar(type, space)) {
-        r = 0;                  /* text such as units: not a metric */
-    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, &v) < 0) {
-        acc->status = DCSIM_EIO;
-        r = -1;
-    } else {
-        if (acc->n == acc->cap) {
-            size_t cap = acc->cap ? 2 * acc->cap : 16;
-            char **nn = realloc(acc->names, cap * sizeof *nn);
-            if (nn)
-                acc->names = nn;
-            double *nv = nn ? realloc(acc->values, cap * sizeof *nv) : NULL;
-            if (nv)
-                acc->values = nv;
-            if (!nn || !nv) {
-                acc->status = DCSIM_ENOMEM;
-                r = -1;
-                goto out;
-            }
-            acc->cap = cap;
-        }
-        acc->names[acc->n] = str_dup(name);
-        if (!acc->names[acc->n]) {
-            acc->status = DCSIM_ENOMEM;
-            r = -1;
-            goto out;
-        }
-        acc->values[acc->n++] = v;
-    }
-out:
-    if (r < 0)
-        snprintf(acc->failed_name, sizeof acc->failed_name, "%s", name);
-    close_space(&space);
-    close_type(&type);
-    close_attr(&attr);
-    return r;
-}
-
-void h5in_free_summary(size_t n, char **names, double *values)
-{
-    if (names)
-        for (size_t i = 0; i < n; i++)
-            free(names[i]);
-    free(names);
-    free(values);
-}
-
-int h5in_read_summary(const char *path, const char *group, size_t *n, char ***names,
-                      double **values, struct diag *d)
-{
-    *n = 0;
-    *names = NULL;
-    *values = NULL;
-    hid_t file, g = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
-    int r = open_read(path, &file, d);
-    if (r)
-        return r;
-    if ((r = open_object(file, path, group, &g, d)) != 0)
-        goto out;
-    if (H5Iget_type(g) != H5I_GROUP) {
-        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a group", group);
-        goto out;
-    }
-    unsigned order = 0;
-    gcpl = H5Gget_create_plist(g);
-    if (gcpl < 0 || H5Pget_attr_creation_order(gcpl, &order) < 0) {
-        r = read_fail(d, path, DCSIM_EIO, "cannot read the properties of '%s'", group);
-        goto out;
-    }
-    struct summary_acc acc = {0};
-    H5_index_t idx = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-    herr_t it = H5Aiterate2(g, idx, H5_ITER_INC, NULL, collect_summary, &acc);
-    if (it < 0 || acc.status) {
-        h5in_free_summary(acc.n, acc.names, acc.values);
-        if (acc.status == DCSIM_ENOMEM)
-            r = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
-        else
-            r = read_fail(d, path, DCSIM_EIO, "cannot read summary '%s%s%s'", group,
-                          acc.failed_name[0] ? "' attribute '" : "", acc.failed_name);
-        goto out;
-    }
-    *n = acc.n;
-    *names = acc.names;
-    *values = acc.values;
-out:
-    close_plist(&gcpl);
-    close_obj(&g);
-    H5Fclose(file);
-    H5Eclear2(H5E_DEFAULT);
-    return r;
-}
-
-int h5in_read_series(const char *path, const char *dataset_path, size_t *n, double **values,
-                     struct diag *d)
-{
-    *n = 0;
-    *values = NULL;
-    hid_t file, ds = H5I_INVALID_HID, type = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    int r = open_read(path, &file, d);
-    if (r)
-        return r;
-    if ((r = open_object(file, path, dataset_path, &ds, d)) != 0)
-        goto out;
-    if (H5Iget_type(ds) != H5I_DATASET) {
-        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a dataset", dataset_path);
-        goto out;
-    }
-    type = H5Dget_type(ds);
-    space = H5Dget_space(ds);
-    if (type < 0 || space < 0) {
-        r = read_fail(d, path, DCSIM_EIO, "cannot read '%s'", dataset_path);
-        goto out;
-    }
-    H5T_class_t c = H5Tget_class(type);
-    hsize_t dims = 0;
-    if ((c != H5T_INTEGER && c != H5T_FLOAT) || H5Sget_simple_extent_ndims(space) != 1) {
-        r = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a 1-D numeric series", dataset_path);
-        goto out;
-    }
-    H5Sget_simple_extent_dims(space, &dims, NULL);
-    if (dims > 0) {
-        if (dims > SIZE_MAX / sizeof **values) {
-            r = read_fail(d, path, DCSIM_ENOMEM, "'%s' is too large", dataset_path);
-            goto out;
-        }
-        *values = malloc((size_t)dims * sizeof **values);
-        if (!*values) {
-            r = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
-            goto out;
-        }
-        if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *values) < 0) {
-            free(*values);
-            *values = NULL;
-            r = read_fail(d, path, DCSIM_EIO, "cannot read '%s'", dataset_path);
-            goto out;
-        }
-    }
-    *n = (size_t)dims;
-out:
-    close_space(&space);
-    close_type(&type);
-    close_obj(&ds);
-    H5Fclose(file);
-    H5Eclear2(H5E_DEFAULT);
-    return r;
-}
-
-int h5in_read_attr_text(const char *path, const char *object_path, const char *name,
-                        char **value, struct diag *d)
-{
-    *value = NULL;
-    hid_t file, obj, attr, type = H5I_INVALID_HID, mem = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID;
-    int r = open_attr(path, object_path, name, &file, &obj, &attr, d);
-    if (r)
-        return r;
-    type = H5Aget_type(attr);
-    space = H5Aget_space(attr);
-    if (type < 0 || space < 0) {
-        r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
-        goto out;
-    }
-    if (H5Tget_class(type) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1) {
-        r = read_fail(d, path, DCSIM_EINPUT, "attribute '%s' of '%s' is not one string", name,
-                      object_path);
-        goto out;
-    }
-    if (H5Tis_variable_str(type) > 0) {
-        char *s = NULL;
-        mem = H5Tcopy(type);
-        if (mem < 0 || H5Aread(attr, mem, &s) < 0) {
-            r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
-            goto out;
-        }
-        *value = str_dup(s ? s : "");
-        H5free_memory(s);
-    } else {
-        /* Fixed length: read the raw bytes, stop at the first NUL, trim space padding. */
-        size_t size = H5Tget_size(type);
-        char *s = calloc(size + 1, 1);
-        if (s && H5Aread(attr, type, s) < 0) {
-            free(s);
-            r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
-            goto out;
-        }
-        if (s && H5Tget_strpad(type) == H5T_STR_SPACEPAD)
-            for (size_t k = strlen(s); k > 0 && s[k - 1] == ' '; k--)
-                s[k - 1] = '\0';
-        *value = s;
-    }
-    if (!*value)
-        r = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
-out:
-    close_type(&mem);
-    close_type(&type);
-    close_space(&space);
-    close_read(&file, &obj, &attr);
-    return r;
-}
-
-int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
-                          double *value, struct diag *d)
-{
-    *value = 0;
-    hid_t file, obj, attr;
-    int r = open_attr(path, object_path, name, &file, &obj, &attr, d);
-    if (r)
-        return r;
-    hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
-    if (type < 0 || space < 0)
-        r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
-    else if (!is_numeric_scalar(type, space))
-        r = read_fail(d, path, DCSIM_EINPUT, "attribute '%s' of '%s' is not one number", name,
-                      object_path);
-    else if (H5Aread(attr, H5T_NATIVE_DOUBLE, value) < 0)
-        r = read_fail(d, path, DCSIM_EIO, "cannot read attribute '%s'", name);
-    close_type(&type);
-    close_space(&space);
-    close_read(&file, &obj, &attr);
-    return r;
-}

@@ -1,6 +1,7 @@
 /* sweep_io.c — the /cases table of a sweep in HDF5 and CSV (see sweep_io.h). */
 #include "sweep_io.h"
 
+#include "h5in.h"
 #include "h5out.h"
 
 #include <errno.h>

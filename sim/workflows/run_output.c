@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "async_sink.h"
-#include "cli.h"
+#include "run_output.h"
+#include "stop.h"
 #include "h5out.h"
 #include "results.h"
 #include "timefmt.h"
@@ -198,7 +199,7 @@ static int layout_build(const struct scenario *sc, int cols, int nv, struct layo
     return 0;
 }
 
-int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
+int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
                     const struct run_file_opts *fo, struct sim_summary *sum, struct diag *d)
 {
     char start[32];
@@ -267,7 +268,7 @@ int cli_run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
 }
 
 /* results/<name>.h5, creating results/ when it is missing. */
-int cli_default_output(const struct scenario *sc, char *buf, size_t len)
+int run_default_output(const struct scenario *sc, char *buf, size_t len)
 {
     if (mkdir("results", 0777) != 0 && errno != EEXIST)
         return DCSIM_EIO;

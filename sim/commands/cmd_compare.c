@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "h5in.h"
 #include "h5out.h"
 #include "results.h"
 #include "sweep_io.h"
