@@ -129,9 +129,12 @@ static inline double cooling_hybrid_dry_mw_i(const struct cooling_liquid *l, dou
     return cooling_max_(x, need);
 }
 
-static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double heat_mw,
+/* evap_kg_per_mj: cooling_tower_evaporation_kg_per_mj(l, drybulb_c, wetbulb_c) when the
+ * caller has it (a function of the weather alone, the same for every load of a step), or
+ * NaN: computed here when needed. */
+static inline void cooling_liquid_power_e(const struct cooling_liquid *l, double heat_mw,
                                           double drybulb_c, double wetbulb_c, double dt_s,
-                                          struct cooling_power *out)
+                                          double evap_kg_per_mj, struct cooling_power *out)
 {
     if (heat_mw <= 0)
         return;
@@ -150,9 +153,12 @@ static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double
         double q = cooling_min_(heat_mw, q_max);
         out->fan_mw += cooling_fan_mw_(l, q, q_max);
         /* evaporation (air-side balance) × c/(c − 1) for drift and blowdown; kg → m³ */
-        if (q > 0)
-            out->water_m3 += q * dt_s * cooling_tower_evaporation_kg_per_mj(l, drybulb_c, wetbulb_c) *
-                             l->cycles / (l->cycles - 1) / 1000.0;
+        if (q > 0) {
+            double e = evap_kg_per_mj == evap_kg_per_mj
+                           ? evap_kg_per_mj
+                           : cooling_tower_evaporation_kg_per_mj(l, drybulb_c, wetbulb_c);
+            out->water_m3 += q * dt_s * e * l->cycles / (l->cycles - 1) / 1000.0;
+        }
         break;
     }
     case REJECT_CHILLER:
@@ -172,6 +178,13 @@ static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double
     if (chiller_heat > 0)
         out->chiller_mw += chiller_heat / cooling_chiller_cop_i(evap_c, cond_c,
                                                                 l->carnot_efficiency, l->cop_max);
+}
+
+static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double heat_mw,
+                                          double drybulb_c, double wetbulb_c, double dt_s,
+                                          struct cooling_power *out)
+{
+    cooling_liquid_power_e(l, heat_mw, drybulb_c, wetbulb_c, dt_s, NAN, out);
 }
 
 /* Integrated economizer: the chiller's share φ = clamp((T_db − (T_a − 4 K))/4 K, 0, 1). */

@@ -360,8 +360,8 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
     double air_out = ka0 * qa0 + ka1 * qa1;
     struct cooling_power cp = {0};
     if (liquid->present)
-        cooling_liquid_power_i(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
-                               &cp);
+        cooling_liquid_power_e(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
+                               l->evap_kg_per_mj, &cp);
     if (air->present)
         cooling_air_power_i(air, air_out, l->drybulb_c, &cp);
     e->heat_liquid_mw = liquid_out;
@@ -384,7 +384,9 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
 
 void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
 {
-    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
+    struct step_load own = *l;
+    own.evap_kg_per_mj = NAN;   /* callers outside the step set no evaporation */
+    load_eval(&own, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
               s_flex, s_firm, e);
 }
 
@@ -547,7 +549,15 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
 }
 
 /* A span of a step over which the load and the cooling are fixed: the load at full and with
- * the flexible pools shed, and the last load solved for a supply (pieces often repeat it). */
+ * the flexible pools shed, and the last load solved for a supply (pieces often repeat it).
+ * A piece's loads point at full, no_flex or the piece's own evaluations (no copies). */
+struct piece_load {
+    double s_flex, s_firm;
+    const struct load_eval *kept;       /* the load not shed: served + unserved */
+    const struct load_eval *e;          /* what is served */
+    struct load_eval kept_own, e_own;   /* solved loads, when kept/e are not full/no_flex */
+};
+
 struct span {
     struct step_load *l;
     const struct cooling_liquid *liquid;
@@ -555,39 +565,38 @@ struct span {
     struct load_eval full, no_flex;
     int cached;
     double cached_firm_mw, cached_total_mw;
-    struct piece_load {
-        double s_flex, s_firm;
-        struct load_eval kept;          /* the load not shed: served + unserved */
-        struct load_eval e;             /* what is served */
-    } cached_load;
+    struct piece_load cached_load;
 };
 
 /* The load served when reactors + grid give firm_mw and everything together total_mw:
  * flexible IT runs on reactors and grid only (batteries and generators back up firm load),
- * so it is shed first, to what they carry; firm IT beyond all supplies is curtailed. */
-static int serve(struct span *sp, double firm_mw, double total_mw, struct piece_load *o)
+ * so it is shed first, to what they carry; firm IT beyond all supplies is curtailed.
+ * *out points into sp (valid until the next call). */
+static int serve(struct span *sp, double firm_mw, double total_mw, const struct piece_load **out)
 {
-    if (sp->cached && firm_mw == sp->cached_firm_mw && total_mw == sp->cached_total_mw) {
-        *o = sp->cached_load;
+    struct piece_load *o = &sp->cached_load;
+    *out = o;
+    if (sp->cached && firm_mw == sp->cached_firm_mw && total_mw == sp->cached_total_mw)
         return 0;
-    }
+    sp->cached = 0;
     int rc = 0;
     o->s_flex = 1.0;
     o->s_firm = 1.0;
     if (firm_mw >= sp->full.facility_mw) {
-        o->kept = o->e = sp->full;
+        o->kept = o->e = &sp->full;
     } else if (firm_mw >= sp->no_flex.facility_mw) {
         rc = solve_fraction(sp->l, 1, firm_mw, &o->s_flex);
-        load_eval(sp->l, sp->liquid, sp->air, o->s_flex, 1.0, &o->kept);
-        o->e = o->kept;
+        load_eval(sp->l, sp->liquid, sp->air, o->s_flex, 1.0, &o->kept_own);
+        o->kept = o->e = &o->kept_own;
     } else {
         o->s_flex = 0.0;
-        o->kept = sp->no_flex;
+        o->kept = &sp->no_flex;
         if (total_mw >= sp->no_flex.facility_mw) {
-            o->e = sp->no_flex;
+            o->e = &sp->no_flex;
         } else {
             rc = solve_fraction(sp->l, 0, total_mw, &o->s_firm);
-            load_eval(sp->l, sp->liquid, sp->air, 0.0, o->s_firm, &o->e);
+            load_eval(sp->l, sp->liquid, sp->air, 0.0, o->s_firm, &o->e_own);
+            o->e = &o->e_own;
         }
     }
     if (rc)
@@ -595,7 +604,6 @@ static int serve(struct span *sp, double firm_mw, double total_mw, struct piece_
     sp->cached = 1;
     sp->cached_firm_mw = firm_mw;
     sp->cached_total_mw = total_mw;
-    sp->cached_load = *o;
     return 0;
 }
 
@@ -636,7 +644,7 @@ static void add_extras(const struct site_run *run, const struct piece_load *p, d
         if (mw == 0.0)
             continue;
         double s = sp->k == LOAD_FIRM ? p->s_firm : p->s_flex;
-        double keep = p->e.keep[sp->k][sp->c];
+        double keep = p->e->keep[sp->k][sp->c];
         x[0] += w * s * keep * mw;
         x[1] += w * (1.0 - s) * mw;
         x[2] += w * s * (1.0 - keep) * mw;
@@ -670,6 +678,11 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     l->liquid = liquid;
     l->air = air;
     l->dt_s = len_s;
+    /* the tower's evaporation per heat depends on the weather alone: once per span */
+    l->evap_kg_per_mj = liquid->present && liquid->rejection == REJECT_COOLING_TOWER
+                            ? cooling_tower_evaporation_kg_per_mj(liquid, l->drybulb_c,
+                                                                  l->wetbulb_c)
+                            : NAN;
     double cap_now_mw = liquid->present
                             ? cooling_liquid_capacity_mw_i(liquid, l->drybulb_c, l->wetbulb_c)
                             : 0.0;
@@ -692,7 +705,11 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     if (!shortfall && run->loop_c <= liquid->supply_c + 1e-6)
         run->shortfall_start_s = -1;
 
-    struct span sp = {.l = l, .liquid = liquid, .air = air};
+    struct span sp;   /* not zero-initialised: its evaluations are large */
+    sp.l = l;
+    sp.liquid = liquid;
+    sp.air = air;
+    sp.cached = 0;
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
     load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
     double flex_demand = 0, firm_demand = 0;
@@ -707,19 +724,20 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
         double firm_mw = in.reactor_mw + in.turbine_mw + in.grid_mw;
         double total_mw = firm_mw + in.generator_mw + in.battery_mw;
-        struct piece_load p;
-        if ((rc = serve(&sp, firm_mw, total_mw, &p)))
+        const struct piece_load *pl;
+        if ((rc = serve(&sp, firm_mw, total_mw, &pl)))
             return rc;
+        const struct load_eval *pe = pl->e, *pk = pl->kept;
         struct supply_flows fl;
-        double len = supply_dispatch(site, run->supplies, piece_end - t, p.e.facility_mw, &fl);
+        double len = supply_dispatch(site, run->supplies, piece_end - t, pe->facility_mw, &fl);
         double w = len / (double)dt_s;
-        double it_served = p.e.it_served_mw[LOAD_FIRM] + p.e.it_served_mw[LOAD_FLEX];
-        double unserved_mw = p.kept.facility_mw - p.e.facility_mw;
+        double it_served = pe->it_served_mw[LOAD_FIRM] + pe->it_served_mw[LOAD_FLEX];
+        double unserved_mw = pk->facility_mw - pe->facility_mw;
         v[S_IT_SERVED_MW] += w * it_served;
-        v[S_COOLING_MW] += w * p.e.cooling_mw;
-        v[S_LOSSES_MW] += w * p.e.losses_mw;
-        v[S_MISC_MW] += w * p.e.misc_mw;
-        v[S_FACILITY_MW] += w * p.e.facility_mw;
+        v[S_COOLING_MW] += w * pe->cooling_mw;
+        v[S_LOSSES_MW] += w * pe->losses_mw;
+        v[S_MISC_MW] += w * pe->misc_mw;
+        v[S_FACILITY_MW] += w * pe->facility_mw;
         v[S_SUPPLY_AVAILABLE_MW] += w * total_mw;
         v[S_GRID_MW] += w * fl.grid_mw;
         v[S_REACTOR_MW] += w * fl.reactor_mw;
@@ -727,7 +745,7 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         v[S_BATTERY_SOC_MWH] = fl.battery_soc_mwh;
         v[S_GENERATOR_MW] += w * fl.generator_mw;
         v[S_TURBINE_MW] += w * fl.turbine_mw;
-        v[S_IT_FLEX_SERVED_MW] += w * p.e.it_served_mw[LOAD_FLEX];
+        v[S_IT_FLEX_SERVED_MW] += w * pe->it_served_mw[LOAD_FLEX];
         v[S_CLEAN_MW] += w * fl.clean_mw;
         v[S_CO2_KG] += fl.co2_kg;
         v[S_FUEL_MMBTU] += fl.fuel_mmbtu;
@@ -735,23 +753,23 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         if (ss->demand_charges)   /* each grid's step-mean import, for its demand charge */
             for (size_t j = 0; j < site->n_supplies; j++)
                 run->supplies[j].step_import_mw += w * run->supplies[j].used_mw;
-        v[S_SHED_MW] += w * (1.0 - p.s_flex) * flex_demand;
+        v[S_SHED_MW] += w * (1.0 - pl->s_flex) * flex_demand;
         v[S_UNSERVED_MW] += w * unserved_mw;
-        v[S_THROTTLE_MW] += w * (p.e.it_load_mw[LOAD_FIRM] + p.e.it_load_mw[LOAD_FLEX] - it_served);
-        v[S_WATER_M3] += len / (double)len_s * p.e.water_m3;
-        v[S_FACILITY_DEMAND_MW] += w * p.kept.facility_mw;
+        v[S_THROTTLE_MW] += w * (pe->it_load_mw[LOAD_FIRM] + pe->it_load_mw[LOAD_FLEX] - it_served);
+        v[S_WATER_M3] += len / (double)len_s * pe->water_m3;
+        v[S_FACILITY_DEMAND_MW] += w * pk->facility_mw;
         v[S_MARGIN_MW] = fmin(v[S_MARGIN_MW], total_mw - sp.full.facility_mw);
-        v[S_CURTAILED_MW] += w * (1.0 - p.s_firm) * firm_demand;
+        v[S_CURTAILED_MW] += w * (1.0 - pl->s_firm) * firm_demand;
         v[S_COST_USD] += fl.cost_usd;
-        v[S_THROTTLE_FIRM_MW] += w * (p.e.it_load_mw[LOAD_FIRM] - p.e.it_served_mw[LOAD_FIRM]);
-        v[S_THROTTLE_AIR_MW] += w * p.e.throttle_air_mw;
+        v[S_THROTTLE_FIRM_MW] += w * (pe->it_load_mw[LOAD_FIRM] - pe->it_served_mw[LOAD_FIRM]);
+        v[S_THROTTLE_AIR_MW] += w * pe->throttle_air_mw;
         if (unserved_mw > UNSERVED_EPS_MW) {
             v[S_UNSERVED_S] += len;
             unserved_interval(run, t, t + len);
         }
-        heat_served_mw_s += len * p.e.heat_liquid_mw;
+        heat_served_mw_s += len * pe->heat_liquid_mw;
         if (run->extras)
-            add_extras(run, &p, w, v + N_SERIES);
+            add_extras(run, pl, w, v + N_SERIES);
         t = len < piece_end - t ? t + len : piece_end;
     }
     if (site->liquid.volume_m3 > 0) {
@@ -774,9 +792,18 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
 {
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
-    struct civil_time ct;
-    timefmt_civil(ss->start_unix_s + t_s, &ct);
-    int64_t month = (int64_t)ct.year * 12 + (ct.month - 1);
+    int64_t now_s = ss->start_unix_s + t_s;
+    if (!(now_s >= run->dc_month_from_s && now_s < run->dc_month_until_s)) {
+        /* a new calendar month: its number and bounds, so the next steps need no calendar */
+        struct civil_time ct;
+        timefmt_civil(now_s, &ct);
+        run->dc_month = (int64_t)ct.year * 12 + (ct.month - 1);
+        run->dc_month_from_s = timefmt_days_from_civil(ct.year, ct.month, 1) * SECONDS_PER_DAY;
+        run->dc_month_until_s =
+            timefmt_days_from_civil(ct.month == 12 ? ct.year + 1 : ct.year,
+                                    ct.month == 12 ? 1 : ct.month + 1, 1) * SECONDS_PER_DAY;
+    }
+    int64_t month = run->dc_month;
     int last = t_s + dt_s >= ss->steps * ss->timestep_s;
     double usd = 0;
     for (size_t j = 0; j < site->n_supplies; j++) {

@@ -100,6 +100,8 @@ struct site_run {
      * the N_SERIES */
     int extras;
     double *pool_mw;                    /* owned, [n_pools]: each pool's IT demand this step */
+    /* demand charges: the UTC calendar month of the last step, and its bounds (unix s) */
+    int64_t dc_month, dc_month_from_s, dc_month_until_s;
 };
 
 /** Columns site_step adds after N_SERIES when run->extras is set: per supply (in the site's
@@ -142,6 +144,8 @@ struct step_load {
     double cap_liquid_mw, cap_air_mw;   /* heat the loops can reject now, MW */
     double drybulb_c, wetbulb_c;
     int64_t dt_s;
+    double evap_kg_per_mj;              /* the tower's evaporation at this weather, or NaN:
+                                           computed where needed */
 };
 
 struct load_eval {
