@@ -475,6 +475,33 @@ void sweep_mpi_finalize(struct sweep_mpi *m)
 }
 #endif
 
+/* The CSV series of a sweep's cases are shared (tseries_get) but freed with their last
+ * user: cases run one after another would each read them again. The first pending case's
+ * scenario, held for the whole sweep, keeps the series it names (those of every case, unless
+ * a case varies them) read once. NULL when there is no such case or it does not load (the
+ * case then reports its own error when it runs). */
+static struct scenario *pin_series(const struct sweep_exec *ex)
+{
+    const struct sweep *sw = ex->sw;
+    size_t c = 0;
+    while (c < sw->n_cases && ex->results->status[c] != CASE_PENDING)
+        c++;
+    if (c == sw->n_cases)
+        return NULL;
+    struct ydoc doc;
+    char err[256];
+    if (sweep_case_doc(sw, c, &doc, err, sizeof err))
+        return NULL;
+    struct diag d;
+    diag_init(&d);
+    struct scenario *sc = NULL;
+    if (scenario_from_doc(&doc, ex->cat, &sc, &d))
+        sc = NULL;
+    ydoc_release(&doc);
+    diag_release(&d);
+    return sc;
+}
+
 int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done), void *ctx,
                   struct diag *d)
 {
@@ -491,14 +518,17 @@ int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done
     int rc = weather_cache_create(&cache);
     if (rc)
         return rc;
+    struct scenario *pin = pin_series(ex);
 #ifdef DCSIM_MPI
     if (ex->mpi->enabled) {
         rc = execute_mpi(ex, series_dir, cache, d);
+        scenario_destroy(pin);
         weather_cache_destroy(cache);
         return rc;
     }
 #endif
     rc = execute_threads(ex, series_dir, cache, progress, ctx, d);
+    scenario_destroy(pin);
     weather_cache_destroy(cache);
     return rc;
 }
