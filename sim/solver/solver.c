@@ -181,19 +181,21 @@ static int block_flush(const struct sim_options *opt, struct block *b, size_t n_
     return opt->sink->append(opt->sink->ctx, n, b->time_s, values);
 }
 
-/* Puts one site's step into the block: as a row, or folded into the current interval. */
-static void block_put(struct block *b, size_t site, const double *v)
+/* Puts one site's step into the block: as row `filled`, or folded into the current
+ * interval as its step `folded` (0: the first, which starts the sums and maxima). */
+static void block_put(struct block *b, size_t site, const double *v, int64_t folded,
+                      size_t filled)
 {
     double *row = b->values;
     if (b->per_row <= 1) {
         for (size_t j = 0; j < b->nv; j++)
-            row[(site * b->cols + j) * b->steps + b->filled] = v[j];
+            row[(site * b->cols + j) * b->steps + filled] = v[j];
         return;
     }
     double *sum = b->sum + site * b->nv, *max = b->max + site * b->nv;
     for (size_t j = 0; j < b->nv; j++) {
         double x = v[j];
-        if (b->folded == 0) {
+        if (folded == 0) {
             sum[j] = x;
             max[j] = x;
         } else {
@@ -204,23 +206,39 @@ static void block_put(struct block *b, size_t site, const double *v)
     }
 }
 
-/* Ends an output interval: means (sums for per-step quantities; PUE from the energies). */
-static void block_row(struct block *b, size_t n_sites)
+/* Ends one site's output interval as row `filled`: means (sums for per-step quantities; PUE
+ * from the energies) and maxima. */
+static void block_row(struct block *b, size_t i, size_t filled)
 {
     double n = (double)b->per_row;
-    for (size_t i = 0; i < n_sites; i++) {
-        const double *sum = b->sum + i * b->nv, *max = b->max + i * b->nv;
-        for (size_t j = 0; j < b->nv; j++) {
-            int summed = j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S ||
-                         j == S_CO2_KG || j == S_FUEL_MMBTU || j == S_FUEL_COST_USD ||
-                         j == S_DEMAND_CHARGE_USD;
-            double mean = summed ? sum[j] : sum[j] / n;
-            if (j == S_PUE)
-                mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
-            b->values[(i * b->cols + j) * b->steps + b->filled] = mean;
-            b->values[(i * b->cols + b->nv + j) * b->steps + b->filled] = max[j];
-        }
+    const double *sum = b->sum + i * b->nv, *max = b->max + i * b->nv;
+    for (size_t j = 0; j < b->nv; j++) {
+        int summed = j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S ||
+                     j == S_CO2_KG || j == S_FUEL_MMBTU || j == S_FUEL_COST_USD ||
+                     j == S_DEMAND_CHARGE_USD;
+        double mean = summed ? sum[j] : sum[j] / n;
+        if (j == S_PUE)
+            mean = sum[S_IT_SERVED_MW] > 0 ? sum[S_FACILITY_MW] / sum[S_IT_SERVED_MW] : NAN;
+        b->values[(i * b->cols + j) * b->steps + filled] = mean;
+        b->values[(i * b->cols + b->nv + j) * b->steps + filled] = max[j];
     }
+}
+
+/* One site's step j of a team block into the series block: the block starts `folded0` steps
+ * into an interval (or at row `filled0`), and never runs past the block's last row. */
+static void block_site_step(struct block *b, size_t site, const double *v, int64_t folded0,
+                            size_t filled0, int64_t j)
+{
+    if (b->per_row <= 1) {
+        block_put(b, site, v, 0, filled0 + (size_t)j);
+        return;
+    }
+    int64_t f = folded0 + j;
+    size_t row = filled0 + (size_t)(f / b->per_row);
+    f %= b->per_row;
+    block_put(b, site, v, f, row);
+    if (f + 1 == b->per_row)
+        block_row(b, site, row);
 }
 
 /* The scenario's least margin is the least of its sites' (sites do not share supply); its
@@ -315,6 +333,10 @@ struct site_team {
     size_t nv;                          /* values per site and step */
     double *v;                          /* [block][n_sites][nv] */
     struct step_iv *iv;                 /* [block][n_sites] */
+    struct block *b;                    /* the series block (a run with a sink), or NULL:
+                                           each thread puts its own sites' values there */
+    int64_t folded0;                    /* the series block's state at this team block's */
+    size_t filled0;                     /* start (steps folded, rows filled) */
     int status[SOLVER_MAX_THREADS];
     int64_t failed_step[SOLVER_MAX_THREADS];
 };
@@ -337,6 +359,8 @@ static void team_step(struct site_team *tm, int who)
                 break;
             }
             summary_add(&tm->acc[i], v, t, dt);
+            if (tm->b)
+                block_site_step(tm->b, i, v, tm->folded0, tm->filled0, j);
             struct step_iv *iv = &tm->iv[at];
             iv->n = run->n_unserved_iv;
             memcpy(iv->iv, run->unserved_iv, (size_t)iv->n * sizeof iv->iv[0]);
@@ -450,9 +474,18 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     int64_t dt = sc->timestep_s;
     const struct sim_progress *progress = (trial == 0 && sc->trials == 1) ? opt->progress : NULL;
     int64_t report_every = (int64_t)((double)sc->steps * SOLVER_PROGRESS_EVERY) + 1;
-    for (int64_t k0 = 0; k0 < sc->steps && !rc; k0 += block_k) {
+    tm.b = b.values ? &b : NULL;
+    for (int64_t k0 = 0; k0 < sc->steps && !rc; k0 += tm.nk) {
         tm.k0 = k0;
         tm.nk = sc->steps - k0 < block_k ? sc->steps - k0 : block_k;
+        if (b.values) {
+            /* the team block ends at the latest where the series block fills up */
+            int64_t per_row = b.per_row > 1 ? b.per_row : 1;
+            int64_t to_full = (int64_t)(b.steps - b.filled) * per_row - b.folded;
+            tm.nk = tm.nk < to_full ? tm.nk : to_full;
+            tm.folded0 = b.folded;
+            tm.filled0 = b.filled;
+        }
         if (tm.n > 1)
             gate_wait(&tm.go);
         team_step(&tm, 0);
@@ -471,9 +504,6 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         for (int64_t j = 0; j < tm.nk && !rc; j++) {
             int64_t k = k0 + j, t = k * dt;
             const double *step_v = tm.v + (size_t)j * n_sites * nv;
-            if (b.values)
-                for (size_t i = 0; i < n_sites; i++)
-                    block_put(&b, i, step_v + i * nv);
             if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
                 aggregate_step(step_v, nv, tm.iv + (size_t)j * n_sites, n_sites, total,
                                iv_scratch);
@@ -485,8 +515,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
                         b.time_s[b.filled] = (double)t;
                     if (++b.folded < b.per_row)
                         goto next_step;
-                    block_row(&b, n_sites);
-                    b.folded = 0;
+                    b.folded = 0;   /* the team wrote the row */
                 } else {
                     b.time_s[b.filled] = (double)t;
                 }
