@@ -153,6 +153,86 @@ static int site_weather_fill(struct site_weather *sw, const struct scenario *sc,
     return supply_states_create(site, sw->weather, sc->duration_s, &sw->supplies);
 }
 
+/* A grid with a curtailment calendar: trials rank their year's hours. */
+static int site_ranks_hours(const struct site *site)
+{
+    for (size_t j = 0; j < site->n_supplies; j++)
+        if (site->supplies[j].type == SUPPLY_GRID && site->supplies[j].curtail_hours_per_year > 0)
+            return 1;
+    return 0;
+}
+
+/* What the trials' years of a synthetic climate share (from trial 0's year `w`): the
+ * climate's parts at every step (when a table of the steps is small enough) and at the
+ * middle of every hour (when a grid ranks them). */
+static int trial_parts_init(struct site_state *ss, struct site_weather *sw)
+{
+    const struct scenario *sc = ss->sc;
+    const struct weather *w = sw->weather;
+    int rc = 0;
+    if (sc->steps <= SITE_WEATHER_CACHE_MAX_STEPS) {
+        rc = weather_parts_create(w, 0, sc->timestep_s, sc->steps, 1, &ss->trial_steps);
+        /* trial 0's table too */
+        size_t n = (size_t)(sc->steps > 0 ? sc->steps : 1);
+        if (!rc && (!(sw->own_drybulb_c = malloc(n * sizeof *sw->own_drybulb_c)) ||
+                    !(sw->own_wetbulb_c = malloc(n * sizeof *sw->own_wetbulb_c))))
+            rc = DCSIM_ENOMEM;
+        if (!rc)
+            rc = weather_parts_fill(w, ss->trial_steps, sw->own_drybulb_c, sw->own_wetbulb_c);
+        if (!rc) {
+            sw->drybulb_c = sw->own_drybulb_c;
+            sw->wetbulb_c = sw->own_wetbulb_c;
+        }
+    }
+    if (!rc && site_ranks_hours(ss->site)) {
+        int64_t n_hours = (sc->duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR;
+        rc = weather_parts_create(w, SECONDS_PER_HOUR / 2, SECONDS_PER_HOUR, n_hours, 0,
+                                  &ss->trial_hours);
+    }
+    return rc;
+}
+
+/* Trial `trial`'s year of the site's climate (no cache): drawn like trial 0's, its table of
+ * the steps from the shared parts, and its supplies with the curtailment calendar ranked on
+ * it. */
+static int trial_year(struct site_run *run, const struct site_state *ss, int trial)
+{
+    const struct scenario *sc = ss->sc;
+    int rc = weather_create_climate_like(ss->weathers[0].weather, climate_key(ss, trial),
+                                         &run->own_weather);
+    if (rc)
+        return rc;
+    run->weather = run->own_weather;
+    if (ss->trial_steps) {
+        size_t n = (size_t)(sc->steps > 0 ? sc->steps : 1);
+        run->own_drybulb_c = malloc(n * sizeof *run->own_drybulb_c);
+        run->own_wetbulb_c = malloc(n * sizeof *run->own_wetbulb_c);
+        if (!run->own_drybulb_c || !run->own_wetbulb_c)
+            return DCSIM_ENOMEM;
+        if ((rc = weather_parts_fill(run->own_weather, ss->trial_steps, run->own_drybulb_c,
+                                     run->own_wetbulb_c)))
+            return rc;
+        run->drybulb_c = run->own_drybulb_c;
+        run->wetbulb_c = run->own_wetbulb_c;
+    }
+    if (!ss->trial_hours)
+        return supply_states_create(ss->site, run->own_weather, sc->duration_s, &run->supplies);
+    int64_t n_hours = (sc->duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR;
+    size_t m = (size_t)(n_hours > 0 ? n_hours : 1);
+    double *db = malloc(m * sizeof *db);
+    int32_t *ranked = malloc(m * sizeof *ranked);
+    rc = db && ranked ? weather_parts_fill(run->own_weather, ss->trial_hours, db, NULL)
+                      : DCSIM_ENOMEM;
+    if (!rc)
+        rc = weather_rank_drybulbs(db, n_hours, ranked);
+    if (!rc)
+        rc = supply_states_create_ranked(ss->site, run->own_weather, ranked, sc->duration_s,
+                                         &run->supplies);
+    free(db);
+    free(ranked);
+    return rc;
+}
+
 int site_state_init(struct site_state *ss, const struct scenario *sc, size_t index,
                     struct weather_cache *cache, struct diag *d)
 {
@@ -202,6 +282,8 @@ int site_state_init(struct site_state *ss, const struct scenario *sc, size_t ind
             rc = site_weather_fill(sw, sc, site);
         else if (!rc)
             rc = supply_states_create(site, sw->weather, sc->duration_s, &sw->supplies);
+        if (!rc && ss->weather_per_trial && sc->trials > 1)
+            rc = trial_parts_init(ss, sw);
     }
     if (rc) {
         site_state_release(ss);
@@ -231,6 +313,8 @@ void site_state_release(struct site_state *ss)
         free(sw->own_wetbulb_c);
     }
     free(ss->weathers);
+    weather_parts_destroy(ss->trial_steps);
+    weather_parts_destroy(ss->trial_hours);
     for (size_t i = 0; ss->pools && i < ss->site->n_pools; i++)
         free(ss->pools[i].day_mw);
     free(ss->pools);
@@ -263,11 +347,7 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
         diag_release(&d);
     } else if (ss->weather_per_trial && trial > 0) {
         /* a year of its own, and the curtailment calendar ranked on it */
-        rc = climate_for_trial(ss, trial, &run->own_weather);
-        if (!rc)
-            rc = supply_states_create(ss->site, run->own_weather, sc->duration_s,
-                                      &run->supplies);
-        run->weather = run->own_weather;
+        rc = trial_year(run, ss, trial);
     } else {
         size_t w = 0;
         if (ss->n_weathers > 1)   /* a year sampled from the list */
@@ -302,6 +382,8 @@ void site_run_release(struct site_run *run)
     supply_states_destroy(run->supplies, run->ss->site->n_supplies);
     weather_destroy(run->own_weather);
     weather_year_free(run->own_year);
+    free(run->own_drybulb_c);
+    free(run->own_wetbulb_c);
     free(run->pool_mw);
     memset(run, 0, sizeof *run);
 }

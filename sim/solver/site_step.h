@@ -62,6 +62,9 @@ struct site_state {
     int demand_charges;                 /* a grid has a demand charge */
     int pools_constant;                 /* every pool is SITE_POOL_CONSTANT */
     struct weather_cache *cache;        /* borrowed, or NULL: years shared across runs */
+    /* a synthetic climate drawn per trial without a cache: what its years share at every
+     * step and at every hour's middle (the curtailment ranking), or NULL */
+    struct weather_parts *trial_steps, *trial_hours;
 };
 
 /** Trials share the weather: it is tabulated per step when the run has more than one trial
@@ -79,7 +82,8 @@ struct site_run {
     const struct weather *weather;      /* this trial's: borrowed or own_weather */
     struct weather *own_weather;        /* owned: a year drawn for this trial, or NULL */
     struct weather_year *own_year;      /* owned: this trial's year when the cache is full */
-    const double *drybulb_c, *wetbulb_c;   /* borrowed tables of the weather, or NULL */
+    const double *drybulb_c, *wetbulb_c;   /* tables of the weather, or NULL */
+    double *own_drybulb_c, *own_wetbulb_c; /* owned: this trial's year's tables, or NULL */
     struct supply_state *supplies;      /* owned */
     double loop_c;                      /* liquid loop temperature (thermal mass), °C */
     int64_t shortfall_start_s;          /* start of the current cooling shortfall; -1: none */

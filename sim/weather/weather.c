@@ -6,7 +6,9 @@
 #include "weather.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
@@ -140,6 +142,31 @@ int weather_create_climate(const struct climate *climate, int64_t start_unix_s,
     return 0;
 }
 
+int weather_create_climate_like(const struct weather *proto, uint64_t seed,
+                                struct weather **out)
+{
+    if (!proto || !out || proto->kind != WEATHER_CLIMATE)
+        return DCSIM_EINPUT;
+    struct weather *w = malloc(sizeof *w);
+    if (!w)
+        return DCSIM_ENOMEM;
+    *w = *proto;
+    w->epw = NULL;
+    w->anomaly_k = malloc(w->n_days * sizeof *w->anomaly_k);
+    w->day_of_year = malloc(w->n_days * sizeof *w->day_of_year);
+    w->leap = malloc(w->n_days * sizeof *w->leap);
+    int status = w->anomaly_k && w->day_of_year && w->leap ? draw_anomalies(w, seed)
+                                                            : DCSIM_ENOMEM;
+    if (status != 0) {
+        weather_destroy(w);
+        return status;
+    }
+    memcpy(w->day_of_year, proto->day_of_year, w->n_days * sizeof *w->day_of_year);
+    memcpy(w->leap, proto->leap, w->n_days * sizeof *w->leap);
+    *out = w;
+    return 0;
+}
+
 int weather_create_epw(const char *path, int64_t start_unix_s, struct weather **out,
                        struct diag *d)
 {
@@ -256,7 +283,16 @@ static inline double clamp_to(double x, double lo, double hi)
     return y < hi ? y : hi;
 }
 
-static void climate_at(const struct weather *w, int64_t local_s, double *db_c, double *wb_c)
+/* The parts of the synthetic climate at local time local_s that do not depend on the
+ * anomalies: the monthly mean M and RH of the instant, the diurnal term (R/2)·cos(...), the
+ * day's index into the anomalies and the dew point. */
+struct climate_parts {
+    double mean_c, diurnal_k, rh, dewpoint_c;
+    int64_t day;
+};
+
+static void climate_parts_at(const struct weather *w, int64_t local_s, int dewpoint,
+                             struct climate_parts *cp)
 {
     int64_t day_index = floor_div(local_s, SECONDS_PER_DAY);
     double sec_of_day = (double)(local_s - day_index * SECONDS_PER_DAY);
@@ -291,19 +327,116 @@ static void climate_at(const struct weather *w, int64_t local_s, double *db_c, d
     double hour = sec_of_day / SECONDS_PER_HOUR;
     /* model.md: T = M + (R/2)·cos(2π(h_local - 15)/24) + a(day) */
     double phase = 2.0 * M_PI * (hour - WARMEST_HOUR_LOCAL) / HOURS_PER_DAY;
-    double day_mean_c = mean_c + w->anomaly_k[i];
-    *db_c = day_mean_c + 0.5 * range_k * cos(phase);
+    cp->mean_c = mean_c;
+    cp->diurnal_k = 0.5 * range_k * cos(phase);
+    cp->rh = rh;
+    cp->day = i;
     /* Refinement of model.md (docs/model.md): the dew point is the one the monthly RH gives
      * at the monthly mean temperature, constant through the day and across the day-to-day
      * anomaly, as the humidity ratio is on ASHRAE design days (Fundamentals 2017 ch. 14);
      * so RH falls in the afternoon and on hot days instead of staying at its mean, which
      * overstated peak wet bulbs by 4-7 K. */
-    if (!wb_c)                  /* the dry bulb only (weather_drybulb_at) */
+    cp->dewpoint_c = dewpoint ? psychro_dewpoint_magnus_c(mean_c, rh) : NAN;
+}
+
+/* The dry bulb from the parts and the day's anomaly. */
+static inline double climate_drybulb(const struct weather *w, const struct climate_parts *cp)
+{
+    double day_mean_c = cp->mean_c + w->anomaly_k[cp->day];
+    return day_mean_c + cp->diurnal_k;
+}
+
+/* The wet bulb at dry bulb db_c from the parts. */
+static inline double climate_wetbulb(double db_c, const struct climate_parts *cp)
+{
+    double wb_c = psychro_wetbulb_stull_c(db_c, psychro_rh_magnus(db_c, cp->dewpoint_c));
+    return wb_c > db_c ? db_c : wb_c;
+}
+
+static void climate_at(const struct weather *w, int64_t local_s, double *db_c, double *wb_c)
+{
+    struct climate_parts cp;
+    climate_parts_at(w, local_s, wb_c != NULL, &cp);
+    *db_c = climate_drybulb(w, &cp);
+    if (wb_c)                   /* else the dry bulb only (weather_drybulb_at) */
+        *wb_c = climate_wetbulb(*db_c, &cp);
+}
+
+struct weather_parts {
+    int64_t n;
+    int64_t start_unix_s, utc_offset_s, first_local_day;   /* the year's, to check a match */
+    size_t n_days;
+    double *mean_c, *diurnal_k, *dewpoint_c;   /* [n]; dewpoint_c NULL: dry bulb only */
+    int32_t *day;
+};
+
+void weather_parts_destroy(struct weather_parts *p)
+{
+    if (!p)
         return;
-    double dewpoint_c = psychro_dewpoint_magnus_c(mean_c, rh);
-    *wb_c = psychro_wetbulb_stull_c(*db_c, psychro_rh_magnus(*db_c, dewpoint_c));
-    if (*wb_c > *db_c)
-        *wb_c = *db_c;
+    free(p->mean_c);
+    free(p->diurnal_k);
+    free(p->dewpoint_c);
+    free(p->day);
+    free(p);
+}
+
+int weather_parts_create(const struct weather *w, int64_t t0_s, int64_t dt_s, int64_t n,
+                         int with_wetbulb, struct weather_parts **out)
+{
+    *out = NULL;
+    if (w->kind != WEATHER_CLIMATE || n < 0 || (size_t)n > SIZE_MAX / sizeof(double) / 4 ||
+        w->n_days > INT32_MAX)
+        return DCSIM_EINPUT;
+    struct weather_parts *p = calloc(1, sizeof *p);
+    if (!p)
+        return DCSIM_ENOMEM;
+    size_t m = (size_t)(n > 0 ? n : 1);
+    p->n = n;
+    p->start_unix_s = w->start_unix_s;
+    p->utc_offset_s = w->utc_offset_s;
+    p->first_local_day = w->first_local_day;
+    p->n_days = w->n_days;
+    p->mean_c = malloc(m * sizeof *p->mean_c);
+    p->diurnal_k = malloc(m * sizeof *p->diurnal_k);
+    p->day = malloc(m * sizeof *p->day);
+    if (with_wetbulb)
+        p->dewpoint_c = malloc(m * sizeof *p->dewpoint_c);
+    if (!p->mean_c || !p->diurnal_k || !p->day || (with_wetbulb && !p->dewpoint_c)) {
+        weather_parts_destroy(p);
+        return DCSIM_ENOMEM;
+    }
+    for (int64_t k = 0; k < n; k++) {
+        struct climate_parts cp;
+        climate_parts_at(w, w->start_unix_s + t0_s + k * dt_s + w->utc_offset_s, with_wetbulb,
+                         &cp);
+        p->mean_c[k] = cp.mean_c;
+        p->diurnal_k[k] = cp.diurnal_k;
+        p->day[k] = (int32_t)cp.day;
+        if (with_wetbulb)
+            p->dewpoint_c[k] = cp.dewpoint_c;
+    }
+    *out = p;
+    return 0;
+}
+
+int weather_parts_fill(const struct weather *w, const struct weather_parts *p, double *drybulb_c,
+                       double *wetbulb_c)
+{
+    if (w->kind != WEATHER_CLIMATE || w->start_unix_s != p->start_unix_s ||
+        w->utc_offset_s != p->utc_offset_s || w->first_local_day != p->first_local_day ||
+        w->n_days != p->n_days || (wetbulb_c && !p->dewpoint_c))
+        return DCSIM_EINPUT;
+    for (int64_t k = 0; k < p->n; k++) {
+        struct climate_parts cp = {.mean_c = p->mean_c[k], .diurnal_k = p->diurnal_k[k],
+                                   .day = p->day[k]};
+        drybulb_c[k] = climate_drybulb(w, &cp);
+        if (wetbulb_c) {
+            cp.dewpoint_c = p->dewpoint_c[k];
+            wetbulb_c[k] = climate_wetbulb(drybulb_c[k], &cp);
+        }
+    }
+    return 0;
 }
 
 static void epw_at(const struct weather *w, int64_t local_s, double *db_c, double *wb_c)

@@ -25,6 +25,32 @@ int weather_create_constant(double drybulb_c, double wetbulb_c, struct weather *
 int weather_create_climate(const struct climate *climate, int64_t start_unix_s,
                            int64_t horizon_s, uint64_t seed, struct weather **out);
 
+/** The same year weather_create_climate(climate, start, horizon, seed) gives, for the
+ *  climate, start and horizon of `proto` (a synthetic climate): only the anomalies are drawn
+ *  (the nodes and the calendar are copied). Returns 0, DCSIM_ENOMEM or DCSIM_EINPUT. */
+int weather_create_climate_like(const struct weather *proto, uint64_t seed,
+                                struct weather **out);
+
+/** What a synthetic climate's weather at n run times t0_s + k·dt_s owes to the climate and
+ *  the calendar alone (monthly mean and diurnal term, dew point, the day of the anomaly):
+ *  the same for every year drawn for the same climate, start and horizon, so trials that
+ *  each draw a year compute it once. */
+struct weather_parts;
+
+/** Tabulates the parts of `w` (a synthetic climate; DCSIM_EINPUT otherwise) at those times;
+ *  with_wetbulb 0: the dry bulb's only. Returns 0, DCSIM_ENOMEM or DCSIM_EINPUT. */
+int weather_parts_create(const struct weather *w, int64_t t0_s, int64_t dt_s, int64_t n,
+                         int with_wetbulb, struct weather_parts **out);
+
+/** weather_at of `w` at the parts' times into drybulb_c[n] and wetbulb_c[n] (NULL: the dry
+ *  bulb alone, as weather_drybulb_at), the same values; w is a year of the climate, start and
+ *  horizon the parts were made for (else DCSIM_EINPUT). */
+int weather_parts_fill(const struct weather *w, const struct weather_parts *p, double *drybulb_c,
+                       double *wetbulb_c);
+
+/** Frees; NULL is a no-op. */
+void weather_parts_destroy(struct weather_parts *p);
+
 /** Mid-month node values of the synthetic climate. The curve is linear between mid-month
  *  nodes (model.md); dcsim chooses the node values so that each month's mean of the curve
  *  equals the catalog's monthly mean exactly (a 12 x 12 cyclic linear system), instead of

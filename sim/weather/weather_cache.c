@@ -69,7 +69,22 @@ static uint64_t hotter_key(double x)
     return ~u;                                /* descending */
 }
 
+static int rank_hours(const struct weather *w, const double *drybulb_c, int64_t n_hours,
+                      int32_t *ranked);
+
 int weather_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked)
+{
+    return rank_hours(w, NULL, n_hours, ranked);
+}
+
+int weather_rank_drybulbs(const double *drybulb_c, int64_t n_hours, int32_t *ranked)
+{
+    return rank_hours(NULL, drybulb_c, n_hours, ranked);
+}
+
+/* The ranking from the weather w, or from the hours' dry bulbs when w is NULL. */
+static int rank_hours(const struct weather *w, const double *drybulb_c, int64_t n_hours,
+                      int32_t *ranked)
 {
     const int64_t year_h = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
     if (n_hours < 0 || n_hours > INT32_MAX)
@@ -88,7 +103,9 @@ int weather_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked
         int32_t *out = ranked + y0;
         for (size_t i = 0; i < len; i++) {
             int64_t h = y0 + (int64_t)i;
-            key[i] = hotter_key(weather_drybulb_at(w, h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2));
+            key[i] = hotter_key(w ? weather_drybulb_at(w, h * SECONDS_PER_HOUR +
+                                                              SECONDS_PER_HOUR / 2)
+                                  : drybulb_c[h]);
             out[i] = (int32_t)h;
         }
         /* LSD radix sort, 8 passes of a byte: stable, so ties keep the earlier hour first

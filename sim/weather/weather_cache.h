@@ -42,6 +42,10 @@ struct weather_year {
  *  ranked[n_hours]. Returns 0, DCSIM_ENOMEM or DCSIM_EINTERNAL (too many hours). */
 int weather_rank_hours(const struct weather *w, int64_t n_hours, int32_t *ranked);
 
+/** The same ranking from the hours' dry bulbs: drybulb_c[h] is the weather's dry bulb at
+ *  h·3600 + 1800 s (e.g. from weather_parts_fill). */
+int weather_rank_drybulbs(const double *drybulb_c, int64_t n_hours, int32_t *ranked);
+
 /** Years of at most this many steps get a table (2 × 8 B × 4 M = 64 MB). */
 #define WEATHER_CACHE_MAX_STEPS (1LL << 22)
 /** The cache stops adding years beyond this many bytes; askers then build their own (a
