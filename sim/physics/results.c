@@ -50,9 +50,10 @@ int summary_init(struct summary_acc *a, int64_t duration_s)
     a->m[M_MARGIN_MIN_MW] = INFINITY;
     a->m[M_PUE_PEAK] = NAN;
     int64_t hours = duration_s > 0 ? (duration_s + SECONDS_PER_HOUR - 1) / SECONDS_PER_HOUR : 1;
-    a->hour_it_mwh = malloc((size_t)hours * sizeof *a->hour_it_mwh);
-    a->hour_facility_mwh = malloc((size_t)hours * sizeof *a->hour_facility_mwh);
-    a->hour_clean_mwh = malloc((size_t)hours * sizeof *a->hour_clean_mwh);
+    /* zeroed here, once, rather than bucket by bucket as the run reaches them */
+    a->hour_it_mwh = calloc((size_t)hours, sizeof *a->hour_it_mwh);
+    a->hour_facility_mwh = calloc((size_t)hours, sizeof *a->hour_facility_mwh);
+    a->hour_clean_mwh = calloc((size_t)hours, sizeof *a->hour_clean_mwh);
     if (!a->hour_it_mwh || !a->hour_facility_mwh || !a->hour_clean_mwh)
         return DCSIM_ENOMEM;
     a->cap_hours = (size_t)hours;
@@ -77,7 +78,7 @@ static inline double max_keep(double m, double x)
 }
 
 /* Adds the step's IT and facility energy to the hours it covers (a step of at most an hour
- * covers at most two); a bucket is zeroed when the run first reaches its hour. */
+ * covers at most two); n_hours counts the buckets the run has reached. */
 static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, double clean_mw,
                      int64_t t_s,
                      int64_t dt_s)
@@ -91,9 +92,8 @@ static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, do
             a->hourly_overflow = 1;
             return;
         }
-        for (; a->n_hours <= (size_t)h; a->n_hours++)
-            a->hour_it_mwh[a->n_hours] = a->hour_facility_mwh[a->n_hours] =
-                a->hour_clean_mwh[a->n_hours] = 0;
+        if (a->n_hours <= (size_t)h)   /* the buckets are zero until reached (calloc) */
+            a->n_hours = (size_t)h + 1;
         double frac_h = (double)(until - t) / SECONDS_PER_HOUR;
         a->hour_it_mwh[h] += it_mw * frac_h;
         a->hour_facility_mwh[h] += facility_mw * frac_h;

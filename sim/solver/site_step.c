@@ -384,6 +384,8 @@ void site_run_release(struct site_run *run)
     weather_year_free(run->own_year);
     free(run->own_drybulb_c);
     free(run->own_wetbulb_c);
+    if (run->solver)
+        gsl_root_fsolver_free(run->solver);
     free(run->pool_mw);
     memset(run, 0, sizeof *run);
 }
@@ -491,13 +493,14 @@ static double facility_gap(double x, void *params)
 /* Largest fraction in [0, 1] whose facility power does not exceed the supply, given that
  * the gap is negative or zero at 0 and positive at 1 (facility power rises with load). */
 static int solve_fraction(const struct step_load *l, int vary_flex, double supply_mw,
-                          double *out)
+                          struct site_run *run, double *out)
 {
     struct root_params rp = {l, vary_flex, supply_mw};
     gsl_function f = {facility_gap, &rp};
-    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!s)
+    /* the run's solver, made at its first use (set starts it afresh each time) */
+    if (!run->solver && !(run->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent)))
         return DCSIM_ENOMEM;
+    gsl_root_fsolver *s = run->solver;
     int status = gsl_root_fsolver_set(s, &f, 0.0, 1.0);
     double lo = 0.0;
     for (int i = 0; status == GSL_SUCCESS && i < SHED_MAX_ITER; i++) {
@@ -509,7 +512,6 @@ static int solve_fraction(const struct step_load *l, int vary_flex, double suppl
         if (gsl_root_test_interval(lo, hi, SHED_FRACTION_TOL, 0) == GSL_SUCCESS)
             break;
     }
-    gsl_root_fsolver_free(s);
     if (status)
         return DCSIM_ENUMERIC;
     /* Brent's lower end may sit on either side of the root: step down until it fits. */
@@ -641,6 +643,7 @@ struct piece_load {
 };
 
 struct span {
+    struct site_run *run;
     struct step_load *l;
     const struct cooling_liquid *liquid;
     const struct cooling_air *air;
@@ -667,7 +670,7 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
     if (firm_mw >= sp->full.facility_mw) {
         o->kept = o->e = &sp->full;
     } else if (firm_mw >= sp->no_flex.facility_mw) {
-        rc = solve_fraction(sp->l, 1, firm_mw, &o->s_flex);
+        rc = solve_fraction(sp->l, 1, firm_mw, sp->run, &o->s_flex);
         load_eval(sp->l, sp->liquid, sp->air, o->s_flex, 1.0, &o->kept_own);
         o->kept = o->e = &o->kept_own;
     } else {
@@ -676,7 +679,7 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
         if (total_mw >= sp->no_flex.facility_mw) {
             o->e = &sp->no_flex;
         } else {
-            rc = solve_fraction(sp->l, 0, total_mw, &o->s_firm);
+            rc = solve_fraction(sp->l, 0, total_mw, sp->run, &o->s_firm);
             load_eval(sp->l, sp->liquid, sp->air, 0.0, o->s_firm, &o->e_own);
             o->e = &o->e_own;
         }
@@ -788,6 +791,7 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         run->shortfall_start_s = -1;
 
     struct span sp;   /* not zero-initialised: its evaluations are large */
+    sp.run = run;
     sp.l = l;
     sp.liquid = liquid;
     sp.air = air;

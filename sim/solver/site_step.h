@@ -6,6 +6,7 @@
 #ifndef DCSIM_SITE_STEP_H
 #define DCSIM_SITE_STEP_H
 
+#include <gsl/gsl_roots.h>
 #include <stdint.h>
 
 #include "results.h"
@@ -104,6 +105,7 @@ struct site_run {
      * the N_SERIES */
     int extras;
     double *pool_mw;                    /* owned, [n_pools]: each pool's IT demand this step */
+    gsl_root_fsolver *solver;           /* owned: the shedding's root finder, or NULL */
     /* demand charges: the UTC calendar month of the last step, and its bounds (unix s) */
     int64_t dc_month, dc_month_from_s, dc_month_until_s;
 };
