@@ -139,6 +139,66 @@ START_TEST(test_same_key_once_same_values)
 }
 END_TEST
 
+/* Years drawn like a prototype and filled from shared parts: the same bits as a year built
+ * alone and weather_at (steps beyond the drawn days, on a 7-minute grid that does not divide
+ * the day, included), the same ranking from the parts' mid-hour dry bulbs; parts refuse a
+ * year of another start. */
+START_TEST(test_parts_same_values)
+{
+    struct climate c = test_climate();
+    struct weather_key k = climate_key(&c, 5);
+    struct weather *proto;
+    ck_assert_int_eq(weather_create_climate(&c, k.start_unix_s, k.duration_s, 5, &proto), 0);
+    int64_t n = k.duration_s / 420 + 500;   /* ~2.4 days past the horizon */
+    struct weather_parts *steps, *hours;
+    ck_assert_int_eq(weather_parts_create(proto, 0, 420, n, 1, &steps), 0);
+    int64_t n_hours = k.duration_s / SECONDS_PER_HOUR;
+    ck_assert_int_eq(weather_parts_create(proto, 1800, 3600, n_hours, 0, &hours), 0);
+    double *db = malloc((size_t)n * sizeof *db), *wb = malloc((size_t)n * sizeof *wb);
+    double *hdb = malloc((size_t)n_hours * sizeof *hdb);
+    int32_t *ranked = malloc((size_t)n_hours * sizeof *ranked);
+    int32_t *ref = malloc((size_t)n_hours * sizeof *ref);
+    const uint64_t seeds[3] = {5, 6, 0xfeedface12345678ULL};
+    for (int i = 0; i < 3; i++) {
+        struct weather *alone, *like;
+        ck_assert_int_eq(weather_create_climate(&c, k.start_unix_s, k.duration_s, seeds[i],
+                                                &alone), 0);
+        ck_assert_int_eq(weather_create_climate_like(proto, seeds[i], &like), 0);
+        ck_assert_int_eq(weather_parts_fill(like, steps, db, wb), 0);
+        for (int64_t s = 0; s < n; s++) {
+            double a_db, a_wb, l_db, l_wb;
+            weather_at(alone, s * 420, &a_db, &a_wb);
+            weather_at(like, s * 420, &l_db, &l_wb);
+            ck_assert(memcmp(&a_db, &db[s], sizeof a_db) == 0);
+            ck_assert(memcmp(&a_wb, &wb[s], sizeof a_wb) == 0);
+            ck_assert(memcmp(&a_db, &l_db, sizeof a_db) == 0);
+            ck_assert(memcmp(&a_wb, &l_wb, sizeof a_wb) == 0);
+        }
+        ck_assert_int_eq(weather_parts_fill(like, hours, hdb, NULL), 0);
+        ck_assert_int_eq(weather_rank_drybulbs(hdb, n_hours, ranked), 0);
+        ck_assert_int_eq(ref_rank_hours(alone, n_hours, ref), 0);
+        ck_assert(memcmp(ranked, ref, (size_t)n_hours * sizeof *ref) == 0);
+        /* the dry-bulb-only parts cannot give wet bulbs */
+        ck_assert_int_eq(weather_parts_fill(like, hours, hdb, wb), DCSIM_EINPUT);
+        weather_destroy(alone);
+        weather_destroy(like);
+    }
+    struct weather *later;
+    ck_assert_int_eq(weather_create_climate(&c, k.start_unix_s + 86400, k.duration_s, 5, &later),
+                     0);
+    ck_assert_int_eq(weather_parts_fill(later, steps, db, wb), DCSIM_EINPUT);
+    weather_destroy(later);
+    free(db);
+    free(wb);
+    free(hdb);
+    free(ranked);
+    free(ref);
+    weather_parts_destroy(steps);
+    weather_parts_destroy(hours);
+    weather_destroy(proto);
+}
+END_TEST
+
 START_TEST(test_keys_apart)
 {
     struct climate c = test_climate();
@@ -241,6 +301,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_same_key_once_same_values);
     tcase_add_test(tc, test_rank_ties_and_signs);
     tcase_add_test(tc, test_keys_apart);
+    tcase_add_test(tc, test_parts_same_values);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_epw_missing);
     suite_add_tcase(s, tc);

@@ -1,0 +1,276 @@
+/* check_solver_cache.c — the solver's caches never change a result (issue 12).
+ *
+ * Invariant: a run's summaries, every trial's metrics and trial 0's series are the same bits
+ * whichever way the weather reaches the step — computed by weather_at at every step, from a
+ * sweep's weather cache (each trial's year built alone: weather_create_climate, weather_at,
+ * weather_rank_hours), or from the parts the trials' years share (weather_parts, drawn with
+ * weather_create_climate_like) — and whatever the thread count (trials on a pool, sites on a
+ * team whose threads fold their own sites' output rows). The scenario exercises what those
+ * paths touch: per-trial synthetic climates, a grid curtailment calendar ranked on each
+ * trial's year, a cooling tower (evaporation computed once per span), flexible load shed by
+ * the root finder, random outages, a demand charge (month bounds cached) and decimated
+ * output. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "scenario.h"
+#include "solver.h"
+#include "testutil.h"
+#include "weather_cache.h"
+
+static struct catalog cat;
+
+/* Every message of d, one a line, for failure reports (static buffer). */
+static const char *diag_text(const struct diag *d)
+{
+    static char buf[8192];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f)
+        return "(fmemopen failed)";
+    diag_print(d, f);
+    fclose(f);
+    buf[sizeof buf - 1] = '\0';
+    return buf;
+}
+
+static void cat_setup(void)
+{
+    struct diag d;
+    diag_init(&d);
+    ck_assert_msg(catalog_load(DCSIM_MODELS_DIR, &cat, &d) == 0, "catalog: %s", diag_text(&d));
+    diag_release(&d);
+}
+
+static void cat_teardown(void)
+{
+    catalog_release(&cat);
+}
+
+/* Two sites, 40 days from late June, hourly; `extra` is appended to the top level. */
+static const char *SCENARIO =
+    "name: cache-invariance\n"
+    "start: 2027-06-20\n"
+    "duration: 40d\n"
+    "timestep: %s\n"
+    "seed: 9\n"
+    "trials: %d\n"
+    "%s"
+    "sites:\n"
+    "  - id: hot\n"
+    "    climate: west-texas\n"
+    "    supply:\n"
+    "      - {id: g, type: grid, contract_mw: 62, price_usd_per_mwh: 40,\n"
+    "         demand_charge_usd_per_kw_month: 5,\n"
+    "         outages: {per_year: 200, mean_h: 3},\n"
+    "         curtailment: {hours_per_year: 300, rule: hottest, level_mw: 45}}\n"
+    "      - {id: b, type: battery, power_mw: 8, energy_mwh: 20}\n"
+    "    it:\n"
+    "      - {id: firm, rack: gb300-nvl72, count: 250, workload: training, utilization: 0.8}\n"
+    "      - {id: flex, rack: gb300-nvl72, count: 150, workload: inference, utilization: 0.7,\n"
+    "         diurnal_amplitude: 0.3, flexible: true}\n"
+    "    cooling:\n"
+    "      liquid: {supply_c: 32, rejection: cooling_tower, capacity_mw: 80, approach_k: 5}\n"
+    "      air: {supply_c: 24, economizer: true, capacity_mw: 20}\n"
+    "  - id: cold\n"
+    "    climate: north-dakota\n"
+    "    supply:\n"
+    "      - {id: g, type: grid, contract_mw: 40, outages: {per_year: 300, mean_h: 2}}\n"
+    "    it:\n"
+    "      - {id: p, rack: gb300-nvl72, count: 300, workload: training, utilization: 0.9}\n"
+    "    cooling:\n"
+    "      liquid: {supply_c: 35, rejection: hybrid, capacity_mw: 60}\n"
+    "      air: {supply_c: 24, capacity_mw: 10}\n";
+
+static struct scenario *parse_ok(const char *timestep, int trials, const char *extra)
+{
+    char text[4096];
+    snprintf(text, sizeof text, SCENARIO, timestep, trials, extra);
+    struct scenario *sc = NULL;
+    struct diag d;
+    diag_init(&d);
+    int rc = scenario_parse("t.yaml", text, strlen(text), &cat, &sc, &d);
+    ck_assert_msg(rc == 0, "scenario did not parse (%d):\n%s", rc, diag_text(&d));
+    diag_release(&d);
+    return sc;
+}
+
+/* Every value the sink gets, in order. */
+struct capture {
+    double *v;
+    size_t n, cap;
+};
+
+static int capture_append(void *ctx, size_t n, const double *time_s, const double *values,
+                          size_t per_row)
+{
+    struct capture *c = ctx;
+    size_t add = n + n * per_row;
+    if (c->n + add > c->cap) {
+        size_t cap = 2 * (c->n + add);
+        double *v = realloc(c->v, cap * sizeof *v);
+        if (!v)
+            return DCSIM_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    memcpy(c->v + c->n, time_s, n * sizeof *time_s);
+    memcpy(c->v + c->n + n, values, n * per_row * sizeof *values);
+    c->n += add;
+    return 0;
+}
+
+struct sink_ctx {
+    struct capture cap;
+    size_t per_row;                     /* values per row: sites × columns */
+};
+
+static int sink_append(void *ctx, size_t n, const double *time_s, const double *values)
+{
+    struct sink_ctx *s = ctx;
+    return capture_append(&s->cap, n, time_s, values, s->per_row);
+}
+
+struct result {
+    struct sim_summary sum;
+    struct sink_ctx sink;
+};
+
+/* Runs sc on `threads` threads, with a weather cache or not, keeping trial 0's series. */
+static void run_blocks(const struct scenario *sc, int threads, int use_cache, size_t block_steps,
+                       struct result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->sink.per_row = sc->n_sites * (size_t)sim_output_columns(sc);
+    struct sim_sink sink = {&r->sink, sink_append};
+    struct sim_options opt = {.block_steps = block_steps, .sink = &sink, .threads = threads,
+                              .extras = 1};
+    struct weather_cache *cache = NULL;
+    if (use_cache)
+        ck_assert_int_eq(weather_cache_create(&cache), 0);
+    struct sim *s = NULL;
+    struct diag d;
+    diag_init(&d);
+    ck_assert_msg(sim_create_shared(sc, cache, &s, &d) == 0, "sim_create: %s", diag_text(&d));
+    int rc = sim_run(s, &opt, &r->sum, &d);
+    ck_assert_msg(rc == 0, "sim_run: %d %s", rc, diag_text(&d));
+    sim_destroy(s);
+    weather_cache_destroy(cache);
+    diag_release(&d);
+}
+
+static void run(const struct scenario *sc, int threads, int use_cache, struct result *r)
+{
+    run_blocks(sc, threads, use_cache, 100, r);
+}
+
+static void result_free(struct result *r)
+{
+    sim_summary_release(&r->sum);
+    free(r->sink.cap.v);
+}
+
+/* The same bits (NaN included), with the first difference in the message. */
+static void same_bits(const double *a, const double *b, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(memcmp(&a[i], &b[i], sizeof a[i]) == 0, "%s [%zu]: %.17g vs %.17g", what,
+                      i, a[i], b[i]);
+}
+
+static void same_result(const struct result *a, const struct result *b, size_t n_sites)
+{
+    ck_assert_int_eq(a->sum.trials, b->sum.trials);
+    same_bits(a->sum.total, b->sum.total, N_METRICS, "total");
+    same_bits(&a->sum.site[0][0], &b->sum.site[0][0], n_sites * N_METRICS, "sites");
+    same_bits(&a->sum.trial_total[0][0], &b->sum.trial_total[0][0],
+              (size_t)a->sum.trials * N_METRICS, "trials");
+    ck_assert_uint_eq(a->sink.cap.n, b->sink.cap.n);
+    same_bits(a->sink.cap.v, b->sink.cap.v, a->sink.cap.n, "series");
+}
+
+/* Per-trial climate years: the shared parts and the weather cache give what weather_at gives
+ * trial by trial, on any number of threads. */
+START_TEST(test_trials_cache_and_threads)
+{
+    struct scenario *sc = parse_ok("1h", 6, "");
+    struct result base, other;
+    run(sc, 1, 0, &base);
+    /* the trials really differ (each draws its own year and outages) */
+    ck_assert(base.sum.trial_total[1][M_FACILITY_ENERGY_MWH] !=
+              base.sum.trial_total[2][M_FACILITY_ENERGY_MWH]);
+    ck_assert_uint_gt(base.sink.cap.n, 0);
+    run(sc, 1, 1, &other);
+    same_result(&base, &other, sc->n_sites);
+    result_free(&other);
+    for (int threads = 2; threads <= 3; threads++) {
+        run(sc, threads, 0, &other);
+        same_result(&base, &other, sc->n_sites);
+        result_free(&other);
+        run(sc, threads, 1, &other);
+        same_result(&base, &other, sc->n_sites);
+        result_free(&other);
+    }
+    result_free(&base);
+    scenario_destroy(sc);
+}
+END_TEST
+
+/* One trial, sites on a team, decimated rows folded by each thread for its own sites: the
+ * same series and summaries as one thread, with and without the cache. */
+START_TEST(test_sites_team_decimated)
+{
+    struct scenario *sc = parse_ok("5min", 1, "output_every: 1h\n");
+    struct result base, other;
+    run(sc, 1, 0, &base);
+    /* rows: 40 days of hours, each a time and sites × columns values */
+    ck_assert_uint_eq(base.sink.cap.n, 960 * (1 + base.sink.per_row));
+    for (int threads = 2; threads <= 3; threads++) {
+        run(sc, threads, threads == 3, &other);
+        same_result(&base, &other, sc->n_sites);
+        result_free(&other);
+    }
+    /* every site's rows are its steps' means: against the undecimated series (one block
+     * each, so values[(site · columns + column) · rows + row]), summed in the same order */
+    struct scenario *fine = parse_ok("5min", 1, "");
+    struct result all, dec;
+    run_blocks(fine, 2, 0, 20000, &all);
+    run_blocks(sc, 2, 0, 20000, &dec);
+    size_t cols_fine = (size_t)sim_output_columns(fine), cols_dec = (size_t)sim_output_columns(sc);
+    ck_assert_uint_eq(cols_dec, 2 * cols_fine);   /* means, then maxima */
+    const double *vf = all.sink.cap.v + 11520, *vd = dec.sink.cap.v + 960;
+    for (size_t site = 0; site < sc->n_sites; site++)
+        for (size_t h = 0; h < 960; h++) {
+            const double *x = vf + (site * cols_fine + S_FACILITY_MW) * 11520 + 12 * h;
+            double sum = x[0], max = x[0];
+            for (int k = 1; k < 12; k++) {
+                sum += x[k];
+                max = x[k] > max ? x[k] : max;
+            }
+            ck_assert_double_eq(vd[(site * cols_dec + S_FACILITY_MW) * 960 + h], sum / 12);
+            ck_assert_double_eq(vd[(site * cols_dec + cols_fine + S_FACILITY_MW) * 960 + h], max);
+        }
+    result_free(&all);
+    result_free(&dec);
+    scenario_destroy(fine);
+    result_free(&base);
+    scenario_destroy(sc);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("solver_cache");
+    TCase *tc = tcase_create("core");
+    tcase_add_unchecked_fixture(tc, cat_setup, cat_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_trials_cache_and_threads);
+    tcase_add_test(tc, test_sites_team_decimated);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TESTUTIL_MAIN(make_suite)
