@@ -797,7 +797,16 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     sp.air = air;
     sp.cached = 0;
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
-    load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
+    /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
+     * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
+    int no_flex_load = 1;
+    for (int c = 0; c < N_POOL_CLASSES; c++)
+        no_flex_load &= l->it_mw[LOAD_FLEX][c] == 0 && l->heat_liquid_mw[LOAD_FLEX][c] == 0 &&
+                        l->direct_mw[LOAD_FLEX][c] == 0;
+    if (no_flex_load)
+        sp.no_flex = sp.full;
+    else
+        load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
     double flex_demand = 0, firm_demand = 0;
     for (int c = 0; c < N_POOL_CLASSES; c++) {
         flex_demand += l->it_mw[LOAD_FLEX][c];
