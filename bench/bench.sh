@@ -92,6 +92,17 @@ read -r tj2 mb < <(best "$REPEAT" "$DCSIM" run -q -j 2 "$B/sites16-1h.yaml" -o "
 row "16 sites x 1 y x 1 min, output_every 1h, -j 1" "$tj1" "s" "-" "" "$mb"
 row "  same, -j 2" "$tj2" "s" "<= 0.6 x -j 1" \
     "$(ratio "$tj2" "$(awk -v a="$tj1" 'BEGIN{print 0.6 * a}')")" "$mb"
+# 5b. the same 16 sites through the solver alone (bench_solver: no series, no HDF5), one trial
+# with its sites on 1 and on 2 threads: the time is sim_create + sim_run
+solver_best() {   # SCENARIO TRIALS THREADS -> "seconds MB", best of REPEAT
+    for ((r = 0; r < REPEAT; r++)); do "$B/bench_solver" "$@"; done |
+        awk 'NR == 1 || $2 < t {t = $2; mb = $3} END {print t, mb}'
+}
+read -r sj1 mb < <(solver_best "$B/sites16-1h.yaml" 1 1)
+read -r sj2 mb < <(solver_best "$B/sites16-1h.yaml" 1 2)
+row "  same, solver only (no series), -j 1" "$sj1" "s" "-" "" "$mb"
+row "  same, solver only (no series), -j 2" "$sj2" "s" "<= 0.6 x -j 1" \
+    "$(ratio "$sj2" "$(awk -v a="$sj1" 'BEGIN{print 0.6 * a}')")" "$mb"
 # 6. the 1000-case annual 15-min sweep
 read -r t mb < <(best "$REPEAT" "$DCSIM" sweep -q scenarios/sweeps/abilene-1000.yaml -o "$B/sweep-1000.h5")
 cpm=$(awk -v a="$t" 'BEGIN{printf "%.0f", 1000 / a * 60}')
