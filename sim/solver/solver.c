@@ -89,13 +89,14 @@ struct iv_ref {
 };
 
 /* Time of the step with unserved load at any site: the union of the sites' intervals. */
-static double unserved_union_s(const struct iv_ref *refs, size_t n_sites,
+static double unserved_union_s(const struct iv_ref *refs, size_t ref_stride, size_t n_sites,
                                double (*const *bufs)[2], double *scratch)
 {
     size_t n = 0;
     for (size_t i = 0; i < n_sites; i++) {
-        const double (*iv)[2] = bufs[refs[i].who] + refs[i].off;
-        for (int k = 0; k < refs[i].n; k++) {
+        const struct iv_ref *r = &refs[i * ref_stride];
+        const double (*iv)[2] = bufs[r->who] + r->off;
+        for (int k = 0; k < r->n; k++) {
             scratch[2 * n] = iv[k][0];
             scratch[2 * n + 1] = iv[k][1];
             n++;
@@ -120,21 +121,21 @@ static double unserved_union_s(const struct iv_ref *refs, size_t n_sites,
 /* The whole scenario's step: powers and energies add up across sites, in site order; PUE is
  * recomputed; the time with unserved load is the union of the sites'. */
 static void aggregate_step(const double *site_v, size_t stride, const struct iv_ref *ivs,
-                           double (*const *bufs)[2], size_t n_sites, double *total,
-                           double *scratch)
+                           size_t iv_stride, double (*const *bufs)[2], size_t n_sites,
+                           double *total, double *scratch)
 {
     memset(total, 0, N_SERIES * sizeof *total);
     int any_unserved = 0;
     for (size_t i = 0; i < n_sites; i++) {
         for (int k = 0; k < N_SERIES; k++)
             total[k] += site_v[i * stride + k];
-        any_unserved |= ivs[i].n > 0;
+        any_unserved |= ivs[i * iv_stride].n > 0;
     }
     total[S_AMBIENT_DRYBULB_C] = site_v[S_AMBIENT_DRYBULB_C];
     total[S_AMBIENT_WETBULB_C] = site_v[S_AMBIENT_WETBULB_C];
     total[S_LIQUID_SUPPLY_C] = NAN;
     total[S_PUE] = total[S_IT_SERVED_MW] > 0 ? total[S_FACILITY_MW] / total[S_IT_SERVED_MW] : NAN;
-    total[S_UNSERVED_S] = any_unserved ? unserved_union_s(ivs, n_sites, bufs, scratch) : 0.0;
+    total[S_UNSERVED_S] = any_unserved ? unserved_union_s(ivs, iv_stride, n_sites, bufs, scratch) : 0.0;
 }
 
 int sim_site_columns(const struct scenario *sc)
@@ -336,10 +337,11 @@ struct site_team {
     int64_t k0, nk;                     /* this block: its first step and length */
     int quit;                           /* set by the caller before `go`: workers return */
     size_t nv;                          /* values per site and step */
-    double *v;                          /* [block][n_sites][nv] */
-    struct iv_ref *iv;                  /* [block][n_sites] */
+    double *v;                          /* [n_sites][block][nv] */
+    struct iv_ref *iv;                  /* [n_sites][block] */
     double (*ivbuf[SOLVER_MAX_THREADS])[2];   /* each thread's intervals of this block */
-    size_t ivlen[SOLVER_MAX_THREADS], ivcap[SOLVER_MAX_THREADS];
+    size_t ivcap[SOLVER_MAX_THREADS];
+    int64_t cap_k;                      /* steps the buffers hold per site */
     struct block *b;                    /* the series block (a run with a sink), or NULL:
                                            each thread puts its own sites' values there */
     int64_t folded0;                    /* the series block's state at this team block's */
@@ -348,13 +350,12 @@ struct site_team {
     int64_t failed_step[SOLVER_MAX_THREADS];
 };
 
-/* Sites [i0, i1) over the team's current block. */
 /* Copies the run's intervals of this step into thread who's buffer (grown as needed). */
-static int iv_keep(struct site_team *tm, int who, const struct site_run *run)
+static int iv_keep(struct site_team *tm, int who, const struct site_run *run, size_t *len)
 {
     size_t n = (size_t)run->n_unserved_iv;
-    if (tm->ivlen[who] + n > tm->ivcap[who]) {
-        size_t cap = 2 * (tm->ivlen[who] + n) + 64;
+    if (*len + n > tm->ivcap[who]) {
+        size_t cap = 2 * (*len + n) + 64;
         if (cap > UINT32_MAX)
             return DCSIM_ENOMEM;
         double(*grown)[2] = realloc(tm->ivbuf[who], cap * sizeof *grown);
@@ -363,26 +364,30 @@ static int iv_keep(struct site_team *tm, int who, const struct site_run *run)
         tm->ivbuf[who] = grown;
         tm->ivcap[who] = cap;
     }
-    memcpy(tm->ivbuf[who] + tm->ivlen[who], run->unserved_iv, n * sizeof run->unserved_iv[0]);
-    tm->ivlen[who] += n;
+    memcpy(tm->ivbuf[who] + *len, run->unserved_iv, n * sizeof run->unserved_iv[0]);
+    *len += n;
     return 0;
 }
 
+/* Sites [i0, i1) of thread `who` over the team's current block. The buffers are laid out
+ * site by site ([site][step]) and the thread's status and interval count kept in locals
+ * until the block ends: threads write no shared cache line step by step. */
 static void team_step(struct site_team *tm, int who)
 {
-    tm->ivlen[who] = 0;
-    size_t n_sites = tm->n_sites;
+    size_t n_sites = tm->n_sites, ivlen = 0;
     size_t i0 = n_sites * (size_t)who / (size_t)tm->n;
     size_t i1 = n_sites * (size_t)(who + 1) / (size_t)tm->n;
     int64_t dt = tm->s->sc->timestep_s;
-    for (int64_t j = 0; j < tm->nk && !tm->status[who]; j++) {
+    int status = 0;
+    int64_t failed = 0;
+    for (int64_t j = 0; j < tm->nk && !status; j++) {
         int64_t t = (tm->k0 + j) * dt;
         for (size_t i = i0; i < i1; i++) {
-            size_t at = (size_t)j * n_sites + i;
+            size_t at = i * (size_t)tm->cap_k + (size_t)j;
             double *v = tm->v + at * tm->nv;
             struct site_run *run = &tm->runs[i];
-            if ((tm->status[who] = site_step(run, t, dt, v))) {
-                tm->failed_step[who] = tm->k0 + j;
+            if ((status = site_step(run, t, dt, v))) {
+                failed = tm->k0 + j;
                 break;
             }
             summary_add(&tm->acc[i], v, t, dt);
@@ -391,13 +396,15 @@ static void team_step(struct site_team *tm, int who)
             struct iv_ref *iv = &tm->iv[at];
             iv->n = (uint8_t)run->n_unserved_iv;
             iv->who = (uint8_t)who;
-            iv->off = (uint32_t)tm->ivlen[who];
-            if (iv->n > 0 && (tm->status[who] = iv_keep(tm, who, run))) {
-                tm->failed_step[who] = tm->k0 + j;
+            iv->off = (uint32_t)ivlen;
+            if (iv->n > 0 && (status = iv_keep(tm, who, run, &ivlen))) {
+                failed = tm->k0 + j;
                 break;
             }
         }
     }
+    tm->status[who] = status;
+    tm->failed_step[who] = failed;
 }
 
 struct team_member {
@@ -444,7 +451,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         block_k = sc->steps > 0 ? sc->steps : 1;
     /* a run whose series are written: each site's per-supply and per-pool values too */
     size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
-    struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv};
+    struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv,
+                           .cap_k = block_k};
     struct site_run *runs = calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
     double *total = malloc(N_SERIES * sizeof *total);
@@ -537,9 +545,9 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         }
         for (int64_t j = 0; j < tm.nk && !rc; j++) {
             int64_t k = k0 + j, t = k * dt;
-            const double *step_v = tm.v + (size_t)j * n_sites * nv;
+            const double *step_v = tm.v + (size_t)j * nv;   /* site i at i·block_k·nv */
             if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
-                aggregate_step(step_v, nv, tm.iv + (size_t)j * n_sites,
+                aggregate_step(step_v, (size_t)block_k * nv, tm.iv + j, (size_t)block_k,
                                (double (*const *)[2])tm.ivbuf, n_sites, total, iv_scratch);
                 summary_add(&acc[n_sites], total, t, dt);
             }
