@@ -14,7 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "catalog.h"
+#include "design_day.h"
+#include "weather.h"
 #include "err.h"
 #include "scenario.h"
 #include "testutil.h"
@@ -1108,6 +1113,42 @@ END_TEST
 
 /* ---- diagnostics format ---- */
 
+/* design_day_conditions finds the 0.4 % dry bulb without sorting the year: it must equal the
+ * quantile GSL gives on the sorted hourly dry bulbs of the same weather, for several seeds and
+ * sites (the selection keeps only the largest values). */
+START_TEST(test_design_day_quantile)
+{
+    char *text = with_line(base_text, 7, "    climate: west-texas");
+    struct scenario *sc = NULL;
+    struct diag d;
+    ck_assert_msg(parse_as("dd.yaml", text, &sc, &d) == 0, "%s", diag_text(&d));
+    size_t n = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
+    double *db = malloc(n * sizeof *db);
+    ck_assert_ptr_nonnull(db);
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        sc->seed = seed;
+        struct design_conditions dc;
+        ck_assert_int_eq(design_day_conditions(sc, 0, &dc, &d), 0);
+        struct weather *w = NULL;   /* the same weather: the site's climate, seed, index 0 */
+        ck_assert_int_eq(weather_create_climate(&sc->sites[0].climate, sc->start_unix_s,
+                                                SECONDS_PER_YEAR, sc->seed * 1000003u, &w), 0);
+        for (size_t h = 0; h < n; h++) {
+            double wb;
+            weather_at(w, (int64_t)h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db[h], &wb);
+        }
+        weather_destroy(w);
+        gsl_sort(db, 1, n);
+        double want = gsl_stats_quantile_from_sorted_data(db, 1, n, 1.0 - DESIGN_DAY_EXCEEDANCE);
+        ck_assert_msg(dc.drybulb_c == want, "seed %llu: design dry bulb %.17g, sorted quantile %.17g",
+                      (unsigned long long)seed, dc.drybulb_c, want);
+    }
+    free(db);
+    scenario_destroy(sc);
+    diag_release(&d);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_diag_print)
 {
     struct diag d;
@@ -1236,6 +1277,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(e, test_error_weather);
     tcase_add_test(e, test_several_errors);
     tcase_add_test(e, test_diag_print);
+    tcase_add_test(e, test_design_day_quantile);
     suite_add_tcase(s, e);
     return s;
 }
