@@ -40,10 +40,21 @@ static int read_fail(struct diag *d, const char *path, int status, const char *f
 #define CHILD_TIMEOUT_S 60    /* a read that hangs inside HDF5 is a damaged file too */
 
 static int in_isolated_child;   /* set in the child: nested reads run directly */
+/* >0 while this thread repeats a read a child finished: nested reads are proven too */
+static _Thread_local int proven_depth;
+
+/* op in this process, after a child finished it: nested isolated reads run directly. */
+static int run_proven(h5in_read_op op, void *ctx, struct diag *d)
+{
+    proven_depth++;
+    int r = op(ctx, d);
+    proven_depth--;
+    return r;
+}
 
 int h5in_isolated(const char *path, h5in_read_op op, void *ctx, struct diag *d)
 {
-    if (in_isolated_child)
+    if (in_isolated_child || proven_depth > 0)
         return op(ctx, d);
     fflush(stdout);
     fflush(stderr);
@@ -70,7 +81,7 @@ int h5in_isolated(const char *path, h5in_read_op op, void *ctx, struct diag *d)
     if (w < 0)
         return op(ctx, d);
     if (WIFEXITED(st) && (WEXITSTATUS(st) == CHILD_DONE_OK || WEXITSTATUS(st) == CHILD_DONE_ERR))
-        return op(ctx, d);
+        return run_proven(op, ctx, d);
     if (WIFSIGNALED(st))
         return read_fail(d, path, DCSIM_EINPUT,
                          "the file is damaged: the HDF5 library crashed reading it (signal %d, "
@@ -209,7 +220,8 @@ int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
                       int64_t *dataset, struct diag *d)
 {
     *file = *dataset = H5I_INVALID_HID;
-    if (!in_isolated_child) {   /* opening alone can crash HDF5: try it in a child first */
+    /* opening alone can crash HDF5: try it in a child first (unless already proven) */
+    if (!in_isolated_child && proven_depth == 0) {
         struct open_probe probe = {path, dataset_path};
         int r = h5in_isolated(path, open_probe_op, &probe, d);
         if (r)
