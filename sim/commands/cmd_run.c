@@ -92,8 +92,6 @@ int cmd_run(int argc, char **argv)
             diag_init(&d);
         }
     }
-    char start[32];
-    timefmt_format_date(sc->start_unix_s, start, sizeof start);
     struct run_file_opts fo = {.quiet = a.quiet, .threads = (int)a.threads, .stop = stop,
                                .deflate_level = a.deflate < 0    ? 0
                                                 : a.deflate == 0 ? H5OUT_NO_DEFLATE
@@ -102,12 +100,8 @@ int cmd_run(int argc, char **argv)
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    char span[32], step[32];
-    timefmt_format_span(sc->duration_s, span, sizeof span);
-    timefmt_format_span(sc->timestep_s, step, sizeof step);
     if (!a.quiet || a.summary) {   /* -q: nothing but errors, unless --summary */
-        printf("%s: %zu site%s, %s from %s at %s steps (%lld steps)\n", sc->name, sc->n_sites,
-               sc->n_sites == 1 ? "" : "s", span, start, step, (long long)sc->steps);
+        cli_print_heading(stdout, sc);
         cli_print_summary(stdout, sc, &sum);
     }
     if (!a.quiet)

@@ -20,6 +20,7 @@ static const struct command commands[] = {
      cmd_sweep_usage},
     {"compare", cmd_compare, "print the summaries of result files side by side",
      cmd_compare_usage},
+    {"report", cmd_report, "print a result file's summary table again", cmd_report_usage},
     {"models", cmd_models, "list the equipment catalog", cmd_models_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

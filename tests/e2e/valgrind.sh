@@ -58,6 +58,9 @@ vg 2 "sweep (4 cases, one invalid: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$
     --csv "$TMP_DIR/sw.csv" -j 2
 vg 2 "sweep --resume (the invalid case again: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" --resume
 vg 0 "compare" compare "$TMP_DIR/a.h5" "$TMP_DIR/sw.h5:case=1"
+vg 0 "report (4 sites, 8 trials)" report "$TMP_DIR/c.h5"
+vg 2 "report of a sweep table" report "$TMP_DIR/sw.h5"
+vg 2 "report of a YAML file" report "$TMP_DIR/ride.yaml"
 vg 0 "models" models
 printf 'name: x\nstart: 2027-02-30\nduration: 1d\nsites:\n  - {id: a, climat: west-texas}\n' \
     > "$TMP_DIR/bad.yaml"
