@@ -515,7 +515,10 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     }
     if (bad)
         return DCSIM_EINPUT;
-    return parse_events(c, root, s);
+    rc = parse_events(c, root, s);
+    if (!rc)
+        scenario_warn(c, root, s, cat, local);
+    return rc;
 }
 
 int scenario_from_doc(const struct ydoc *doc, const struct catalog *cat, struct scenario **out,
