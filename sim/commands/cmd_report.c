@@ -22,11 +22,20 @@ const char cmd_report_usage[] =
     "with `series: true`) exactly as `dcsim run` printed it. A sweep's case is read from\n"
     "its case file (SWEEP-cases/case-NNNNNN.h5). -q is accepted; the table is the output.\n";
 
-/* Reads the scalar variable-length string dataset /scenario (the scenario text as run).
- * *text is malloc'd and NUL-terminated. */
-static int read_scenario_text(const char *path, char **text, struct diag *d)
+struct scenario_read {
+    const char *path;
+    char *text;   /* malloc'd, NUL-terminated */
+};
+
+/* Reads the scalar variable-length string dataset /scenario (the scenario text as run)
+ * into r->text (an h5in_read_op: run by h5in_isolated, first in a child). */
+static int read_scenario_op(void *ctx, struct diag *d)
 {
+    struct scenario_read *r = ctx;
+    const char *path = r->path;
+    char **text = &r->text;
     int64_t f = -1, ds = -1;
+    free(*text);
     *text = NULL;
     int rc = h5in_open_dataset(path, "/scenario", &f, &ds, d);
     if (rc)
@@ -63,6 +72,20 @@ done:
     if (ftype >= 0)
         H5Tclose(ftype);
     h5in_close_dataset(&f, &ds);
+    return rc;
+}
+
+/* The scenario text of a result file; *text is malloc'd. HDF5 reads it in a child process
+ * first, so a damaged file that crashes the library is a message, not a crash. */
+static int read_scenario_text(const char *path, char **text, struct diag *d)
+{
+    struct scenario_read r = {path, NULL};
+    int rc = h5in_isolated(path, read_scenario_op, &r, d);
+    if (rc) {
+        free(r.text);
+        r.text = NULL;
+    }
+    *text = r.text;
     return rc;
 }
 

@@ -2,7 +2,7 @@
 # dcsim report (issue 10): a result file's summary table printed again from the file alone,
 # identical to what `dcsim run` printed (the heading line and every row, one site and
 # several, one trial and several); a sweep case through its case file (S.h5:case=N);
-# unreadable, foreign and sweep-table files are exit 2 with a message.
+# unreadable, foreign, damaged and sweep-table files are exit 2 with a message.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/e2e/lib.sh
 
@@ -75,6 +75,12 @@ PY
 "$DCSIM" report nosummary.h5 >/dev/null 2>nosum.err
 expect_status 2 $? "report of a file without /summary"
 expect_grep "^nosummary.h5: error: .*summary" nosum.err "report without /summary: message"
+# a file HDF5 1.10.8 crashes on (tests/fuzz/hdf5-crashes): read in a child first, exit 2
+cp "$REPO/tests/fuzz/hdf5-crashes/btree2-header-null-deref.h5seed" crash.h5
+timeout 60 "$DCSIM" report crash.h5 >/dev/null 2>crash.err
+expect_status 2 $? "report of a file HDF5 crashes on"
+expect_grep "^crash\.h5: error: .*the file is damaged: the HDF5 library crashed" crash.err \
+    "report crash.h5: the crash reported as a damaged file"
 "$DCSIM" report >/dev/null 2>usage.err
 expect_status 2 $? "report without a file"
 expect_grep "^usage: dcsim report" usage.err "report without a file: usage"
