@@ -59,9 +59,13 @@ int cmd_run(int argc, char **argv)
         sc->trials = (int)a.trials;
     if (a.seed >= 0)
         sc->seed = (uint64_t)a.seed;
-    /* an undersized plant: warnings now, printed with the other diagnostics at the end */
+    /* an undersized plant: warnings too */
     if ((rc = design_day_check(sc, &d, NULL)))
         goto done;
+    /* the input's warnings before the run, not after it (each printed once) */
+    diag_print(&d, stderr);
+    diag_release(&d);
+    diag_init(&d);
     if ((rc = sim_create(sc, &sim, &d)))
         goto done;
     if (*stop) {

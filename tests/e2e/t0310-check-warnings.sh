@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Warnings for legal but suspect input (issue 10): `FILE:LINE:COL: warning: ...` at the key,
 # exit status 0, printed once by check and once by run, with -q too (warnings are not
-# errors); a scripted event wholly before or after the run, a supply or pool whose online
+# errors; run prints them before simulating); a scripted event wholly before or after the run, a supply or pool whose online
 # date is at/after the run's end or whose offline date is at/before its start, a rack
 # (scenario's own or a catalog's) ten times outside the catalog's power_max_kw range. Events
 # that overlap the run by any amount, dates inside it and racks in range give none; the
@@ -144,6 +144,11 @@ want_warnings "check -q" checkq.err
 expect_status 0 $? "run: warnings are not errors"
 [ -f w.h5 ] || fail "run: no result file"
 want_warnings "run" run.err
+# before the run, not after it
+first_warning=$(grep -n ": warning: " run.err | head -1 | cut -d: -f1)
+wrote=$(grep -n "^dcsim: wrote w.h5" run.err | cut -d: -f1)
+[ -n "$first_warning" ] && [ -n "$wrote" ] && [ "$first_warning" -lt "$wrote" ] ||
+    fail "run: the warnings are not printed before the run (warning at line $first_warning, 'wrote' at $wrote)"
 "$DCSIM" run -q w.yaml -o w2.h5 >runq.out 2>runq.err
 expect_status 0 $? "run -q"
 want_warnings "run -q" runq.err
