@@ -3,10 +3,9 @@
 # exit status 0, printed once by check and once by run, with -q too (warnings are not
 # errors; run prints them before simulating); a scripted event wholly before or after the
 # run, a supply or pool whose online date is at/after the run's end or whose offline date
-# is at/before its start, a rack
-# (scenario's own or a catalog's) ten times outside the catalog's power_max_kw range. Events
-# that overlap the run by any amount, dates inside it and racks in range give none; the
-# bundled scenarios give none.
+# is at/before its start, a rack (scenario's own or a catalog's) ten times outside the
+# catalog's power_max_kw range. Events that overlap the run by any amount, dates inside it
+# and racks in range give none; the bundled scenarios give none.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/e2e/lib.sh
 
