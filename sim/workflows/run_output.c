@@ -15,18 +15,16 @@
 #include "results.h"
 #include "timefmt.h"
 
-#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk and per block handed over (at most) */
-#define RUN_BLOCK_BYTES (32u << 20)   /* at most this per buffer of the writer (two of them) */
+#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk (h5out lowers it for many sites) */
+#define RUN_BLOCK_BYTES (8u << 20)   /* at most this in the solver's block of rows */
 
-/* Rows per block: RUN_CHUNK_STEPS, but no more than the run has, and few enough that one
- * buffer of n_sites * cols doubles a row stays within RUN_BLOCK_BYTES (thousands of sites
- * once made each buffer gigabytes). At least one row. */
-static size_t block_rows(const struct scenario *sc, int cols)
+/* Rows per block the solver hands over: the writer's chunk (which the run's length and the
+ * writer's byte budget bound already), fewer when a block of n_sites * cols doubles a row
+ * would pass RUN_BLOCK_BYTES: the solver keeps a block (and a packed copy of the last), the
+ * writer its own stage. At least one row. */
+static size_t block_rows(const struct scenario *sc, int cols, size_t chunk_rows)
 {
-    size_t rows = RUN_CHUNK_STEPS;
-    int64_t run_rows = sim_output_rows(sc);
-    if (run_rows > 0 && (uint64_t)run_rows < rows)
-        rows = (size_t)run_rows;
+    size_t rows = chunk_rows;
     size_t row_bytes = sc->n_sites * (size_t)cols * sizeof(double);
     if (row_bytes > 0 && rows > RUN_BLOCK_BYTES / row_bytes)
         rows = RUN_BLOCK_BYTES / row_bytes;
@@ -222,20 +220,20 @@ int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
         .timestep_s = sc->timestep_s, .steps = sc->steps, .seed = sc->seed,
         .rows = sim_output_rows(sc), .output_every_s = sc->output_every_s,
-        .deflate_level = fo->deflate_level,
+        .deflate_level = fo->deflate_level, .threads = fo->threads, .stop = fo->stop,
         .trials = sc->trials, .scenario_text = sc->text, .scenario_len = sc->text_len,
     };
     struct h5out *h = NULL;
-    size_t block = block_rows(sc, cols);
     rc = h5out_create_sites(out, &meta, sc->n_sites, site_ids, (size_t)cols, lay.defs,
                             RUN_CHUNK_STEPS, &h, d);
     free(site_ids);
     layout_release(&lay);
     if (rc)
         return rc;
-    /* the series are compressed and written on a thread of their own while the run goes on */
+    /* the series are compressed and written on the writer's threads while the run goes on */
+    size_t block = block_rows(sc, cols, h5out_chunk_rows(h));
     struct async_sink writer;
-    if ((rc = async_sink_start(&writer, h, block, sc->n_sites * (size_t)cols))) {
+    if ((rc = async_sink_start(&writer, h))) {
         h5out_abort(h);
         return rc;
     }
