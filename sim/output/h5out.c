@@ -21,6 +21,7 @@
 
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
 #define H5OUT_MAX_THREADS 64
+#define H5OUT_METADATA_CACHE_BYTES (8u << 20)
 
 struct h5out {
     char *dest;                 /* destination path (owned) */
@@ -176,16 +177,23 @@ static void h5out_free(struct h5out *h, int remove_tmp)
         unlink(h->tmp);
         h->tmp_created = 0;
     }
-    int kept = 0;
-    if (h->series_ds)
+    /* The series hold no data in a chunk cache (whole chunks are written directly), so
+     * closing them writes nothing and cannot fail for a full disk (no close_dataset_or_keep:
+     * its H5Dflush walks HDF5 1.10's whole metadata cache for every dataset, minutes for
+     * thousands). A stop (SIGINT, SIGTERM) ends the process: its HDF5 objects are left to
+     * the exit (HDF5's cleanup at exit is off, see h5out.h), as closing a file of thousands
+     * of series takes seconds even with nothing left to write; the file is unlinked. */
+    int kept = remove_tmp && h->stop && *h->stop;
+    if (h->series_ds && !kept)
         for (size_t i = 0; i < h->n_sites * h->n_series; i++)
-            kept |= close_dataset_or_keep(&h->series_ds[i]);
-    if (h->site_time_ds)
+            h5u_close_obj(&h->series_ds[i]);
+    if (h->site_time_ds && !kept)
         for (size_t i = 0; i < h->n_sites; i++)
-            kept |= close_dataset_or_keep(&h->site_time_ds[i]);
-    for (size_t i = 0; i < h->n_group_time; i++)
-        kept |= close_dataset_or_keep(&h->group_time_ds[i]);
-    kept |= close_dataset_or_keep(&h->time_ds);
+            h5u_close_obj(&h->site_time_ds[i]);
+    for (size_t i = 0; i < h->n_group_time && !kept; i++)
+        h5u_close_obj(&h->group_time_ds[i]);
+    if (!kept)
+        h5u_close_obj(&h->time_ds);
     if (h->file >= 0 && !kept && H5Fflush(h->file, H5F_SCOPE_LOCAL) >= 0)
         H5Fclose(h->file);      /* close degree STRONG: also closes anything left open */
     h->file = H5I_INVALID_HID;
@@ -254,6 +262,22 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
     return 0;
 }
 
+/* The metadata cache of the file we write stays within H5OUT_METADATA_CACHE_BYTES: by default
+ * HDF5 lets it grow to 32 MB, and with thousands of series (a chunk index node of ~14 KB
+ * each) it would. Nodes evicted are read back when their series' next chunk is written. */
+static herr_t bound_metadata_cache(hid_t fapl)
+{
+    H5AC_cache_config_t c;
+    c.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Pget_mdc_config(fapl, &c) < 0)
+        return -1;
+    c.set_initial_size = 1;
+    c.initial_size = H5OUT_METADATA_CACHE_BYTES / 4;
+    c.min_size = H5OUT_METADATA_CACHE_BYTES / 4;
+    c.max_size = H5OUT_METADATA_CACHE_BYTES;
+    return H5Pset_mdc_config(fapl, &c);
+}
+
 /* Creates the temporary file exclusively (a leftover of an earlier run with our pid is
  * removed first) and opens it with HDF5. */
 static int create_tmp_file(struct h5out *h, struct diag *d)
@@ -273,7 +297,8 @@ static int create_tmp_file(struct h5out *h, struct diag *d)
     int r = 0;
     hid_t fcpl = ordered_gcpl(H5P_FILE_CREATE);
     hid_t fapl = h5u_file_access_plist();
-    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        bound_metadata_cache(fapl) < 0) {
         r = write_fail(d, h->dest, "cannot set up file properties");
         goto out;
     }

@@ -16,7 +16,7 @@
 #include "timefmt.h"
 
 #define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk (h5out lowers it for many sites) */
-#define RUN_BLOCK_BYTES (8u << 20)   /* at most this in the solver's block of rows */
+#define RUN_BLOCK_BYTES (2u << 20)   /* at most this in the solver's block of rows */
 
 /* Rows per block the solver hands over: the writer's chunk (which the run's length and the
  * writer's byte budget bound already), fewer when a block of n_sites * cols doubles a row
@@ -43,11 +43,14 @@ static void progress_tty(void *ctx, int64_t done, int64_t total)
 
 /* /summary and /sites/<id>/summary: each metric with its "<name>_units" companion. */
 static int write_summaries(struct h5out *h, const struct scenario *sc,
-                           const struct sim_summary *sum, struct diag *d)
+                           const struct sim_summary *sum, volatile sig_atomic_t *stop,
+                           struct diag *d)
 {
     int rc = 0;
     char path[CATALOG_ID_MAX + 32];
     for (int i = -1; i < (int)sum->n_sites && !rc; i++) {
+        if (stop && *stop)   /* thousands of sites take a while */
+            return DCSIM_EINTERRUPTED;
         if (i < 0)
             snprintf(path, sizeof path, "/summary");
         else
@@ -74,7 +77,7 @@ static int write_summaries(struct h5out *h, const struct scenario *sc,
  * /models/reactors/<id>, /models/climates/<id>, numbers as attributes with units; and each
  * site's time zone as /sites/<id> utc_offset_h and the root's utc_offset_h[site]. */
 static int write_models(struct h5out *h, const struct scenario *sc, const struct sim *sim,
-                        struct diag *d)
+                        volatile sig_atomic_t *stop, struct diag *d)
 {
     char path[2 * CATALOG_ID_MAX + 32];
     int rc = 0;
@@ -82,6 +85,10 @@ static int write_models(struct h5out *h, const struct scenario *sc, const struct
     if (!tz)
         return DCSIM_ENOMEM;
     for (size_t i = 0; i < sc->n_sites && !rc; i++) {
+        if (stop && *stop) {
+            rc = DCSIM_EINTERRUPTED;
+            break;
+        }
         const struct site *s = &sc->sites[i];
         tz[i] = sim_site_utc_offset_h(sim, i);
         static const char *const tz_name[] = {"utc_offset_h"}, *const tz_unit[] = {"h"};
@@ -250,9 +257,9 @@ int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     if (!rc)
         rc = wrc;
     if (!rc)
-        rc = write_summaries(h, sc, sum, d);
+        rc = write_summaries(h, sc, sum, fo->stop, d);
     if (!rc)
-        rc = write_models(h, sc, sim, d);
+        rc = write_models(h, sc, sim, fo->stop, d);
     if (!rc && sum->trials > 1)
         rc = h5out_write_table(h, "trials", "trial", (size_t)sum->trials, N_METRICS,
                                metric_names, &sum->trial_total[0][0], d);
