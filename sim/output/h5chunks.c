@@ -41,7 +41,8 @@ struct h5chunks {
     uint64_t sent;              /* stages sent so far (the one filled is number `sent`) */
 
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    pthread_cond_t work;        /* a task to claim, or a slot freed (the pool waits on it) */
+    pthread_cond_t done;        /* a stage written, or a failure (the appender waits on it) */
     uint64_t claim, written, end;   /* next task to claim, to write; tasks sent */
     struct slot *slots;
     size_t n_slots, slot_cap;
@@ -119,7 +120,8 @@ static void fail_locked(struct h5chunks *hc, int rc)
 {
     if (!hc->rc)
         hc->rc = rc;
-    pthread_cond_broadcast(&hc->changed);
+    pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->done);
 }
 
 /* Prepares task g in its slot (no lock held): compresses it, or points at the stage. */
@@ -190,7 +192,12 @@ static void complete_locked(struct h5chunks *hc, uint64_t g)
         diag_release(&d);
         sl->ready = 0;
         hc->written++;
-        pthread_cond_broadcast(&hc->changed);
+        if (hc->written % hc->o.n_cols == 0) {   /* a stage written: its buffer is free */
+            pthread_cond_broadcast(&hc->done);
+            pthread_cond_broadcast(&hc->work);
+        } else if (hc->claim < hc->end) {
+            pthread_cond_signal(&hc->work);       /* a slot freed: one more task to claim */
+        }
     }
     hc->writing = 0;
 }
@@ -231,14 +238,16 @@ static void *pool_thread(void *arg)
     pthread_mutex_lock(&hc->lock);
     while (!hc->quit) {
         if (!work_one_locked(w))
-            pthread_cond_wait(&hc->changed, &hc->lock);
+            pthread_cond_wait(&hc->work, &hc->lock);
     }
     pthread_mutex_unlock(&hc->lock);
     return NULL;
 }
 
-/* Lock held: runs tasks (or waits) until done(hc) holds or the work failed or stopped. */
-static int help_until_locked(struct h5chunks *hc, int (*done)(const struct h5chunks *))
+/* Lock held: waits until done(hc) holds or the work failed or stopped; with `help`, the
+ * calling thread compresses and writes with the pool meanwhile (one stage: else a core would
+ * sit idle while the solver waits). */
+static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chunks *), int help)
 {
     struct worker *self = &hc->workers[hc->o.threads];
     while (!done(hc) && !hc->rc && !hc->quit) {
@@ -246,8 +255,9 @@ static int help_until_locked(struct h5chunks *hc, int (*done)(const struct h5chu
             fail_locked(hc, DCSIM_EINTERRUPTED);
             break;
         }
-        if (!work_one_locked(self))
-            pthread_cond_wait(&hc->changed, &hc->lock);
+        if (help && work_one_locked(self))
+            continue;
+        pthread_cond_wait(help ? &hc->work : &hc->done, &hc->lock);
     }
     return hc->rc;
 }
@@ -280,7 +290,8 @@ static void halt(struct h5chunks *hc)
 {
     pthread_mutex_lock(&hc->lock);
     hc->quit = 1;
-    pthread_cond_broadcast(&hc->changed);
+    pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->done);
     pthread_mutex_unlock(&hc->lock);
     for (int i = 0; i < hc->n_tids; i++)
         pthread_join(hc->tids[i], NULL);
@@ -310,11 +321,12 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     if (hc->o.chunk_rows < 1)
         hc->o.chunk_rows = 1;
     hc->chunk_bytes = hc->o.chunk_rows * sizeof(double);
-    hc->n_slots = 2 * (size_t)hc->o.threads + 2;
+    hc->n_slots = 4 * (size_t)hc->o.threads + 4;
     hc->slot_cap = o->level > 0 ? compressBound((uLong)hc->chunk_bytes) : 0;
     diag_init(&hc->d);
     pthread_mutex_init(&hc->lock, NULL);
-    pthread_cond_init(&hc->changed, NULL);
+    pthread_cond_init(&hc->work, NULL);
+    pthread_cond_init(&hc->done, NULL);
     int ok = 1;
     for (int s = 0; s < hc->o.n_stages; s++) {
         hc->stage[s] = malloc(hc->o.n_cols * hc->chunk_bytes + 1);
@@ -364,7 +376,7 @@ static void send_stage(struct h5chunks *hc)
     hc->stage_rows[s] = hc->filled;
     hc->sent++;
     hc->end += hc->o.n_cols;
-    pthread_cond_broadcast(&hc->changed);
+    pthread_cond_broadcast(&hc->work);
     pthread_mutex_unlock(&hc->lock);
     hc->filled = 0;
 }
@@ -381,7 +393,7 @@ int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const d
         }
         if (hc->filled == 0) {   /* a new stage: wait until its buffer is written out */
             pthread_mutex_lock(&hc->lock);
-            int rc = help_until_locked(hc, fill_stage_free);
+            int rc = wait_until_locked(hc, fill_stage_free, hc->o.n_stages == 1);
             pthread_mutex_unlock(&hc->lock);
             if (rc)
                 return failed(hc, rc, d);
@@ -413,7 +425,7 @@ int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const d
 int h5chunks_drain(struct h5chunks *hc, struct diag *d)
 {
     pthread_mutex_lock(&hc->lock);
-    int rc = help_until_locked(hc, all_written);
+    int rc = wait_until_locked(hc, all_written, 1);
     pthread_mutex_unlock(&hc->lock);
     return rc ? failed(hc, rc, d) : 0;
 }
@@ -426,7 +438,8 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     take_messages(hc, d);
     diag_release(&hc->d);
     pthread_mutex_destroy(&hc->lock);
-    pthread_cond_destroy(&hc->changed);
+    pthread_cond_destroy(&hc->work);
+    pthread_cond_destroy(&hc->done);
     for (size_t i = 0; hc->slots && i < hc->n_slots; i++)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {

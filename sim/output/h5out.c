@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
 #define H5OUT_MAX_THREADS 64
-#define H5OUT_METADATA_CACHE_BYTES (8u << 20)
+#define H5OUT_METADATA_CACHE_BYTES (1u << 20)
 
 struct h5out {
     char *dest;                 /* destination path (owned) */
@@ -262,9 +263,10 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
     return 0;
 }
 
-/* The metadata cache of the file we write stays within H5OUT_METADATA_CACHE_BYTES: by default
- * HDF5 lets it grow to 32 MB, and with thousands of series (a chunk index node of ~14 KB
- * each) it would. Nodes evicted are read back when their series' next chunk is written. */
+/* The metadata cache of the file we write stays within H5OUT_METADATA_CACHE_BYTES (counted in
+ * file bytes: a chunk index node of ~1.6 KB there holds ~14 KB of memory): by default HDF5
+ * lets it grow to 32 MB, i.e. hundreds of MB with thousands of series. Nodes evicted are read
+ * back when their series' next chunk is written. */
 static herr_t bound_metadata_cache(hid_t fapl)
 {
     H5AC_cache_config_t c;
@@ -652,6 +654,20 @@ int h5out_wait(struct h5out *h, struct diag *d)
     return settle(h, d);
 }
 
+/* HDF5 keeps the memory it frees on free lists of its own, up to 16 MB for blocks by
+ * default; as the metadata cache evicts entries of a long run these only grow. Small limits
+ * hand the memory back to malloc (the setting is HDF5-wide; set once). */
+static void limit_free_lists_once(void)
+{
+    H5set_free_list_limits(1 << 20, 256 << 10, 1 << 20, 256 << 10, 1 << 20, 256 << 10);
+}
+
+static void limit_free_lists(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, limit_free_lists_once);
+}
+
 static int create_any(const char *dest_path, const struct h5out_meta *meta,
                       size_t n_sites, const char *const *site_ids,
                       size_t n_series, const struct h5out_series_def *series, int per_site,
@@ -664,6 +680,7 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
     int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, per_site, series, d);
     if (r)
         return r;
+    limit_free_lists();
 
     struct h5out *h = calloc(1, sizeof *h);
     if (!h)
