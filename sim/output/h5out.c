@@ -565,8 +565,11 @@ static void choose_chunks(struct h5out *h, size_t chunk_steps)
 {
     size_t chunk = chunk_steps == 0 || chunk_steps > h->steps ? h->steps : chunk_steps;
     size_t row_bytes = (h->n_used + 1) * sizeof(double);
-    if (chunk > H5OUT_STAGE_MAX_BYTES / row_bytes)
+    if (chunk > H5OUT_STAGE_MAX_BYTES / row_bytes) {
         chunk = H5OUT_STAGE_MAX_BYTES / row_bytes;
+        if (chunk > 256)
+            chunk -= chunk % 256;
+    }
     h->chunk_rows = chunk > 0 ? chunk : 1;
     h->n_stages = h->chunk_rows <= H5OUT_DOUBLE_STAGE_BYTES / 2 / row_bytes ? 2 : 1;
 }

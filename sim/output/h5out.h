@@ -65,8 +65,8 @@ struct h5out_series_def {
  *  compressed on a pool of meta.threads threads exactly as HDF5's filter pipeline would and
  *  written at once with H5Dwrite_chunk, in a fixed order: the file's bytes do not depend on
  *  the thread count, and nothing waits in a chunk cache until the end. Staging memory is
- *  bounded: chunk_steps shrinks when (series + 1) * chunk_steps doubles would exceed
- *  H5OUT_STAGE_MAX_BYTES, and a second stage (the appending thread fills one while the pool
+ *  bounded: chunk_steps shrinks (to a multiple of 256 rows when it can) when (series + 1) *
+ *  chunk_steps doubles would exceed H5OUT_STAGE_MAX_BYTES, and a second stage (the appending thread fills one while the pool
  *  compresses the other) is used only while both fit in H5OUT_DOUBLE_STAGE_BYTES.
  *  Strings are borrowed only during the call. On failure writes a message into `d` and
  *  returns DCSIM_EIO (nothing is left on disk); bad arguments (duplicate or empty names, a
@@ -86,7 +86,7 @@ int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
                        size_t n_cols, const struct h5out_series_def *series,
                        size_t chunk_steps, struct h5out **out, struct diag *d);
 
-#define H5OUT_STAGE_MAX_BYTES (128u << 20)
+#define H5OUT_STAGE_MAX_BYTES (48u << 20)
 #define H5OUT_DOUBLE_STAGE_BYTES (32u << 20)
 
 /** Rows of a series chunk (what h5out_create chose): appending a multiple of it at a time
