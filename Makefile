@@ -22,7 +22,7 @@ VERSION  := 0.1.0
 # -Wno-format-truncation: key paths in messages are cut to their buffers on purpose.
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation \
             -D_POSIX_C_SOURCE=200809L
-PKGS     := gsl yaml-0.1 hdf5-serial
+PKGS     := gsl yaml-0.1 hdf5-serial zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lhdf5_hl -lm -lpthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
