@@ -153,7 +153,7 @@ deps:
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y --no-install-recommends build-essential pkg-config \
-	  libgsl-dev libyaml-dev libhdf5-dev hdf5-tools check python3-h5py python3-numpy \
+	  libgsl-dev libyaml-dev libhdf5-dev zlib1g-dev hdf5-tools check python3-h5py python3-numpy \
 	  python3-matplotlib python3-xarray python3-h5netcdf python3-pandas libopenmpi-dev openmpi-bin \
 	  valgrind clang libclang-rt-14-dev
 

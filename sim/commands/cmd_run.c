@@ -25,7 +25,7 @@ const char cmd_run_usage[] =
     "  --trials N     Monte Carlo trials (overrides the scenario's `trials`)\n"
     "  --seed N       random seed (overrides the scenario's `seed`)\n"
     "  -j THREADS     threads for trials (default: all cores; results never depend on it)\n"
-    "  --deflate N    series compression 0 (none: fastest, ~3x larger) to 9 (default 1)\n"
+    "  --deflate N    series compression 0 (none: fastest, ~6x larger) to 9 (default 1)\n"
     "  --models DIR   the equipment catalog (default: models/ beside the binary)\n"
     "  -q             print nothing but errors and warnings (no table, no progress)\n"
     "  --summary      print the summary table even with -q\n";
