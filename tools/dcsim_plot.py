@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """dcsim_plot.py — charts from dcsim result files (HDF5, README "Output").
 
-  dcsim_plot.py run RESULT.h5 [-o DIR] [--site ID]
+  dcsim_plot.py run RESULT.h5 [-o DIR] [--site ID] [--max-points N] [--dump-json FILE]
       four PNGs from a `dcsim run` (or `fit -o`) file, named <stem>-<chart>.png in DIR
       (default: beside the file): supply, duration, pue, monthly. With several sites the
       scenario total (the sum of the sites); --site ID for one of them.
-  dcsim_plot.py sweep SWEEP.h5 --metric NAME [--x PATH --y PATH] [-o FILE.png]
+  dcsim_plot.py sweep SWEEP.h5 --metric NAME [--x PATH --y PATH] [-o FILE.png] [--dump-json FILE]
       a heat map of one summary metric of a `dcsim sweep` /cases table over two varied
       parameters (default: the first two varied columns).
+
+--dump-json FILE writes the numbers a chart is drawn from (the supply chart's pooled series,
+the heat map's cells and their labels) as JSON, so that tests can check what is drawn.
 
 Exit status: 0 done, 2 bad input or usage, 3 the PNG could not be written.
 Needs Debian's python3-h5py, python3-numpy and python3-matplotlib (call /usr/bin/python3).
@@ -33,7 +36,9 @@ except ImportError as e:  # pragma: no cover - depends on the machine
 
 PROG = "dcsim_plot"
 DPI = 100
-MAX_POINTS = 5000          # the time plot is max-pooled down to at most this many points
+MAX_POINTS = 600           # the supply chart is pooled to at most this many bins: a bin is
+                           # then at least 1.5 px of its ~900 px plot (finer bins draw the
+                           # lines over the areas they bound, and a line reads as a band)
 
 # Colours (matplotlib's tab palette)
 C_FAC = "tab:blue"
@@ -42,6 +47,8 @@ C_SUP = "tab:orange"
 C_DEM = "tab:purple"
 C_UNS = "tab:red"
 C_WAT = "tab:cyan"
+C_SHED = "tab:gray"
+C_THR = "tab:brown"
 
 
 THOUSANDS = matplotlib.ticker.FuncFormatter(
@@ -112,6 +119,19 @@ def pool(x, k, fn):
     return fn.reduceat(x, np.arange(0, len(x), k))
 
 
+def pool_mean(x, k):
+    """The mean of X over consecutive blocks of K rows (the last block may be shorter).
+    Rows are equal spans of time, so this is the time-weighted mean: a block's mean times
+    its length is the block's energy, and the pooling of a sum is the sum of the poolings
+    (served + unserved pools to the pooled demand exactly)."""
+    x = np.asarray(x, dtype=np.float64)
+    if k <= 1:
+        return x.copy()
+    starts = np.arange(0, len(x), k)
+    counts = np.diff(np.append(starts, len(x)))
+    return np.add.reduceat(x, starts) / counts
+
+
 def thin_sorted(y, n=MAX_POINTS):
     """Indices of about N points of a monotonic curve, first and last included."""
     if len(y) <= n:
@@ -123,7 +143,7 @@ class Run:
     """The series of one site of a run file, or their sum over the sites."""
 
     NEEDED = ("facility_mw", "facility_demand_mw", "supply_available_mw", "it_served_mw",
-              "unserved_mw", "ambient_drybulb_c", "pue", "water_m3")
+              "unserved_mw", "shed_mw", "throttle_mw", "ambient_drybulb_c", "pue", "water_m3")
 
     PEAKS = ("facility_mw", "facility_demand_mw", "unserved_mw")
 
@@ -202,6 +222,16 @@ class Run:
         return t
 
 
+def write_json(path, data):
+    """Writes DATA as JSON to PATH (the numbers a chart is drawn from)."""
+    import json
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, allow_nan=True)
+    except OSError as e:
+        raise WriteError("%s: %s" % (path, e.strerror or e))
+
+
 def span_unit(seconds):
     """(divisor, label) for a duration axis: hours, or minutes for runs under 2 h."""
     if seconds < 2 * 3600:
@@ -209,34 +239,75 @@ def span_unit(seconds):
     return 3600.0, "hours"
 
 
-def plot_supply(r, out):
-    k = pool_steps(r.n, r.dt)
-    # peaks: the interval maxima when the output is decimated; supply dips: min-pooled
-    dem = pool(r.tot["facility_demand_mw_max"], k, np.fmax)
-    srv = pool(r.tot["facility_mw_max"], k, np.fmax)
-    sup = pool(r.tot["supply_available_mw"], k, np.fmin)
-    uns = pool(r.tot["unserved_mw_max"], k, np.fmax)
+def supply_data(r, max_points=MAX_POINTS):
+    """What the supply chart draws: every series pooled the same way, the time-weighted mean
+    over the same bins (at most max_points of them), so that where nothing is short the
+    demand equals what was served and elsewhere exceeds it by exactly the unserved power.
+    Stacked: facility served (facility_mw), + unserved (unserved_mw, facility power of firm
+    load not served) = facility demand (facility_demand_mw); above it the IT power that was
+    shed (shed_mw, flexible) and throttled (throttle_mw, cooling), which were not asked of the
+    supply. The available supply: its mean, and its least and greatest row in each bin."""
+    k = pool_steps(r.n, r.dt, max_points)
+    t = r.tot
+    d = {"rows_per_bin": int(k), "bin_s": float(k * r.dt), "row_s": float(r.dt),
+         "time_s": [float(v) for v in r.t[::k]]}
+    for name, key in (("served_mw", "facility_mw"), ("unserved_mw", "unserved_mw"),
+                      ("demand_mw", "facility_demand_mw"), ("shed_mw", "shed_mw"),
+                      ("throttle_mw", "throttle_mw"), ("supply_mw", "supply_available_mw")):
+        d[name] = pool_mean(np.nan_to_num(t[key]), k)
+    d["supply_min_mw"] = pool(t["supply_available_mw"], k, np.fmin)
+    d["supply_max_mw"] = pool(t["supply_available_mw"], k, np.fmax)
+    d["top_mw"] = d["demand_mw"] + d["shed_mw"] + d["throttle_mw"]
+    return d
+
+
+def plot_supply(r, out, max_points=MAX_POINTS, dump=None):
+    d = supply_data(r, max_points)
+    k = d["rows_per_bin"]
+    if dump is not None:
+        dump["supply"] = {n: (v.tolist() if isinstance(v, np.ndarray) else v)
+                          for n, v in d.items()}
     x = mdates.date2num(r.dates[::k])
+    # steps: each pooled value holds from its bin's start to the next
+    x_end = mdates.date2num(r.dates[-1] + np.timedelta64(int(r.dt * 1000), "ms"))
+    xs = np.append(x, x_end)
+
+    def st(v):
+        return np.append(v, v[-1])
     fig, ax = plt.subplots(figsize=(10, 4.6))
-    ax.fill_between(x, 0, srv, color=C_FAC, alpha=0.35, lw=0, label="facility served (facility_mw)")
-    ax.plot(x, dem, color=C_DEM, lw=0.7, label="facility demand (facility_demand_mw)")
-    ax.plot(x, sup, color=C_SUP, lw=1.0, label="available supply (supply_available_mw)")
-    has_uns = np.nanmax(uns) > 0 if len(uns) else False
-    ax.fill_between(x, dem - uns, dem, where=uns > 0, color=C_UNS, alpha=0.45, lw=0,
-                    label="unserved (unserved_mw)" + ("" if has_uns else ": none"))
+    srv, uns, shed, thr = d["served_mw"], d["unserved_mw"], d["shed_mw"], d["throttle_mw"]
+    dem = d["demand_mw"]
+
+    def none(v, label):
+        return label + ("" if (v > 0).any() else ": none")
+    ax.fill_between(xs, 0, st(srv), step="post", color=C_FAC, alpha=0.35, lw=0,
+                    label="facility served (facility_mw)")
+    ax.fill_between(xs, st(srv), st(dem), step="post", color=C_UNS, alpha=0.6, lw=0,
+                    label=none(uns, "unserved (unserved_mw)"))
+    ax.fill_between(xs, st(dem), st(dem + shed), step="post", color=C_SHED, alpha=0.45, lw=0,
+                    label=none(shed, "flexible IT shed (shed_mw, IT power)"))
+    ax.fill_between(xs, st(dem + shed), st(d["top_mw"]), step="post", color=C_THR, alpha=0.55,
+                    lw=0, label=none(thr, "IT throttled by cooling (throttle_mw, IT power)"))
+    ax.step(xs, st(dem), where="post", color=C_DEM, lw=0.7,
+            label="facility demand (facility_demand_mw)")
+    if k > 1:
+        ax.fill_between(xs, st(d["supply_min_mw"]), st(d["supply_max_mw"]), step="post",
+                        color=C_SUP, alpha=0.2, lw=0, label="available supply: least..most")
+    ax.step(xs, st(d["supply_mw"]), where="post", color=C_SUP, lw=1.0,
+            label="available supply (supply_available_mw)")
     loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.set_xlim(x[0], mdates.date2num(r.dates[-1] + np.timedelta64(int(r.dt * 1000), "ms")))
+    ax.set_xlim(x[0], x_end)
     ax.set_ylabel("power (MW)")
     ax.set_xlabel("time (UTC)")
-    top = np.nanmax([np.nanmax(sup), np.nanmax(dem), np.nanmax(srv)])
-    ax.set_ylim(0, top * 1.22 if np.isfinite(top) and top > 0 else 1)
+    top = np.nanmax([np.nanmax(d["supply_max_mw"]), np.nanmax(d["top_mw"])])
+    ax.set_ylim(0, top * 1.3 if np.isfinite(top) and top > 0 else 1)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", ncol=2, fontsize=8, framealpha=0.9)
-    sub = "" if k == 1 else " — max-pooled over %s (supply: min)" % fmt_span(k * r.dt)
+    ax.legend(loc="upper left", ncol=3, fontsize=7, framealpha=0.9)
+    sub = "" if k == 1 else " — means over %s (supply band: least and most)" % fmt_span(k * r.dt)
     if r.decimated:
-        sub += "\n(power: the maxima of each %s row; supply: its mean)" % fmt_span(r.dt)
+        sub += "\n(rows: the means of each %s)" % fmt_span(r.dt)
     ax.set_title(r.title("demand vs supply") + sub, fontsize=10)
     fig.tight_layout()
     return save(fig, out)
@@ -246,9 +317,9 @@ NICE_SPANS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 108
               43200, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400)
 
 
-def pool_steps(n, dt):
-    """Steps per pooled point: at most MAX_POINTS points, a round span per point if possible."""
-    k = max(1, -(-n // MAX_POINTS))
+def pool_steps(n, dt, max_points=MAX_POINTS):
+    """Steps per pooled point: at most max_points points, a round span per point if possible."""
+    k = max(1, -(-n // max_points))
     if k == 1:
         return 1
     for span in NICE_SPANS:
@@ -417,9 +488,13 @@ def cmd_run(a):
     if a.site is not None and r.n_sites_file > 1:
         stem += "-" + a.site
     written = []
-    for chart, fn in (("supply", plot_supply), ("duration", plot_duration), ("pue", plot_pue),
-                      ("monthly", plot_monthly)):
+    dump = {} if a.dump_json else None
+    written.append(plot_supply(r, os.path.join(outdir, "%s-supply.png" % stem), a.max_points,
+                               dump))
+    for chart, fn in (("duration", plot_duration), ("pue", plot_pue), ("monthly", plot_monthly)):
         written.append(fn(r, os.path.join(outdir, "%s-%s.png" % (stem, chart))))
+    if dump is not None:
+        write_json(a.dump_json, dump)
     if not a.quiet:
         for w in written:
             print(w)
@@ -446,21 +521,54 @@ def unit_of(name):
     return ""
 
 
-def cell_format(values):
-    """A formatter shared by the cells: as many decimals as the spread of the grid needs."""
-    v = values[np.isfinite(values)]
-    if len(v) == 0:
-        return lambda x: ""
-    big = np.abs(v).max()
-    div, suffix = (1e6, "M") if big >= 1e7 else (1.0, "")
-    spread = (v.max() - v.min()) / div or big / div
-    dec = int(min(4, max(0, 1 - np.floor(np.log10(spread))))) if spread > 0 else 0
+MAX_CELL_DIGITS = 10
 
-    def fmt(x):
-        if not np.isfinite(x):
-            return ""
-        return "{:,.{}f}{}".format(x / div, dec, suffix) if x != 0 else "0"
-    return fmt
+
+def cell_text(x, sig):
+    """X with at least SIG significant digits (never fewer than its whole part: 1,234,567
+    stays whole), thousands separated; ten million and more in millions with an M."""
+    if not np.isfinite(x):
+        return ""
+    if x == 0:
+        return "0"
+    div, suffix = (1e6, "M") if abs(x) >= 1e7 else (1.0, "")
+    y = x / div
+    whole = int(np.floor(np.log10(abs(y)))) + 1     # digits before the point (<= 0 for 0.0x)
+    dec = max(0, sig - whole)
+    return "{:,.{}f}{}".format(y, dec, suffix)
+
+
+def same(a, b):
+    """Equal to within rounding noise (1e-9 relative): cells that need not be told apart."""
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
+def cell_labels(grid):
+    """The text of each cell of GRID (rows y, columns x; NaN: ""): two significant digits,
+    or as many more (up to MAX_CELL_DIGITS) as tell the cell apart from each neighbour
+    (left, right, up, down) whose value differs (beyond 1e-9 relative): 1.11 next to 1.22 reads 1.1 and 1.2, never
+    1 and 1, even on a grid that spans 1 to 44."""
+    grid = np.asarray(grid, dtype=np.float64)
+    ny, nx = grid.shape
+    sig = np.full(grid.shape, 2, dtype=np.int64)
+    for j in range(ny):
+        for i in range(nx):
+            for jj, ii in ((j, i + 1), (j + 1, i)):
+                if jj >= ny or ii >= nx:
+                    continue
+                a, b = grid[j, i], grid[jj, ii]
+                if not (np.isfinite(a) and np.isfinite(b)) or same(a, b):
+                    continue
+                n = 2
+                while n < MAX_CELL_DIGITS and cell_text(a, n) == cell_text(b, n):
+                    n += 1
+                sig[j, i] = max(sig[j, i], n)
+                sig[jj, ii] = max(sig[jj, ii], n)
+    labels = np.empty(grid.shape, dtype=object)
+    for j in range(ny):
+        for i in range(nx):
+            labels[j, i] = cell_text(grid[j, i], sig[j, i])
+    return labels
 
 
 def axis_values(col):
@@ -565,8 +673,14 @@ def cmd_sweep(a):
     cb = fig.colorbar(im, ax=ax)
     cb.set_label(a.metric + (" (%s)" % unit if unit else ""))
     cb.ax.yaxis.set_major_formatter(THOUSANDS)
+    labels = cell_labels(grid)
+    if a.dump_json:
+        write_json(a.dump_json, {
+            "metric": a.metric, "x": xp, "y": yp, "x_labels": xl, "y_labels": yl,
+            "cells": [[None if not np.isfinite(v) else float(v) for v in row] for row in grid],
+            "labels": [[str(t) for t in row] for row in labels],
+            "cases_per_cell": per_cell.tolist()})
     if nx <= 12 and ny <= 12:
-        cell_text = cell_format(grid)
         for j in range(ny):
             for i in range(nx):
                 v = grid[j, i]
@@ -577,7 +691,7 @@ def cmd_sweep(a):
                     continue
                 r_, g_, b_, _ = cmap(im.norm(v))
                 lum = 0.299 * r_ + 0.587 * g_ + 0.114 * b_
-                ax.text(i, j, cell_text(v), ha="center", va="center", fontsize=8,
+                ax.text(i, j, labels[j, i], ha="center", va="center", fontsize=8,
                         color="black" if lum > 0.5 else "white")
     name = os.path.splitext(os.path.basename(sweep_name))[0]
     t = "%s%s — %s" % (name, " (base %s)" % os.path.splitext(os.path.basename(base))[0]
@@ -636,6 +750,10 @@ def main(argv=None):
                     help="output directory (default: beside the file)")
     pr.add_argument("--site", metavar="ID", help="one site (default: the sum of all sites)")
     pr.add_argument("-q", dest="quiet", action="store_true", help="do not list the files")
+    pr.add_argument("--max-points", type=int, default=MAX_POINTS, metavar="N",
+                    help="pool the supply chart to at most N points (default %d)" % MAX_POINTS)
+    pr.add_argument("--dump-json", metavar="FILE",
+                    help="also write the supply chart's pooled series as JSON")
     ps = sub.add_parser("sweep", help="a heat map of a metric from a `dcsim sweep` file",
                         description="A heat map of one summary metric over two varied "
                         "parameters of /cases; cells with several cases (a third varied "
@@ -647,7 +765,11 @@ def main(argv=None):
     ps.add_argument("-o", dest="output", metavar="FILE.png",
                     help="output file (default: <SWEEP>-<metric>.png beside the file)")
     ps.add_argument("-q", dest="quiet", action="store_true", help="do not print the file name")
+    ps.add_argument("--dump-json", metavar="FILE",
+                    help="also write the heat map's cells and their labels as JSON")
     a = p.parse_args(argv)
+    if a.cmd == "run" and a.max_points < 2:
+        p.error("--max-points must be at least 2")
     try:
         return cmd_run(a) if a.cmd == "run" else cmd_sweep(a)
     except UsageError as e:

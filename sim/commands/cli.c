@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "results.h"
+#include "timefmt.h"
 
 int cli_exit_status(int status)
 {
@@ -245,6 +246,16 @@ static const struct {
     {M_PAYBACK_YEARS, "payback (years)", "%.1f", 0, 1, 0},
     {M_RIDE_THROUGH_S, "ride-through (s)", "%.0f", 0, 1, 0},
 };
+
+void cli_print_heading(FILE *out, const struct scenario *sc)
+{
+    char start[32], span[32], step[32];
+    timefmt_format_date(sc->start_unix_s, start, sizeof start);
+    timefmt_format_span(sc->duration_s, span, sizeof span);
+    timefmt_format_span(sc->timestep_s, step, sizeof step);
+    fprintf(out, "%s: %zu site%s, %s from %s at %s steps (%lld steps)\n", sc->name, sc->n_sites,
+            sc->n_sites == 1 ? "" : "s", span, start, step, (long long)sc->steps);
+}
 
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum)
 {

@@ -27,9 +27,10 @@ int cmd_models(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 extern const char cmd_run_usage[], cmd_check_usage[], cmd_models_usage[], cmd_fit_usage[],
-    cmd_sweep_usage[], cmd_compare_usage[];
+    cmd_sweep_usage[], cmd_compare_usage[], cmd_report_usage[];
 
 /** Exit status for a status code: input and usage problems 2, everything else 3. */
 int cli_exit_status(int status);
@@ -96,6 +97,10 @@ int cli_check_destination(const char *out, const char *input, struct diag *d);
 /** Parses a whole non-negative integer option value; returns 0 or DCSIM_EUSAGE with a message. */
 int cli_parse_count(const char *opt, const char *text, long long min, long long max,
                     long long *out);
+
+/** Prints the line above the summary table: "NAME: N sites, SPAN from START at STEP steps
+ *  (N steps)". */
+void cli_print_heading(FILE *out, const struct scenario *sc);
 
 /** Prints the summary table: one row per metric, one column per site and the total. */
 void cli_print_summary(FILE *out, const struct scenario *sc, const struct sim_summary *sum);

@@ -250,6 +250,9 @@ int cmd_fit(int argc, char **argv)
             fprintf(stderr, "dcsim: wrote %s\n", a.out);
     }
 done:
+    if (rc == DCSIM_EINTERRUPTED)
+        diag_error(&d, NULL, 0, 0, "interrupted: nothing was written%s%s", a.out ? " to " : "",
+                   a.out ? a.out : "");
     free(site_mw);
     free(site_binding);
     fit_release(&f);

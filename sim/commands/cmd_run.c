@@ -25,9 +25,9 @@ const char cmd_run_usage[] =
     "  --trials N     Monte Carlo trials (overrides the scenario's `trials`)\n"
     "  --seed N       random seed (overrides the scenario's `seed`)\n"
     "  -j THREADS     threads for trials (default: all cores; results never depend on it)\n"
-    "  --deflate N    series compression 0 (none: fastest, ~3x larger) to 9 (default 1)\n"
+    "  --deflate N    series compression 0 (none: fastest, ~6x larger) to 9 (default 1)\n"
     "  --models DIR   the equipment catalog (default: models/ beside the binary)\n"
-    "  -q             print nothing but errors (no table, no progress)\n"
+    "  -q             print nothing but errors and warnings (no table, no progress)\n"
     "  --summary      print the summary table even with -q\n";
 
 int cmd_run(int argc, char **argv)
@@ -59,9 +59,13 @@ int cmd_run(int argc, char **argv)
         sc->trials = (int)a.trials;
     if (a.seed >= 0)
         sc->seed = (uint64_t)a.seed;
-    /* an undersized plant: warnings now, printed with the other diagnostics at the end */
+    /* an undersized plant: warnings too */
     if ((rc = design_day_check(sc, &d, NULL)))
         goto done;
+    /* the input's warnings before the run, not after it (each printed once) */
+    diag_print(&d, stderr);
+    diag_release(&d);
+    diag_init(&d);
     if ((rc = sim_create(sc, &sim, &d)))
         goto done;
     if (*stop) {
@@ -92,8 +96,6 @@ int cmd_run(int argc, char **argv)
             diag_init(&d);
         }
     }
-    char start[32];
-    timefmt_format_date(sc->start_unix_s, start, sizeof start);
     struct run_file_opts fo = {.quiet = a.quiet, .threads = (int)a.threads, .stop = stop,
                                .deflate_level = a.deflate < 0    ? 0
                                                 : a.deflate == 0 ? H5OUT_NO_DEFLATE
@@ -102,12 +104,8 @@ int cmd_run(int argc, char **argv)
         goto done;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    char span[32], step[32];
-    timefmt_format_span(sc->duration_s, span, sizeof span);
-    timefmt_format_span(sc->timestep_s, step, sizeof step);
     if (!a.quiet || a.summary) {   /* -q: nothing but errors, unless --summary */
-        printf("%s: %zu site%s, %s from %s at %s steps (%lld steps)\n", sc->name, sc->n_sites,
-               sc->n_sites == 1 ? "" : "s", span, start, step, (long long)sc->steps);
+        cli_print_heading(stdout, sc);
         cli_print_summary(stdout, sc, &sum);
     }
     if (!a.quiet)

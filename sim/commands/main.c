@@ -20,6 +20,7 @@ static const struct command commands[] = {
      cmd_sweep_usage},
     {"compare", cmd_compare, "print the summaries of result files side by side",
      cmd_compare_usage},
+    {"report", cmd_report, "print a result file's summary table again", cmd_report_usage},
     {"models", cmd_models, "list the equipment catalog", cmd_models_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -33,7 +34,8 @@ static void print_help(FILE *out)
     fputs("\n  dcsim help COMMAND    the usage of one command\n"
           "  dcsim --version | -V\n\n"
           "options: --opt=value and --opt value alike; `--` ends the options; `-` as the\n"
-          "scenario reads standard input; every command takes -q (only errors on stderr).\n\n"
+          "scenario reads standard input; every command takes -q (only errors and\n"
+          "warnings, on stderr).\n\n"
           "exit status: 0 done, 1 load does not fit (fit), 2 bad input or usage,\n"
           "             3 I/O or internal failure\n", out);
 }

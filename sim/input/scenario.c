@@ -400,6 +400,25 @@ static int parse_clock(const struct yctx *c, const struct ynode *root, struct sc
     return 0;
 }
 
+/* The `reliability` target (defaults: no firm shortfall, LOLE at most 2.4 h a year).
+ * Returns 0 or 1 (reported). */
+static int parse_reliability(const struct yctx *c, const struct ynode *root, struct scenario *s)
+{
+    const struct ynode *rel = ynode_get(root, "reliability");
+    int bad = 0;
+    s->max_unserved_mwh = 0;
+    s->max_lole_h = 2.4;   /* 0.1 day/year, the common resource-adequacy criterion */
+    if (rel) {
+        static const char *const rkeys[] = {"max_unserved_mwh", "max_lole_h", NULL};
+        bad |= yget_check_keys(c, rel, "reliability", rkeys) ? 1 : 0;
+        bad |= yget_number(c, rel, "reliability", "max_unserved_mwh", YGET_NONNEG, 0,
+                           &s->max_unserved_mwh) != 0;
+        bad |= yget_number(c, rel, "reliability", "max_lole_h", YGET_NONNEG, 2.4,
+                           &s->max_lole_h) != 0;
+    }
+    return bad;
+}
+
 static int parse_top(const struct yctx *c, const struct ynode *root, const struct catalog *cat,
                      struct catalog *local, struct scenario *s)
 {
@@ -446,17 +465,7 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     /* converted only when in range (a double out of an integer's range is undefined) */
     s->seed = seed >= 0 && seed <= SCENARIO_MAX_SEED ? (uint64_t)seed : 1;
     s->trials = trials >= 1 && trials <= SCENARIO_MAX_TRIALS ? (int)trials : 1;
-    const struct ynode *rel = ynode_get(root, "reliability");
-    s->max_unserved_mwh = 0;
-    s->max_lole_h = 2.4;   /* 0.1 day/year, the common resource-adequacy criterion */
-    if (rel) {
-        static const char *const rkeys[] = {"max_unserved_mwh", "max_lole_h", NULL};
-        bad |= yget_check_keys(c, rel, "reliability", rkeys) ? 1 : 0;
-        bad |= yget_number(c, rel, "reliability", "max_unserved_mwh", YGET_NONNEG, 0,
-                           &s->max_unserved_mwh) != 0;
-        bad |= yget_number(c, rel, "reliability", "max_lole_h", YGET_NONNEG, 2.4,
-                           &s->max_lole_h) != 0;
-    }
+    bad |= parse_reliability(c, root, s);
     const struct ynode *econ = ynode_get(root, "economics");
     if (econ) {
         static const char *const ekeys[] = {"years", "discount_rate", NULL};
@@ -506,7 +515,10 @@ static int parse_top(const struct yctx *c, const struct ynode *root, const struc
     }
     if (bad)
         return DCSIM_EINPUT;
-    return parse_events(c, root, s);
+    rc = parse_events(c, root, s);
+    if (!rc)
+        scenario_warn(c, root, s, cat, local);
+    return rc;
 }
 
 int scenario_from_doc(const struct ydoc *doc, const struct catalog *cat, struct scenario **out,
@@ -546,6 +558,61 @@ int scenario_parse(const char *path, const char *text, size_t len, const struct 
     rc = scenario_from_doc(&doc, cat, out, d);
     ydoc_release(&doc);
     return rc;
+}
+
+int scenario_parse_outline(const char *path, const char *text, size_t len,
+                           struct scenario **out, struct diag *d)
+{
+    *out = NULL;
+    struct ydoc doc;
+    int rc = ydoc_parse(path, text, len, &doc, d);
+    if (rc)
+        return rc;
+    struct scenario *s = calloc(1, sizeof *s);
+    struct yctx c = {.file = doc.path, .d = d};
+    const struct ynode *root = doc.root, *sites = NULL;
+    const char *name = NULL;
+    if (!s) {
+        rc = DCSIM_ENOMEM;
+        goto done;
+    }
+    if (!root || root->kind != YNODE_MAP) {
+        yget_error(&c, root, "a scenario must be a mapping with 'name', 'start', 'duration' and "
+                             "'sites'");
+        rc = DCSIM_EINPUT;
+        goto done;
+    }
+    double trials = 1;
+    int bad = yget_string(&c, root, "the scenario", "name", 1, NULL, &name) != 0;
+    bad |= parse_clock(&c, root, s) != 0;
+    bad |= yget_number(&c, root, "the scenario", "trials", YGET_POSITIVE | YGET_INTEGER, 1,
+                       &trials) != 0;
+    bad |= parse_reliability(&c, root, s);
+    s->trials = trials >= 1 && trials <= SCENARIO_MAX_TRIALS ? (int)trials : 1;
+    if (!bad && !(sites = get_list(&c, root, "the scenario", "sites", 1, &bad)))
+        bad = 1;
+    if (bad) {
+        rc = DCSIM_EINPUT;
+        goto done;
+    }
+    if (!(s->name = strdup(name)) || !(s->description = strdup("")) ||
+        !(s->path = strdup(doc.path)) ||
+        (sites->n && !(s->sites = calloc(sites->n, sizeof *s->sites)))) {
+        rc = DCSIM_ENOMEM;
+        goto done;
+    }
+    s->n_sites = sites->n;
+    for (size_t i = 0; i < sites->n && !rc; i++)
+        if (get_id(&c, sites->items[i], "sites", i, s->sites[i].id))
+            rc = DCSIM_EINPUT;
+done:
+    ydoc_release(&doc);
+    if (rc) {
+        scenario_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 int scenario_load(const char *path, const struct catalog *cat, struct scenario **out,

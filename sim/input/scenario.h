@@ -166,6 +166,13 @@ int scenario_load(const char *path, const struct catalog *cat, struct scenario *
 int scenario_parse(const char *path, const char *text, size_t len, const struct catalog *cat,
                    struct scenario **out, struct diag *d);
 
+/** Only what a result file's reader needs from its /scenario text (dcsim report): name,
+ *  clock (start, duration, timestep, steps, output_every), trials, the reliability target and
+ *  the site ids in order. Nothing is resolved (no catalog, weather or CSV files), so the
+ *  sites hold their ids only. Free with scenario_destroy. 0, DCSIM_EINPUT or DCSIM_ENOMEM. */
+int scenario_parse_outline(const char *path, const char *text, size_t len,
+                           struct scenario **out, struct diag *d);
+
 struct ydoc;
 /** The same from a parsed (and possibly edited, e.g. by a sweep) YAML document; the
  *  scenario's text is the document's original text. */

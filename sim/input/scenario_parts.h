@@ -45,4 +45,10 @@ int parse_events(const struct yctx *c, const struct ynode *root, struct scenario
 int parse_cooling(const struct yctx *c, const struct ynode *site_map, const char *path,
                   struct site *site);
 
+/** Warnings (issue 10) for a scenario that parsed without errors: scripted events outside
+ *  the run, supplies and pools never online, racks ten times outside the catalog's range
+ *  of power_max_kw. Positioned at the key; they do not make the scenario invalid. */
+void scenario_warn(const struct yctx *c, const struct ynode *root, const struct scenario *s,
+                   const struct catalog *global, const struct catalog *local);
+
 #endif

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -25,6 +27,71 @@ static int read_fail(struct diag *d, const char *path, int status, const char *f
     return r;
 }
 
+
+/* ---- isolation: reading untrusted files in a child process ----
+ * HDF5 1.10.8 can crash on a crafted file (a NULL dereference inside H5Lexists on a damaged
+ * v2 B-tree header: tests/fuzz/hdf5-crashes): dcsim cannot check HDF5's own structures before
+ * HDF5 parses them. So every read first runs in a forked child; only when the child finished
+ * (with or without an error) does the same deterministic read run in this process. A child
+ * that dies (a signal, or a sanitizer's exit) makes the read fail with a message instead. */
+
+#define CHILD_DONE_OK 0x5a    /* the child's read returned 0 */
+#define CHILD_DONE_ERR 0x5b   /* the child's read returned an error (the parent repeats it) */
+#define CHILD_TIMEOUT_S 60    /* a read that hangs inside HDF5 is a damaged file too */
+
+static int in_isolated_child;   /* set in the child: nested reads run directly */
+/* >0 while this thread repeats a read a child finished: nested reads are proven too */
+static _Thread_local int proven_depth;
+
+/* op in this process, after a child finished it: nested isolated reads run directly. */
+static int run_proven(h5in_read_op op, void *ctx, struct diag *d)
+{
+    proven_depth++;
+    int r = op(ctx, d);
+    proven_depth--;
+    return r;
+}
+
+int h5in_isolated(const char *path, h5in_read_op op, void *ctx, struct diag *d)
+{
+    if (in_isolated_child || proven_depth > 0)
+        return op(ctx, d);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return op(ctx, d);   /* cannot isolate (no processes left): read here */
+    if (pid == 0) {
+        in_isolated_child = 1;
+        alarm(CHILD_TIMEOUT_S);   /* SIGALRM's default action ends the child */
+        int null_fd = open("/dev/null", O_WRONLY);
+        if (null_fd >= 0) {   /* a crash report of the child is noise: the parent says it */
+            dup2(null_fd, STDERR_FILENO);
+            dup2(null_fd, STDOUT_FILENO);
+        }
+        struct diag child_d;
+        diag_init(&child_d);
+        int r = op(ctx, &child_d);
+        _exit(r ? CHILD_DONE_ERR : CHILD_DONE_OK);   /* nothing of the child is kept */
+    }
+    int st = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    if (w < 0)
+        return op(ctx, d);
+    if (WIFEXITED(st) && (WEXITSTATUS(st) == CHILD_DONE_OK || WEXITSTATUS(st) == CHILD_DONE_ERR))
+        return run_proven(op, ctx, d);
+    /* killed by a signal, or ended by a sanitizer's report (exit 1 under ASan) */
+    char how[96];
+    if (WIFSIGNALED(st))
+        snprintf(how, sizeof how, "signal %d, %s", WTERMSIG(st), strsignal(WTERMSIG(st)));
+    else
+        snprintf(how, sizeof how, "exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return read_fail(d, path, DCSIM_EINPUT,
+                     "the file is damaged: the HDF5 library crashed reading it (%s); nothing "
+                     "was read from it", how);
+}
 
 /* Opens `path` read-only. DCSIM_EIO with errno's or HDF5's reason on failure. */
 static int open_read(const char *path, hid_t *file, struct diag *d)
@@ -115,8 +182,8 @@ static int open_object(hid_t file, const char *path, const char *obj_path, hid_t
     return 0;
 }
 
-int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
-                      int64_t *dataset, struct diag *d)
+static int open_dataset_direct(const char *path, const char *dataset_path, int64_t *file,
+                               int64_t *dataset, struct diag *d)
 {
     hid_t f, ds = H5I_INVALID_HID;
     *file = *dataset = H5I_INVALID_HID;
@@ -135,6 +202,34 @@ int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
     *file = f;
     *dataset = ds;
     return 0;
+}
+
+struct open_probe {
+    const char *path, *dataset_path;
+};
+
+static int open_probe_op(void *ctx, struct diag *d)
+{
+    struct open_probe *p = ctx;
+    int64_t f, ds;
+    int r = open_dataset_direct(p->path, p->dataset_path, &f, &ds, d);
+    if (!r)
+        h5in_close_dataset(&f, &ds);
+    return r;
+}
+
+int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
+                      int64_t *dataset, struct diag *d)
+{
+    *file = *dataset = H5I_INVALID_HID;
+    /* opening alone can crash HDF5: try it in a child first (unless already proven) */
+    if (!in_isolated_child && proven_depth == 0) {
+        struct open_probe probe = {path, dataset_path};
+        int r = h5in_isolated(path, open_probe_op, &probe, d);
+        if (r)
+            return r;
+    }
+    return open_dataset_direct(path, dataset_path, file, dataset, d);
 }
 
 void h5in_close_dataset(int64_t *file, int64_t *dataset)
@@ -259,7 +354,7 @@ void h5in_free_summary(size_t n, char **names, double *values)
     free(values);
 }
 
-int h5in_read_summary(const char *path, const char *group, size_t *n, char ***names,
+static int read_summary_direct(const char *path, const char *group, size_t *n, char ***names,
                       double **values, struct diag *d)
 {
     *n = 0;
@@ -304,7 +399,7 @@ out:
     return r;
 }
 
-int h5in_read_series(const char *path, const char *dataset_path, size_t *n, double **values,
+static int read_series_direct(const char *path, const char *dataset_path, size_t *n, double **values,
                      struct diag *d)
 {
     *n = 0;
@@ -359,7 +454,7 @@ out:
     return r;
 }
 
-int h5in_read_attr_text(const char *path, const char *object_path, const char *name,
+static int read_attr_text_direct(const char *path, const char *object_path, const char *name,
                         char **value, struct diag *d)
 {
     *value = NULL;
@@ -412,7 +507,7 @@ out:
     return r;
 }
 
-int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
+static int read_attr_double_direct(const char *path, const char *object_path, const char *name,
                           double *value, struct diag *d)
 {
     *value = 0;
@@ -432,4 +527,74 @@ int h5in_read_attr_double(const char *path, const char *object_path, const char 
     h5u_close_space(&space);
     close_read(&file, &obj, &attr);
     return r;
+}
+
+/* ---- the public reads: each isolated (h5in_isolated) ---- */
+
+struct read_args {
+    const char *path, *obj_path, *name;
+    size_t *n;
+    char ***names;
+    double **values;
+    char **text;
+    double *value;
+};
+
+static int summary_op(void *ctx, struct diag *d)
+{
+    struct read_args *a = ctx;
+    return read_summary_direct(a->path, a->obj_path, a->n, a->names, a->values, d);
+}
+
+int h5in_read_summary(const char *path, const char *group, size_t *n, char ***names,
+                      double **values, struct diag *d)
+{
+    *n = 0;
+    *names = NULL;
+    *values = NULL;
+    struct read_args a = {.path = path, .obj_path = group, .n = n, .names = names,
+                          .values = values};
+    return h5in_isolated(path, summary_op, &a, d);
+}
+
+static int series_op(void *ctx, struct diag *d)
+{
+    struct read_args *a = ctx;
+    return read_series_direct(a->path, a->obj_path, a->n, a->values, d);
+}
+
+int h5in_read_series(const char *path, const char *dataset_path, size_t *n, double **values,
+                     struct diag *d)
+{
+    *n = 0;
+    *values = NULL;
+    struct read_args a = {.path = path, .obj_path = dataset_path, .n = n, .values = values};
+    return h5in_isolated(path, series_op, &a, d);
+}
+
+static int attr_text_op(void *ctx, struct diag *d)
+{
+    struct read_args *a = ctx;
+    return read_attr_text_direct(a->path, a->obj_path, a->name, a->text, d);
+}
+
+int h5in_read_attr_text(const char *path, const char *object_path, const char *name,
+                        char **value, struct diag *d)
+{
+    *value = NULL;
+    struct read_args a = {.path = path, .obj_path = object_path, .name = name, .text = value};
+    return h5in_isolated(path, attr_text_op, &a, d);
+}
+
+static int attr_double_op(void *ctx, struct diag *d)
+{
+    struct read_args *a = ctx;
+    return read_attr_double_direct(a->path, a->obj_path, a->name, a->value, d);
+}
+
+int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
+                          double *value, struct diag *d)
+{
+    struct read_args a = {.path = path, .obj_path = object_path, .name = name, .value = value};
+    return h5in_isolated(path, attr_double_op, &a, d);
 }

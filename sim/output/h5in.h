@@ -38,8 +38,17 @@ int h5in_read_attr_text(const char *path, const char *object_path, const char *n
 int h5in_read_attr_double(const char *path, const char *object_path, const char *name,
                           double *value, struct diag *d);
 
+/** A read of `path`, run first in a forked child and only then, if the child finished, in
+ *  this process (HDF5 1.10.8 can crash on a crafted file; a crash then becomes DCSIM_EINPUT
+ *  with "the file is damaged" in d). `op` must be deterministic and must not depend on state
+ *  that other threads change. Every h5in_read_* goes through it; callers of
+ *  h5in_open_dataset wrap their whole read in it. Nested calls in the child run directly. */
+typedef int (*h5in_read_op)(void *ctx, struct diag *d);
+int h5in_isolated(const char *path, h5in_read_op op, void *ctx, struct diag *d);
+
 /** For readers of other tables (sweep_io): opens `path` read-only and the dataset at
- *  dataset_path, refusing external, soft and user-defined links on the way. *file and
+ *  dataset_path, refusing external, soft and user-defined links on the way (not isolated:
+ *  wrap the whole read in h5in_isolated). *file and
  *  *dataset are HDF5 ids (hid_t); close both with h5in_close_dataset. */
 int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
                       int64_t *dataset, struct diag *d);

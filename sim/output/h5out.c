@@ -4,11 +4,14 @@
  * series dataset open while blocks of steps are appended, and renames the finished file onto
  * the destination only at commit, so a reader never sees a half-written result and an old
  * result survives a failed run. Every HDF5 failure becomes one "cannot write result" message. */
+#define _GNU_SOURCE   /* sync_file_range (Linux): writeback started as the series are written */
 #include "h5out.h"
+#include "h5chunks.h"
 #include "h5util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +22,16 @@
 #include <hdf5_hl.h>
 
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
-#define H5OUT_MIN_CHUNK_CACHE (1024 * 1024)    /* bytes per dataset: HDF5's default */
+#define H5OUT_MAX_THREADS 64
+#define H5OUT_METADATA_CACHE_BYTES (1u << 20)
+#define H5OUT_WRITEBACK_BYTES (8u << 20)   /* start writing back the file every so many bytes */
 
 struct h5out {
     char *dest;                 /* destination path (owned) */
     char *tmp;                  /* DEST.tmp.<pid> (owned) */
     int tmp_created;            /* we created tmp, so we may remove it */
+    int tmp_fd;                 /* our descriptor of it: writeback as we go, fsync at commit */
+    size_t unsynced;            /* series bytes written since writeback was last started */
     hid_t file;
     hid_t time_ds;              /* /time */
     hid_t *site_time_ds;        /* [n_sites] /sites/<id>/series/time: the group's own
@@ -39,6 +46,13 @@ struct h5out {
     size_t written;             /* steps appended so far */
     int deflate_level;          /* 0: none */
     int broken;                 /* an append failed half-way: only abort is allowed */
+    /* the series' chunks: staged, compressed on a pool, written in order (h5chunks.h) */
+    struct h5chunks *chunks;
+    size_t chunk_rows;
+    int n_stages, threads, pipeline;
+    volatile sig_atomic_t *stop;
+    size_t *used;               /* [n_used] indices of the series datasets, in order */
+    size_t n_used;
 };
 
 /* ---- messages and writer-only helpers ---- */
@@ -160,16 +174,31 @@ static void h5out_free(struct h5out *h, int remove_tmp)
 {
     if (!h)
         return;
-    int kept = 0;
-    if (h->series_ds)
+    h5chunks_close(h->chunks, NULL);   /* stops the threads: work in flight is dropped */
+    h->chunks = NULL;
+    /* An abort removes the file first: whatever closing costs (thousands of datasets), a
+     * stop leaves nothing behind even if the process is killed meanwhile. */
+    if (remove_tmp && h->tmp_created) {
+        unlink(h->tmp);
+        h->tmp_created = 0;
+    }
+    /* The series hold no data in a chunk cache (whole chunks are written directly), so
+     * closing them writes nothing and cannot fail for a full disk (no close_dataset_or_keep:
+     * its H5Dflush walks HDF5 1.10's whole metadata cache for every dataset, minutes for
+     * thousands). A stop (SIGINT, SIGTERM) ends the process: its HDF5 objects are left to
+     * the exit (HDF5's cleanup at exit is off, see h5out.h), as closing a file of thousands
+     * of series takes seconds even with nothing left to write; the file is unlinked. */
+    int kept = remove_tmp && h->stop && *h->stop;
+    if (h->series_ds && !kept)
         for (size_t i = 0; i < h->n_sites * h->n_series; i++)
-            kept |= close_dataset_or_keep(&h->series_ds[i]);
-    if (h->site_time_ds)
+            h5u_close_obj(&h->series_ds[i]);
+    if (h->site_time_ds && !kept)
         for (size_t i = 0; i < h->n_sites; i++)
-            kept |= close_dataset_or_keep(&h->site_time_ds[i]);
-    for (size_t i = 0; i < h->n_group_time; i++)
-        kept |= close_dataset_or_keep(&h->group_time_ds[i]);
-    kept |= close_dataset_or_keep(&h->time_ds);
+            h5u_close_obj(&h->site_time_ds[i]);
+    for (size_t i = 0; i < h->n_group_time && !kept; i++)
+        h5u_close_obj(&h->group_time_ds[i]);
+    if (!kept)
+        h5u_close_obj(&h->time_ds);
     if (h->file >= 0 && !kept && H5Fflush(h->file, H5F_SCOPE_LOCAL) >= 0)
         H5Fclose(h->file);      /* close degree STRONG: also closes anything left open */
     h->file = H5I_INVALID_HID;
@@ -180,9 +209,12 @@ static void h5out_free(struct h5out *h, int remove_tmp)
         for (size_t i = 0; i < h->n_sites; i++)
             free(h->site_ids[i]);
     free(h->site_ids);
+    free(h->used);
     free(h->series_ds);
     free(h->site_time_ds);
     free(h->group_time_ds);
+    if (h->tmp_fd >= 0)
+        close(h->tmp_fd);
     free(h->tmp);
     free(h->dest);
     free(h);
@@ -237,6 +269,23 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
     return 0;
 }
 
+/* The metadata cache of the file we write stays within H5OUT_METADATA_CACHE_BYTES (counted in
+ * file bytes: a chunk index node of ~1.6 KB there holds ~14 KB of memory): by default HDF5
+ * lets it grow to 32 MB, i.e. hundreds of MB with thousands of series. Nodes evicted are read
+ * back when their series' next chunk is written. */
+static herr_t bound_metadata_cache(hid_t fapl)
+{
+    H5AC_cache_config_t c;
+    c.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Pget_mdc_config(fapl, &c) < 0)
+        return -1;
+    c.set_initial_size = 1;
+    c.initial_size = H5OUT_METADATA_CACHE_BYTES / 4;
+    c.min_size = H5OUT_METADATA_CACHE_BYTES / 4;
+    c.max_size = H5OUT_METADATA_CACHE_BYTES;
+    return H5Pset_mdc_config(fapl, &c);
+}
+
 /* Creates the temporary file exclusively (a leftover of an earlier run with our pid is
  * removed first) and opens it with HDF5. */
 static int create_tmp_file(struct h5out *h, struct diag *d)
@@ -251,12 +300,13 @@ static int create_tmp_file(struct h5out *h, struct diag *d)
         return write_error(d, h->dest, DCSIM_EIO, "cannot create '%s': %s", h->tmp,
                            strerror(errno));
     h->tmp_created = 1;
-    close(fd);
+    h->tmp_fd = fd;
 
     int r = 0;
     hid_t fcpl = ordered_gcpl(H5P_FILE_CREATE);
     hid_t fapl = h5u_file_access_plist();
-    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        bound_metadata_cache(fapl) < 0) {
         r = write_fail(d, h->dest, "cannot set up file properties");
         goto out;
     }
@@ -322,9 +372,9 @@ out:
 /* An empty, extendible float64 series under `loc`, with its units and long_name
  * attributes (netCDF/CF names: xarray shows them). long_name NULL: the name. */
 static hid_t create_series(hid_t loc, const char *name, const char *units,
-                           const char *long_name, hid_t dcpl, hid_t dapl)
+                           const char *long_name, hsize_t dims, hid_t dcpl, hid_t dapl)
 {
-    hsize_t dims = 0, maxdims = H5S_UNLIMITED;
+    hsize_t maxdims = H5S_UNLIMITED;
     hid_t space = H5Screate_simple(1, &dims, &maxdims);
     if (space < 0)
         return H5I_INVALID_HID;
@@ -353,9 +403,9 @@ static void cf_time_units(const char *start_iso, char *buf, size_t len)
 
 /* A time coordinate: a float64 series that is a netCDF-4 dimension scale named "time",
  * with CF units and calendar, so xarray decodes it to datetime64. */
-static hid_t create_time(hid_t loc, const char *units, hid_t dcpl, hid_t dapl)
+static hid_t create_time(hid_t loc, const char *units, hsize_t dims, hid_t dcpl, hid_t dapl)
 {
-    hid_t ds = create_series(loc, "time", units, "time since the start of the run", dcpl,
+    hid_t ds = create_series(loc, "time", units, "time since the start of the run", dims, dcpl,
                              dapl);
     if (ds >= 0 && (put_attr_text(ds, "calendar", "standard") < 0 ||
                     put_attr_text(ds, "standard_name", "time") < 0 ||
@@ -371,7 +421,7 @@ static hid_t create_time(hid_t loc, const char *units, hid_t dcpl, hid_t dapl)
  * dimension in the group opened and its parents, and one scale attached to every series of
  * thousands of sites would carry a reference list of them all). */
 static int create_layout(struct h5out *h, const char *const *site_ids,
-                         const struct h5out_series_def *series, int per_site, size_t chunk_steps,
+                         const struct h5out_series_def *series, int per_site,
                          const char *start_iso, struct diag *d)
 {
     int r = 0;
@@ -380,27 +430,21 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
     hid_t sites = H5I_INVALID_HID, site = H5I_INVALID_HID, ser = H5I_INVALID_HID;
 
-    /* Chunk: chunk_steps, but no larger than the run (a small run would waste space) and at
-     * least 1 (HDF5 rejects 0). chunk_steps 0 means one chunk for the whole run. */
-    size_t chunk = chunk_steps == 0 || chunk_steps > h->steps ? h->steps : chunk_steps;
-    hsize_t chunk_dim = chunk > 0 ? chunk : 1;
-    /* The partly filled last chunk must stay in the chunk cache between appends, or every
-     * append would read, inflate and deflate it again: make room for one whole chunk. */
-    size_t cache = chunk_dim * sizeof(double);
-    if (cache < H5OUT_MIN_CHUNK_CACHE)
-        cache = H5OUT_MIN_CHUNK_CACHE;
+    /* Every dataset has the run's size from the start (the file is renamed into place only
+     * when complete) and stays extendible; whole chunks are written, so no chunk cache. The
+     * filters are declared even though we apply them ourselves: readers undo them. */
+    hsize_t chunk_dim = h->chunk_rows, dims = h->steps;
     if (gcpl < 0 || dcpl < 0 || dapl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
         H5Pset_chunk(dcpl, 1, &chunk_dim) < 0 ||
-        H5Pset_shuffle(dcpl) < 0 ||
-        (h->deflate_level > 0 && H5Pset_deflate(dcpl, (unsigned)h->deflate_level) < 0) ||
-        H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, cache,
-                           H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
+        (h->deflate_level > 0 && (H5Pset_shuffle(dcpl) < 0 ||
+                                  H5Pset_deflate(dcpl, (unsigned)h->deflate_level) < 0)) ||
+        H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
         r = write_fail(d, h->dest, "cannot set up dataset properties");
         goto out;
     }
     char units[96];
     cf_time_units(start_iso, units, sizeof units);
-    h->time_ds = create_time(h->file, units, dcpl, dapl);
+    h->time_ds = create_time(h->file, units, dims, dcpl, dapl);
     if (h->time_ds < 0) {
         r = write_fail(d, h->dest, "cannot create /time");
         goto out;
@@ -411,6 +455,10 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
         goto out;
     }
     for (size_t i = 0; i < h->n_sites; i++) {
+        if (h->stop && *h->stop) {   /* thousands of sites take a while: stop on a signal */
+            r = DCSIM_EINTERRUPTED;
+            goto out;
+        }
         site = H5Gcreate2(sites, site_ids[i], H5P_DEFAULT, gcpl, H5P_DEFAULT);
         ser = site < 0 ? H5I_INVALID_HID
                        : H5Gcreate2(site, "series", H5P_DEFAULT, gcpl, H5P_DEFAULT);
@@ -418,7 +466,7 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
             r = write_fail(d, h->dest, "cannot create /sites/%s/series", site_ids[i]);
             goto out;
         }
-        h->site_time_ds[i] = create_time(ser, units, dcpl, dapl);
+        h->site_time_ds[i] = create_time(ser, units, dims, dcpl, dapl);
         if (h->site_time_ds[i] < 0) {
             r = write_fail(d, h->dest, "cannot create /sites/%s/series/time", site_ids[i]);
             goto out;
@@ -455,7 +503,7 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
                     }
                 }
                 if (grp >= 0 && ex <= 0 && h->n_group_time < h->cap_group_time) {
-                    grp_time = create_time(grp, units, dcpl, dapl);
+                    grp_time = create_time(grp, units, dims, dcpl, dapl);
                     if (grp_time >= 0)
                         h->group_time_ds[h->n_group_time++] = grp_time;
                 } else if (ex <= 0)
@@ -471,8 +519,8 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
                 }
                 open_group = want;
             }
-            hid_t ds = create_series(grp, defs[j].name, defs[j].units, defs[j].long_name, dcpl,
-                                     dapl);
+            hid_t ds = create_series(grp, defs[j].name, defs[j].units, defs[j].long_name, dims,
+                                     dcpl, dapl);
             if (ds >= 0 && H5DSattach_scale(ds, grp_time, 0) < 0) {
                 H5Dclose(ds);
                 ds = H5I_INVALID_HID;
@@ -503,6 +551,146 @@ out:
     return r;
 }
 
+static int online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* The chunk: chunk_steps, but no larger than the run (a small run would waste space), at
+ * least 1 (HDF5 rejects 0), and small enough that a stage (a chunk of every column) stays
+ * within H5OUT_STAGE_MAX_BYTES; chunk_steps 0 means one chunk for the whole run. Two stages
+ * when both fit in H5OUT_DOUBLE_STAGE_BYTES. */
+static void choose_chunks(struct h5out *h, size_t chunk_steps)
+{
+    size_t chunk = chunk_steps == 0 || chunk_steps > h->steps ? h->steps : chunk_steps;
+    size_t row_bytes = (h->n_used + 1) * sizeof(double);
+    if (chunk > H5OUT_STAGE_MAX_BYTES / row_bytes) {
+        chunk = H5OUT_STAGE_MAX_BYTES / row_bytes;
+        if (chunk > 256)
+            chunk -= chunk % 256;
+    }
+    h->chunk_rows = chunk > 0 ? chunk : 1;
+    h->n_stages = h->chunk_rows <= H5OUT_DOUBLE_STAGE_BYTES / 2 / row_bytes ? 2 : 1;
+}
+
+size_t h5out_chunk_rows(const struct h5out *h)
+{
+    return h->chunk_rows;
+}
+
+/* Writes column `col` of chunk `chunk` (h5chunks' write): the time into every time scale,
+ * or a series; whole compressed chunks directly, or (filter_pipeline) the rows through
+ * HDF5's pipeline. */
+static herr_t put_chunk(const struct h5out *h, hid_t ds, hsize_t at, size_t rows,
+                        const void *data, size_t size)
+{
+    if (!h->pipeline)
+        return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, &at, size, data);
+    herr_t r = -1;
+    hsize_t n = rows;
+    hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, &n, NULL);
+    if (fspace >= 0 && mspace >= 0 &&
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &at, NULL, &n, NULL) >= 0)
+        r = H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, data);
+    h5u_close_space(&mspace);
+    h5u_close_space(&fspace);
+    return r;
+}
+
+/* The commit's fsync would otherwise wait for the whole file (0.4 s for 250 MB here): the
+ * kernel is asked to start writing it back every H5OUT_WRITEBACK_BYTES, without waiting. */
+static void start_writeback(struct h5out *h, size_t bytes)
+{
+    h->unsynced += bytes;
+    if (h->unsynced < H5OUT_WRITEBACK_BYTES || h->tmp_fd < 0)
+        return;
+    h->unsynced = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(h->tmp_fd, 0, 0, SYNC_FILE_RANGE_WRITE);   /* a hint: errors ignored */
+#endif
+}
+
+static int write_chunk(void *ctx, size_t col, uint64_t chunk, size_t rows, const void *data,
+                       size_t size, struct diag *d)
+{
+    struct h5out *h = ctx;
+    hsize_t at = (hsize_t)chunk * h->chunk_rows;
+    start_writeback(h, size);
+    if (col == 0) {
+        if (put_chunk(h, h->time_ds, at, rows, data, size) < 0)
+            return write_fail(d, h->dest, "cannot write /time");
+        for (size_t i = 0; i < h->n_sites; i++)
+            if (put_chunk(h, h->site_time_ds[i], at, rows, data, size) < 0)
+                return write_fail(d, h->dest, "cannot write /sites/%s/series/time",
+                                  h->site_ids[i]);
+        for (size_t i = 0; i < h->n_group_time; i++)
+            if (put_chunk(h, h->group_time_ds[i], at, rows, data, size) < 0)
+                return write_fail(d, h->dest, "cannot write the time of a supply or pool");
+        return 0;
+    }
+    size_t i = h->used[col - 1];
+    if (put_chunk(h, h->series_ds[i], at, rows, data, size) < 0)
+        return write_fail(d, h->dest, "cannot write to /sites/%s/series",
+                          h->site_ids[i / h->n_series]);
+    return 0;
+}
+
+static int start_chunks(struct h5out *h, struct diag *d)
+{
+    if (h->steps == 0)
+        return 0;
+    struct h5chunks_opts o = {
+        .n_cols = h->n_used + 1, .chunk_rows = h->chunk_rows, .total_rows = h->steps,
+        .n_stages = h->n_stages, .threads = h->threads, .stop = h->stop,
+        .level = h->pipeline ? H5CHUNKS_RAW_ROWS
+                 : h->deflate_level > 0 ? h->deflate_level : H5CHUNKS_RAW_CHUNK,
+        .write = write_chunk, .ctx = h,
+    };
+    if (h5chunks_start(&o, &h->chunks))
+        return write_error(d, h->dest, DCSIM_ENOMEM, "out of memory for the series' chunks");
+    return 0;
+}
+
+/* Called first by the entry points that write anything else: the series' chunks in flight
+ * are written before (the file's bytes must not depend on timing), and once every row is
+ * in, the pool is released. */
+static int settle(struct h5out *h, struct diag *d)
+{
+    if (!h->chunks)
+        return h->broken ? write_error(d, h->dest, DCSIM_EINTERNAL, "write after a failure") : 0;
+    int r = h5chunks_drain(h->chunks, d);
+    if (r) {
+        h->broken = 1;
+        return r;
+    }
+    if (h->written == h->steps) {
+        h5chunks_close(h->chunks, d);
+        h->chunks = NULL;
+    }
+    return 0;
+}
+
+int h5out_wait(struct h5out *h, struct diag *d)
+{
+    h5u_setup();
+    return settle(h, d);
+}
+
+/* HDF5 keeps the memory it frees on free lists of its own, up to 16 MB for blocks by
+ * default; as the metadata cache evicts entries of a long run these only grow. Small limits
+ * hand the memory back to malloc (the setting is HDF5-wide; set once). */
+static void limit_free_lists_once(void)
+{
+    H5set_free_list_limits(1 << 20, 256 << 10, 1 << 20, 256 << 10, 1 << 20, 256 << 10);
+}
+
+static void limit_free_lists(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, limit_free_lists_once);
+}
+
 static int create_any(const char *dest_path, const struct h5out_meta *meta,
                       size_t n_sites, const char *const *site_ids,
                       size_t n_series, const struct h5out_series_def *series, int per_site,
@@ -515,17 +703,24 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
     int r = check_create_args(dest_path, meta, n_sites, site_ids, n_series, per_site, series, d);
     if (r)
         return r;
+    limit_free_lists();
 
     struct h5out *h = calloc(1, sizeof *h);
     if (!h)
         return write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
     h->file = h->time_ds = H5I_INVALID_HID;
+    h->tmp_fd = -1;
     h->n_sites = n_sites;
     h->n_series = n_series;
     h->steps = (size_t)(meta->rows > 0 ? meta->rows : meta->steps);
     h->deflate_level = meta->deflate_level == 0 ? H5OUT_DEFLATE_LEVEL
                        : meta->deflate_level < 0 ? 0
                        : meta->deflate_level > 9 ? 9 : meta->deflate_level;
+    h->stop = meta->stop;
+    h->pipeline = meta->filter_pipeline != 0;
+    h->threads = meta->threads > 0 ? meta->threads : online_cores();
+    if (h->threads > H5OUT_MAX_THREADS)
+        h->threads = H5OUT_MAX_THREADS;
     size_t n_ds = n_sites * n_series;
     size_t tmp_len = strlen(dest_path) + 32;   /* ".tmp." + a pid */
     h->dest = h5u_str_dup(dest_path);
@@ -550,9 +745,21 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
     }
     snprintf(h->tmp, tmp_len, "%s.tmp.%ld", dest_path, (long)getpid());
 
+    /* the columns staged a row: the time, then every series (unused columns skipped) */
+    h->used = malloc((n_ds ? n_ds : 1) * sizeof *h->used);
+    if (!h->used) {
+        r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n_ds; i++)
+        if (!per_site || series[i].name)
+            h->used[h->n_used++] = i;
+    choose_chunks(h, chunk_steps);
+
     if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
         (r = write_scenario(h, meta, d)) != 0 ||
-        (r = create_layout(h, site_ids, series, per_site, chunk_steps, meta->start_iso, d)) != 0)
+        (r = create_layout(h, site_ids, series, per_site, meta->start_iso, d)) != 0 ||
+        (r = start_chunks(h, d)) != 0)
         goto fail;
     *out = h;
     return 0;
@@ -578,26 +785,6 @@ int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
     return create_any(dest_path, meta, n_sites, site_ids, n_cols, series, 1, chunk_steps, out, d);
 }
 
-/* Extends `ds` to written + n and writes buf into the new tail. */
-static herr_t append_one(hid_t ds, hsize_t written, hsize_t n, const double *buf)
-{
-    herr_t r = -1;
-    hsize_t size = written + n;
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
-    if (H5Dset_extent(ds, &size) < 0)
-        return -1;
-    fspace = H5Dget_space(ds);
-    mspace = H5Screate_simple(1, &n, NULL);
-    if (fspace < 0 || mspace < 0 ||
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &written, NULL, &n, NULL) < 0)
-        goto out;
-    r = H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, buf);
-out:
-    h5u_close_space(&mspace);
-    h5u_close_space(&fspace);
-    return r;
-}
-
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d)
 {
@@ -610,34 +797,12 @@ int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const do
                            n_steps, h->written, h->steps);
     if (n_steps == 0)
         return 0;
-    if (!time_s || (!values && h->n_sites * h->n_series > 0))
+    if (!time_s || (!values && h->n_used > 0))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "append without data");
-
-    if (append_one(h->time_ds, h->written, n_steps, time_s) < 0) {
+    int r = h5chunks_append(h->chunks, n_steps, time_s, values, h->used, d);
+    if (r) {
         h->broken = 1;
-        return write_fail(d, h->dest, "cannot append to /time");
-    }
-    for (size_t i = 0; i < h->n_sites; i++) {
-        if (append_one(h->site_time_ds[i], h->written, n_steps, time_s) < 0) {
-            h->broken = 1;
-            return write_fail(d, h->dest, "cannot append to /sites/%s/series/time",
-                              h->site_ids[i]);
-        }
-    }
-    for (size_t i = 0; i < h->n_group_time; i++) {
-        if (append_one(h->group_time_ds[i], h->written, n_steps, time_s) < 0) {
-            h->broken = 1;
-            return write_fail(d, h->dest, "cannot append to the time of a supply or pool");
-        }
-    }
-    for (size_t i = 0; i < h->n_sites * h->n_series; i++) {
-        if (h->series_ds[i] < 0)
-            continue;   /* an unused column of a per-site layout */
-        if (append_one(h->series_ds[i], h->written, n_steps, values + i * n_steps) < 0) {
-            h->broken = 1;
-            return write_fail(d, h->dest, "cannot append to /sites/%s/series",
-                              h->site_ids[i / h->n_series]);
-        }
+        return r;
     }
     h->written += n_steps;
     return 0;
@@ -692,6 +857,9 @@ int h5out_write_summary(struct h5out *h, int site, size_t n, const char *const *
                         const double *values, struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     if (n > 0 && (!names || !values))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "summary without data");
     hid_t g;
@@ -746,6 +914,9 @@ int h5out_write_attrs(struct h5out *h, const char *group_path, size_t n,
                       const char *const *units, struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     if (!group_path || (n > 0 && (!names || !values)))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "attributes without data");
     hid_t g = open_or_create_group(h, group_path);
@@ -774,6 +945,9 @@ int h5out_write_attr_text(struct h5out *h, const char *group_path, const char *n
                           const char *value, struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     hid_t g = open_or_create_group(h, group_path);
     if (g < 0)
         return write_fail(d, h->dest, "cannot create group %s", group_path);
@@ -788,6 +962,9 @@ int h5out_write_object_attr(struct h5out *h, const char *obj_path, const char *n
                             const char *text, double value, struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     hid_t o = H5Oopen(h->file, obj_path, H5P_DEFAULT);
     if (o < 0)
         return write_fail(d, h->dest, "cannot open %s", obj_path);
@@ -803,6 +980,9 @@ int h5out_write_attr_array(struct h5out *h, const char *group_path, const char *
                            size_t n, const double *values, struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     hid_t g = open_or_create_group(h, group_path);
     if (g < 0)
         return write_fail(d, h->dest, "cannot create group %s", group_path);
@@ -825,6 +1005,9 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
                       struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     if (!valid_component(name) || !index_name || n_cols == 0 || !col_names ||
         (n_rows > 0 && !values))
         return write_error(d, h->dest, DCSIM_EINTERNAL, "table '%s' without columns or data",
@@ -871,6 +1054,9 @@ int h5out_write_summary_text(struct h5out *h, int site, const char *name, const 
                              struct diag *d)
 {
     h5u_setup();
+    int settled = settle(h, d);
+    if (settled)
+        return settled;
     if (!name || !name[0] || !value)
         return write_error(d, h->dest, DCSIM_EINTERNAL, "summary text without a name or value");
     hid_t g;
@@ -883,16 +1069,9 @@ int h5out_write_summary_text(struct h5out *h, int site, const char *name, const 
 
 /* Makes the temporary file's data durable before the rename makes it visible, so a crash
  * cannot leave an empty file under the destination name. */
-static int sync_file(const char *path)
+static int sync_file(int fd)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return r;
+    return fsync(fd);
 }
 
 int h5out_commit(struct h5out *h, struct diag *d)
@@ -910,6 +1089,8 @@ int h5out_commit(struct h5out *h, struct diag *d)
                         h->written, h->steps);
         goto fail;
     }
+    if ((r = settle(h, d)) != 0)
+        goto fail;
     if (H5Fflush(h->file, H5F_SCOPE_LOCAL) < 0) {
         r = write_fail(d, h->dest, "cannot flush '%s'", h->tmp);
         goto fail;
@@ -935,7 +1116,7 @@ int h5out_commit(struct h5out *h, struct diag *d)
         r = write_fail(d, h->dest, "cannot close '%s'", h->tmp);
         goto fail;
     }
-    if (sync_file(h->tmp) != 0) {
+    if (sync_file(h->tmp_fd) != 0) {
         r = write_error(d, h->dest, DCSIM_EIO, "cannot sync '%s': %s", h->tmp,
                         strerror(errno));
         goto fail;

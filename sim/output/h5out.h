@@ -19,6 +19,7 @@
 #ifndef DCSIM_H5OUT_H
 #define DCSIM_H5OUT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,8 +35,14 @@ struct h5out_meta {
     int64_t steps;                  /* simulation steps */
     int64_t rows;                   /* rows of every series (0: steps); fewer with output_every */
     int64_t output_every_s;         /* seconds a row stands for (0: timestep_s) */
-    int deflate_level;              /* series compression: 0 the default (1), 1..9, or
-                                       H5OUT_NO_DEFLATE (shuffle only: faster, ~3x larger) */
+    int deflate_level;              /* series compression: 0 the default (1), 1..9 (shuffle
+                                       then deflate), or H5OUT_NO_DEFLATE (no filter at all:
+                                       fastest, ~6x larger) */
+    int threads;                    /* threads compressing the series: 0 all cores */
+    volatile sig_atomic_t *stop;    /* optional: nonzero abandons the series (an abort) */
+    int filter_pipeline;            /* tests only: write the series through HDF5's filter
+                                       pipeline (H5Dwrite) instead of compressing chunks
+                                       ourselves and writing them with H5Dwrite_chunk */
     uint64_t seed;
     int trials;
     const char *scenario_text;      /* the scenario exactly as read */
@@ -51,7 +58,16 @@ struct h5out_series_def {
 };
 
 /** Creates the temporary file and its layout: /time and /sites/<id>/series/<name> for every
- *  site and series (all float64, extendible, chunked by chunk_steps, deflate level 1, shuffle).
+ *  site and series (all float64, extendible, sized to the run from the start, chunked by
+ *  chunk_steps, shuffle + deflate level 1).
+ *
+ *  The series are staged a chunk at a time (one copy of each row), and every full chunk is
+ *  compressed on a pool of meta.threads threads exactly as HDF5's filter pipeline would and
+ *  written at once with H5Dwrite_chunk, in a fixed order: the file's bytes do not depend on
+ *  the thread count, and nothing waits in a chunk cache until the end. Staging memory is
+ *  bounded: chunk_steps shrinks (to a multiple of 256 rows when it can) when (series + 1) *
+ *  chunk_steps doubles would exceed H5OUT_STAGE_MAX_BYTES, and a second stage (the appending thread fills one while the pool
+ *  compresses the other) is used only while both fit in H5OUT_DOUBLE_STAGE_BYTES.
  *  Strings are borrowed only during the call. On failure writes a message into `d` and
  *  returns DCSIM_EIO (nothing is left on disk); bad arguments (duplicate or empty names, a
  *  '/' in a name, a NUL byte in the scenario text, negative steps) are DCSIM_EINTERNAL.
@@ -70,11 +86,25 @@ int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
                        size_t n_cols, const struct h5out_series_def *series,
                        size_t chunk_steps, struct h5out **out, struct diag *d);
 
+#define H5OUT_STAGE_MAX_BYTES (48u << 20)
+#define H5OUT_DOUBLE_STAGE_BYTES (32u << 20)
+
+/** Rows of a series chunk (what h5out_create chose): appending a multiple of it at a time
+ *  costs the least. */
+size_t h5out_chunk_rows(const struct h5out *h);
+
 /** Appends n_steps steps. time_s[n_steps]; values[(site * n_series + series) * n_steps + k].
- *  Appending past meta.steps is DCSIM_EINTERNAL; a failed write is DCSIM_EIO. After any
- *  failure the handle can only be aborted (commit refuses it). */
+ *  Copies the rows (the buffers may be reused on return); full chunks are compressed and
+ *  written in the background, and every other entry point first waits for them.
+ *  Appending past meta.steps is DCSIM_EINTERNAL; a failed write is DCSIM_EIO; a raised stop
+ *  flag is DCSIM_EINTERRUPTED. After any failure the handle can only be aborted (commit
+ *  refuses it). */
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d);
+
+/** Waits until every chunk appended so far is written (the pool released once all rows are
+ *  in). Returns the first write error, or DCSIM_EINTERRUPTED. */
+int h5out_wait(struct h5out *h, struct diag *d);
 
 #define H5OUT_NO_DEFLATE (-1)
 
@@ -125,7 +155,8 @@ int h5out_write_table(struct h5out *h, const char *name, const char *index_name,
 /** Flushes, closes and renames the temporary file onto the destination. Frees h. */
 int h5out_commit(struct h5out *h, struct diag *d);
 
-/** Closes and removes the temporary file. Frees h. NULL is a no-op. */
+/** Stops the compressing threads at once, removes the temporary file, then closes it.
+ *  Frees h. NULL is a no-op. */
 void h5out_abort(struct h5out *h);
 
 #endif

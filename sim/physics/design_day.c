@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "cooling.h"
+#include "stop.h"
 #include "timefmt.h"
 #include "weather.h"
 
@@ -35,6 +34,47 @@ static int site_weather(const struct scenario *sc, size_t index, struct weather 
         return weather_create_climate(&site->climate, sc->start_unix_s, SECONDS_PER_YEAR,
                                       sc->seed * 1000003u + index, w);
     }
+}
+
+/* The p quantile of x[0..n) for p near 1, interpolated between order statistics as GSL's
+ * gsl_stats_quantile_from_sorted_data does on sorted data (index p·(n − 1)), without sorting
+ * all of x: only the n − ⌊p·(n − 1)⌋ largest values are kept, in order. NaN when out of
+ * memory. */
+static double upper_quantile(const double *x, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    double index = p * (double)(n - 1);
+    size_t lhs = (size_t)index;
+    double delta = index - (double)lhs;
+    size_t m = n - lhs;              /* keep sorted[lhs .. n) */
+    double *top = malloc(m * sizeof *top);
+    if (!top)
+        return NAN;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {   /* top[] ascending; insert x[i] if among the m largest */
+        double v = x[i];
+        if (kept == m) {
+            if (!(v > top[0]))
+                continue;
+            size_t j = 0;   /* drop the smallest, shift the smaller ones down */
+            while (j + 1 < m && top[j + 1] < v) {
+                top[j] = top[j + 1];
+                j++;
+            }
+            top[j] = v;
+        } else {
+            size_t j = kept++;
+            while (j > 0 && top[j - 1] > v) {
+                top[j] = top[j - 1];
+                j--;
+            }
+            top[j] = v;
+        }
+    }
+    double q = lhs + 1 >= n ? top[0] : (1 - delta) * top[0] + delta * top[1];
+    free(top);
+    return q;
 }
 
 int design_day_conditions(const struct scenario *sc, size_t index,
@@ -61,15 +101,11 @@ int design_day_conditions(const struct scenario *sc, size_t index,
         weather_at(w, (int64_t)h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db[h], &wb[h]);
     weather_destroy(w);
     /* the 0.4 % dry bulb: the (1 − 0.004) quantile of the hourly dry bulbs */
-    double *sorted = malloc(n * sizeof *sorted);
-    if (!sorted) {
+    double design = upper_quantile(db, n, 1.0 - DESIGN_DAY_EXCEEDANCE);
+    if (isnan(design)) {
         free(db);
         return DCSIM_ENOMEM;
     }
-    memcpy(sorted, db, n * sizeof *sorted);
-    gsl_sort(sorted, 1, n);
-    double design = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 1.0 - DESIGN_DAY_EXCEEDANCE);
-    free(sorted);
     /* mean coincident wet bulb: the hours within the band around it (the nearest hour when
      * none is) */
     double sum = 0, nearest_wb = NAN, nearest_k = INFINITY;
@@ -186,6 +222,8 @@ int design_day_check(const struct scenario *sc, struct diag *d, size_t *n_warnin
         int need_air = site->air.present && q_air > 0;
         if (!need_liquid && !need_air)
             continue;
+        if (stop_requested())
+            return DCSIM_EINTERRUPTED;
         struct design_conditions dc;
         int rc = design_day_conditions(sc, i, &dc, d);
         if (rc)

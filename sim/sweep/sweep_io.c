@@ -424,9 +424,10 @@ static int check_cases(const char *path, hid_t ds, hid_t mem_type, int optional_
  * member name). want < 0: every row, which must be exactly `expect_n` (checked before any
  * allocation, so a file's claimed size never drives one); want >= 0: that row alone.
  * *rows (zeroed, then filled) is owned by the caller; *n is the file's row count. */
-static int read_cases(const char *path, hid_t mem_type, size_t row_size, int optional_from,
-                      long want, size_t expect_n, const unsigned char *init,
-                      unsigned char **rows, size_t *n, struct diag *d)
+static int read_cases_direct(const char *path, hid_t mem_type, size_t row_size,
+                             int optional_from, long want, size_t expect_n,
+                             const unsigned char *init, unsigned char **rows, size_t *n,
+                             struct diag *d)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     *rows = NULL;
@@ -492,6 +493,37 @@ static int read_cases(const char *path, hid_t mem_type, size_t row_size, int opt
         *n = (size_t)count;
     }
     return rc;
+}
+
+struct read_cases_args {
+    const char *path;
+    hid_t mem_type;
+    size_t row_size;
+    int optional_from;
+    long want;
+    size_t expect_n;
+    const unsigned char *init;
+    unsigned char **rows;
+    size_t *n;
+};
+
+static int read_cases_op(void *ctx, struct diag *d)
+{
+    struct read_cases_args *a = ctx;
+    return read_cases_direct(a->path, a->mem_type, a->row_size, a->optional_from, a->want,
+                             a->expect_n, a->init, a->rows, a->n, d);
+}
+
+/* read_cases_direct in a child first (h5in_isolated): a file that crashes HDF5 is refused. */
+static int read_cases(const char *path, hid_t mem_type, size_t row_size, int optional_from,
+                      long want, size_t expect_n, const unsigned char *init,
+                      unsigned char **rows, size_t *n, struct diag *d)
+{
+    *rows = NULL;
+    *n = 0;
+    struct read_cases_args a = {path, mem_type, row_size, optional_from, want, expect_n, init,
+                                rows, n};
+    return h5in_isolated(path, read_cases_op, &a, d);
 }
 
 int sweep_read_h5(const char *path, const struct sweep *sw, struct sweep_results *r,

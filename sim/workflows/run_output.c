@@ -15,18 +15,16 @@
 #include "results.h"
 #include "timefmt.h"
 
-#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk and per block handed over (at most) */
-#define RUN_BLOCK_BYTES (32u << 20)   /* at most this per buffer of the writer (two of them) */
+#define RUN_CHUNK_STEPS 4096   /* steps per HDF5 chunk (h5out lowers it for many sites) */
+#define RUN_BLOCK_BYTES (2u << 20)   /* at most this in the solver's block of rows */
 
-/* Rows per block: RUN_CHUNK_STEPS, but no more than the run has, and few enough that one
- * buffer of n_sites * cols doubles a row stays within RUN_BLOCK_BYTES (thousands of sites
- * once made each buffer gigabytes). At least one row. */
-static size_t block_rows(const struct scenario *sc, int cols)
+/* Rows per block the solver hands over: the writer's chunk (which the run's length and the
+ * writer's byte budget bound already), fewer when a block of n_sites * cols doubles a row
+ * would pass RUN_BLOCK_BYTES: the solver keeps a block (and a packed copy of the last), the
+ * writer its own stage. At least one row. */
+static size_t block_rows(const struct scenario *sc, int cols, size_t chunk_rows)
 {
-    size_t rows = RUN_CHUNK_STEPS;
-    int64_t run_rows = sim_output_rows(sc);
-    if (run_rows > 0 && (uint64_t)run_rows < rows)
-        rows = (size_t)run_rows;
+    size_t rows = chunk_rows;
     size_t row_bytes = sc->n_sites * (size_t)cols * sizeof(double);
     if (row_bytes > 0 && rows > RUN_BLOCK_BYTES / row_bytes)
         rows = RUN_BLOCK_BYTES / row_bytes;
@@ -45,11 +43,14 @@ static void progress_tty(void *ctx, int64_t done, int64_t total)
 
 /* /summary and /sites/<id>/summary: each metric with its "<name>_units" companion. */
 static int write_summaries(struct h5out *h, const struct scenario *sc,
-                           const struct sim_summary *sum, struct diag *d)
+                           const struct sim_summary *sum, volatile sig_atomic_t *stop,
+                           struct diag *d)
 {
     int rc = 0;
     char path[CATALOG_ID_MAX + 32];
     for (int i = -1; i < (int)sum->n_sites && !rc; i++) {
+        if (stop && *stop)   /* thousands of sites take a while */
+            return DCSIM_EINTERRUPTED;
         if (i < 0)
             snprintf(path, sizeof path, "/summary");
         else
@@ -76,7 +77,7 @@ static int write_summaries(struct h5out *h, const struct scenario *sc,
  * /models/reactors/<id>, /models/climates/<id>, numbers as attributes with units; and each
  * site's time zone as /sites/<id> utc_offset_h and the root's utc_offset_h[site]. */
 static int write_models(struct h5out *h, const struct scenario *sc, const struct sim *sim,
-                        struct diag *d)
+                        volatile sig_atomic_t *stop, struct diag *d)
 {
     char path[2 * CATALOG_ID_MAX + 32];
     int rc = 0;
@@ -84,6 +85,10 @@ static int write_models(struct h5out *h, const struct scenario *sc, const struct
     if (!tz)
         return DCSIM_ENOMEM;
     for (size_t i = 0; i < sc->n_sites && !rc; i++) {
+        if (stop && *stop) {
+            rc = DCSIM_EINTERRUPTED;
+            break;
+        }
         const struct site *s = &sc->sites[i];
         tz[i] = sim_site_utc_offset_h(sim, i);
         static const char *const tz_name[] = {"utc_offset_h"}, *const tz_unit[] = {"h"};
@@ -222,20 +227,20 @@ int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
         .dcsim_version = DCSIM_VERSION, .scenario_name = sc->name, .start_iso = start,
         .timestep_s = sc->timestep_s, .steps = sc->steps, .seed = sc->seed,
         .rows = sim_output_rows(sc), .output_every_s = sc->output_every_s,
-        .deflate_level = fo->deflate_level,
+        .deflate_level = fo->deflate_level, .threads = fo->threads, .stop = fo->stop,
         .trials = sc->trials, .scenario_text = sc->text, .scenario_len = sc->text_len,
     };
     struct h5out *h = NULL;
-    size_t block = block_rows(sc, cols);
     rc = h5out_create_sites(out, &meta, sc->n_sites, site_ids, (size_t)cols, lay.defs,
                             RUN_CHUNK_STEPS, &h, d);
     free(site_ids);
     layout_release(&lay);
     if (rc)
         return rc;
-    /* the series are compressed and written on a thread of their own while the run goes on */
+    /* the series are compressed and written on the writer's threads while the run goes on */
+    size_t block = block_rows(sc, cols, h5out_chunk_rows(h));
     struct async_sink writer;
-    if ((rc = async_sink_start(&writer, h, block, sc->n_sites * (size_t)cols))) {
+    if ((rc = async_sink_start(&writer, h))) {
         h5out_abort(h);
         return rc;
     }
@@ -252,9 +257,9 @@ int run_to_file(const struct scenario *sc, struct sim *sim, const char *out,
     if (!rc)
         rc = wrc;
     if (!rc)
-        rc = write_summaries(h, sc, sum, d);
+        rc = write_summaries(h, sc, sum, fo->stop, d);
     if (!rc)
-        rc = write_models(h, sc, sim, d);
+        rc = write_models(h, sc, sim, fo->stop, d);
     if (!rc && sum->trials > 1)
         rc = h5out_write_table(h, "trials", "trial", (size_t)sum->trials, N_METRICS,
                                metric_names, &sum->trial_total[0][0], d);

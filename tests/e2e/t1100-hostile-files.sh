@@ -31,6 +31,23 @@ timeout 60 "$DCSIM" compare A.h5 "$REPO/tests/fuzz/corpus-h5/damaged-row-type.h5
 expect_status 2 $? "compare with a damaged row type"
 expect_grep "damaged-row-type\.h5seed: error: /cases has a damaged row type" err.txt "damaged row type"
 
+# a file on which HDF5 1.10.8 itself dereferences NULL (found by fuzz_h5read): every read runs
+# first in a child process, so the crash becomes exit 2 with a message, for a result, a sweep
+# case and sweep --resume alike
+crash=$REPO/tests/fuzz/hdf5-crashes/btree2-header-null-deref.h5seed
+cp "$crash" crash.h5
+for arg in crash.h5 crash.h5:case=0; do
+    timeout 60 "$DCSIM" compare A.h5 "$arg" >out.txt 2>err.txt
+    expect_status 2 $? "compare A.h5 $arg (HDF5 crashes on it)"
+    expect_grep "^crash\.h5: error: .*the file is damaged: the HDF5 library crashed" err.txt \
+        "compare $arg: the crash reported as a damaged file"
+done
+cp crash.h5 r-crash.h5
+timeout 60 "$DCSIM" sweep grid.yaml -o r-crash.h5 --resume -q >out.txt 2>err.txt
+expect_status 2 $? "sweep --resume onto a file HDF5 crashes on"
+expect_grep "^r-crash\.h5: error: .*the file is damaged" err.txt "sweep --resume: the crash reported"
+cmp -s crash.h5 r-crash.h5 || fail "sweep --resume onto crash.h5 changed it"
+
 # declared-but-empty huge tables: one row is read, not 1e7 or 2^60 (fill values: status 0)
 for f in huge wrap; do
     timeout 60 "$DCSIM" compare A.h5 "$f.h5:case=0" >out.txt 2>err.txt

@@ -58,6 +58,35 @@ vg 2 "sweep (4 cases, one invalid: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$
     --csv "$TMP_DIR/sw.csv" -j 2
 vg 2 "sweep --resume (the invalid case again: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" --resume
 vg 0 "compare" compare "$TMP_DIR/a.h5" "$TMP_DIR/sw.h5:case=1"
+# legal but suspect input: warnings (a rack of 142,000 kW, a supply and a pool never online,
+# an event before the run), exit 0
+cat > "$TMP_DIR/warn.yaml" <<YAML
+name: w
+start: 2027-01-01
+duration: 1d
+timestep: 1h
+models:
+  racks:
+    - {id: huge, gpus: 8, power_max_kw: 142000, power_idle_kw: 20, liquid_fraction: 0.8}
+sites:
+  - id: s
+    weather: {constant: {drybulb_c: 20, wetbulb_c: 12}}
+    supply:
+      - {id: grid, type: grid, contract_mw: 500}
+      - {id: old, type: grid, contract_mw: 5, offline: 2026-01-01}
+    it:
+      - {id: a, rack: gb300-nvl72, count: 10, workload: constant}
+      - {id: b, rack: huge, count: 1, workload: constant, online: 2028-01-01}
+    cooling:
+      liquid: {supply_c: 30, rejection: dry_cooler, capacity_mw: 400}
+      air: {supply_c: 24, capacity_mw: 100}
+events:
+  - {type: grid_outage, site: s, supply: grid, at: 2026-12-01, duration: 1h}
+YAML
+vg 0 "run with warnings" run -q "$TMP_DIR/warn.yaml" -o "$TMP_DIR/w.h5"
+vg 0 "report (4 sites, 8 trials)" report "$TMP_DIR/c.h5"
+vg 2 "report of a sweep table" report "$TMP_DIR/sw.h5"
+vg 2 "report of a YAML file" report "$TMP_DIR/ride.yaml"
 vg 0 "models" models
 printf 'name: x\nstart: 2027-02-30\nduration: 1d\nsites:\n  - {id: a, climat: west-texas}\n' \
     > "$TMP_DIR/bad.yaml"

@@ -3,12 +3,16 @@
  * Writes small results into a fresh mkdtemp directory, reads them back both through the
  * h5in_* reader and directly with the HDF5 C API, and checks every error path: abort, too
  * few or too many steps, an unwritable destination, a write failing inside HDF5 (file size
- * limit), a failing rename, bad arguments, and the reader's own errors. */
+ * limit), a failing rename, bad arguments, and the reader's own errors; and that the
+ * series' chunks, compressed by the writer's own threads, are the bytes HDF5's filter
+ * pipeline stores, whatever the number of threads. */
+#include "h5chunks.h"
 #include "h5in.h"
 #include "h5out.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -890,6 +894,240 @@ START_TEST(test_reader_errors)
 }
 END_TEST
 
+
+/* ---- the series' chunks: compressed by us on a pool, written directly (issue 12) ---- */
+
+#define MIX_STEPS 2500      /* 9 chunks of 256 and a partial one of 196 rows */
+#define MIX_CHUNK 256
+
+/* Values of every kind a chunk meets: smooth, noisy (incompressible), all zero (a
+ * shared compressed chunk), -0.0 and NaN (zero-looking but not zero bytes), and a column
+ * equal to another. */
+static double mixed(size_t site, size_t ser, size_t k)
+{
+    uint64_t x = (uint64_t)(site * 7919 + ser * 104729 + k) * UINT64_C(6364136223846793005) +
+                 UINT64_C(1442695040888963407);
+    x ^= x >> 29;
+    switch ((site * N_SERIES + ser) % 6) {
+    case 0: return 20.0 + 0.001 * (double)k;
+    case 1: return (double)(x >> 11) / 9007199254740992.0;
+    case 2: return 0.0;
+    case 3: return k % 3 == 0 ? -0.0 : 0.0;
+    case 4: return k == 700 ? NAN : 1.5;
+    default: return 20.0 + 0.001 * (double)k;
+    }
+}
+
+/* Writes the mixed values in uneven blocks: threads compressing (0: all cores), through
+ * HDF5's own pipeline or not, at a deflate level (0 default, H5OUT_NO_DEFLATE). */
+static void write_mixed(const char *dest, int threads, int pipeline, int level)
+{
+    struct diag d;
+    diag_init(&d);
+    struct h5out_meta m = make_meta(MIX_STEPS, scenario_text, strlen(scenario_text));
+    m.threads = threads;
+    m.filter_pipeline = pipeline;
+    m.deflate_level = level;
+    struct h5out *h = NULL;
+    ck_assert_int_eq(h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, MIX_CHUNK, &h,
+                                  &d), 0);
+    ck_assert_uint_eq(h5out_chunk_rows(h), MIX_CHUNK);
+    static const size_t blocks[] = {1, 300, 255, 1000, 512, 432};   /* sum MIX_STEPS */
+    size_t from = 0;
+    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+        size_t n = blocks[b];
+        double *t = malloc(n * sizeof *t), *v = malloc(n * N_SITES * N_SERIES * sizeof *v);
+        ck_assert(t && v);
+        for (size_t k = 0; k < n; k++) {
+            t[k] = (double)((from + k) * TIMESTEP_S);
+            for (size_t s = 0; s < N_SITES; s++)
+                for (size_t j = 0; j < N_SERIES; j++)
+                    v[(s * N_SERIES + j) * n + k] = mixed(s, j, from + k);
+        }
+        ck_assert_int_eq(h5out_append(h, n, t, v, &d), 0);
+        free(t);
+        free(v);
+        from += n;
+    }
+    ck_assert_uint_eq(from, MIX_STEPS);
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    ck_assert_uint_eq(d.n, 0);
+    diag_release(&d);
+}
+
+/* Every chunk of dataset `name` in both files: the same stored bytes and filter mask. */
+static void same_chunks(hid_t fa, hid_t fb, const char *name, int compressed)
+{
+    hid_t a = H5Dopen2(fa, name, H5P_DEFAULT), b = H5Dopen2(fb, name, H5P_DEFAULT);
+    ck_assert_int_ge(a, 0);
+    ck_assert_int_ge(b, 0);
+    hsize_t n_chunks = 0, nb = 0;
+    hid_t sa = H5Dget_space(a), sb = H5Dget_space(b);
+    ck_assert_int_ge(H5Dget_num_chunks(a, sa, &n_chunks), 0);
+    ck_assert_int_ge(H5Dget_num_chunks(b, sb, &nb), 0);
+    ck_assert_uint_eq(n_chunks, (MIX_STEPS + MIX_CHUNK - 1) / MIX_CHUNK);
+    ck_assert_uint_eq(nb, n_chunks);
+    unsigned char *ba = malloc(2 * MIX_CHUNK * 8 + 64), *bb = malloc(2 * MIX_CHUNK * 8 + 64);
+    ck_assert(ba && bb);
+    for (hsize_t c = 0; c < n_chunks; c++) {
+        hsize_t off = c * MIX_CHUNK, size_a = 0, size_b = 0;
+        uint32_t mask_a = 9, mask_b = 9;
+        ck_assert_int_ge(H5Dget_chunk_storage_size(a, &off, &size_a), 0);
+        ck_assert_int_ge(H5Dget_chunk_storage_size(b, &off, &size_b), 0);
+        ck_assert_uint_eq(size_a, size_b);
+        ck_assert_uint_le(size_a, 2 * MIX_CHUNK * 8 + 64);
+        if (!compressed)   /* no filter: a whole chunk, edge chunk too */
+            ck_assert_uint_eq(size_a, MIX_CHUNK * 8);
+        ck_assert_int_ge(H5Dread_chunk(a, H5P_DEFAULT, &off, &mask_a, ba), 0);
+        ck_assert_int_ge(H5Dread_chunk(b, H5P_DEFAULT, &off, &mask_b, bb), 0);
+        ck_assert_uint_eq(mask_a, 0);   /* every filter applied */
+        ck_assert_uint_eq(mask_b, 0);
+        ck_assert(memcmp(ba, bb, size_a) == 0);
+    }
+    free(ba);
+    free(bb);
+    H5Sclose(sa);
+    H5Sclose(sb);
+    H5Dclose(a);
+    H5Dclose(b);
+}
+
+/* The values of every series and time, read back through HDF5 (its filters undone). */
+static void check_mixed_values(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    double *x = malloc(MIX_STEPS * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    char name[128];
+    for (size_t s = 0; s < N_SITES; s++) {
+        for (size_t j = 0; j <= N_SERIES; j++) {
+            snprintf(name, sizeof name, "/sites/%s/series/%s", site_ids[s],
+                     j < N_SERIES ? series[j].name : "time");
+            ck_assert_int_ge(H5LTread_dataset_double(f, name, x), 0);
+            for (size_t k = 0; k < MIX_STEPS; k++) {
+                double want = j < N_SERIES ? mixed(s, j, k) : (double)(k * TIMESTEP_S);
+                ck_assert_msg(memcmp(&x[k], &want, sizeof want) == 0 ||
+                              (isnan(x[k]) && isnan(want)), "%s[%zu]", name, k);
+            }
+        }
+    }
+    free(x);
+    H5Fclose(f);
+}
+
+/* One thread, several, all cores: the same file byte for byte; and every stored chunk is
+ * what HDF5's own filter pipeline (shuffle + deflate) stores for it, partial last chunk
+ * included, so any reader undoes it. */
+START_TEST(test_chunks_threads_and_pipeline)
+{
+    char one[256], four[256], all[256], pipe[256];
+    path_in(one, sizeof one, "one.h5");
+    path_in(four, sizeof four, "four.h5");
+    path_in(all, sizeof all, "all.h5");
+    path_in(pipe, sizeof pipe, "pipe.h5");
+    write_mixed(one, 1, 0, 0);
+    write_mixed(four, 4, 0, 0);
+    write_mixed(all, 0, 0, 0);
+    write_mixed(pipe, 1, 1, 0);
+    ck_assert(same_bytes(one, four));
+    ck_assert(same_bytes(one, all));
+    check_mixed_values(one);
+    check_mixed_values(pipe);
+    hid_t fa = H5Fopen(one, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t fb = H5Fopen(pipe, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(fa, 0);
+    ck_assert_int_ge(fb, 0);
+    char name[128];
+    same_chunks(fa, fb, "/time", 1);
+    for (size_t s = 0; s < N_SITES; s++)
+        for (size_t j = 0; j <= N_SERIES; j++) {
+            snprintf(name, sizeof name, "/sites/%s/series/%s", site_ids[s],
+                     j < N_SERIES ? series[j].name : "time");
+            same_chunks(fa, fb, name, 1);
+        }
+    H5Fclose(fa);
+    H5Fclose(fb);
+}
+END_TEST
+
+/* The same at deflate level 6, and without compression: no filter declared at all (no
+ * shuffle either), whole raw chunks. */
+START_TEST(test_chunks_levels)
+{
+    int levels[] = {6, H5OUT_NO_DEFLATE};
+    for (int i = 0; i < 2; i++) {
+        char a[256], b[256], p[256];
+        path_in(a, sizeof a, i ? "raw1.h5" : "l6-1.h5");
+        path_in(b, sizeof b, i ? "raw3.h5" : "l6-3.h5");
+        path_in(p, sizeof p, i ? "rawp.h5" : "l6-p.h5");
+        write_mixed(a, 1, 0, levels[i]);
+        write_mixed(b, 3, 0, levels[i]);
+        write_mixed(p, 1, 1, levels[i]);
+        ck_assert(same_bytes(a, b));
+        check_mixed_values(a);
+        hid_t fa = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT);
+        hid_t fp = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+        same_chunks(fa, fp, "/sites/north/series/pue", i == 0);
+        same_chunks(fa, fp, "/sites/south-1/series/it_demand_mw", i == 0);
+        hid_t ds = H5Dopen2(fa, "/sites/north/series/pue", H5P_DEFAULT);
+        hid_t dcpl = H5Dget_create_plist(ds);
+        ck_assert_int_eq(H5Pget_nfilters(dcpl), i ? 0 : 2);
+        if (!i) {
+            unsigned flags, level = 0;
+            size_t nelem = 1;
+            ck_assert_int_eq(H5Pget_filter2(dcpl, 1, &flags, &nelem, &level, 0, NULL, NULL),
+                             H5Z_FILTER_DEFLATE);
+            ck_assert_uint_eq(level, 6);
+        }
+        H5Pclose(dcpl);
+        H5Dclose(ds);
+        H5Fclose(fa);
+        H5Fclose(fp);
+    }
+}
+END_TEST
+
+/* HDF5's shuffle for 8-byte values, by its definition: byte b of value i at b * n + i. */
+START_TEST(test_shuffle8)
+{
+    for (size_t n = 0; n < 21; n++) {
+        unsigned char in[21 * 8] = {0}, out[21 * 8] = {0};
+        for (size_t i = 0; i < n * 8; i++)
+            in[i] = (unsigned char)(i * 37 + 11);
+        h5chunks_shuffle8(in, n, out);
+        for (size_t i = 0; i < n; i++)
+            for (size_t b = 0; b < 8; b++)
+                ck_assert_uint_eq(out[b * n + i], in[i * 8 + b]);
+    }
+}
+END_TEST
+
+/* A raised stop flag: the append (or the pool) gives up with DCSIM_EINTERRUPTED and no
+ * message; abort leaves nothing. */
+START_TEST(test_chunks_stop)
+{
+    char dest[256];
+    path_in(dest, sizeof dest, "stop.h5");
+    struct diag d;
+    diag_init(&d);
+    volatile sig_atomic_t stop = 0;
+    struct h5out_meta m = make_meta(STEPS, "x", 1);
+    m.stop = &stop;
+    struct h5out *h = NULL;
+    ck_assert_int_eq(h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 100, &h, &d),
+                     0);
+    ck_assert_int_eq(append_block(h, 0, 300, &d), 0);
+    stop = 1;
+    int r = append_block(h, 300, 300, &d);
+    ck_assert_int_eq(r, DCSIM_EINTERRUPTED);
+    ck_assert_uint_eq(d.n, 0);
+    h5out_abort(h);
+    ck_assert_int_eq(dir_entries(), 0);
+    diag_release(&d);
+}
+END_TEST
+
 static Suite *h5out_suite(void)
 {
     Suite *s = suite_create("h5out");
@@ -911,6 +1149,10 @@ static Suite *h5out_suite(void)
     tcase_add_test(tc, test_rename_fails);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_reader_errors);
+    tcase_add_test(tc, test_chunks_threads_and_pipeline);
+    tcase_add_test(tc, test_chunks_levels);
+    tcase_add_test(tc, test_shuffle8);
+    tcase_add_test(tc, test_chunks_stop);
     suite_add_tcase(s, tc);
     return s;
 }

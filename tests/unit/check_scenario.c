@@ -14,7 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "catalog.h"
+#include "design_day.h"
+#include "weather.h"
 #include "err.h"
 #include "scenario.h"
 #include "testutil.h"
@@ -1108,6 +1113,42 @@ END_TEST
 
 /* ---- diagnostics format ---- */
 
+/* design_day_conditions finds the 0.4 % dry bulb without sorting the year: it must equal the
+ * quantile GSL gives on the sorted hourly dry bulbs of the same weather, for several seeds and
+ * sites (the selection keeps only the largest values). */
+START_TEST(test_design_day_quantile)
+{
+    char *text = with_line(base_text, 7, "    climate: west-texas");
+    struct scenario *sc = NULL;
+    struct diag d;
+    ck_assert_msg(parse_as("dd.yaml", text, &sc, &d) == 0, "%s", diag_text(&d));
+    size_t n = SECONDS_PER_YEAR / SECONDS_PER_HOUR;
+    double *db = malloc(n * sizeof *db);
+    ck_assert_ptr_nonnull(db);
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        sc->seed = seed;
+        struct design_conditions dc;
+        ck_assert_int_eq(design_day_conditions(sc, 0, &dc, &d), 0);
+        struct weather *w = NULL;   /* the same weather: the site's climate, seed, index 0 */
+        ck_assert_int_eq(weather_create_climate(&sc->sites[0].climate, sc->start_unix_s,
+                                                SECONDS_PER_YEAR, sc->seed * 1000003u, &w), 0);
+        for (size_t h = 0; h < n; h++) {
+            double wb;
+            weather_at(w, (int64_t)h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db[h], &wb);
+        }
+        weather_destroy(w);
+        gsl_sort(db, 1, n);
+        double want = gsl_stats_quantile_from_sorted_data(db, 1, n, 1.0 - DESIGN_DAY_EXCEEDANCE);
+        ck_assert_msg(dc.drybulb_c == want, "seed %llu: design dry bulb %.17g, sorted quantile %.17g",
+                      (unsigned long long)seed, dc.drybulb_c, want);
+    }
+    free(db);
+    scenario_destroy(sc);
+    diag_release(&d);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_diag_print)
 {
     struct diag d;
@@ -1197,6 +1238,115 @@ START_TEST(test_scenario_load_file)
 }
 END_TEST
 
+/* Warnings (issue 10): legal input that is surely wrong loads (rc 0) with a positioned
+ * warning; an invalid scenario gets no warning ahead of its errors. The catalog here has
+ * racks of 10 and 120 kW, so 10x out of range is above 1200 kW or below 1 kW. */
+START_TEST(test_warnings)
+{
+    /* the base: nothing to say */
+    struct scenario *sc = NULL;
+    struct diag d;
+    ck_assert_int_eq(parse_as("t.yaml", base_text, &sc, &d), 0);
+    ck_assert_uint_eq(d.n_warnings, 0);
+    scenario_destroy(sc);
+    diag_release(&d);
+    char full[4096];
+    /* line 20: a scenario rack of 1500 kW (> 10 x 120), line 21: 0.5 kW (< 10 / 10), line 22:
+     * 1200 kW exactly 10x (no warning); an event ending at the run's start (line 24), one
+     * starting at its end (line 25), one overlapping its last second (line 26: none) */
+    snprintf(full, sizeof full, "%s%s", base_text,
+             "models:\n"                                                              /* 18 */
+             "  racks:\n"                                                             /* 19 */
+             "    - {id: big, power_max_kw: 1500, power_idle_kw: 1, liquid_fraction: 1}\n"
+             "    - {id: small, power_max_kw: 0.5, power_idle_kw: 0.1, liquid_fraction: 1}\n"
+             "    - {id: edge, power_max_kw: 1200, power_idle_kw: 1, liquid_fraction: 1}\n"
+             "events:\n"                                                              /* 23 */
+             "  - {type: grid_outage, site: s1, supply: g, at: 2026-12-31T23:00:00Z, duration: 1h}\n"
+             "  - {type: grid_outage, site: s1, supply: g, at: 2027-01-02, duration: 1h}\n"
+             "  - {type: grid_outage, site: s1, supply: g, at: 2027-01-01T23:59:59Z, duration: 1h}\n");
+    ck_assert_int_eq(parse_as("t.yaml", full, &sc, &d), 0);
+    ck_assert_ptr_nonnull(sc);
+    ck_assert_uint_eq(d.n_errors, 0);
+    ck_assert_uint_eq(d.n_warnings, 4);
+    /* the order they were found in: events, then racks */
+    const int line[] = {24, 25, 20, 21};
+    const char *const what[] = {"events[1] lies entirely before the run",
+                                "events[2] lies entirely after the run",
+                                "models.racks[big]: power_max_kw 1500 is over 10 times the "
+                                "catalog's largest rack ('liq-rack', 120 kW)",
+                                "models.racks[small]: power_max_kw 0.5 is under 1/10 of the "
+                                "catalog's smallest rack ('air-rack', 10 kW)"};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(d.msgs[i].severity, DIAG_WARNING);
+        ck_assert_int_eq(d.msgs[i].line, line[i]);
+        ck_assert_msg(strstr(d.msgs[i].text, what[i]), "warning %d: %s", i, d.msgs[i].text);
+    }
+    ck_assert_int_eq(d.msgs[0].col, col_of("  - {type: grid_outage, site: s1, supply: g, at: "
+                                           "2026-12-31T23:00:00Z, duration: 1h}", "2026"));
+    scenario_destroy(sc);
+    diag_release(&d);
+    /* never online: a supply online at the run's end, a pool offline at its start */
+    char *t1 = with_line(base_text, 11, "      - {id: b, type: battery, power_mw: 10, "
+                         "energy_mwh: 40, online: 2027-01-02}");
+    char *t2 = with_line(t1, 14, "      - {id: q, rack: air-rack, count: 4, workload: mining, "
+                         "offline: 2026-12-01}");
+    ck_assert_int_eq(parse_as("t.yaml", t2, &sc, &d), 0);
+    ck_assert_uint_eq(d.n_warnings, 2);
+    ck_assert_int_eq(d.msgs[0].line, 11);
+    ck_assert_ptr_nonnull(strstr(d.msgs[0].text, "supply 'b' of site 's1' comes online at "
+                                 "2027-01-02T00:00:00Z, at or after the run ends"));
+    ck_assert_int_eq(d.msgs[1].line, 14);
+    ck_assert_ptr_nonnull(strstr(d.msgs[1].text, "IT pool 'q' of site 's1' goes offline at "
+                                 "2026-12-01T00:00:00Z, at or before the run starts"));
+    scenario_destroy(sc);
+    diag_release(&d);
+    /* an error elsewhere: no warnings at all (the first message is the error) */
+    char *t3 = with_line(t2, 10, "      - {id: g, type: grid, contract_mw: -1}");
+    ck_assert_int_eq(parse_as("t.yaml", t3, &sc, &d), DCSIM_EINPUT);
+    ck_assert_uint_eq(d.n_warnings, 0);
+    ck_assert_uint_ge(d.n_errors, 1);
+    diag_release(&d);
+    free(t1);
+    free(t2);
+    free(t3);
+}
+END_TEST
+
+/* The outline a result file's reader needs (dcsim report): name, clock, trials, the
+ * reliability target and the site ids in order, without resolving any name or file. */
+START_TEST(test_outline)
+{
+    static const char text[] =
+        "name: o\nstart: 2027-01-01\nduration: 2d\ntimestep: 30min\ntrials: 4\n"
+        "reliability: {max_lole_h: 1.5}\n"
+        "sites:\n  - {id: zeta, climate: nowhere, it: 7}\n  - {id: alpha, weather: {epw: no.epw}}\n";
+    struct scenario *sc = NULL;
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(scenario_parse_outline("r.h5:/scenario", text, strlen(text), &sc, &d), 0);
+    ck_assert_str_eq(sc->name, "o");
+    ck_assert_int_eq(sc->start_unix_s, UNIX_2027);
+    ck_assert_int_eq(sc->duration_s, 2 * DAY);
+    ck_assert_int_eq(sc->timestep_s, 1800);
+    ck_assert_int_eq(sc->steps, 96);      /* 2 d / 30 min */
+    ck_assert_int_eq(sc->trials, 4);
+    ck_assert_double_eq(sc->max_lole_h, 1.5);
+    ck_assert_double_eq(sc->max_unserved_mwh, 0);   /* the default */
+    ck_assert_uint_eq(sc->n_sites, 2);
+    ck_assert_str_eq(sc->sites[0].id, "zeta");      /* file order, not name order */
+    ck_assert_str_eq(sc->sites[1].id, "alpha");
+    scenario_destroy(sc);
+    /* no sites: an error in the outline's own terms */
+    static const char bad[] = "name: o\nstart: 2027-01-01\nduration: 2d\n";
+    ck_assert_int_eq(scenario_parse_outline("r.h5:/scenario", bad, strlen(bad), &sc, &d),
+                     DCSIM_EINPUT);
+    ck_assert_ptr_null(sc);
+    ck_assert_ptr_nonnull(strstr(diag_text(&d), "r.h5:/scenario:1:1: error: missing required "
+                                 "key 'sites'"));
+    diag_release(&d);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -1222,6 +1372,8 @@ static Suite *scenario_suite(void)
     tcase_add_test(v, test_models_section);
     tcase_add_test(v, test_alias_in_scenario);
     tcase_add_test(v, test_scenario_load_file);
+    tcase_add_test(v, test_warnings);
+    tcase_add_test(v, test_outline);
     suite_add_tcase(s, v);
     TCase *e = tcase_create("errors");
     tcase_add_checked_fixture(e, cat_setup, cat_teardown);
@@ -1236,6 +1388,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(e, test_error_weather);
     tcase_add_test(e, test_several_errors);
     tcase_add_test(e, test_diag_print);
+    tcase_add_test(e, test_design_day_quantile);
     suite_add_tcase(s, e);
     return s;
 }

@@ -6,7 +6,7 @@ _dcsim() {
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        mapfile -t COMPREPLY < <(compgen -W "run check fit sweep compare models help --version -V --help" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "run check fit sweep compare report models help --version -V --help" -- "$cur")
         return
     fi
     case $prev in
@@ -21,13 +21,14 @@ _dcsim() {
         fit) opts="--it-mw -o --trials -j --models --per-site -q" ;;
         sweep) opts="-o --csv -j --resume --models -q" ;;
         models) opts="racks reactors climates --models -q" ;;
-        help) opts="run check fit sweep compare models" ;;
+        report) opts="-q" ;;
+        help) opts="run check fit sweep compare report models" ;;
     esac
     if [[ $cur == -* ]] || [ "$cmd" = models ] || [ "$cmd" = help ]; then
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
     else
         case $cmd in
-            compare) mapfile -t COMPREPLY < <(compgen -f -X '!*.h5' -- "$cur") ;;
+            compare|report) mapfile -t COMPREPLY < <(compgen -f -X '!*.h5' -- "$cur") ;;
             *) mapfile -t COMPREPLY < <(compgen -f -X '!*.y*ml' -- "$cur") ;;
         esac
         mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$cur")

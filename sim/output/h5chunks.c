@@ -1,0 +1,457 @@
+/* h5chunks.c — staged rows compressed on a pool of threads and written in order (see
+ * h5chunks.h).
+ *
+ * Work is numbered: task g is column g % n_cols of chunk g / n_cols, kept in stage
+ * (g / n_cols) % n_stages. A thread claims the next task (`claim`), compresses it into slot
+ * g % n_slots of a ring, and marks it ready; whichever thread finds the task at `written`
+ * ready takes the writer's turn and writes every ready task in order. A task is claimed only
+ * when its slot is free (g < written + n_slots), and a stage is refilled only when all of its
+ * tasks are written. */
+#include "h5chunks.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "h5util.h"
+
+struct slot {
+    unsigned char *buf;         /* compressed bytes (cap h5chunks.slot_cap) */
+    const void *data;           /* what to write: buf, or the stage's column */
+    size_t size;
+    int ready;
+};
+
+/* What one compressing thread owns. */
+struct worker {
+    struct h5chunks *hc;
+    unsigned char *shuffled;    /* [chunk_rows * 8] */
+    z_stream z;                 /* reset for every chunk */
+    int z_ready;
+};
+
+struct h5chunks {
+    struct h5chunks_opts o;
+    size_t chunk_bytes;         /* chunk_rows * 8 */
+    double *stage[2];           /* [n_cols][chunk_rows] */
+    size_t stage_rows[2];       /* rows of each stage sent */
+    size_t filled;              /* rows in the stage being filled */
+    uint64_t rows_in;           /* rows appended so far */
+    uint64_t sent;              /* stages sent so far (the one filled is number `sent`) */
+
+    pthread_mutex_t lock;
+    pthread_cond_t work;        /* a task to claim, or a slot freed (the pool waits on it) */
+    pthread_cond_t done;        /* a stage written, or a failure (the appender waits on it) */
+    uint64_t claim, written, end;   /* next task to claim, to write; tasks sent */
+    struct slot *slots;
+    size_t n_slots, slot_cap;
+    int writing;                /* a thread has the writer's turn */
+    int quit;
+    int rc;                     /* first failure */
+    struct diag d;              /* its message */
+
+    unsigned char *zero;        /* an all-zero chunk compressed (most chunks of a run's
+                                   unused supplies and shed series are zeros) */
+    size_t zero_size;
+
+    pthread_t *tids;
+    int n_tids;
+    struct worker *workers;     /* [threads + 1]: the last is the appending thread's */
+};
+
+void h5chunks_shuffle8(const void *in, size_t n, void *out)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    size_t i = 0;
+    /* eight values at a time: an 8 x 8 byte transpose in registers, a word to each plane */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v[8];
+        memcpy(v, src + i * 8, sizeof v);
+        for (int b = 0; b < 8; b++) {
+            uint64_t w = 0;
+            for (int k = 0; k < 8; k++)
+                w |= ((v[k] >> (8 * b)) & 0xffu) << (8 * k);
+            memcpy(dst + (size_t)b * n + i, &w, sizeof w);   /* little-endian planes */
+        }
+    }
+    for (; i < n; i++)
+        for (size_t b = 0; b < 8; b++)
+            dst[b * n + i] = src[i * 8 + b];
+}
+
+/* Whether a chunk's bytes are all zero. */
+static int all_zero(const double *x, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)x;
+    size_t bytes = n * sizeof *x;
+    if (bytes == 0 || p[0] != 0)
+        return bytes == 0;
+    return memcmp(p, p + 1, bytes - 1) == 0;
+}
+
+/* deflate of `len` bytes at level into out (cap bytes) with w's stream; 0 or a zlib error. */
+static int deflate_chunk(struct worker *w, int level, const void *in, size_t len,
+                         unsigned char *out, size_t cap, size_t *size)
+{
+    int z = w->z_ready ? deflateReset(&w->z) : deflateInit(&w->z, level);
+    w->z_ready = w->z_ready || z == Z_OK;
+    if (z == Z_OK) {
+        w->z.next_in = (Bytef *)(uintptr_t)in;
+        w->z.avail_in = (uInt)len;
+        w->z.next_out = out;
+        w->z.avail_out = (uInt)cap;
+        z = deflate(&w->z, Z_FINISH);
+    }
+    if (z != Z_STREAM_END)
+        return z == Z_OK ? Z_BUF_ERROR : z;
+    *size = w->z.total_out;
+    return 0;
+}
+
+static int stopped(const struct h5chunks *hc)
+{
+    return hc->o.stop && *hc->o.stop;
+}
+
+/* Records the first failure (lock held). */
+static void fail_locked(struct h5chunks *hc, int rc)
+{
+    if (!hc->rc)
+        hc->rc = rc;
+    pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->done);
+}
+
+/* Prepares task g in its slot (no lock held): compresses it, or points at the stage. */
+static int prepare(struct worker *w, uint64_t g, struct diag *d)
+{
+    struct h5chunks *hc = w->hc;
+    uint64_t chunk = g / hc->o.n_cols;
+    size_t col = (size_t)(g % hc->o.n_cols);
+    int s = (int)(chunk % (uint64_t)hc->o.n_stages);
+    const double *src = hc->stage[s] + col * hc->o.chunk_rows;
+    struct slot *sl = &hc->slots[g % hc->n_slots];
+    if (hc->o.level == H5CHUNKS_RAW_ROWS) {
+        sl->data = src;
+        sl->size = hc->stage_rows[s] * sizeof(double);
+        return 0;
+    }
+    if (hc->o.level == H5CHUNKS_RAW_CHUNK) {
+        sl->data = src;
+        sl->size = hc->chunk_bytes;
+        return 0;
+    }
+    /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
+     * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
+     * chunks gives the same bytes (its state is re-initialised; every chunk has the same
+     * length) without allocating and clearing ~270 KB of zlib state a chunk. */
+    if (all_zero(src, hc->o.chunk_rows)) {   /* the same bytes as compressing it */
+        sl->data = hc->zero;
+        sl->size = hc->zero_size;
+        return 0;
+    }
+    h5chunks_shuffle8(src, hc->o.chunk_rows, w->shuffled);
+    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, sl->buf, hc->slot_cap,
+                          &sl->size);
+    if (z) {
+        diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
+        return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
+    }
+    sl->data = sl->buf;
+    return 0;
+}
+
+/* Lock held: marks task g ready and, unless another thread is writing, writes every ready
+ * task in order (the lock released around each write). */
+static void complete_locked(struct h5chunks *hc, uint64_t g)
+{
+    hc->slots[g % hc->n_slots].ready = 1;
+    if (hc->writing)
+        return;
+    hc->writing = 1;
+    while (!hc->rc && !hc->quit && hc->written < hc->claim &&
+           hc->slots[hc->written % hc->n_slots].ready) {
+        uint64_t t = hc->written;
+        struct slot *sl = &hc->slots[t % hc->n_slots];
+        uint64_t chunk = t / hc->o.n_cols;
+        size_t col = (size_t)(t % hc->o.n_cols);
+        size_t rows = hc->stage_rows[chunk % (uint64_t)hc->o.n_stages];
+        pthread_mutex_unlock(&hc->lock);
+        struct diag d;
+        diag_init(&d);
+        int rc = hc->o.write(hc->o.ctx, col, chunk, rows, sl->data, sl->size, &d);
+        pthread_mutex_lock(&hc->lock);
+        if (rc) {
+            for (size_t i = 0; i < d.n; i++)
+                diag_error(&hc->d, d.msgs[i].file, d.msgs[i].line, d.msgs[i].col, "%s",
+                           d.msgs[i].text);
+            fail_locked(hc, rc);
+        }
+        diag_release(&d);
+        sl->ready = 0;
+        hc->written++;
+        if (hc->written % hc->o.n_cols == 0) {   /* a stage written: its buffer is free */
+            pthread_cond_broadcast(&hc->done);
+            pthread_cond_broadcast(&hc->work);
+        } else if (hc->claim < hc->end) {
+            pthread_cond_signal(&hc->work);       /* a slot freed: one more task to claim */
+        }
+    }
+    hc->writing = 0;
+}
+
+/* Lock held: claims the next task if there is one whose slot is free; runs it (the lock
+ * released while compressing). Returns 1 when it did. */
+static int work_one_locked(struct worker *w)
+{
+    struct h5chunks *hc = w->hc;
+    if (hc->rc || hc->quit || hc->claim >= hc->end || hc->claim >= hc->written + hc->n_slots)
+        return 0;
+    if (stopped(hc)) {
+        fail_locked(hc, DCSIM_EINTERRUPTED);
+        return 0;
+    }
+    uint64_t g = hc->claim++;
+    pthread_mutex_unlock(&hc->lock);
+    struct diag d;
+    diag_init(&d);
+    int rc = prepare(w, g, &d);
+    pthread_mutex_lock(&hc->lock);
+    if (rc) {
+        for (size_t i = 0; i < d.n; i++)
+            diag_error(&hc->d, NULL, 0, 0, "%s", d.msgs[i].text);
+        fail_locked(hc, rc);
+    } else {
+        complete_locked(hc, g);
+    }
+    diag_release(&d);
+    return 1;
+}
+
+static void *pool_thread(void *arg)
+{
+    struct worker *w = arg;
+    struct h5chunks *hc = w->hc;
+    h5u_setup();   /* this thread's HDF5 error printing off: the writes report through d */
+    pthread_mutex_lock(&hc->lock);
+    while (!hc->quit) {
+        if (!work_one_locked(w))
+            pthread_cond_wait(&hc->work, &hc->lock);
+    }
+    pthread_mutex_unlock(&hc->lock);
+    return NULL;
+}
+
+/* Lock held: waits until done(hc) holds or the work failed or stopped; with `help`, the
+ * calling thread compresses and writes with the pool meanwhile (one stage: else a core would
+ * sit idle while the solver waits). */
+static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chunks *), int help)
+{
+    struct worker *self = &hc->workers[hc->o.threads];
+    while (!done(hc) && !hc->rc && !hc->quit) {
+        if (stopped(hc)) {
+            fail_locked(hc, DCSIM_EINTERRUPTED);
+            break;
+        }
+        if (help && work_one_locked(self))
+            continue;
+        pthread_cond_wait(help ? &hc->work : &hc->done, &hc->lock);
+    }
+    return hc->rc;
+}
+
+/* The stage to fill next (number `sent`) is free: all tasks of the stage it reuses written. */
+static int fill_stage_free(const struct h5chunks *hc)
+{
+    uint64_t q = hc->sent;
+    uint64_t reuse = q >= (uint64_t)hc->o.n_stages ? q - (uint64_t)hc->o.n_stages + 1 : 0;
+    return hc->written >= reuse * hc->o.n_cols;
+}
+
+static int all_written(const struct h5chunks *hc)
+{
+    return hc->written >= hc->end;
+}
+
+/* Moves the pool's messages into d (only when no thread can be adding to them). */
+static void take_messages(struct h5chunks *hc, struct diag *d)
+{
+    for (size_t i = 0; d && i < hc->d.n; i++)
+        diag_error(d, hc->d.msgs[i].file, hc->d.msgs[i].line, hc->d.msgs[i].col, "%s",
+                   hc->d.msgs[i].text);
+    diag_release(&hc->d);
+    diag_init(&hc->d);
+}
+
+/* Stops and joins the threads. */
+static void halt(struct h5chunks *hc)
+{
+    pthread_mutex_lock(&hc->lock);
+    hc->quit = 1;
+    pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->done);
+    pthread_mutex_unlock(&hc->lock);
+    for (int i = 0; i < hc->n_tids; i++)
+        pthread_join(hc->tids[i], NULL);
+    hc->n_tids = 0;
+}
+
+/* After a failure: the threads stop (one may be writing), then the messages are handed over. */
+static int failed(struct h5chunks *hc, int rc, struct diag *d)
+{
+    halt(hc);
+    if (rc != DCSIM_EINTERRUPTED)
+        take_messages(hc, d);
+    return rc;
+}
+
+int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
+{
+    *out = NULL;
+    struct h5chunks *hc = calloc(1, sizeof *hc);
+    if (!hc)
+        return DCSIM_ENOMEM;
+    hc->o = *o;
+    if (hc->o.n_stages != 2)
+        hc->o.n_stages = 1;
+    if (hc->o.threads < 1)
+        hc->o.threads = 1;
+    if (hc->o.chunk_rows < 1)
+        hc->o.chunk_rows = 1;
+    hc->chunk_bytes = hc->o.chunk_rows * sizeof(double);
+    hc->n_slots = 4 * (size_t)hc->o.threads + 4;
+    hc->slot_cap = o->level > 0 ? compressBound((uLong)hc->chunk_bytes) : 0;
+    diag_init(&hc->d);
+    pthread_mutex_init(&hc->lock, NULL);
+    pthread_cond_init(&hc->work, NULL);
+    pthread_cond_init(&hc->done, NULL);
+    int ok = 1;
+    for (int s = 0; s < hc->o.n_stages; s++) {
+        hc->stage[s] = malloc(hc->o.n_cols * hc->chunk_bytes + 1);
+        ok = ok && hc->stage[s];
+    }
+    hc->slots = calloc(hc->n_slots, sizeof *hc->slots);
+    hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
+    hc->tids = calloc((size_t)hc->o.threads, sizeof *hc->tids);
+    ok = ok && hc->slots && hc->workers && hc->tids;
+    for (size_t i = 0; ok && hc->slot_cap && i < hc->n_slots; i++)
+        ok = (hc->slots[i].buf = malloc(hc->slot_cap)) != NULL;
+    for (int i = 0; ok && i <= hc->o.threads; i++) {
+        hc->workers[i].hc = hc;
+        if (o->level > 0)
+            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL;
+    }
+    if (ok && o->level > 0) {   /* the compressed zero chunk, made by the appending thread's stream */
+        struct worker *self = &hc->workers[hc->o.threads];
+        hc->zero = malloc(hc->slot_cap);
+        ok = hc->zero && (memset(self->shuffled, 0, hc->chunk_bytes),
+                          deflate_chunk(self, o->level, self->shuffled, hc->chunk_bytes, hc->zero,
+                                        hc->slot_cap, &hc->zero_size) == 0);
+    }
+    for (int i = 0; ok && i < hc->o.threads; i++) {
+        if (pthread_create(&hc->tids[i], NULL, pool_thread, &hc->workers[i]) != 0)
+            ok = 0;
+        else
+            hc->n_tids++;
+    }
+    if (!ok) {
+        h5chunks_close(hc, NULL);
+        return DCSIM_ENOMEM;
+    }
+    *out = hc;
+    return 0;
+}
+
+/* Sends the stage being filled to the pool: zero-pads a partial one to whole chunks. */
+static void send_stage(struct h5chunks *hc)
+{
+    int s = (int)(hc->sent % (uint64_t)hc->o.n_stages);
+    if (hc->filled < hc->o.chunk_rows)
+        for (size_t c = 0; c < hc->o.n_cols; c++)
+            memset(hc->stage[s] + c * hc->o.chunk_rows + hc->filled, 0,
+                   (hc->o.chunk_rows - hc->filled) * sizeof(double));
+    pthread_mutex_lock(&hc->lock);
+    hc->stage_rows[s] = hc->filled;
+    hc->sent++;
+    hc->end += hc->o.n_cols;
+    pthread_cond_broadcast(&hc->work);
+    pthread_mutex_unlock(&hc->lock);
+    hc->filled = 0;
+}
+
+int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const double *values,
+                    const size_t *map, struct diag *d)
+{
+    size_t off = 0;
+    while (off < n) {
+        if (hc->rows_in >= hc->o.total_rows) {
+            diag_error(d, NULL, 0, 0, "series rows past the run's %llu",
+                       (unsigned long long)hc->o.total_rows);
+            return DCSIM_EINTERNAL;
+        }
+        if (hc->filled == 0) {   /* a new stage: wait until its buffer is written out */
+            pthread_mutex_lock(&hc->lock);
+            int rc = wait_until_locked(hc, fill_stage_free, hc->o.n_stages == 1);
+            pthread_mutex_unlock(&hc->lock);
+            if (rc)
+                return failed(hc, rc, d);
+        }
+        double *stage = hc->stage[hc->sent % (uint64_t)hc->o.n_stages];
+        size_t take = n - off;
+        if (take > hc->o.chunk_rows - hc->filled)
+            take = hc->o.chunk_rows - hc->filled;
+        if (take > hc->o.total_rows - hc->rows_in)
+            take = (size_t)(hc->o.total_rows - hc->rows_in);
+        size_t at = hc->filled, bytes = take * sizeof(double);
+        memcpy(stage + at, time_s + off, bytes);
+        for (size_t c = 1; c < hc->o.n_cols; c++)
+            memcpy(stage + c * hc->o.chunk_rows + at, values + map[c - 1] * n + off, bytes);
+        hc->filled += take;
+        hc->rows_in += take;
+        off += take;
+        if (hc->filled == hc->o.chunk_rows || hc->rows_in == hc->o.total_rows)
+            send_stage(hc);
+    }
+    if (stopped(hc))
+        return failed(hc, DCSIM_EINTERRUPTED, d);
+    pthread_mutex_lock(&hc->lock);
+    int rc = hc->rc;
+    pthread_mutex_unlock(&hc->lock);
+    return rc ? failed(hc, rc, d) : 0;
+}
+
+int h5chunks_drain(struct h5chunks *hc, struct diag *d)
+{
+    pthread_mutex_lock(&hc->lock);
+    int rc = wait_until_locked(hc, all_written, 1);
+    pthread_mutex_unlock(&hc->lock);
+    return rc ? failed(hc, rc, d) : 0;
+}
+
+void h5chunks_close(struct h5chunks *hc, struct diag *d)
+{
+    if (!hc)
+        return;
+    halt(hc);
+    take_messages(hc, d);
+    diag_release(&hc->d);
+    pthread_mutex_destroy(&hc->lock);
+    pthread_cond_destroy(&hc->work);
+    pthread_cond_destroy(&hc->done);
+    for (size_t i = 0; hc->slots && i < hc->n_slots; i++)
+        free(hc->slots[i].buf);
+    for (int i = 0; hc->workers && i <= hc->o.threads; i++) {
+        free(hc->workers[i].shuffled);
+        if (hc->workers[i].z_ready)
+            deflateEnd(&hc->workers[i].z);
+    }
+    free(hc->zero);
+    free(hc->slots);
+    free(hc->workers);
+    free(hc->tids);
+    free(hc->stage[0]);
+    free(hc->stage[1]);
+    free(hc);
+}
