@@ -26,11 +26,14 @@
 
 #define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms */
 
-/* The first message of a case's diagnostics, with its position, for the table. */
+/* The first error of a case's diagnostics, with its position, for the table. */
 static void first_message(const struct diag *d, int rc, char *message)
 {
-    if (d->n > 0) {
-        const struct diag_msg *m = &d->msgs[0];
+    const struct diag_msg *m = NULL;   /* the first error: a case's warnings are not why it failed */
+    for (size_t i = 0; i < d->n && !m; i++)
+        if (d->msgs[i].severity == DIAG_ERROR)
+            m = &d->msgs[i];
+    if (m) {
         const char *base = m->file ? strrchr(m->file, '/') : NULL;
         base = base ? base + 1 : m->file;
         if (base && m->line)

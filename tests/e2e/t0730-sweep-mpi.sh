@@ -79,7 +79,7 @@ mpi_sweep 2 ids.yaml -o ids-resume.h5 --resume -q >resume.out 2>&1
 expect_status 0 $? "mpirun -n 2 dcsim sweep ids --resume"
 py_check "MPI sweep --resume: finished rows kept, the rest run" "$SC" same ids-resume.h5 ids-serial.h5 --kept
 
-# A long sweep on 2 ranks (~7.5 s: the per-case time measured with the serial binary from
+# A long sweep on 2 ranks (~15 s, so it is still running at the signal after 5-6.5 s: the per-case time measured with the serial binary from
 # sweeps of 8 and 40 cases): the table must be checkpointed while it runs (every
 # SWEEP_CHECKPOINT_S = 5 s, as cmd_sweep.c and sweep_run.h promise), and SIGINT to mpirun
 # leaves a partial table.
@@ -93,7 +93,7 @@ t8=$(sweep_time 8)
 t40=$(sweep_time 40)
 cores=$(nproc 2>/dev/null || echo 1)
 n=$(awk -v a="$t8" -v b="$t40" -v k="$cores" 'BEGIN {c = (b - a) / 32; s = k < 2 ? k : 2;
-    n = int(7.5 * s / (c > 1e-4 ? c : 1e-4)); print (n < 40 ? 40 : n > 20000 ? 20000 : n)}')
+    n = int(15 * s / (c > 1e-4 ? c : 1e-4)); print (n < 40 ? 40 : n > 20000 ? 20000 : n)}')
 "$PY" "$SC" write "$TMP_DIR" "$n"
 # (mpirun itself in the background, so that the signal reaches it; it passes it on to the ranks)
 mpirun --oversubscribe -n 2 "$MPIBIN" sweep resume.yaml -o long.h5 >long.out 2>&1 &
