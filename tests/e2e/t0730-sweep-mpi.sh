@@ -79,7 +79,8 @@ mpi_sweep 2 ids.yaml -o ids-resume.h5 --resume -q >resume.out 2>&1
 expect_status 0 $? "mpirun -n 2 dcsim sweep ids --resume"
 py_check "MPI sweep --resume: finished rows kept, the rest run" "$SC" same ids-resume.h5 ids-serial.h5 --kept
 
-# A long sweep on 2 ranks (~15 s, so it is still running at the signal after 5-6.5 s: the per-case time measured with the serial binary from
+# A long sweep on 2 ranks (~15 s, still running at the signal after 5-6.5 s: the per-case
+# time measured with the serial binary from
 # sweeps of 8 and 40 cases): the table must be checkpointed while it runs (every
 # SWEEP_CHECKPOINT_S = 5 s, as cmd_sweep.c and sweep_run.h promise), and SIGINT to mpirun
 # leaves a partial table.
