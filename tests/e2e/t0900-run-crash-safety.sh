@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t0900-run-crash-safety: a run stopped at any moment leaves no file (or the previous
-# complete one) at its destination; SIGINT stops it cleanly (exit 3, no temporary file); a
+# complete one) at its destination; SIGINT stops it (and fit) cleanly (exit 3, no temporary file); a
 # write failure (file size limit, like a full disk) gives exit 3, a message and no file.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/e2e/lib.sh
@@ -40,6 +40,25 @@ for delay in 0.3 1.0; do
         fail "SIGINT after ${delay}s: the destination changed"
     [ "$(dir_list "$TMP_DIR/out")" = "r.h5 " ] ||
         fail "SIGINT after ${delay}s: files left: $(dir_list "$TMP_DIR/out")"
+done
+
+# fit (many runs of the campus over 100 trials) stops within a second of SIGINT and of
+# SIGTERM too: exit 3, says it was interrupted, writes nothing (issue 11: every long loop
+# polls the stop flag)
+for sig in INT TERM; do
+    "$DCSIM" fit scenarios/campus-590mw.yaml -o "$TMP_DIR/out/fit.h5" >/dev/null 2>"$TMP_DIR/fit.err" &
+    pid=$!
+    sleep 1.5
+    t0=$EPOCHREALTIME
+    kill -"$sig" "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+    took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}')
+    expect_status 3 "$rc" "fit stopped by SIG$sig"
+    expect_grep "interrupted: nothing was written to .*fit.h5" "$TMP_DIR/fit.err" "fit stopped by SIG$sig"
+    awk -v t="$took" 'BEGIN {exit !(t < 1.0)}' || fail "fit stopped by SIG$sig: exit after $took s (> 1 s)"
+    [ "$(dir_list "$TMP_DIR/out")" = "r.h5 " ] ||
+        fail "fit stopped by SIG$sig: files left: $(dir_list "$TMP_DIR/out")"
 done
 
 # a write failure half-way (a 2 MB file size limit stands in for a full disk): exit 3, a
