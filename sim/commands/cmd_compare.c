@@ -72,28 +72,11 @@ static int read_one(const char *arg, double *m, char *label, size_t label_len, s
         return rc;
     }
     /* a sweep table without a case: say so, not "no object '/summary'" */
-    int64_t tf, td;
-    struct diag quiet;
-    diag_init(&quiet);
-    if (h5in_open_dataset(path, "/cases", &tf, &td, &quiet) == 0) {
-        h5in_close_dataset(&tf, &td);
-        diag_release(&quiet);
+    if (h5in_is_sweep_table(path)) {
         diag_error(d, arg, 0, 0, "this is a sweep's table: name a case, e.g. '%s:case=0'", arg);
         return DCSIM_EUSAGE;
     }
-    diag_release(&quiet);
-    size_t n;
-    char **names;
-    double *values;
-    int rc = h5in_read_summary(path, "/summary", &n, &names, &values, d);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < N_METRICS; k++)
-            if (strcmp(names[i], metric_names[k]) == 0)
-                m[k] = values[i];
-    h5in_free_summary(n, names, values);
-    return 0;
+    return h5in_read_metrics(path, "/summary", m, d);
 }
 
 int cmd_compare(int argc, char **argv)

@@ -3,7 +3,6 @@
  * clock, reliability target and site order from its /scenario text (an outline: nothing
  * is resolved, so no catalog, weather or CSV file is needed), the trial count from the root
  * attribute `trials`, and the metrics from /summary and /sites/<id>/summary. */
-#include <hdf5.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "cli.h"
 #include "h5in.h"
 #include "results.h"
+#include "sweep_run.h"
 
 const char cmd_report_usage[] =
     "usage: dcsim report RESULT.h5 [-q]\n"
@@ -21,92 +21,6 @@ const char cmd_report_usage[] =
     "Prints the summary table of a result file (written by run, fit or a sweep's case\n"
     "with `series: true`) exactly as `dcsim run` printed it. A sweep's case is read from\n"
     "its case file (SWEEP-cases/case-NNNNNN.h5). -q is accepted; the table is the output.\n";
-
-struct scenario_read {
-    const char *path;
-    char *text;   /* malloc'd, NUL-terminated */
-};
-
-/* Reads the scalar variable-length string dataset /scenario (the scenario text as run)
- * into r->text (an h5in_read_op: run by h5in_isolated, first in a child). */
-static int read_scenario_op(void *ctx, struct diag *d)
-{
-    struct scenario_read *r = ctx;
-    const char *path = r->path;
-    char **text = &r->text;
-    int64_t f = -1, ds = -1;
-    free(*text);
-    *text = NULL;
-    int rc = h5in_open_dataset(path, "/scenario", &f, &ds, d);
-    if (rc)
-        return rc;
-    hid_t ftype = H5Dget_type((hid_t)ds), space = H5Dget_space((hid_t)ds), mtype = -1;
-    char *s = NULL;
-    rc = DCSIM_EINPUT;
-    if (ftype < 0 || space < 0 || H5Tget_class(ftype) != H5T_STRING ||
-        H5Tis_variable_str(ftype) <= 0 || H5Sget_simple_extent_type(space) != H5S_SCALAR) {
-        diag_error(d, path, 0, 0, "cannot read result: '/scenario' is not the scenario's text "
-                                  "(a scalar string)");
-        goto done;
-    }
-    mtype = H5Tcopy(H5T_C_S1);
-    if (mtype < 0 || H5Tset_size(mtype, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0 ||
-        H5Dread((hid_t)ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) < 0 || !s) {
-        diag_error(d, path, 0, 0, "cannot read result: cannot read '/scenario'");
-        rc = DCSIM_EIO;
-        goto done;
-    }
-    if (!(*text = strdup(s))) {
-        rc = DCSIM_ENOMEM;
-        goto done;
-    }
-    rc = 0;
-done:
-    if (s)
-        H5free_memory(s);
-    if (mtype >= 0)
-        H5Tclose(mtype);
-    if (space >= 0)
-        H5Sclose(space);
-    if (ftype >= 0)
-        H5Tclose(ftype);
-    h5in_close_dataset(&f, &ds);
-    return rc;
-}
-
-/* The scenario text of a result file; *text is malloc'd. HDF5 reads it in a child process
- * first, so a damaged file that crashes the library is a message, not a crash. */
-static int read_scenario_text(const char *path, char **text, struct diag *d)
-{
-    struct scenario_read r = {path, NULL};
-    int rc = h5in_isolated(path, read_scenario_op, &r, d);
-    if (rc) {
-        free(r.text);
-        r.text = NULL;
-    }
-    *text = r.text;
-    return rc;
-}
-
-/* The metrics of one summary group into m[N_METRICS], NaN where the file has none. */
-static int read_metrics(const char *path, const char *group, double *m, struct diag *d)
-{
-    size_t n;
-    char **names;
-    double *values;
-    for (int k = 0; k < N_METRICS; k++)
-        m[k] = NAN;
-    int rc = h5in_read_summary(path, group, &n, &names, &values, d);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < N_METRICS; k++)
-            if (strcmp(names[i], metric_names[k]) == 0)
-                m[k] = values[i];
-    h5in_free_summary(n, names, values);
-    return 0;
-}
 
 /* "S.h5:case=N" → the case file S-cases/case-NNNNNN.h5 (as the sweep names it); a plain
  * file name is copied. DCSIM_EUSAGE when N is not a whole number. */
@@ -123,10 +37,10 @@ static int resolve_case(const char *arg, char *path, size_t len, struct diag *d)
         diag_error(d, arg, 0, 0, "a case is a whole number: FILE.h5:case=N");
         return DCSIM_EUSAGE;
     }
-    size_t n = (size_t)(sel - arg);
-    if (n > 3 && strncmp(sel - 3, ".h5", 3) == 0)
-        n -= 3;
-    snprintf(path, len, "%.*s-cases/case-%06ld.h5", (int)n, arg, c);
+    char table[PATH_MAX], dir[PATH_MAX];
+    snprintf(table, sizeof table, "%.*s", (int)(sel - arg), arg);
+    sweep_series_dir(table, dir, sizeof dir);
+    sweep_case_file(dir, (size_t)c, path, len);
     struct stat st;
     if (stat(path, &st) != 0) {
         diag_error(d, arg, 0, 0, "no series file for case %ld (%s): a sweep keeps a case's "
@@ -153,19 +67,13 @@ int cmd_report(int argc, char **argv)
     if (rc)
         goto done;
     /* a sweep's table: say so, not "no object '/summary'" */
-    int64_t tf, td;
-    struct diag quiet;
-    diag_init(&quiet);
-    if (h5in_open_dataset(path, "/cases", &tf, &td, &quiet) == 0) {
-        h5in_close_dataset(&tf, &td);
+    if (h5in_is_sweep_table(path)) {
         diag_error(&d, path, 0, 0, "this is a sweep's table: name a case, e.g. '%s:case=0' "
                    "(its results are kept with 'series: true')", path);
         rc = DCSIM_EINPUT;
-    }
-    diag_release(&quiet);
-    if (rc)
         goto done;
-    if ((rc = read_scenario_text(path, &text, &d)))
+    }
+    if ((rc = h5in_read_text(path, "/scenario", &text, &d)))
         goto done;
     char where[PATH_MAX + 16];
     snprintf(where, sizeof where, "%s:/scenario", path);
@@ -184,12 +92,12 @@ int cmd_report(int argc, char **argv)
         rc = DCSIM_ENOMEM;
         goto done;
     }
-    if ((rc = read_metrics(path, "/summary", sum.total, &d)))
+    if ((rc = h5in_read_metrics(path, "/summary", sum.total, &d)))
         goto done;
     for (size_t i = 0; i < sc->n_sites && !rc; i++) {
         char group[CATALOG_ID_MAX + 32];
         snprintf(group, sizeof group, "/sites/%s/summary", sc->sites[i].id);
-        rc = read_metrics(path, group, sum.site[i], &d);
+        rc = h5in_read_metrics(path, group, sum.site[i], &d);
     }
     if (rc)
         goto done;

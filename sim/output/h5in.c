@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+
+#include "results.h"
 
 _Static_assert(sizeof(hid_t) == sizeof(int64_t), "h5in_open_dataset passes hid_t as int64_t");
 
@@ -286,7 +289,7 @@ static int is_numeric_scalar(hid_t type, hid_t space)
     return (c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(space) == 1;
 }
 
-struct summary_acc {
+struct attr_collect {
     size_t n, cap;
     char **names;
     double *values;
@@ -298,7 +301,7 @@ struct summary_acc {
 static herr_t collect_summary(hid_t loc, const char *name, const H5A_info_t *info, void *data)
 {
     (void)info;
-    struct summary_acc *acc = data;
+    struct attr_collect *acc = data;
     herr_t r = 0;
     hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
     hid_t type = attr < 0 ? H5I_INVALID_HID : H5Aget_type(attr);
@@ -376,7 +379,7 @@ static int read_summary_direct(const char *path, const char *group, size_t *n, c
         r = read_fail(d, path, DCSIM_EIO, "cannot read the properties of '%s'", group);
         goto out;
     }
-    struct summary_acc acc = {0};
+    struct attr_collect acc = {0};
     H5_index_t idx = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
     herr_t it = H5Aiterate2(g, idx, H5_ITER_INC, NULL, collect_summary, &acc);
     if (it < 0 || acc.status) {
@@ -597,4 +600,90 @@ int h5in_read_attr_double(const char *path, const char *object_path, const char 
 {
     struct read_args a = {.path = path, .obj_path = object_path, .name = name, .value = value};
     return h5in_isolated(path, attr_double_op, &a, d);
+}
+
+/* ---- whole-object reads for the commands ---- */
+
+/* The scalar variable-length string dataset at dataset_path into *text (malloc'd). */
+static int read_text_direct(const char *path, const char *dataset_path, char **text,
+                            struct diag *d)
+{
+    int64_t f = -1, ds = -1;
+    *text = NULL;
+    int rc = open_dataset_direct(path, dataset_path, &f, &ds, d);
+    if (rc)
+        return rc;
+    hid_t ftype = H5Dget_type((hid_t)ds), space = H5Dget_space((hid_t)ds), mtype = -1;
+    char *s = NULL;
+    if (ftype < 0 || space < 0 || H5Tget_class(ftype) != H5T_STRING ||
+        H5Tis_variable_str(ftype) <= 0 || H5Sget_simple_extent_type(space) != H5S_SCALAR) {
+        rc = read_fail(d, path, DCSIM_EINPUT, "'%s' is not a scalar string", dataset_path);
+        goto done;
+    }
+    mtype = H5Tcopy(H5T_C_S1);
+    if (mtype < 0 || H5Tset_size(mtype, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0 ||
+        H5Dread((hid_t)ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) < 0 || !s) {
+        rc = read_fail(d, path, DCSIM_EIO, "cannot read '%s'", dataset_path);
+        goto done;
+    }
+    if (!(*text = h5u_str_dup(s)))
+        rc = read_fail(d, path, DCSIM_ENOMEM, "out of memory");
+done:
+    if (s)
+        H5free_memory(s);
+    h5u_close_type(&mtype);
+    h5u_close_space(&space);
+    h5u_close_type(&ftype);
+    h5in_close_dataset(&f, &ds);
+    return rc;
+}
+
+static int text_op(void *ctx, struct diag *d)
+{
+    struct read_args *a = ctx;
+    free(*a->text);
+    return read_text_direct(a->path, a->obj_path, a->text, d);
+}
+
+int h5in_read_text(const char *path, const char *dataset_path, char **text, struct diag *d)
+{
+    *text = NULL;
+    struct read_args a = {.path = path, .obj_path = dataset_path, .text = text};
+    int rc = h5in_isolated(path, text_op, &a, d);
+    if (rc) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
+}
+
+int h5in_read_metrics(const char *path, const char *group, double *m, struct diag *d)
+{
+    for (int k = 0; k < N_METRICS; k++)
+        m[k] = NAN;
+    size_t n;
+    char **names;
+    double *values;
+    int rc = h5in_read_summary(path, group, &n, &names, &values, d);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < N_METRICS; k++)
+            if (strcmp(names[i], metric_names[k]) == 0)
+                m[k] = values[i];
+    h5in_free_summary(n, names, values);
+    return 0;
+}
+
+int h5in_is_sweep_table(const char *path)
+{
+    int64_t f, ds;
+    struct diag quiet;
+    diag_init(&quiet);
+    int is = h5in_open_dataset(path, "/cases", &f, &ds, &quiet) == 0;
+    if (is)
+        h5in_close_dataset(&f, &ds);
+    diag_release(&quiet);
+    return is;
 }

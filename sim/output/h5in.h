@@ -54,4 +54,15 @@ int h5in_open_dataset(const char *path, const char *dataset_path, int64_t *file,
                       int64_t *dataset, struct diag *d);
 void h5in_close_dataset(int64_t *file, int64_t *dataset);
 
+/** Reads the scalar variable-length string dataset at dataset_path ("/scenario": the
+ *  scenario text as run). *text is NUL-terminated, owned by the caller: free(). */
+int h5in_read_text(const char *path, const char *dataset_path, char **text, struct diag *d);
+
+/** Reads the metrics of a summary group ("/summary", "/sites/<id>/summary") into
+ *  m[N_METRICS] (results.h order), NaN for the metrics the file does not have. */
+int h5in_read_metrics(const char *path, const char *group, double *m, struct diag *d);
+
+/** 1 when `path` is a sweep's table (it has a readable /cases dataset), else 0. */
+int h5in_is_sweep_table(const char *path);
+
 #endif

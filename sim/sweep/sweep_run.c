@@ -111,7 +111,7 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
         rc = sim_create_shared(sc, cache, &sim, &d);
     if (!rc && series_dir) {
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/case-%06zu.h5", series_dir, c);
+        sweep_case_file(series_dir, c, path, sizeof path);
         struct case_attrs ca = {sw, c};
         struct run_file_opts fo = {.quiet = 1, .threads = 1, .before_commit = write_case_attrs,
                                    .ctx = &ca};
@@ -135,15 +135,25 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
     diag_release(&d);
 }
 
-/* The directory for per-case series files: OUT without .h5, plus "-cases"; made when
- * `make_it` (rank 0 only, under MPI). */
+void sweep_series_dir(const char *out, char *buf, size_t len)
+{
+    size_t n = strlen(out);
+    if (n > 3 && strcmp(out + n - 3, ".h5") == 0)
+        n -= 3;
+    snprintf(buf, len, "%.*s-cases", (int)n, out);
+}
+
+void sweep_case_file(const char *series_dir, size_t c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/case-%06zu.h5", series_dir, c);
+}
+
+/* The directory for per-case series files (sweep_series_dir); made when `make_it` (rank 0
+ * only, under MPI). */
 static int series_dir_for(const struct sweep_exec *ex, int make_it, char *buf, size_t len,
                           struct diag *d)
 {
-    size_t n = strlen(ex->out);
-    if (n > 3 && strcmp(ex->out + n - 3, ".h5") == 0)
-        n -= 3;
-    snprintf(buf, len, "%.*s-cases", (int)n, ex->out);
+    sweep_series_dir(ex->out, buf, len);
     if (make_it && mkdir(buf, 0777) != 0 && errno != EEXIST) {
         diag_error(d, buf, 0, 0, "cannot create the directory for the cases' series: %s",
                    strerror(errno));

@@ -33,6 +33,13 @@ struct sweep_exec {
 
 /** Runs every pending case. Returns 0, DCSIM_EINTERRUPTED (the rows done are in results),
  *  or an I/O error from a checkpoint. On MPI, rank 0's results hold every rank's rows. */
+/** Where a sweep written to `out` keeps its cases' result files (`series: true`): `out`
+ *  without ".h5", plus "-cases" (results/x.h5 → results/x-cases). */
+void sweep_series_dir(const char *out, char *buf, size_t len);
+
+/** The result file of case `c` in that directory: DIR/case-NNNNNN.h5. */
+void sweep_case_file(const char *series_dir, size_t c, char *buf, size_t len);
+
 int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done), void *ctx,
                   struct diag *d);
 
