@@ -300,9 +300,23 @@ int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
     return 0;
 }
 
+static void idle_sleep(void);
+
+/* Waits, sleeping between looks, until every rank has come here: MPI's own collectives
+ * (MPI_Finalize, MPI_Win_free) spin while they wait for the slowest rank. */
+static void quiet_barrier(void)
+{
+    MPI_Request rq;
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &rq) != MPI_SUCCESS)
+        return;
+    for (int done = 0; MPI_Test(&rq, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done;)
+        idle_sleep();
+}
+
 void sweep_mpi_finalize(struct sweep_mpi *m)
 {
-    (void)m;
+    if (m->size > 1)
+        quiet_barrier();
     MPI_Finalize();
 }
 
@@ -398,12 +412,51 @@ static void outbox_flush(struct outbox *o)
     }
 }
 
-/* The pending cases are dealt out cyclically: rank r runs the pending cases r, r + size,
- * r + 2·size, ... (in the order of the table), so no rank ever asks another for work and
- * every rank, rank 0 included, computes from start to end; neighbouring cases cost about
- * the same, which keeps the shares even. Finished cases go to rank 0 by non-blocking sends;
- * rank 0 takes them between its own cases and saves the table every SWEEP_CHECKPOINT_S;
- * when its share is done it waits for the rest, sleeping between looks. */
+/* The next pending case: one counter on rank 0, taken from by every rank with an MPI-3
+ * atomic (MPI_Fetch_and_op), so each rank, rank 0 included, runs the next case of the table
+ * as soon as it is free: a rank whose cases cost more (cases are ordered by their values,
+ * and neighbouring cases need not cost the same) takes fewer, and nobody waits for anyone
+ * until the table is done. */
+struct case_counter {
+    MPI_Win win;
+    int64_t *next;   /* rank 0's counter (the window's memory) */
+};
+
+static int counter_open(struct case_counter *k, int root)
+{
+    MPI_Aint bytes = root ? (MPI_Aint)sizeof(int64_t) : 0;
+    if (MPI_Win_allocate(bytes, (int)sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &k->next,
+                         &k->win) != MPI_SUCCESS)
+        return DCSIM_EIO;
+    if (root) {
+        MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, k->win);
+        *k->next = 0;
+        MPI_Win_unlock(0, k->win);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);   /* nobody takes before the counter is 0 */
+    MPI_Win_lock_all(0, k->win);
+    return 0;
+}
+
+static int64_t counter_take(struct case_counter *k)
+{
+    const int64_t one = 1;
+    int64_t got = 0;
+    MPI_Fetch_and_op(&one, &got, MPI_INT64_T, 0, 0, MPI_SUM, k->win);
+    MPI_Win_flush(0, k->win);
+    return got;
+}
+
+static void counter_close(struct case_counter *k)
+{
+    MPI_Win_unlock_all(k->win);
+    quiet_barrier();   /* MPI_Win_free is collective: wait for the others asleep */
+    MPI_Win_free(&k->win);
+}
+
+/* Finished cases go to rank 0 by non-blocking sends; rank 0 takes them between its own
+ * cases and saves the table every SWEEP_CHECKPOINT_S; when the table is done it waits for
+ * the others' last records, sleeping between looks. */
 static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
                        struct weather_cache *cache, struct diag *d)
 {
@@ -423,15 +476,26 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
             done_mask[c] = r->status[c] != CASE_PENDING;
     MPI_Bcast(done_mask, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
 
-    int rc = 0, ranks_done = 0;
+    /* the pending cases in the order of the table */
+    size_t *pending = malloc((n ? n : 1) * sizeof *pending), n_pending = 0;
+    struct case_counter counter;
+    int rc = pending ? 0 : DCSIM_ENOMEM;
+    for (size_t c = 0; pending && c < n; c++)
+        if (!done_mask[c])
+            pending[n_pending++] = c;
+    free(done_mask);
+    /* every rank opens the counter (collective), whatever its memory said */
+    int counter_rc = counter_open(&counter, root);
+    if (!rc)
+        rc = counter_rc;
+    int ranks_done = 0;
     double last_save = mono_s();
     struct case_record rec;
-    size_t pending_seen = 0;
-    for (size_t c = 0; c < n && !*ex->interrupted; c++) {
-        if (done_mask[c])
-            continue;
-        if (pending_seen++ % (size_t)ex->mpi->size != (size_t)ex->mpi->rank)
-            continue;
+    while (!rc && !*ex->interrupted) {
+        int64_t taken = counter_take(&counter);
+        if (taken < 0 || (size_t)taken >= n_pending)
+            break;
+        size_t c = pending[taken];
         memset(&rec, 0, sizeof rec);
         rec.c = (int64_t)c;
         int status;
@@ -467,7 +531,9 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
         outbox_send(out, &rec);
         outbox_flush(out);
     }
-    free(done_mask);
+    if (!counter_rc)
+        counter_close(&counter);
+    free(pending);
     if (root && !rc && sweep_results_done(r) < n)
         rc = DCSIM_EINTERRUPTED;
     return rc;
