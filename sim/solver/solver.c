@@ -346,8 +346,10 @@ struct site_team {
                                            each thread puts its own sites' values there */
     int64_t folded0;                    /* the series block's state at this team block's */
     size_t filled0;                     /* start (steps folded, rows filled) */
+    atomic_size_t next_site;            /* the next site of the block to take */
     int status[SOLVER_MAX_THREADS];
     int64_t failed_step[SOLVER_MAX_THREADS];
+    size_t failed_site[SOLVER_MAX_THREADS];
 };
 
 /* Copies the run's intervals of this step into thread who's buffer (grown as needed). */
@@ -369,42 +371,57 @@ static int iv_keep(struct site_team *tm, int who, const struct site_run *run, si
     return 0;
 }
 
-/* Sites [i0, i1) of thread `who` over the team's current block. The buffers are laid out
- * site by site ([site][step]) and the thread's status and interval count kept in locals
- * until the block ends: threads write no shared cache line step by step. */
+/* The team's current block, site by site: each thread takes the next site not yet taken
+ * (an atomic counter) and runs it through every step of the block before the next, so a
+ * thread that the system holds up (a compression thread on its core, say) costs the block
+ * only that thread's current site, and one site's state stays in cache for the block. The
+ * buffers are laid out site by site ([site][step]); which thread ran a site changes no value.
+ * The thread's status, failing step and site, and interval count stay in locals until the
+ * block ends: threads write no shared cache line step by step. */
 static void team_step(struct site_team *tm, int who)
 {
     size_t n_sites = tm->n_sites, ivlen = 0;
-    size_t i0 = n_sites * (size_t)who / (size_t)tm->n;
-    size_t i1 = n_sites * (size_t)(who + 1) / (size_t)tm->n;
     int64_t dt = tm->s->sc->timestep_s;
     int status = 0;
     int64_t failed = 0;
-    for (int64_t j = 0; j < tm->nk && !status; j++) {
-        int64_t t = (tm->k0 + j) * dt;
-        for (size_t i = i0; i < i1; i++) {
+    size_t failed_site = 0;
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&tm->next_site, 1, memory_order_relaxed);
+        if (i >= n_sites)
+            break;
+        struct site_run *run = &tm->runs[i];
+        for (int64_t j = 0; j < tm->nk; j++) {
+            int64_t t = (tm->k0 + j) * dt;
             size_t at = i * (size_t)tm->cap_k + (size_t)j;
             double *v = tm->v + at * tm->nv;
-            struct site_run *run = &tm->runs[i];
-            if ((status = site_step(run, t, dt, v))) {
-                failed = tm->k0 + j;
-                break;
+            int rc = site_step(run, t, dt, v);
+            if (!rc) {
+                summary_add(&tm->acc[i], v, t, dt);
+                if (tm->b)
+                    block_site_step(tm->b, i, v, tm->folded0, tm->filled0, j);
+                struct iv_ref *iv = &tm->iv[at];
+                iv->n = (uint8_t)run->n_unserved_iv;
+                iv->who = (uint8_t)who;
+                iv->off = (uint32_t)ivlen;
+                if (iv->n > 0)
+                    rc = iv_keep(tm, who, run, &ivlen);
             }
-            summary_add(&tm->acc[i], v, t, dt);
-            if (tm->b)
-                block_site_step(tm->b, i, v, tm->folded0, tm->filled0, j);
-            struct iv_ref *iv = &tm->iv[at];
-            iv->n = (uint8_t)run->n_unserved_iv;
-            iv->who = (uint8_t)who;
-            iv->off = (uint32_t)ivlen;
-            if (iv->n > 0 && (status = iv_keep(tm, who, run, &ivlen))) {
-                failed = tm->k0 + j;
+            if (rc) {
+                /* the run stops at the earliest failing step (the lowest site among those
+                 * failing then): keep this thread's earliest */
+                int64_t k = tm->k0 + j;
+                if (!status || k < failed || (k == failed && i < failed_site)) {
+                    status = rc;
+                    failed = k;
+                    failed_site = i;
+                }
                 break;
             }
         }
     }
     tm->status[who] = status;
     tm->failed_step[who] = failed;
+    tm->failed_site[who] = failed_site;
 }
 
 struct team_member {
@@ -528,15 +545,20 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             tm.folded0 = b.folded;
             tm.filled0 = b.filled;
         }
+        atomic_store_explicit(&tm.next_site, 0, memory_order_relaxed);   /* `go` publishes it */
         if (tm.n > 1)
             gate_wait(&tm.go);
         team_step(&tm, 0);
         if (tm.n > 1)
             gate_wait(&tm.done);
         int64_t fail_k = -1;
+        size_t fail_site = 0;
         for (int w = 0; w < tm.n; w++)
-            if (tm.status[w] && (fail_k < 0 || tm.failed_step[w] < fail_k)) {
+            if (tm.status[w] &&
+                (fail_k < 0 || tm.failed_step[w] < fail_k ||
+                 (tm.failed_step[w] == fail_k && tm.failed_site[w] < fail_site))) {
                 fail_k = tm.failed_step[w];
+                fail_site = tm.failed_site[w];
                 rc = tm.status[w];
             }
         if (rc) {
