@@ -192,6 +192,13 @@ static int trial_parts_init(struct site_state *ss, struct site_weather *sw)
     return rc;
 }
 
+/* Whether the site's physics reads the wet bulb: an open cooling tower's capacity and
+ * evaporation do; nothing else does (the series show it, but only trial 0 writes them). */
+static int site_reads_wetbulb(const struct site *site)
+{
+    return site->liquid.present && site->liquid.rejection == REJECT_COOLING_TOWER;
+}
+
 /* Trial `trial`'s year of the site's climate (no cache): drawn like trial 0's, its table of
  * the steps from the shared parts, and its supplies with the curtailment calendar ranked on
  * it. */
@@ -209,9 +216,15 @@ static int trial_year(struct site_run *run, const struct site_state *ss, int tri
         run->own_wetbulb_c = malloc(n * sizeof *run->own_wetbulb_c);
         if (!run->own_drybulb_c || !run->own_wetbulb_c)
             return DCSIM_ENOMEM;
+        /* A trial after the first writes no series, and only an open cooling tower reads
+         * the wet bulb (dry coolers, chillers and the air side go by the dry bulb): without
+         * one, the Stull wet bulb of every step (most of a trial's weather) is not needed. */
+        int wet = site_reads_wetbulb(ss->site);
         if ((rc = weather_parts_fill(run->own_weather, ss->trial_steps, run->own_drybulb_c,
-                                     run->own_wetbulb_c)))
+                                     wet ? run->own_wetbulb_c : NULL)))
             return rc;
+        for (size_t k = 0; !wet && k < n; k++)
+            run->own_wetbulb_c[k] = NAN;
         run->drybulb_c = run->own_drybulb_c;
         run->wetbulb_c = run->own_wetbulb_c;
     }
