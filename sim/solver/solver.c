@@ -347,6 +347,10 @@ struct site_team {
     int64_t folded0;                    /* the series block's state at this team block's */
     size_t filled0;                     /* start (steps folded, rows filled) */
     atomic_size_t next_site;            /* the next site of the block to take */
+    int aggregate;                      /* several sites: the scenario's step is summed */
+    struct gate mid;                    /* between the sites' steps and their sums */
+    double *totals;                     /* [block][N_SERIES]: the scenario's steps */
+    double *iv_scratch;                 /* [threads][n_sites·SITE_UNSERVED_IV_MAX·2] */
     int status[SOLVER_MAX_THREADS];
     int64_t failed_step[SOLVER_MAX_THREADS];
     size_t failed_site[SOLVER_MAX_THREADS];
@@ -424,6 +428,36 @@ static void team_step(struct site_team *tm, int who)
     tm->failed_site[who] = failed_site;
 }
 
+/* The scenario's steps of the block, summed over the sites in site order (aggregate_step):
+ * thread `who` takes its share of the steps, so the sum of the sites run by the other
+ * threads is read by every thread at once rather than by one after the block. Nothing is
+ * summed after a failed step (its site's rows were not all written). */
+static void team_aggregate(struct site_team *tm, int who)
+{
+    for (int w = 0; w < tm->n; w++)
+        if (tm->status[w])
+            return;
+    size_t nk = (size_t)tm->nk, n = (size_t)tm->n;
+    size_t j0 = nk * (size_t)who / n, j1 = nk * (size_t)(who + 1) / n;
+    size_t stride = (size_t)tm->cap_k * tm->nv;
+    double *scratch = tm->iv_scratch + (size_t)who * tm->n_sites * SITE_UNSERVED_IV_MAX * 2;
+    for (size_t j = j0; j < j1; j++)
+        aggregate_step(tm->v + j * tm->nv, stride, tm->iv + j, (size_t)tm->cap_k,
+                       (double (*const *)[2])tm->ivbuf, tm->n_sites, tm->totals + j * N_SERIES,
+                       scratch);
+}
+
+/* One block of the team, as every thread runs it (the caller's thread too). */
+static void team_block(struct site_team *tm, int who)
+{
+    team_step(tm, who);
+    if (tm->aggregate) {
+        if (tm->n > 1)
+            gate_wait(&tm->mid);
+        team_aggregate(tm, who);
+    }
+}
+
 struct team_member {
     struct site_team *tm;
     int who;
@@ -436,7 +470,7 @@ static void *team_thread(void *arg)
         gate_wait(&m->tm->go);
         if (m->tm->quit)
             return NULL;
-        team_step(m->tm, m->who);
+        team_block(m->tm, m->who);
         gate_wait(&m->tm->done);
     }
 }
@@ -472,14 +506,20 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
                            .cap_k = block_k};
     struct site_run *runs = calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
-    double *total = malloc(N_SERIES * sizeof *total);
-    double *iv_scratch = malloc(n_sites * SITE_UNSERVED_IV_MAX * 2 * sizeof *iv_scratch);
     tm.v = calloc((size_t)block_k * n_sites * nv, sizeof *tm.v);
     tm.iv = malloc((size_t)block_k * n_sites * sizeof *tm.iv);
     tm.runs = runs;
     tm.acc = acc;
     struct block b = {0};
-    int rc = (runs && acc && total && iv_scratch && tm.v && tm.iv) ? 0 : DCSIM_ENOMEM;
+    tm.aggregate = n_sites > 1;
+    if (tm.aggregate) {
+        tm.totals = malloc((size_t)block_k * N_SERIES * sizeof *tm.totals);
+        tm.iv_scratch = malloc((size_t)tm.n * n_sites * SITE_UNSERVED_IV_MAX * 2 *
+                               sizeof *tm.iv_scratch);
+    }
+    int rc = (runs && acc && tm.v && tm.iv && (!tm.aggregate || (tm.totals && tm.iv_scratch)))
+                 ? 0
+                 : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
         int64_t rows = sim_output_rows(sc);
         b.nv = nv;
@@ -510,10 +550,16 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     int started = 0, gates = 0;
     if (!rc && tm.n > 1) {
         if (gate_init(&tm.go, (unsigned)tm.n) == 0) {
-            if (gate_init(&tm.done, (unsigned)tm.n) == 0)
-                gates = 1;
-            else
+            if (gate_init(&tm.done, (unsigned)tm.n) == 0) {
+                if (gate_init(&tm.mid, (unsigned)tm.n) == 0) {
+                    gates = 1;
+                } else {
+                    gate_release(&tm.done);
+                    gate_release(&tm.go);
+                }
+            } else {
                 gate_release(&tm.go);
+            }
         }
         for (int w = 1; gates && w < tm.n; w++, started++) {
             members[w] = (struct team_member){.tm = &tm, .who = w};
@@ -525,6 +571,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             tm.n = started + 1;
             if (gates) {
                 gate_resize(&tm.go, (unsigned)tm.n);
+                gate_resize(&tm.mid, (unsigned)tm.n);
                 gate_resize(&tm.done, (unsigned)tm.n);
             }
         }
@@ -548,7 +595,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         atomic_store_explicit(&tm.next_site, 0, memory_order_relaxed);   /* `go` publishes it */
         if (tm.n > 1)
             gate_wait(&tm.go);
-        team_step(&tm, 0);
+        team_block(&tm, 0);
         if (tm.n > 1)
             gate_wait(&tm.done);
         int64_t fail_k = -1;
@@ -567,12 +614,9 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         }
         for (int64_t j = 0; j < tm.nk && !rc; j++) {
             int64_t k = k0 + j, t = k * dt;
-            const double *step_v = tm.v + (size_t)j * nv;   /* site i at i·block_k·nv */
-            if (n_sites > 1) {   /* one site: the scenario's summary is the site's */
-                aggregate_step(step_v, (size_t)block_k * nv, tm.iv + j, (size_t)block_k,
-                               (double (*const *)[2])tm.ivbuf, n_sites, total, iv_scratch);
-                summary_add(&acc[n_sites], total, t, dt);
-            }
+            /* one site: the scenario's summary is the site's */
+            if (tm.aggregate)
+                summary_add(&acc[n_sites], tm.totals + (size_t)j * N_SERIES, t, dt);
             if (b.values) {
                 if (b.per_row > 1) {
                     if (b.folded == 0)
@@ -601,6 +645,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         pthread_join(tids[w], NULL);
     if (gates) {
         gate_release(&tm.go);
+        gate_release(&tm.mid);
         gate_release(&tm.done);
     }
     if (!rc)
@@ -622,8 +667,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     for (size_t i = 0; acc && i <= n_sites; i++)
         summary_release(&acc[i]);
     free(acc);
-    free(total);
-    free(iv_scratch);
+    free(tm.totals);
+    free(tm.iv_scratch);
     free(tm.v);
     free(tm.iv);
     for (int w = 0; w < SOLVER_MAX_THREADS; w++)
