@@ -2,11 +2,15 @@
  * h5chunks.h).
  *
  * Work is numbered: task g is column g % n_cols of chunk g / n_cols, kept in stage
- * (g / n_cols) % n_stages. A thread claims the next task (`claim`), compresses it into slot
- * g % n_slots of a ring, and marks it ready; whichever thread finds the task at `written`
- * ready takes the writer's turn and writes every ready task in order. A task is claimed only
- * when its slot is free (g < written + n_slots), and a stage is refilled only when all of its
- * tasks are written. */
+ * (g / n_cols) % n_stages. A thread claims the next task (`claim`), compresses (or copies) it
+ * into slot g % n_slots of a ring, and marks it ready; a pool thread that finds the task at
+ * `written` ready takes the writer's turn and writes every ready task in order. A task is
+ * claimed only when its slot is free (g < written + n_slots). A stage is refilled as soon as
+ * all of its tasks are in the ring, not when they are written: the ring holds about two
+ * stages, so the appending thread (the solver) never waits for HDF5's writes, which one
+ * thread at a time does, only for the compression. The appending thread compresses while it
+ * waits but never takes the writer's turn before the drain: a write can take long (HDF5
+ * metadata reloads), and the solver should be solving meanwhile. */
 #include "h5chunks.h"
 
 #include <pthread.h>
@@ -16,9 +20,13 @@
 
 #include "h5util.h"
 
+/* Buffers of the ring of prepared chunks at most (see ring_slots). */
+#define H5CHUNKS_RING_BYTES (48u << 20)
+
 struct slot {
-    unsigned char *buf;         /* compressed bytes (cap h5chunks.slot_cap) */
-    const void *data;           /* what to write: buf, or the stage's column */
+    unsigned char *buf;         /* compressed or copied bytes (cap h5chunks.slot_cap;
+                                   allocated when first used) */
+    const void *data;           /* what to write: buf, or the shared zero chunk */
     size_t size;
     int ready;
 };
@@ -29,13 +37,13 @@ struct worker {
     unsigned char *shuffled;    /* [chunk_rows * 8] */
     z_stream z;                 /* reset for every chunk */
     int z_ready;
+    int appender;               /* the appending thread's (not a pool thread's) */
 };
 
 struct h5chunks {
     struct h5chunks_opts o;
     size_t chunk_bytes;         /* chunk_rows * 8 */
     double *stage[2];           /* [n_cols][chunk_rows] */
-    size_t stage_rows[2];       /* rows of each stage sent */
     size_t filled;              /* rows in the stage being filled */
     uint64_t rows_in;           /* rows appended so far */
     uint64_t sent;              /* stages sent so far (the one filled is number `sent`) */
@@ -46,7 +54,9 @@ struct h5chunks {
     uint64_t claim, written, end;   /* next task to claim, to write; tasks sent */
     struct slot *slots;
     size_t n_slots, slot_cap;
+    size_t left[2];             /* tasks of the stage in each buffer not yet in the ring */
     int writing;                /* a thread has the writer's turn */
+    int draining;               /* the appending thread may take the writer's turn too */
     int quit;
     int rc;                     /* first failure */
     struct diag d;              /* its message */
@@ -124,7 +134,16 @@ static void fail_locked(struct h5chunks *hc, int rc)
     pthread_cond_broadcast(&hc->done);
 }
 
-/* Prepares task g in its slot (no lock held): compresses it, or points at the stage. */
+/* Rows of data in chunk `chunk`: chunk_rows, fewer in the run's last. */
+static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
+{
+    uint64_t first = chunk * hc->o.chunk_rows;
+    uint64_t left = hc->o.total_rows > first ? hc->o.total_rows - first : 0;
+    return left < hc->o.chunk_rows ? (size_t)left : hc->o.chunk_rows;
+}
+
+/* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it, or
+ * copies it (no filter), so that its stage can be refilled before it is written. */
 static int prepare(struct worker *w, uint64_t g, struct diag *d)
 {
     struct h5chunks *hc = w->hc;
@@ -133,25 +152,27 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
     int s = (int)(chunk % (uint64_t)hc->o.n_stages);
     const double *src = hc->stage[s] + col * hc->o.chunk_rows;
     struct slot *sl = &hc->slots[g % hc->n_slots];
-    if (hc->o.level == H5CHUNKS_RAW_ROWS) {
-        sl->data = src;
-        sl->size = hc->stage_rows[s] * sizeof(double);
+    if (hc->o.level > 0 && all_zero(src, hc->o.chunk_rows)) {   /* the same bytes as
+                                                                   compressing it */
+        sl->data = hc->zero;
+        sl->size = hc->zero_size;
         return 0;
     }
-    if (hc->o.level == H5CHUNKS_RAW_CHUNK) {
-        sl->data = src;
-        sl->size = hc->chunk_bytes;
+    if (!sl->buf && !(sl->buf = malloc(hc->slot_cap))) {
+        diag_error(d, NULL, 0, 0, "out of memory for a chunk of series");
+        return DCSIM_ENOMEM;
+    }
+    sl->data = sl->buf;
+    if (hc->o.level <= 0) {   /* H5CHUNKS_RAW_ROWS: the rows of data; RAW_CHUNK: all */
+        sl->size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
+                                                      : hc->o.chunk_rows) * sizeof(double);
+        memcpy(sl->buf, src, sl->size);
         return 0;
     }
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
      * chunks gives the same bytes (its state is re-initialised; every chunk has the same
      * length) without allocating and clearing ~270 KB of zlib state a chunk. */
-    if (all_zero(src, hc->o.chunk_rows)) {   /* the same bytes as compressing it */
-        sl->data = hc->zero;
-        sl->size = hc->zero_size;
-        return 0;
-    }
     h5chunks_shuffle8(src, hc->o.chunk_rows, w->shuffled);
     int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, sl->buf, hc->slot_cap,
                           &sl->size);
@@ -159,29 +180,31 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    sl->data = sl->buf;
     return 0;
 }
 
-/* Lock held: marks task g ready and, unless another thread is writing, writes every ready
- * task in order (the lock released around each write). */
-static void complete_locked(struct h5chunks *hc, uint64_t g)
+/* Whether the task at `written` is ready and nobody is writing: a turn to take. */
+static int write_due_locked(const struct h5chunks *hc)
 {
-    hc->slots[g % hc->n_slots].ready = 1;
-    if (hc->writing)
-        return;
-    hc->writing = 1;
+    return !hc->writing && !hc->rc && !hc->quit && hc->written < hc->claim &&
+           hc->slots[hc->written % hc->n_slots].ready;
+}
+
+/* Lock held, the writer's turn taken: writes every ready task in order (the lock released
+ * around each write), then gives the turn back. */
+static void write_ready_locked(struct h5chunks *hc)
+{
     while (!hc->rc && !hc->quit && hc->written < hc->claim &&
            hc->slots[hc->written % hc->n_slots].ready) {
         uint64_t t = hc->written;
         struct slot *sl = &hc->slots[t % hc->n_slots];
         uint64_t chunk = t / hc->o.n_cols;
         size_t col = (size_t)(t % hc->o.n_cols);
-        size_t rows = hc->stage_rows[chunk % (uint64_t)hc->o.n_stages];
         pthread_mutex_unlock(&hc->lock);
         struct diag d;
         diag_init(&d);
-        int rc = hc->o.write(hc->o.ctx, col, chunk, rows, sl->data, sl->size, &d);
+        int rc = hc->o.write(hc->o.ctx, col, chunk, chunk_data_rows(hc, chunk), sl->data,
+                             sl->size, &d);
         pthread_mutex_lock(&hc->lock);
         if (rc) {
             for (size_t i = 0; i < d.n; i++)
@@ -192,14 +215,36 @@ static void complete_locked(struct h5chunks *hc, uint64_t g)
         diag_release(&d);
         sl->ready = 0;
         hc->written++;
-        if (hc->written % hc->o.n_cols == 0) {   /* a stage written: its buffer is free */
+        if (hc->written == hc->end) {   /* a drain may be waiting (on either) */
             pthread_cond_broadcast(&hc->done);
             pthread_cond_broadcast(&hc->work);
-        } else if (hc->claim < hc->end) {
-            pthread_cond_signal(&hc->work);       /* a slot freed: one more task to claim */
         }
+        if (hc->claim < hc->end && hc->claim + 1 == hc->written + hc->n_slots)
+            pthread_cond_signal(&hc->work);       /* the ring was full: a task to claim */
     }
     hc->writing = 0;
+}
+
+/* Lock held: marks task g ready; its stage's buffer is free once all its tasks are. A pool
+ * thread (or the appending thread while draining) then writes what is due; the appending
+ * thread otherwise wakes a pool thread for it. */
+static void complete_locked(struct worker *w, uint64_t g)
+{
+    struct h5chunks *hc = w->hc;
+    hc->slots[g % hc->n_slots].ready = 1;
+    int s = (int)((g / hc->o.n_cols) % (uint64_t)hc->o.n_stages);
+    if (--hc->left[s] == 0) {   /* the appender may be waiting for this buffer */
+        pthread_cond_broadcast(&hc->done);
+        pthread_cond_broadcast(&hc->work);
+    }
+    if (!write_due_locked(hc))
+        return;
+    if (w->appender && !hc->draining) {
+        pthread_cond_signal(&hc->work);
+        return;
+    }
+    hc->writing = 1;
+    write_ready_locked(hc);
 }
 
 /* Lock held: claims the next task if there is one whose slot is free; runs it (the lock
@@ -224,9 +269,19 @@ static int work_one_locked(struct worker *w)
             diag_error(&hc->d, NULL, 0, 0, "%s", d.msgs[i].text);
         fail_locked(hc, rc);
     } else {
-        complete_locked(hc, g);
+        complete_locked(w, g);
     }
     diag_release(&d);
+    return 1;
+}
+
+/* Lock held: takes the writer's turn when it is due and writes. Returns 1 when it did. */
+static int write_if_due_locked(struct h5chunks *hc)
+{
+    if (!write_due_locked(hc))
+        return 0;
+    hc->writing = 1;
+    write_ready_locked(hc);
     return 1;
 }
 
@@ -237,7 +292,7 @@ static void *pool_thread(void *arg)
     h5u_setup();   /* this thread's HDF5 error printing off: the writes report through d */
     pthread_mutex_lock(&hc->lock);
     while (!hc->quit) {
-        if (!work_one_locked(w))
+        if (!write_if_due_locked(hc) && !work_one_locked(w))
             pthread_cond_wait(&hc->work, &hc->lock);
     }
     pthread_mutex_unlock(&hc->lock);
@@ -245,8 +300,8 @@ static void *pool_thread(void *arg)
 }
 
 /* Lock held: waits until done(hc) holds or the work failed or stopped; with `help`, the
- * calling thread compresses and writes with the pool meanwhile (one stage: else a core would
- * sit idle while the solver waits). */
+ * calling thread compresses with the pool meanwhile (else a core would sit idle while the
+ * solver waits), and while draining writes too. */
 static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chunks *), int help)
 {
     struct worker *self = &hc->workers[hc->o.threads];
@@ -255,19 +310,18 @@ static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chu
             fail_locked(hc, DCSIM_EINTERRUPTED);
             break;
         }
-        if (help && work_one_locked(self))
+        if (help && ((hc->draining && write_if_due_locked(hc)) || work_one_locked(self)))
             continue;
         pthread_cond_wait(help ? &hc->work : &hc->done, &hc->lock);
     }
     return hc->rc;
 }
 
-/* The stage to fill next (number `sent`) is free: all tasks of the stage it reuses written. */
+/* The stage to fill next (number `sent`) is free: every task of the stage in its buffer
+ * is in the ring. */
 static int fill_stage_free(const struct h5chunks *hc)
 {
-    uint64_t q = hc->sent;
-    uint64_t reuse = q >= (uint64_t)hc->o.n_stages ? q - (uint64_t)hc->o.n_stages + 1 : 0;
-    return hc->written >= reuse * hc->o.n_cols;
+    return hc->left[hc->sent % (uint64_t)hc->o.n_stages] == 0;
 }
 
 static int all_written(const struct h5chunks *hc)
@@ -307,6 +361,18 @@ static int failed(struct h5chunks *hc, int rc, struct diag *d)
     return rc;
 }
 
+/* Slots of the ring: about two stages' tasks (so the writes may lag a stage behind the
+ * compression), within H5CHUNKS_RING_BYTES of buffers (allocated as first used; compressed
+ * chunks touch only their size), and at least a few per thread. */
+static size_t ring_slots(const struct h5chunks_opts *o, size_t slot_cap)
+{
+    size_t least = 4 * (size_t)o->threads + 4;
+    size_t budget = (o->level > 0 ? H5CHUNKS_RING_BYTES : H5CHUNKS_RING_BYTES / 3) / slot_cap;
+    size_t want = 2 * o->n_cols + least;
+    size_t n = want < budget ? want : budget;
+    return n > least ? n : least;
+}
+
 int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
 {
     *out = NULL;
@@ -321,8 +387,8 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     if (hc->o.chunk_rows < 1)
         hc->o.chunk_rows = 1;
     hc->chunk_bytes = hc->o.chunk_rows * sizeof(double);
-    hc->n_slots = 4 * (size_t)hc->o.threads + 4;
-    hc->slot_cap = o->level > 0 ? compressBound((uLong)hc->chunk_bytes) : 0;
+    hc->slot_cap = o->level > 0 ? compressBound((uLong)hc->chunk_bytes) : hc->chunk_bytes;
+    hc->n_slots = ring_slots(&hc->o, hc->slot_cap);
     diag_init(&hc->d);
     pthread_mutex_init(&hc->lock, NULL);
     pthread_cond_init(&hc->work, NULL);
@@ -336,10 +402,9 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
     hc->tids = calloc((size_t)hc->o.threads, sizeof *hc->tids);
     ok = ok && hc->slots && hc->workers && hc->tids;
-    for (size_t i = 0; ok && hc->slot_cap && i < hc->n_slots; i++)
-        ok = (hc->slots[i].buf = malloc(hc->slot_cap)) != NULL;
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
+        hc->workers[i].appender = i == hc->o.threads;
         if (o->level > 0)
             ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL;
     }
@@ -373,7 +438,7 @@ static void send_stage(struct h5chunks *hc)
             memset(hc->stage[s] + c * hc->o.chunk_rows + hc->filled, 0,
                    (hc->o.chunk_rows - hc->filled) * sizeof(double));
     pthread_mutex_lock(&hc->lock);
-    hc->stage_rows[s] = hc->filled;
+    hc->left[s] = hc->o.n_cols;
     hc->sent++;
     hc->end += hc->o.n_cols;
     pthread_cond_broadcast(&hc->work);
@@ -425,7 +490,9 @@ int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const d
 int h5chunks_drain(struct h5chunks *hc, struct diag *d)
 {
     pthread_mutex_lock(&hc->lock);
+    hc->draining = 1;
     int rc = wait_until_locked(hc, all_written, 1);
+    hc->draining = 0;
     pthread_mutex_unlock(&hc->lock);
     return rc ? failed(hc, rc, d) : 0;
 }

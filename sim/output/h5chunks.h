@@ -8,9 +8,12 @@
  * a time, in order: column 0 .. n_cols-1 of chunk 0, then of chunk 1, and so on. So the calls
  * `write` sees, and the file they make, never depend on the number of threads.
  *
- * With one stage the appending thread waits while a stage is compressed (and compresses with
- * the pool meanwhile); with two it fills one while the pool works on the other. Memory:
- * n_stages * n_cols * chunk_rows doubles, plus a small ring of compressed chunks per thread. */
+ * A stage is free again once its columns are compressed (or copied) into a ring of about two
+ * stages' chunks, so the appending thread waits for the compression, never for the writes.
+ * With one stage it waits while a stage is compressed (and compresses with the pool
+ * meanwhile); with two it fills one while the pool works on the other. Memory: n_stages *
+ * n_cols * chunk_rows doubles, plus the ring (at most 48 MB of buffers, allocated as used;
+ * a compressed chunk touches only its size). */
 #ifndef DCSIM_H5CHUNKS_H
 #define DCSIM_H5CHUNKS_H
 
