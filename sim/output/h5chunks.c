@@ -6,8 +6,8 @@
  * into slot g % n_slots of a ring, and marks it ready; a pool thread that finds the task at
  * `written` ready takes the writer's turn and writes every ready task in order. A task is
  * claimed only when its slot is free (g < written + n_slots). A stage is refilled as soon as
- * all of its tasks are in the ring, not when they are written: the ring holds about two
- * stages, so the appending thread (the solver) never waits for HDF5's writes, which one
+ * all of its tasks are in the ring, not when they are written: the ring holds about a
+ * stage more, so the appending thread (the solver) never waits for HDF5's writes, which one
  * thread at a time does, only for the compression. The appending thread compresses while it
  * waits but never takes the writer's turn before the drain: a write can take long (HDF5
  * metadata reloads), and the solver should be solving meanwhile. */
@@ -20,12 +20,13 @@
 
 #include "h5util.h"
 
-/* Buffers of the ring of prepared chunks at most (see ring_slots). */
-#define H5CHUNKS_RING_BYTES (48u << 20)
+/* The ring of prepared chunks holds at most this many bytes (see ring_slots). */
+#define H5CHUNKS_RING_BYTES (32u << 20)
 
 struct slot {
-    unsigned char *buf;         /* compressed or copied bytes (cap h5chunks.slot_cap;
-                                   allocated when first used) */
+    unsigned char *buf;         /* compressed or copied bytes (cap: the largest the slot's
+                                   chunks have needed) */
+    size_t cap;
     const void *data;           /* what to write: buf, or the shared zero chunk */
     size_t size;
     int ready;
@@ -35,6 +36,7 @@ struct slot {
 struct worker {
     struct h5chunks *hc;
     unsigned char *shuffled;    /* [chunk_rows * 8] */
+    unsigned char *packed;      /* [slot_cap]: deflate's output, then copied to the slot */
     z_stream z;                 /* reset for every chunk */
     int z_ready;
     int appender;               /* the appending thread's (not a pool thread's) */
@@ -142,6 +144,27 @@ static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
     return left < hc->o.chunk_rows ? (size_t)left : hc->o.chunk_rows;
 }
 
+/* Copies `size` bytes into the slot's buffer, grown when they do not fit (kept, not freed
+ * once written: a free from the writing thread would contend for the allocating thread's
+ * malloc arena with HDF5's own allocations). */
+static int slot_put(struct slot *sl, const void *bytes, size_t size, struct diag *d)
+{
+    if (size > sl->cap) {
+        size_t cap = (size + 4095) & ~(size_t)4095;   /* whole pages: fewer reallocs */
+        unsigned char *grown = realloc(sl->buf, cap);
+        if (!grown) {
+            diag_error(d, NULL, 0, 0, "out of memory for a chunk of series");
+            return DCSIM_ENOMEM;
+        }
+        sl->buf = grown;
+        sl->cap = cap;
+    }
+    memcpy(sl->buf, bytes, size);
+    sl->data = sl->buf;
+    sl->size = size;
+    return 0;
+}
+
 /* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it, or
  * copies it (no filter), so that its stage can be refilled before it is written. */
 static int prepare(struct worker *w, uint64_t g, struct diag *d)
@@ -158,29 +181,24 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
         sl->size = hc->zero_size;
         return 0;
     }
-    if (!sl->buf && !(sl->buf = malloc(hc->slot_cap))) {
-        diag_error(d, NULL, 0, 0, "out of memory for a chunk of series");
-        return DCSIM_ENOMEM;
-    }
-    sl->data = sl->buf;
     if (hc->o.level <= 0) {   /* H5CHUNKS_RAW_ROWS: the rows of data; RAW_CHUNK: all */
-        sl->size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
-                                                      : hc->o.chunk_rows) * sizeof(double);
-        memcpy(sl->buf, src, sl->size);
-        return 0;
+        size_t size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
+                                                         : hc->o.chunk_rows) * sizeof(double);
+        return slot_put(sl, src, size, d);
     }
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
      * chunks gives the same bytes (its state is re-initialised; every chunk has the same
      * length) without allocating and clearing ~270 KB of zlib state a chunk. */
     h5chunks_shuffle8(src, hc->o.chunk_rows, w->shuffled);
-    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, sl->buf, hc->slot_cap,
-                          &sl->size);
+    size_t size = 0;
+    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, w->packed, hc->slot_cap,
+                          &size);
     if (z) {
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    return 0;
+    return slot_put(sl, w->packed, size, d);
 }
 
 /* Whether the task at `written` is ready and nobody is writing: a turn to take. */
@@ -361,15 +379,16 @@ static int failed(struct h5chunks *hc, int rc, struct diag *d)
     return rc;
 }
 
-/* Slots of the ring: about two stages' tasks (so the writes may lag a stage behind the
- * compression), within H5CHUNKS_RING_BYTES of buffers (allocated as first used; compressed
- * chunks touch only their size), and at least a few per thread. */
+/* Slots of the ring: a stage's tasks, or a few stages' when a stage has few columns (so the
+ * writes may lag a stage behind the compression, and each slot always holds the same column:
+ * its buffer grows to that column's largest chunk only), at most H5CHUNKS_RING_BYTES of
+ * buffers even if nothing compressed (typical series take a fifth of that or less). */
 static size_t ring_slots(const struct h5chunks_opts *o, size_t slot_cap)
 {
     size_t least = 4 * (size_t)o->threads + 4;
-    size_t budget = (o->level > 0 ? H5CHUNKS_RING_BYTES : H5CHUNKS_RING_BYTES / 3) / slot_cap;
-    size_t want = 2 * o->n_cols + least;
-    size_t n = want < budget ? want : budget;
+    size_t budget = H5CHUNKS_RING_BYTES / slot_cap;
+    size_t n = o->n_cols * ((least + o->n_cols - 1) / o->n_cols);
+    n = n <= budget ? n : budget;
     return n > least ? n : least;
 }
 
@@ -406,7 +425,8 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
         hc->workers[i].hc = hc;
         hc->workers[i].appender = i == hc->o.threads;
         if (o->level > 0)
-            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL;
+            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL &&
+                 (hc->workers[i].packed = malloc(hc->slot_cap)) != NULL;
     }
     if (ok && o->level > 0) {   /* the compressed zero chunk, made by the appending thread's stream */
         struct worker *self = &hc->workers[hc->o.threads];
@@ -511,6 +531,7 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {
         free(hc->workers[i].shuffled);
+        free(hc->workers[i].packed);
         if (hc->workers[i].z_ready)
             deflateEnd(&hc->workers[i].z);
     }

@@ -8,12 +8,12 @@
  * a time, in order: column 0 .. n_cols-1 of chunk 0, then of chunk 1, and so on. So the calls
  * `write` sees, and the file they make, never depend on the number of threads.
  *
- * A stage is free again once its columns are compressed (or copied) into a ring of about two
- * stages' chunks, so the appending thread waits for the compression, never for the writes.
+ * A stage is free again once its columns are compressed (or copied) into a ring of about a
+ * stage's chunks, so the appending thread waits for the compression, not for the writes.
  * With one stage it waits while a stage is compressed (and compresses with the pool
  * meanwhile); with two it fills one while the pool works on the other. Memory: n_stages *
- * n_cols * chunk_rows doubles, plus the ring (at most 48 MB of buffers, allocated as used;
- * a compressed chunk touches only its size). */
+ * n_cols * chunk_rows doubles, plus the chunks in the ring (at most 32 MB; typical series
+ * compress to a fifth of that or less). */
 #ifndef DCSIM_H5CHUNKS_H
 #define DCSIM_H5CHUNKS_H
 

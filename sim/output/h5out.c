@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,25 @@ struct h5out {
     volatile sig_atomic_t *stop;
     size_t *used;               /* [n_used] indices of the series datasets, in order */
     size_t n_used;
+    /* the layout (groups, series, time scales) is made on a thread of its own while the run
+     * starts: the series' chunks are compressed meanwhile, and written once it is done */
+    struct layout_job {
+        struct h5out_series_def *defs;  /* owned copies of the caller's series */
+        char *text;                     /* their strings */
+        int per_site;
+        char start_iso[64];
+        pthread_t tid;
+        int started, joined;
+        pthread_mutex_t lock;
+        pthread_cond_t cv;
+        int done, rc, reported;         /* reported: its messages were handed over */
+        int seen_done;                  /* the writer saw it done (no lock needed after) */
+        struct diag d;
+        atomic_int cancel;              /* an abort: stop making it */
+    } lay;
 };
+
+static void layout_stop(struct h5out *h, int cancel);
 
 /* ---- messages and writer-only helpers ---- */
 
@@ -242,8 +261,17 @@ static void h5out_free(struct h5out *h, int remove_tmp)
 {
     if (!h)
         return;
+    atomic_store(&h->lay.cancel, 1);   /* a writer waiting for the layout waits less */
     h5chunks_close(h->chunks, NULL);   /* stops the threads: work in flight is dropped */
     h->chunks = NULL;
+    layout_stop(h, 1);
+    if (h->lay.started) {
+        pthread_cond_destroy(&h->lay.cv);
+        pthread_mutex_destroy(&h->lay.lock);
+    }
+    diag_release(&h->lay.d);
+    free(h->lay.defs);
+    free(h->lay.text);
     (void)syncer_stop(h);   /* the file is removed or already synced: a failure is moot */
     /* An abort removes the file first: whatever closing costs (thousands of datasets), a
      * stop leaves nothing behind even if the process is killed meanwhile. */
@@ -527,7 +555,8 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
         goto out;
     }
     for (size_t i = 0; i < h->n_sites; i++) {
-        if (h->stop && *h->stop) {   /* thousands of sites take a while: stop on a signal */
+        if ((h->stop && *h->stop) || atomic_load(&h->lay.cancel)) {   /* thousands of sites
+                                                          take a while: stop on a signal */
             r = DCSIM_EINTERRUPTED;
             goto out;
         }
@@ -623,6 +652,109 @@ out:
     return r;
 }
 
+/* ---- the layout, made on its own thread ---- */
+
+/* Copies the caller's series (borrowed only during h5out_create) for the layout thread. */
+static int layout_copy_defs(struct h5out *h, const struct h5out_series_def *series,
+                            size_t n_defs)
+{
+    size_t bytes = 1;
+    for (size_t i = 0; i < n_defs; i++) {
+        const struct h5out_series_def *s = &series[i];
+        bytes += (s->name ? strlen(s->name) + 1 : 0) + (s->units ? strlen(s->units) + 1 : 0) +
+                 (s->long_name ? strlen(s->long_name) + 1 : 0) +
+                 (s->group ? strlen(s->group) + 1 : 0);
+    }
+    h->lay.defs = calloc(n_defs ? n_defs : 1, sizeof *h->lay.defs);
+    h->lay.text = malloc(bytes);
+    if (!h->lay.defs || !h->lay.text)
+        return DCSIM_ENOMEM;
+    char *p = h->lay.text;
+    for (size_t i = 0; i < n_defs; i++) {
+        const char *in[4] = {series[i].name, series[i].units, series[i].long_name,
+                             series[i].group};
+        const char *out[4] = {NULL, NULL, NULL, NULL};
+        for (int k = 0; k < 4; k++) {
+            if (!in[k])
+                continue;
+            size_t n = strlen(in[k]) + 1;
+            memcpy(p, in[k], n);
+            out[k] = p;
+            p += n;
+        }
+        h->lay.defs[i] = (struct h5out_series_def){out[0], out[1], out[2], out[3]};
+    }
+    return 0;
+}
+
+static void *layout_thread(void *arg)
+{
+    struct h5out *h = arg;
+    h5u_setup();   /* this thread's HDF5 error printing off: failures go to lay.d */
+    int rc = create_layout(h, (const char *const *)h->site_ids, h->lay.defs, h->lay.per_site,
+                           h->lay.start_iso, &h->lay.d);
+    pthread_mutex_lock(&h->lay.lock);
+    h->lay.rc = rc;
+    h->lay.done = 1;
+    pthread_cond_broadcast(&h->lay.cv);
+    pthread_mutex_unlock(&h->lay.lock);
+    return NULL;
+}
+
+/* Starts making the layout; where no thread can start, makes it here and now. */
+static int layout_start(struct h5out *h, struct diag *d)
+{
+    if (pthread_mutex_init(&h->lay.lock, NULL) != 0)
+        return create_layout(h, (const char *const *)h->site_ids, h->lay.defs,
+                             h->lay.per_site, h->lay.start_iso, d);
+    if (pthread_cond_init(&h->lay.cv, NULL) != 0) {
+        pthread_mutex_destroy(&h->lay.lock);
+        return create_layout(h, (const char *const *)h->site_ids, h->lay.defs,
+                             h->lay.per_site, h->lay.start_iso, d);
+    }
+    h->lay.started = 1;
+    if (pthread_create(&h->lay.tid, NULL, layout_thread, h) != 0) {
+        h->lay.joined = 1;   /* no thread: its work is done here */
+        h->lay.rc = create_layout(h, (const char *const *)h->site_ids, h->lay.defs,
+                                  h->lay.per_site, h->lay.start_iso, &h->lay.d);
+        h->lay.done = 1;
+    }
+    return 0;
+}
+
+/* Waits until the layout is made; its failure (messages moved into d the first time) or 0.
+ * Called by the writing thread before a chunk, and by settle(). */
+static int layout_wait(struct h5out *h, struct diag *d)
+{
+    if (!h->lay.started || h->lay.seen_done)
+        return 0;
+    pthread_mutex_lock(&h->lay.lock);
+    while (!h->lay.done)
+        pthread_cond_wait(&h->lay.cv, &h->lay.lock);
+    int rc = h->lay.rc;
+    if (rc && !h->lay.reported) {
+        h->lay.reported = 1;
+        for (size_t i = 0; d && i < h->lay.d.n; i++)
+            diag_error(d, h->lay.d.msgs[i].file, h->lay.d.msgs[i].line, h->lay.d.msgs[i].col,
+                       "%s", h->lay.d.msgs[i].text);
+    }
+    pthread_mutex_unlock(&h->lay.lock);
+    if (!rc)
+        h->lay.seen_done = 1;
+    return rc;
+}
+
+/* Joins the layout thread (asked to stop first when `cancel`) and frees what it used. */
+static void layout_stop(struct h5out *h, int cancel)
+{
+    if (cancel)
+        atomic_store(&h->lay.cancel, 1);
+    if (h->lay.started && !h->lay.joined) {
+        pthread_join(h->lay.tid, NULL);
+        h->lay.joined = 1;
+    }
+}
+
 static int online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -688,6 +820,9 @@ static int write_chunk(void *ctx, size_t col, uint64_t chunk, size_t rows, const
                        size_t size, struct diag *d)
 {
     struct h5out *h = ctx;
+    int lrc = layout_wait(h, d);
+    if (lrc)
+        return lrc;
     hsize_t at = (hsize_t)chunk * h->chunk_rows;
     start_writeback(h, size);
     if (col == 0) {
@@ -730,6 +865,15 @@ static int start_chunks(struct h5out *h, struct diag *d)
  * in, the pool is released. */
 static int settle(struct h5out *h, struct diag *d)
 {
+    int lrc = layout_wait(h, d);
+    layout_stop(h, 0);
+    if (lrc) {
+        h->broken = 1;
+        /* the pool may have met it too: stop it, its messages are this one */
+        h5chunks_close(h->chunks, NULL);
+        h->chunks = NULL;
+        return lrc;
+    }
     if (!h->chunks)
         return h->broken ? write_error(d, h->dest, DCSIM_EINTERNAL, "write after a failure") : 0;
     int r = h5chunks_drain(h->chunks, d);
@@ -783,6 +927,10 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
         return write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
     h->file = h->time_ds = H5I_INVALID_HID;
     h->tmp_fd = -1;
+    diag_init(&h->lay.d);
+    atomic_init(&h->lay.cancel, 0);
+    h->lay.per_site = per_site;
+    snprintf(h->lay.start_iso, sizeof h->lay.start_iso, "%s", meta->start_iso);
     h->n_sites = n_sites;
     h->n_series = n_series;
     h->steps = (size_t)(meta->rows > 0 ? meta->rows : meta->steps);
@@ -831,10 +979,13 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
 
     if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
         (r = write_scenario(h, meta, d)) != 0 ||
-        (r = create_layout(h, site_ids, series, per_site, meta->start_iso, d)) != 0)
+        (r = layout_copy_defs(h, series, per_site ? n_ds : n_series)) != 0) {
+        if (r == DCSIM_ENOMEM)
+            r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
         goto fail;
+    }
     syncer_start(h);
-    if ((r = start_chunks(h, d)) != 0)
+    if ((r = start_chunks(h, d)) != 0 || (r = layout_start(h, d)) != 0)
         goto fail;
     *out = h;
     return 0;
