@@ -3,14 +3,12 @@
  *
  * Work is numbered: task g is column g % n_cols of chunk g / n_cols, kept in stage
  * (g / n_cols) % n_stages. A thread claims the next task (`claim`), compresses (or copies) it
- * into slot g % n_slots of a ring, and marks it ready; a pool thread that finds the task at
- * `written` ready takes the writer's turn and writes every ready task in order. A task is
- * claimed only when its slot is free (g < written + n_slots). A stage is refilled as soon as
- * all of its tasks are in the ring, not when they are written: the ring holds about a
- * stage more, so the appending thread (the solver) never waits for HDF5's writes, which one
- * thread at a time does, only for the compression. The appending thread compresses while it
- * waits but never takes the writer's turn before the drain: a write can take long (HDF5
- * metadata reloads), and the solver should be solving meanwhile. */
+ * into slot g % n_slots of a ring, and marks it ready; one writer thread (the only one that
+ * calls HDF5) writes the ready tasks in order. A task is claimed only when its slot is free
+ * (g < written + n_slots). A stage is refilled as soon as all of its tasks are in the ring,
+ * not when they are written: the ring holds about a stage more, so the appending thread (the
+ * solver) waits for the compression (and compresses meanwhile), never for HDF5's writes,
+ * which can take long (metadata reloads with thousands of series). */
 #include "h5chunks.h"
 
 #include <pthread.h>
@@ -39,7 +37,6 @@ struct worker {
     unsigned char *packed;      /* [slot_cap]: deflate's output, then copied to the slot */
     z_stream z;                 /* reset for every chunk */
     int z_ready;
-    int appender;               /* the appending thread's (not a pool thread's) */
 };
 
 struct h5chunks {
@@ -52,13 +49,15 @@ struct h5chunks {
 
     pthread_mutex_t lock;
     pthread_cond_t work;        /* a task to claim, or a slot freed (the pool waits on it) */
-    pthread_cond_t done;        /* a stage written, or a failure (the appender waits on it) */
+    pthread_cond_t done;        /* a stage free, all written, or a failure (the appender) */
+    pthread_cond_t wrote;       /* the next task to write is ready (the writer waits on it) */
+    pthread_t writer;
+    int writer_started;
+    int prologue_done;          /* the writer thread's prologue has run */
     uint64_t claim, written, end;   /* next task to claim, to write; tasks sent */
     struct slot *slots;
     size_t n_slots, slot_cap;
     size_t left[2];             /* tasks of the stage in each buffer not yet in the ring */
-    int writing;                /* a thread has the writer's turn */
-    int draining;               /* the appending thread may take the writer's turn too */
     int quit;
     int rc;                     /* first failure */
     struct diag d;              /* its message */
@@ -134,6 +133,7 @@ static void fail_locked(struct h5chunks *hc, int rc)
         hc->rc = rc;
     pthread_cond_broadcast(&hc->work);
     pthread_cond_broadcast(&hc->done);
+    pthread_cond_signal(&hc->wrote);
 }
 
 /* Rows of data in chunk `chunk`: chunk_rows, fewer in the run's last. */
@@ -146,17 +146,20 @@ static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
 
 /* Copies `size` bytes into the slot's buffer, grown when they do not fit (kept, not freed
  * once written: a free from the writing thread would contend for the allocating thread's
- * malloc arena with HDF5's own allocations). */
-static int slot_put(struct slot *sl, const void *bytes, size_t size, struct diag *d)
+ * malloc arena with HDF5's own allocations). When slots do not each hold one column (`shrink`:
+ * a ring of fewer slots than columns), a buffer far larger than its chunk is shrunk, or every
+ * slot would grow to the largest chunk of any column. */
+static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
+                    struct diag *d)
 {
-    if (size > sl->cap) {
-        size_t cap = (size + 4095) & ~(size_t)4095;   /* whole pages: fewer reallocs */
-        unsigned char *grown = realloc(sl->buf, cap);
-        if (!grown) {
+    size_t cap = (size + 4095) & ~(size_t)4095;   /* whole pages: fewer reallocs */
+    if (size > sl->cap || (shrink && sl->cap > 2 * cap)) {
+        unsigned char *moved = realloc(sl->buf, cap);
+        if (!moved) {
             diag_error(d, NULL, 0, 0, "out of memory for a chunk of series");
             return DCSIM_ENOMEM;
         }
-        sl->buf = grown;
+        sl->buf = moved;
         sl->cap = cap;
     }
     memcpy(sl->buf, bytes, size);
@@ -184,7 +187,7 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
     if (hc->o.level <= 0) {   /* H5CHUNKS_RAW_ROWS: the rows of data; RAW_CHUNK: all */
         size_t size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
                                                          : hc->o.chunk_rows) * sizeof(double);
-        return slot_put(sl, src, size, d);
+        return slot_put(sl, src, size, hc->n_slots % hc->o.n_cols != 0, d);
     }
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
@@ -198,18 +201,11 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    return slot_put(sl, w->packed, size, d);
+    return slot_put(sl, w->packed, size, hc->n_slots % hc->o.n_cols != 0, d);
 }
 
-/* Whether the task at `written` is ready and nobody is writing: a turn to take. */
-static int write_due_locked(const struct h5chunks *hc)
-{
-    return !hc->writing && !hc->rc && !hc->quit && hc->written < hc->claim &&
-           hc->slots[hc->written % hc->n_slots].ready;
-}
-
-/* Lock held, the writer's turn taken: writes every ready task in order (the lock released
- * around each write), then gives the turn back. */
+/* Lock held, on the writer thread: writes every ready task in order (the lock released
+ * around each write). */
 static void write_ready_locked(struct h5chunks *hc)
 {
     while (!hc->rc && !hc->quit && hc->written < hc->claim &&
@@ -240,29 +236,20 @@ static void write_ready_locked(struct h5chunks *hc)
         if (hc->claim < hc->end && hc->claim + 1 == hc->written + hc->n_slots)
             pthread_cond_signal(&hc->work);       /* the ring was full: a task to claim */
     }
-    hc->writing = 0;
 }
 
-/* Lock held: marks task g ready; its stage's buffer is free once all its tasks are. A pool
- * thread (or the appending thread while draining) then writes what is due; the appending
- * thread otherwise wakes a pool thread for it. */
-static void complete_locked(struct worker *w, uint64_t g)
+/* Lock held: marks task g ready; its stage's buffer is free once all its tasks are; the
+ * writer is woken when g is the next to write. */
+static void complete_locked(struct h5chunks *hc, uint64_t g)
 {
-    struct h5chunks *hc = w->hc;
     hc->slots[g % hc->n_slots].ready = 1;
     int s = (int)((g / hc->o.n_cols) % (uint64_t)hc->o.n_stages);
     if (--hc->left[s] == 0) {   /* the appender may be waiting for this buffer */
         pthread_cond_broadcast(&hc->done);
         pthread_cond_broadcast(&hc->work);
     }
-    if (!write_due_locked(hc))
-        return;
-    if (w->appender && !hc->draining) {
-        pthread_cond_signal(&hc->work);
-        return;
-    }
-    hc->writing = 1;
-    write_ready_locked(hc);
+    if (g == hc->written)
+        pthread_cond_signal(&hc->wrote);
 }
 
 /* Lock held: claims the next task if there is one whose slot is free; runs it (the lock
@@ -287,19 +274,9 @@ static int work_one_locked(struct worker *w)
             diag_error(&hc->d, NULL, 0, 0, "%s", d.msgs[i].text);
         fail_locked(hc, rc);
     } else {
-        complete_locked(w, g);
+        complete_locked(hc, g);
     }
     diag_release(&d);
-    return 1;
-}
-
-/* Lock held: takes the writer's turn when it is due and writes. Returns 1 when it did. */
-static int write_if_due_locked(struct h5chunks *hc)
-{
-    if (!write_due_locked(hc))
-        return 0;
-    hc->writing = 1;
-    write_ready_locked(hc);
     return 1;
 }
 
@@ -307,11 +284,45 @@ static void *pool_thread(void *arg)
 {
     struct worker *w = arg;
     struct h5chunks *hc = w->hc;
-    h5u_setup();   /* this thread's HDF5 error printing off: the writes report through d */
     pthread_mutex_lock(&hc->lock);
     while (!hc->quit) {
-        if (!write_if_due_locked(hc) && !work_one_locked(w))
+        if (!work_one_locked(w))
             pthread_cond_wait(&hc->work, &hc->lock);
+    }
+    pthread_mutex_unlock(&hc->lock);
+    return NULL;
+}
+
+/* The one thread that calls `write` (and first `prologue`): all of HDF5's work and memory
+ * on one thread (its allocations in one malloc arena, not spread over the pool's), and the
+ * compressing threads never wait for a write. */
+static void *writer_thread(void *arg)
+{
+    struct h5chunks *hc = arg;
+    h5u_setup();   /* this thread's HDF5 error printing off: failures report through d */
+    if (hc->o.prologue) {
+        struct diag d;
+        diag_init(&d);
+        int rc = hc->o.prologue(hc->o.ctx, &d);
+        pthread_mutex_lock(&hc->lock);
+        if (rc) {
+            for (size_t i = 0; i < d.n; i++)
+                diag_error(&hc->d, d.msgs[i].file, d.msgs[i].line, d.msgs[i].col, "%s",
+                           d.msgs[i].text);
+            fail_locked(hc, rc);
+        }
+        pthread_mutex_unlock(&hc->lock);
+        diag_release(&d);
+    }
+    pthread_mutex_lock(&hc->lock);
+    hc->prologue_done = 1;   /* a drain waits for it even with nothing to write */
+    pthread_cond_broadcast(&hc->done);
+    pthread_cond_broadcast(&hc->work);
+    while (!hc->quit && !hc->rc) {
+        if (hc->written < hc->claim && hc->slots[hc->written % hc->n_slots].ready)
+            write_ready_locked(hc);
+        else
+            pthread_cond_wait(&hc->wrote, &hc->lock);
     }
     pthread_mutex_unlock(&hc->lock);
     return NULL;
@@ -319,7 +330,7 @@ static void *pool_thread(void *arg)
 
 /* Lock held: waits until done(hc) holds or the work failed or stopped; with `help`, the
  * calling thread compresses with the pool meanwhile (else a core would sit idle while the
- * solver waits), and while draining writes too. */
+ * solver waits). */
 static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chunks *), int help)
 {
     struct worker *self = &hc->workers[hc->o.threads];
@@ -328,7 +339,7 @@ static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chu
             fail_locked(hc, DCSIM_EINTERRUPTED);
             break;
         }
-        if (help && ((hc->draining && write_if_due_locked(hc)) || work_one_locked(self)))
+        if (help && work_one_locked(self))
             continue;
         pthread_cond_wait(help ? &hc->work : &hc->done, &hc->lock);
     }
@@ -344,7 +355,7 @@ static int fill_stage_free(const struct h5chunks *hc)
 
 static int all_written(const struct h5chunks *hc)
 {
-    return hc->written >= hc->end;
+    return hc->prologue_done && hc->written >= hc->end;
 }
 
 /* Moves the pool's messages into d (only when no thread can be adding to them). */
@@ -364,10 +375,14 @@ static void halt(struct h5chunks *hc)
     hc->quit = 1;
     pthread_cond_broadcast(&hc->work);
     pthread_cond_broadcast(&hc->done);
+    pthread_cond_signal(&hc->wrote);
     pthread_mutex_unlock(&hc->lock);
     for (int i = 0; i < hc->n_tids; i++)
         pthread_join(hc->tids[i], NULL);
     hc->n_tids = 0;
+    if (hc->writer_started)
+        pthread_join(hc->writer, NULL);
+    hc->writer_started = 0;
 }
 
 /* After a failure: the threads stop (one may be writing), then the messages are handed over. */
@@ -412,6 +427,7 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     pthread_mutex_init(&hc->lock, NULL);
     pthread_cond_init(&hc->work, NULL);
     pthread_cond_init(&hc->done, NULL);
+    pthread_cond_init(&hc->wrote, NULL);
     int ok = 1;
     for (int s = 0; s < hc->o.n_stages; s++) {
         hc->stage[s] = malloc(hc->o.n_cols * hc->chunk_bytes + 1);
@@ -423,7 +439,6 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     ok = ok && hc->slots && hc->workers && hc->tids;
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
-        hc->workers[i].appender = i == hc->o.threads;
         if (o->level > 0)
             ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL &&
                  (hc->workers[i].packed = malloc(hc->slot_cap)) != NULL;
@@ -435,6 +450,8 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
                           deflate_chunk(self, o->level, self->shuffled, hc->chunk_bytes, hc->zero,
                                         hc->slot_cap, &hc->zero_size) == 0);
     }
+    ok = ok && pthread_create(&hc->writer, NULL, writer_thread, hc) == 0;
+    hc->writer_started = ok;
     for (int i = 0; ok && i < hc->o.threads; i++) {
         if (pthread_create(&hc->tids[i], NULL, pool_thread, &hc->workers[i]) != 0)
             ok = 0;
@@ -510,9 +527,7 @@ int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const d
 int h5chunks_drain(struct h5chunks *hc, struct diag *d)
 {
     pthread_mutex_lock(&hc->lock);
-    hc->draining = 1;
     int rc = wait_until_locked(hc, all_written, 1);
-    hc->draining = 0;
     pthread_mutex_unlock(&hc->lock);
     return rc ? failed(hc, rc, d) : 0;
 }
@@ -527,6 +542,7 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     pthread_mutex_destroy(&hc->lock);
     pthread_cond_destroy(&hc->work);
     pthread_cond_destroy(&hc->done);
+    pthread_cond_destroy(&hc->wrote);
     for (size_t i = 0; hc->slots && i < hc->n_slots; i++)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {

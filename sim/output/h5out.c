@@ -62,25 +62,17 @@ struct h5out {
     volatile sig_atomic_t *stop;
     size_t *used;               /* [n_used] indices of the series datasets, in order */
     size_t n_used;
-    /* the layout (groups, series, time scales) is made on a thread of its own while the run
-     * starts: the series' chunks are compressed meanwhile, and written once it is done */
+    /* the layout (groups, series, time scales) is made by the writer thread of the series'
+     * pool before its first write, while the run starts (h5chunks' prologue) */
     struct layout_job {
         struct h5out_series_def *defs;  /* owned copies of the caller's series */
         char *text;                     /* their strings */
         int per_site;
         char start_iso[64];
-        pthread_t tid;
-        int started, joined;
-        pthread_mutex_t lock;
-        pthread_cond_t cv;
-        int done, rc, reported;         /* reported: its messages were handed over */
-        int seen_done;                  /* the writer saw it done (no lock needed after) */
-        struct diag d;
+        int made;                       /* done (by the pool, or here without one) */
         atomic_int cancel;              /* an abort: stop making it */
     } lay;
 };
-
-static void layout_stop(struct h5out *h, int cancel);
 
 /* ---- messages and writer-only helpers ---- */
 
@@ -264,12 +256,6 @@ static void h5out_free(struct h5out *h, int remove_tmp)
     atomic_store(&h->lay.cancel, 1);   /* a writer waiting for the layout waits less */
     h5chunks_close(h->chunks, NULL);   /* stops the threads: work in flight is dropped */
     h->chunks = NULL;
-    layout_stop(h, 1);
-    if (h->lay.started) {
-        pthread_cond_destroy(&h->lay.cv);
-        pthread_mutex_destroy(&h->lay.lock);
-    }
-    diag_release(&h->lay.d);
     free(h->lay.defs);
     free(h->lay.text);
     (void)syncer_stop(h);   /* the file is removed or already synced: a failure is moot */
@@ -687,72 +673,14 @@ static int layout_copy_defs(struct h5out *h, const struct h5out_series_def *seri
     return 0;
 }
 
-static void *layout_thread(void *arg)
+/* h5chunks' prologue: makes the layout on the pool's writer thread. */
+static int layout_prologue(void *ctx, struct diag *d)
 {
-    struct h5out *h = arg;
-    h5u_setup();   /* this thread's HDF5 error printing off: failures go to lay.d */
+    struct h5out *h = ctx;
     int rc = create_layout(h, (const char *const *)h->site_ids, h->lay.defs, h->lay.per_site,
-                           h->lay.start_iso, &h->lay.d);
-    pthread_mutex_lock(&h->lay.lock);
-    h->lay.rc = rc;
-    h->lay.done = 1;
-    pthread_cond_broadcast(&h->lay.cv);
-    pthread_mutex_unlock(&h->lay.lock);
-    return NULL;
-}
-
-/* Starts making the layout; where no thread can start, makes it here and now. */
-static int layout_start(struct h5out *h, struct diag *d)
-{
-    if (pthread_mutex_init(&h->lay.lock, NULL) != 0)
-        return create_layout(h, (const char *const *)h->site_ids, h->lay.defs,
-                             h->lay.per_site, h->lay.start_iso, d);
-    if (pthread_cond_init(&h->lay.cv, NULL) != 0) {
-        pthread_mutex_destroy(&h->lay.lock);
-        return create_layout(h, (const char *const *)h->site_ids, h->lay.defs,
-                             h->lay.per_site, h->lay.start_iso, d);
-    }
-    h->lay.started = 1;
-    if (pthread_create(&h->lay.tid, NULL, layout_thread, h) != 0) {
-        h->lay.joined = 1;   /* no thread: its work is done here */
-        h->lay.rc = create_layout(h, (const char *const *)h->site_ids, h->lay.defs,
-                                  h->lay.per_site, h->lay.start_iso, &h->lay.d);
-        h->lay.done = 1;
-    }
-    return 0;
-}
-
-/* Waits until the layout is made; its failure (messages moved into d the first time) or 0.
- * Called by the writing thread before a chunk, and by settle(). */
-static int layout_wait(struct h5out *h, struct diag *d)
-{
-    if (!h->lay.started || h->lay.seen_done)
-        return 0;
-    pthread_mutex_lock(&h->lay.lock);
-    while (!h->lay.done)
-        pthread_cond_wait(&h->lay.cv, &h->lay.lock);
-    int rc = h->lay.rc;
-    if (rc && !h->lay.reported) {
-        h->lay.reported = 1;
-        for (size_t i = 0; d && i < h->lay.d.n; i++)
-            diag_error(d, h->lay.d.msgs[i].file, h->lay.d.msgs[i].line, h->lay.d.msgs[i].col,
-                       "%s", h->lay.d.msgs[i].text);
-    }
-    pthread_mutex_unlock(&h->lay.lock);
-    if (!rc)
-        h->lay.seen_done = 1;
+                           h->lay.start_iso, d);
+    h->lay.made = rc == 0;
     return rc;
-}
-
-/* Joins the layout thread (asked to stop first when `cancel`) and frees what it used. */
-static void layout_stop(struct h5out *h, int cancel)
-{
-    if (cancel)
-        atomic_store(&h->lay.cancel, 1);
-    if (h->lay.started && !h->lay.joined) {
-        pthread_join(h->lay.tid, NULL);
-        h->lay.joined = 1;
-    }
 }
 
 static int online_cores(void)
@@ -820,9 +748,6 @@ static int write_chunk(void *ctx, size_t col, uint64_t chunk, size_t rows, const
                        size_t size, struct diag *d)
 {
     struct h5out *h = ctx;
-    int lrc = layout_wait(h, d);
-    if (lrc)
-        return lrc;
     hsize_t at = (hsize_t)chunk * h->chunk_rows;
     start_writeback(h, size);
     if (col == 0) {
@@ -853,7 +778,7 @@ static int start_chunks(struct h5out *h, struct diag *d)
         .n_stages = h->n_stages, .threads = h->threads, .stop = h->stop,
         .level = h->pipeline ? H5CHUNKS_RAW_ROWS
                  : h->deflate_level > 0 ? h->deflate_level : H5CHUNKS_RAW_CHUNK,
-        .write = write_chunk, .ctx = h,
+        .write = write_chunk, .prologue = layout_prologue, .ctx = h,
     };
     if (h5chunks_start(&o, &h->chunks))
         return write_error(d, h->dest, DCSIM_ENOMEM, "out of memory for the series' chunks");
@@ -865,15 +790,6 @@ static int start_chunks(struct h5out *h, struct diag *d)
  * in, the pool is released. */
 static int settle(struct h5out *h, struct diag *d)
 {
-    int lrc = layout_wait(h, d);
-    layout_stop(h, 0);
-    if (lrc) {
-        h->broken = 1;
-        /* the pool may have met it too: stop it, its messages are this one */
-        h5chunks_close(h->chunks, NULL);
-        h->chunks = NULL;
-        return lrc;
-    }
     if (!h->chunks)
         return h->broken ? write_error(d, h->dest, DCSIM_EINTERNAL, "write after a failure") : 0;
     int r = h5chunks_drain(h->chunks, d);
@@ -927,7 +843,6 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
         return write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
     h->file = h->time_ds = H5I_INVALID_HID;
     h->tmp_fd = -1;
-    diag_init(&h->lay.d);
     atomic_init(&h->lay.cancel, 0);
     h->lay.per_site = per_site;
     snprintf(h->lay.start_iso, sizeof h->lay.start_iso, "%s", meta->start_iso);
@@ -985,7 +900,8 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
         goto fail;
     }
     syncer_start(h);
-    if ((r = start_chunks(h, d)) != 0 || (r = layout_start(h, d)) != 0)
+    if ((r = start_chunks(h, d)) != 0 ||
+        (!h->chunks && (r = layout_prologue(h, d)) != 0))   /* no series rows: no pool */
         goto fail;
     *out = h;
     return 0;
