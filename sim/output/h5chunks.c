@@ -2,11 +2,13 @@
  * h5chunks.h).
  *
  * Work is numbered: task g is column g % n_cols of chunk g / n_cols, kept in stage
- * (g / n_cols) % n_stages. A thread claims the next task (`claim`), compresses it into slot
- * g % n_slots of a ring, and marks it ready; whichever thread finds the task at `written`
- * ready takes the writer's turn and writes every ready task in order. A task is claimed only
- * when its slot is free (g < written + n_slots), and a stage is refilled only when all of its
- * tasks are written. */
+ * (g / n_cols) % n_stages. A thread claims the next task (`claim`), compresses (or copies) it
+ * into slot g % n_slots of a ring, and marks it ready; one writer thread (the only one that
+ * calls HDF5) writes the ready tasks in order. A task is claimed only when its slot is free
+ * (g < written + n_slots). A stage is refilled as soon as all of its tasks are in the ring,
+ * not when they are written: the ring holds about a stage more, so the appending thread (the
+ * solver) waits for the compression (and compresses meanwhile), never for HDF5's writes,
+ * which can take long (metadata reloads with thousands of series). */
 #include "h5chunks.h"
 
 #include <pthread.h>
@@ -16,9 +18,14 @@
 
 #include "h5util.h"
 
+/* The ring of prepared chunks holds at most this many bytes (see ring_slots). */
+#define H5CHUNKS_RING_BYTES (32u << 20)
+
 struct slot {
-    unsigned char *buf;         /* compressed bytes (cap h5chunks.slot_cap) */
-    const void *data;           /* what to write: buf, or the stage's column */
+    unsigned char *buf;         /* compressed or copied bytes (cap: the largest the slot's
+                                   chunks have needed) */
+    size_t cap;
+    const void *data;           /* what to write: buf, or the shared zero chunk */
     size_t size;
     int ready;
 };
@@ -27,6 +34,7 @@ struct slot {
 struct worker {
     struct h5chunks *hc;
     unsigned char *shuffled;    /* [chunk_rows * 8] */
+    unsigned char *packed;      /* [slot_cap]: deflate's output, then copied to the slot */
     z_stream z;                 /* reset for every chunk */
     int z_ready;
 };
@@ -35,18 +43,21 @@ struct h5chunks {
     struct h5chunks_opts o;
     size_t chunk_bytes;         /* chunk_rows * 8 */
     double *stage[2];           /* [n_cols][chunk_rows] */
-    size_t stage_rows[2];       /* rows of each stage sent */
     size_t filled;              /* rows in the stage being filled */
     uint64_t rows_in;           /* rows appended so far */
     uint64_t sent;              /* stages sent so far (the one filled is number `sent`) */
 
     pthread_mutex_t lock;
     pthread_cond_t work;        /* a task to claim, or a slot freed (the pool waits on it) */
-    pthread_cond_t done;        /* a stage written, or a failure (the appender waits on it) */
+    pthread_cond_t done;        /* a stage free, all written, or a failure (the appender) */
+    pthread_cond_t wrote;       /* the next task to write is ready (the writer waits on it) */
+    pthread_t writer;
+    int writer_started;
+    int prologue_done;          /* the writer thread's prologue has run */
     uint64_t claim, written, end;   /* next task to claim, to write; tasks sent */
     struct slot *slots;
     size_t n_slots, slot_cap;
-    int writing;                /* a thread has the writer's turn */
+    size_t left[2];             /* tasks of the stage in each buffer not yet in the ring */
     int quit;
     int rc;                     /* first failure */
     struct diag d;              /* its message */
@@ -122,9 +133,43 @@ static void fail_locked(struct h5chunks *hc, int rc)
         hc->rc = rc;
     pthread_cond_broadcast(&hc->work);
     pthread_cond_broadcast(&hc->done);
+    pthread_cond_signal(&hc->wrote);
 }
 
-/* Prepares task g in its slot (no lock held): compresses it, or points at the stage. */
+/* Rows of data in chunk `chunk`: chunk_rows, fewer in the run's last. */
+static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
+{
+    uint64_t first = chunk * hc->o.chunk_rows;
+    uint64_t left = hc->o.total_rows > first ? hc->o.total_rows - first : 0;
+    return left < hc->o.chunk_rows ? (size_t)left : hc->o.chunk_rows;
+}
+
+/* Copies `size` bytes into the slot's buffer, grown when they do not fit (kept, not freed
+ * once written: a free from the writing thread would contend for the allocating thread's
+ * malloc arena with HDF5's own allocations). When slots do not each hold one column (`shrink`:
+ * a ring of fewer slots than columns), a buffer far larger than its chunk is shrunk, or every
+ * slot would grow to the largest chunk of any column. */
+static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
+                    struct diag *d)
+{
+    size_t cap = (size + 4095) & ~(size_t)4095;   /* whole pages: fewer reallocs */
+    if (size > sl->cap || (shrink && sl->cap > 2 * cap)) {
+        unsigned char *moved = realloc(sl->buf, cap);
+        if (!moved) {
+            diag_error(d, NULL, 0, 0, "out of memory for a chunk of series");
+            return DCSIM_ENOMEM;
+        }
+        sl->buf = moved;
+        sl->cap = cap;
+    }
+    memcpy(sl->buf, bytes, size);
+    sl->data = sl->buf;
+    sl->size = size;
+    return 0;
+}
+
+/* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it, or
+ * copies it (no filter), so that its stage can be refilled before it is written. */
 static int prepare(struct worker *w, uint64_t g, struct diag *d)
 {
     struct h5chunks *hc = w->hc;
@@ -133,55 +178,47 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
     int s = (int)(chunk % (uint64_t)hc->o.n_stages);
     const double *src = hc->stage[s] + col * hc->o.chunk_rows;
     struct slot *sl = &hc->slots[g % hc->n_slots];
-    if (hc->o.level == H5CHUNKS_RAW_ROWS) {
-        sl->data = src;
-        sl->size = hc->stage_rows[s] * sizeof(double);
+    if (hc->o.level > 0 && all_zero(src, hc->o.chunk_rows)) {   /* the same bytes as
+                                                                   compressing it */
+        sl->data = hc->zero;
+        sl->size = hc->zero_size;
         return 0;
     }
-    if (hc->o.level == H5CHUNKS_RAW_CHUNK) {
-        sl->data = src;
-        sl->size = hc->chunk_bytes;
-        return 0;
+    if (hc->o.level <= 0) {   /* H5CHUNKS_RAW_ROWS: the rows of data; RAW_CHUNK: all */
+        size_t size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
+                                                         : hc->o.chunk_rows) * sizeof(double);
+        return slot_put(sl, src, size, hc->n_slots % hc->o.n_cols != 0, d);
     }
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
      * chunks gives the same bytes (its state is re-initialised; every chunk has the same
      * length) without allocating and clearing ~270 KB of zlib state a chunk. */
-    if (all_zero(src, hc->o.chunk_rows)) {   /* the same bytes as compressing it */
-        sl->data = hc->zero;
-        sl->size = hc->zero_size;
-        return 0;
-    }
     h5chunks_shuffle8(src, hc->o.chunk_rows, w->shuffled);
-    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, sl->buf, hc->slot_cap,
-                          &sl->size);
+    size_t size = 0;
+    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, w->packed, hc->slot_cap,
+                          &size);
     if (z) {
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    sl->data = sl->buf;
-    return 0;
+    return slot_put(sl, w->packed, size, hc->n_slots % hc->o.n_cols != 0, d);
 }
 
-/* Lock held: marks task g ready and, unless another thread is writing, writes every ready
- * task in order (the lock released around each write). */
-static void complete_locked(struct h5chunks *hc, uint64_t g)
+/* Lock held, on the writer thread: writes every ready task in order (the lock released
+ * around each write). */
+static void write_ready_locked(struct h5chunks *hc)
 {
-    hc->slots[g % hc->n_slots].ready = 1;
-    if (hc->writing)
-        return;
-    hc->writing = 1;
     while (!hc->rc && !hc->quit && hc->written < hc->claim &&
            hc->slots[hc->written % hc->n_slots].ready) {
         uint64_t t = hc->written;
         struct slot *sl = &hc->slots[t % hc->n_slots];
         uint64_t chunk = t / hc->o.n_cols;
         size_t col = (size_t)(t % hc->o.n_cols);
-        size_t rows = hc->stage_rows[chunk % (uint64_t)hc->o.n_stages];
         pthread_mutex_unlock(&hc->lock);
         struct diag d;
         diag_init(&d);
-        int rc = hc->o.write(hc->o.ctx, col, chunk, rows, sl->data, sl->size, &d);
+        int rc = hc->o.write(hc->o.ctx, col, chunk, chunk_data_rows(hc, chunk), sl->data,
+                             sl->size, &d);
         pthread_mutex_lock(&hc->lock);
         if (rc) {
             for (size_t i = 0; i < d.n; i++)
@@ -192,14 +229,27 @@ static void complete_locked(struct h5chunks *hc, uint64_t g)
         diag_release(&d);
         sl->ready = 0;
         hc->written++;
-        if (hc->written % hc->o.n_cols == 0) {   /* a stage written: its buffer is free */
+        if (hc->written == hc->end) {   /* a drain may be waiting (on either) */
             pthread_cond_broadcast(&hc->done);
             pthread_cond_broadcast(&hc->work);
-        } else if (hc->claim < hc->end) {
-            pthread_cond_signal(&hc->work);       /* a slot freed: one more task to claim */
         }
+        if (hc->claim < hc->end && hc->claim + 1 == hc->written + hc->n_slots)
+            pthread_cond_signal(&hc->work);       /* the ring was full: a task to claim */
     }
-    hc->writing = 0;
+}
+
+/* Lock held: marks task g ready; its stage's buffer is free once all its tasks are; the
+ * writer is woken when g is the next to write. */
+static void complete_locked(struct h5chunks *hc, uint64_t g)
+{
+    hc->slots[g % hc->n_slots].ready = 1;
+    int s = (int)((g / hc->o.n_cols) % (uint64_t)hc->o.n_stages);
+    if (--hc->left[s] == 0) {   /* the appender may be waiting for this buffer */
+        pthread_cond_broadcast(&hc->done);
+        pthread_cond_broadcast(&hc->work);
+    }
+    if (g == hc->written)
+        pthread_cond_signal(&hc->wrote);
 }
 
 /* Lock held: claims the next task if there is one whose slot is free; runs it (the lock
@@ -234,7 +284,6 @@ static void *pool_thread(void *arg)
 {
     struct worker *w = arg;
     struct h5chunks *hc = w->hc;
-    h5u_setup();   /* this thread's HDF5 error printing off: the writes report through d */
     pthread_mutex_lock(&hc->lock);
     while (!hc->quit) {
         if (!work_one_locked(w))
@@ -244,9 +293,44 @@ static void *pool_thread(void *arg)
     return NULL;
 }
 
+/* The one thread that calls `write` (and first `prologue`): all of HDF5's work and memory
+ * on one thread (its allocations in one malloc arena, not spread over the pool's), and the
+ * compressing threads never wait for a write. */
+static void *writer_thread(void *arg)
+{
+    struct h5chunks *hc = arg;
+    h5u_setup();   /* this thread's HDF5 error printing off: failures report through d */
+    if (hc->o.prologue) {
+        struct diag d;
+        diag_init(&d);
+        int rc = hc->o.prologue(hc->o.ctx, &d);
+        pthread_mutex_lock(&hc->lock);
+        if (rc) {
+            for (size_t i = 0; i < d.n; i++)
+                diag_error(&hc->d, d.msgs[i].file, d.msgs[i].line, d.msgs[i].col, "%s",
+                           d.msgs[i].text);
+            fail_locked(hc, rc);
+        }
+        pthread_mutex_unlock(&hc->lock);
+        diag_release(&d);
+    }
+    pthread_mutex_lock(&hc->lock);
+    hc->prologue_done = 1;   /* a drain waits for it even with nothing to write */
+    pthread_cond_broadcast(&hc->done);
+    pthread_cond_broadcast(&hc->work);
+    while (!hc->quit && !hc->rc) {
+        if (hc->written < hc->claim && hc->slots[hc->written % hc->n_slots].ready)
+            write_ready_locked(hc);
+        else
+            pthread_cond_wait(&hc->wrote, &hc->lock);
+    }
+    pthread_mutex_unlock(&hc->lock);
+    return NULL;
+}
+
 /* Lock held: waits until done(hc) holds or the work failed or stopped; with `help`, the
- * calling thread compresses and writes with the pool meanwhile (one stage: else a core would
- * sit idle while the solver waits). */
+ * calling thread compresses with the pool meanwhile (else a core would sit idle while the
+ * solver waits). */
 static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chunks *), int help)
 {
     struct worker *self = &hc->workers[hc->o.threads];
@@ -262,17 +346,16 @@ static int wait_until_locked(struct h5chunks *hc, int (*done)(const struct h5chu
     return hc->rc;
 }
 
-/* The stage to fill next (number `sent`) is free: all tasks of the stage it reuses written. */
+/* The stage to fill next (number `sent`) is free: every task of the stage in its buffer
+ * is in the ring. */
 static int fill_stage_free(const struct h5chunks *hc)
 {
-    uint64_t q = hc->sent;
-    uint64_t reuse = q >= (uint64_t)hc->o.n_stages ? q - (uint64_t)hc->o.n_stages + 1 : 0;
-    return hc->written >= reuse * hc->o.n_cols;
+    return hc->left[hc->sent % (uint64_t)hc->o.n_stages] == 0;
 }
 
 static int all_written(const struct h5chunks *hc)
 {
-    return hc->written >= hc->end;
+    return hc->prologue_done && hc->written >= hc->end;
 }
 
 /* Moves the pool's messages into d (only when no thread can be adding to them). */
@@ -292,10 +375,14 @@ static void halt(struct h5chunks *hc)
     hc->quit = 1;
     pthread_cond_broadcast(&hc->work);
     pthread_cond_broadcast(&hc->done);
+    pthread_cond_signal(&hc->wrote);
     pthread_mutex_unlock(&hc->lock);
     for (int i = 0; i < hc->n_tids; i++)
         pthread_join(hc->tids[i], NULL);
     hc->n_tids = 0;
+    if (hc->writer_started)
+        pthread_join(hc->writer, NULL);
+    hc->writer_started = 0;
 }
 
 /* After a failure: the threads stop (one may be writing), then the messages are handed over. */
@@ -305,6 +392,19 @@ static int failed(struct h5chunks *hc, int rc, struct diag *d)
     if (rc != DCSIM_EINTERRUPTED)
         take_messages(hc, d);
     return rc;
+}
+
+/* Slots of the ring: a stage's tasks, or a few stages' when a stage has few columns (so the
+ * writes may lag a stage behind the compression, and each slot always holds the same column:
+ * its buffer grows to that column's largest chunk only), at most H5CHUNKS_RING_BYTES of
+ * buffers even if nothing compressed (typical series take a fifth of that or less). */
+static size_t ring_slots(const struct h5chunks_opts *o, size_t slot_cap)
+{
+    size_t least = 4 * (size_t)o->threads + 4;
+    size_t budget = H5CHUNKS_RING_BYTES / slot_cap;
+    size_t n = o->n_cols * ((least + o->n_cols - 1) / o->n_cols);
+    n = n <= budget ? n : budget;
+    return n > least ? n : least;
 }
 
 int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
@@ -321,12 +421,13 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     if (hc->o.chunk_rows < 1)
         hc->o.chunk_rows = 1;
     hc->chunk_bytes = hc->o.chunk_rows * sizeof(double);
-    hc->n_slots = 4 * (size_t)hc->o.threads + 4;
-    hc->slot_cap = o->level > 0 ? compressBound((uLong)hc->chunk_bytes) : 0;
+    hc->slot_cap = o->level > 0 ? compressBound((uLong)hc->chunk_bytes) : hc->chunk_bytes;
+    hc->n_slots = ring_slots(&hc->o, hc->slot_cap);
     diag_init(&hc->d);
     pthread_mutex_init(&hc->lock, NULL);
     pthread_cond_init(&hc->work, NULL);
     pthread_cond_init(&hc->done, NULL);
+    pthread_cond_init(&hc->wrote, NULL);
     int ok = 1;
     for (int s = 0; s < hc->o.n_stages; s++) {
         hc->stage[s] = malloc(hc->o.n_cols * hc->chunk_bytes + 1);
@@ -336,12 +437,11 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
     hc->tids = calloc((size_t)hc->o.threads, sizeof *hc->tids);
     ok = ok && hc->slots && hc->workers && hc->tids;
-    for (size_t i = 0; ok && hc->slot_cap && i < hc->n_slots; i++)
-        ok = (hc->slots[i].buf = malloc(hc->slot_cap)) != NULL;
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
         if (o->level > 0)
-            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL;
+            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL &&
+                 (hc->workers[i].packed = malloc(hc->slot_cap)) != NULL;
     }
     if (ok && o->level > 0) {   /* the compressed zero chunk, made by the appending thread's stream */
         struct worker *self = &hc->workers[hc->o.threads];
@@ -350,6 +450,8 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
                           deflate_chunk(self, o->level, self->shuffled, hc->chunk_bytes, hc->zero,
                                         hc->slot_cap, &hc->zero_size) == 0);
     }
+    ok = ok && pthread_create(&hc->writer, NULL, writer_thread, hc) == 0;
+    hc->writer_started = ok;
     for (int i = 0; ok && i < hc->o.threads; i++) {
         if (pthread_create(&hc->tids[i], NULL, pool_thread, &hc->workers[i]) != 0)
             ok = 0;
@@ -373,7 +475,7 @@ static void send_stage(struct h5chunks *hc)
             memset(hc->stage[s] + c * hc->o.chunk_rows + hc->filled, 0,
                    (hc->o.chunk_rows - hc->filled) * sizeof(double));
     pthread_mutex_lock(&hc->lock);
-    hc->stage_rows[s] = hc->filled;
+    hc->left[s] = hc->o.n_cols;
     hc->sent++;
     hc->end += hc->o.n_cols;
     pthread_cond_broadcast(&hc->work);
@@ -440,10 +542,12 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     pthread_mutex_destroy(&hc->lock);
     pthread_cond_destroy(&hc->work);
     pthread_cond_destroy(&hc->done);
+    pthread_cond_destroy(&hc->wrote);
     for (size_t i = 0; hc->slots && i < hc->n_slots; i++)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {
         free(hc->workers[i].shuffled);
+        free(hc->workers[i].packed);
         if (hc->workers[i].z_ready)
             deflateEnd(&hc->workers[i].z);
     }

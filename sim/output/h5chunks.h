@@ -4,13 +4,16 @@
  * `n_cols` float64 columns. A full stage (or the run's last, partial one, zero-padded to a
  * whole chunk as HDF5 stores an edge chunk) is handed to a pool of threads that compress its
  * columns, a chunk each, exactly as HDF5's filter pipeline would (byte shuffle of the 8-byte
- * values, then zlib compress2 at the dataset's deflate level), and hand them to `write` one at
- * a time, in order: column 0 .. n_cols-1 of chunk 0, then of chunk 1, and so on. So the calls
+ * values, then zlib compress2 at the dataset's deflate level), and a writer thread hands them
+ * to `write` one at a time, in order: column 0 .. n_cols-1 of chunk 0, then of chunk 1, and so on. So the calls
  * `write` sees, and the file they make, never depend on the number of threads.
  *
- * With one stage the appending thread waits while a stage is compressed (and compresses with
- * the pool meanwhile); with two it fills one while the pool works on the other. Memory:
- * n_stages * n_cols * chunk_rows doubles, plus a small ring of compressed chunks per thread. */
+ * A stage is free again once its columns are compressed (or copied) into a ring of about a
+ * stage's chunks, so the appending thread waits for the compression, not for the writes.
+ * With one stage it waits while a stage is compressed (and compresses with the pool
+ * meanwhile); with two it fills one while the pool works on the other. Memory: n_stages *
+ * n_cols * chunk_rows doubles, plus the chunks in the ring (at most 32 MB; typical series
+ * compress to a fifth of that or less). */
 #ifndef DCSIM_H5CHUNKS_H
 #define DCSIM_H5CHUNKS_H
 
@@ -34,10 +37,13 @@ struct h5chunks_opts {
     int level;                  /* H5CHUNKS_RAW_ROWS, H5CHUNKS_RAW_CHUNK or 1..9 */
     volatile sig_atomic_t *stop;   /* optional: nonzero abandons the work (DCSIM_EINTERRUPTED) */
     /* Writes column `col` of chunk `chunk` (rows of data in it): `size` bytes at `data`.
-     * Called from one thread at a time (any thread of the pool, or the appending one).
+     * Called from the pool's one writing thread, never from the appending one.
      * Returns 0 or a status, with a message in d. */
     int (*write)(void *ctx, size_t col, uint64_t chunk, size_t rows, const void *data,
                  size_t size, struct diag *d);
+    /* Optional: called once on the writing thread before the first write (e.g. to make the
+     * datasets written to); a failure is the pool's, as a write's. */
+    int (*prologue)(void *ctx, struct diag *d);
     void *ctx;
 };
 
@@ -52,7 +58,8 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out);
 int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const double *values,
                     const size_t *map, struct diag *d);
 
-/** Waits until every stage sent has been written; returns as h5chunks_append. */
+/** Waits until the prologue has run and every stage sent has been written; returns as
+ *  h5chunks_append. */
 int h5chunks_drain(struct h5chunks *hc, struct diag *d);
 
 /** Stops the threads at once (work in flight is abandoned) and frees everything; messages

@@ -4,7 +4,6 @@
  * series dataset open while blocks of steps are appended, and renames the finished file onto
  * the destination only at commit, so a reader never sees a half-written result and an old
  * result survives a failed run. Every HDF5 failure becomes one "cannot write result" message. */
-#define _GNU_SOURCE   /* sync_file_range (Linux): writeback started as the series are written */
 #include "h5out.h"
 #include "h5chunks.h"
 #include "h5util.h"
@@ -12,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +24,23 @@
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
 #define H5OUT_MAX_THREADS 64
 #define H5OUT_METADATA_CACHE_BYTES (1u << 20)
-#define H5OUT_WRITEBACK_BYTES (8u << 20)   /* start writing back the file every so many bytes */
+#define H5OUT_TCONV_BYTES (64u << 10)   /* type conversion buffer of a string write (HDF5's
+                                           default, 1 MB, is calloc'd and faulted in: ~10 ms) */
+#define H5OUT_SYNC_BYTES (4u << 20)   /* series bytes between the syncer's fdatasyncs */
 
 struct h5out {
     char *dest;                 /* destination path (owned) */
     char *tmp;                  /* DEST.tmp.<pid> (owned) */
     int tmp_created;            /* we created tmp, so we may remove it */
-    int tmp_fd;                 /* our descriptor of it: writeback as we go, fsync at commit */
-    size_t unsynced;            /* series bytes written since writeback was last started */
+    int tmp_fd;                 /* our descriptor of it: synced as we go, fsync at commit */
+    size_t unsynced;            /* series bytes written since the syncer was last woken */
+    struct syncer {             /* a thread that fdatasyncs the file while the run goes on */
+        pthread_t tid;
+        pthread_mutex_t lock;
+        pthread_cond_t wake;
+        int started, due, quit;
+        int failed;             /* an fdatasync failed (its errno): the commit must fail */
+    } sync;
     hid_t file;
     hid_t time_ds;              /* /time */
     hid_t *site_time_ds;        /* [n_sites] /sites/<id>/series/time: the group's own
@@ -53,6 +62,16 @@ struct h5out {
     volatile sig_atomic_t *stop;
     size_t *used;               /* [n_used] indices of the series datasets, in order */
     size_t n_used;
+    /* the layout (groups, series, time scales) is made by the writer thread of the series'
+     * pool before its first write, while the run starts (h5chunks' prologue) */
+    struct layout_job {
+        struct h5out_series_def *defs;  /* owned copies of the caller's series */
+        char *text;                     /* their strings */
+        int per_site;
+        char start_iso[64];
+        int made;                       /* done (by the pool, or here without one) */
+        atomic_int cancel;              /* an abort: stop making it */
+    } lay;
 };
 
 /* ---- messages and writer-only helpers ---- */
@@ -170,12 +189,76 @@ static int close_dataset_or_keep(hid_t *id)
 
 /* Closes every HDF5 id of h (see close_dataset_or_keep) and frees it; removes the
  * temporary file when asked. */
+/* The syncer: the commit's fsync (before the rename makes the file visible) would otherwise
+ * wait for most of the file to reach the disk, ~0.1 s with both cores idle; synced as it is
+ * written, little is left. The thread mostly sleeps in fdatasync, off the CPUs. */
+static void *syncer_thread(void *arg)
+{
+    struct h5out *h = arg;
+    struct syncer *sy = &h->sync;
+    pthread_mutex_lock(&sy->lock);
+    for (;;) {
+        while (!sy->due && !sy->quit)
+            pthread_cond_wait(&sy->wake, &sy->lock);
+        if (sy->quit)
+            break;
+        sy->due = 0;
+        pthread_mutex_unlock(&sy->lock);
+        /* a failure is kept: it may have consumed the error the commit's fsync would see */
+        int err = fdatasync(h->tmp_fd) != 0 ? errno : 0;
+        pthread_mutex_lock(&sy->lock);
+        if (err && !sy->failed)
+            sy->failed = err;
+    }
+    pthread_mutex_unlock(&sy->lock);
+    return NULL;
+}
+
+/* Starts the syncer; without it (no thread) the commit's fsync does all the work. */
+static void syncer_start(struct h5out *h)
+{
+    struct syncer *sy = &h->sync;
+    if (pthread_mutex_init(&sy->lock, NULL) != 0)
+        return;
+    if (pthread_cond_init(&sy->wake, NULL) != 0) {
+        pthread_mutex_destroy(&sy->lock);
+        return;
+    }
+    sy->started = pthread_create(&sy->tid, NULL, syncer_thread, h) == 0;
+    if (!sy->started) {
+        pthread_cond_destroy(&sy->wake);
+        pthread_mutex_destroy(&sy->lock);
+    }
+}
+
+/* Stops the syncer (waiting for an fdatasync in flight); returns the errno of a failed one
+ * or 0. */
+static int syncer_stop(struct h5out *h)
+{
+    struct syncer *sy = &h->sync;
+    if (!sy->started)
+        return sy->failed;
+    pthread_mutex_lock(&sy->lock);
+    sy->quit = 1;
+    pthread_cond_signal(&sy->wake);
+    pthread_mutex_unlock(&sy->lock);
+    pthread_join(sy->tid, NULL);
+    pthread_cond_destroy(&sy->wake);
+    pthread_mutex_destroy(&sy->lock);
+    sy->started = 0;
+    return sy->failed;
+}
+
 static void h5out_free(struct h5out *h, int remove_tmp)
 {
     if (!h)
         return;
+    atomic_store(&h->lay.cancel, 1);   /* a writer waiting for the layout waits less */
     h5chunks_close(h->chunks, NULL);   /* stops the threads: work in flight is dropped */
     h->chunks = NULL;
+    free(h->lay.defs);
+    free(h->lay.text);
+    (void)syncer_stop(h);   /* the file is removed or already synced: a failure is moot */
     /* An abort removes the file first: whatever closing costs (thousands of datasets), a
      * stop leaves nothing behind even if the process is killed meanwhile. */
     if (remove_tmp && h->tmp_created) {
@@ -351,16 +434,19 @@ static int write_scenario(struct h5out *h, const struct h5out_meta *m, struct di
     hid_t t = vlen_utf8_type();
     hid_t space = H5Screate(H5S_SCALAR);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
     hid_t ds = H5I_INVALID_HID;
-    if (t < 0 || space < 0 || dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0) {
+    if (t < 0 || space < 0 || dcpl < 0 || dxpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
+        H5Pset_buffer(dxpl, H5OUT_TCONV_BYTES, NULL, NULL) < 0) {
         r = write_fail(d, h->dest, "cannot write /scenario");
         goto out;
     }
     ds = H5Dcreate2(h->file, "scenario", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     const char *p = text;
-    if (ds < 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0)
+    if (ds < 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, dxpl, &p) < 0)
         r = write_fail(d, h->dest, "cannot write /scenario");
 out:
+    h5u_close_plist(&dxpl);
     h5u_close_obj(&ds);
     h5u_close_plist(&dcpl);
     h5u_close_space(&space);
@@ -455,7 +541,8 @@ static int create_layout(struct h5out *h, const char *const *site_ids,
         goto out;
     }
     for (size_t i = 0; i < h->n_sites; i++) {
-        if (h->stop && *h->stop) {   /* thousands of sites take a while: stop on a signal */
+        if ((h->stop && *h->stop) || atomic_load(&h->lay.cancel)) {   /* thousands of sites
+                                                          take a while: stop on a signal */
             r = DCSIM_EINTERRUPTED;
             goto out;
         }
@@ -551,6 +638,51 @@ out:
     return r;
 }
 
+/* ---- the layout, made on its own thread ---- */
+
+/* Copies the caller's series (borrowed only during h5out_create) for the layout thread. */
+static int layout_copy_defs(struct h5out *h, const struct h5out_series_def *series,
+                            size_t n_defs)
+{
+    size_t bytes = 1;
+    for (size_t i = 0; i < n_defs; i++) {
+        const struct h5out_series_def *s = &series[i];
+        bytes += (s->name ? strlen(s->name) + 1 : 0) + (s->units ? strlen(s->units) + 1 : 0) +
+                 (s->long_name ? strlen(s->long_name) + 1 : 0) +
+                 (s->group ? strlen(s->group) + 1 : 0);
+    }
+    h->lay.defs = calloc(n_defs ? n_defs : 1, sizeof *h->lay.defs);
+    h->lay.text = malloc(bytes);
+    if (!h->lay.defs || !h->lay.text)
+        return DCSIM_ENOMEM;
+    char *p = h->lay.text;
+    for (size_t i = 0; i < n_defs; i++) {
+        const char *in[4] = {series[i].name, series[i].units, series[i].long_name,
+                             series[i].group};
+        const char *out[4] = {NULL, NULL, NULL, NULL};
+        for (int k = 0; k < 4; k++) {
+            if (!in[k])
+                continue;
+            size_t n = strlen(in[k]) + 1;
+            memcpy(p, in[k], n);
+            out[k] = p;
+            p += n;
+        }
+        h->lay.defs[i] = (struct h5out_series_def){out[0], out[1], out[2], out[3]};
+    }
+    return 0;
+}
+
+/* h5chunks' prologue: makes the layout on the pool's writer thread. */
+static int layout_prologue(void *ctx, struct diag *d)
+{
+    struct h5out *h = ctx;
+    int rc = create_layout(h, (const char *const *)h->site_ids, h->lay.defs, h->lay.per_site,
+                           h->lay.start_iso, d);
+    h->lay.made = rc == 0;
+    return rc;
+}
+
 static int online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -598,17 +730,18 @@ static herr_t put_chunk(const struct h5out *h, hid_t ds, hsize_t at, size_t rows
     return r;
 }
 
-/* The commit's fsync would otherwise wait for the whole file (0.4 s for 250 MB here): the
- * kernel is asked to start writing it back every H5OUT_WRITEBACK_BYTES, without waiting. */
+/* Wakes the syncer every H5OUT_SYNC_BYTES written (one fdatasync at a time: while one is in
+ * flight, the next is due as soon as it ends). */
 static void start_writeback(struct h5out *h, size_t bytes)
 {
     h->unsynced += bytes;
-    if (h->unsynced < H5OUT_WRITEBACK_BYTES || h->tmp_fd < 0)
+    if (h->unsynced < H5OUT_SYNC_BYTES || !h->sync.started)
         return;
     h->unsynced = 0;
-#ifdef SYNC_FILE_RANGE_WRITE
-    (void)sync_file_range(h->tmp_fd, 0, 0, SYNC_FILE_RANGE_WRITE);   /* a hint: errors ignored */
-#endif
+    pthread_mutex_lock(&h->sync.lock);
+    h->sync.due = 1;
+    pthread_cond_signal(&h->sync.wake);
+    pthread_mutex_unlock(&h->sync.lock);
 }
 
 static int write_chunk(void *ctx, size_t col, uint64_t chunk, size_t rows, const void *data,
@@ -645,7 +778,7 @@ static int start_chunks(struct h5out *h, struct diag *d)
         .n_stages = h->n_stages, .threads = h->threads, .stop = h->stop,
         .level = h->pipeline ? H5CHUNKS_RAW_ROWS
                  : h->deflate_level > 0 ? h->deflate_level : H5CHUNKS_RAW_CHUNK,
-        .write = write_chunk, .ctx = h,
+        .write = write_chunk, .prologue = layout_prologue, .ctx = h,
     };
     if (h5chunks_start(&o, &h->chunks))
         return write_error(d, h->dest, DCSIM_ENOMEM, "out of memory for the series' chunks");
@@ -710,6 +843,9 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
         return write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
     h->file = h->time_ds = H5I_INVALID_HID;
     h->tmp_fd = -1;
+    atomic_init(&h->lay.cancel, 0);
+    h->lay.per_site = per_site;
+    snprintf(h->lay.start_iso, sizeof h->lay.start_iso, "%s", meta->start_iso);
     h->n_sites = n_sites;
     h->n_series = n_series;
     h->steps = (size_t)(meta->rows > 0 ? meta->rows : meta->steps);
@@ -758,8 +894,14 @@ static int create_any(const char *dest_path, const struct h5out_meta *meta,
 
     if ((r = create_tmp_file(h, d)) != 0 || (r = write_root_attrs(h, meta, d)) != 0 ||
         (r = write_scenario(h, meta, d)) != 0 ||
-        (r = create_layout(h, site_ids, series, per_site, meta->start_iso, d)) != 0 ||
-        (r = start_chunks(h, d)) != 0)
+        (r = layout_copy_defs(h, series, per_site ? n_ds : n_series)) != 0) {
+        if (r == DCSIM_ENOMEM)
+            r = write_error(d, dest_path, DCSIM_ENOMEM, "out of memory");
+        goto fail;
+    }
+    syncer_start(h);
+    if ((r = start_chunks(h, d)) != 0 ||
+        (!h->chunks && (r = layout_prologue(h, d)) != 0))   /* no series rows: no pool */
         goto fail;
     *out = h;
     return 0;
@@ -788,7 +930,8 @@ int h5out_create_sites(const char *dest_path, const struct h5out_meta *meta,
 int h5out_append(struct h5out *h, size_t n_steps, const double *time_s, const double *values,
                  struct diag *d)
 {
-    h5u_setup();
+    /* no HDF5 call here (not even h5u_setup, which takes HDF5's global lock and so would
+     * wait for a chunk being written): the solver's thread only copies rows */
     if (h->broken)
         return write_error(d, h->dest, DCSIM_EINTERNAL, "append after a failed write");
     if (n_steps > h->steps - h->written)
@@ -1114,6 +1257,12 @@ int h5out_commit(struct h5out *h, struct diag *d)
     h->file = H5I_INVALID_HID;
     if (closed < 0) {
         r = write_fail(d, h->dest, "cannot close '%s'", h->tmp);
+        goto fail;
+    }
+    int sync_err = syncer_stop(h);
+    if (sync_err) {
+        r = write_error(d, h->dest, DCSIM_EIO, "cannot sync '%s': %s", h->tmp,
+                        strerror(sync_err));
         goto fail;
     }
     if (sync_file(h->tmp_fd) != 0) {

@@ -68,6 +68,9 @@ struct h5out_series_def {
  *  bounded: chunk_steps shrinks (to a multiple of 256 rows when it can) when (series + 1) *
  *  chunk_steps doubles would exceed H5OUT_STAGE_MAX_BYTES, and a second stage (the appending thread fills one while the pool
  *  compresses the other) is used only while both fit in H5OUT_DOUBLE_STAGE_BYTES.
+ *  The groups and series datasets are made by the series' writer thread while the caller goes
+ *  on (thousands of sites take seconds): appended chunks are compressed meanwhile and written
+ *  once they exist; a failure there is reported by the next append or the next entry point.
  *  Strings are borrowed only during the call. On failure writes a message into `d` and
  *  returns DCSIM_EIO (nothing is left on disk); bad arguments (duplicate or empty names, a
  *  '/' in a name, a NUL byte in the scenario text, negative steps) are DCSIM_EINTERNAL.
