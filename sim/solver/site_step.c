@@ -474,28 +474,70 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
               s_flex, s_firm, e);
 }
 
+/* Evaluations one root finding keeps: Brent's bracket ends and its last points, so the
+ * final check of the lower end and the load served there are looked up, not recomputed. */
+#define ROOT_MEMO 8
+
 struct root_params {
     const struct step_load *load;
     int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
     double supply_mw;
+    /* the span's evaluations at x = 0 and x = 1 (the same bits load_eval gives there), or
+     * NULL: GSL's set evaluates both ends */
+    const struct load_eval *at0, *at1;
+    int n;                      /* evaluations made, the last ROOT_MEMO kept */
+    uint64_t x_bits[ROOT_MEMO]; /* their fractions' bits (+0 and -0 differ) */
+    struct load_eval e[ROOT_MEMO];
 };
+
+static inline uint64_t double_bits(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+/* The load at fraction x: a kept evaluation when `look` and there is one, else computed and
+ * kept. Brent's iterations ask for new points: they do not look. */
+static const struct load_eval *root_eval(struct root_params *rp, double x, int look)
+{
+    uint64_t b = double_bits(x);
+    if (b == 0x3ff0000000000000u && rp->at1)   /* 1.0 */
+        return rp->at1;
+    if (b == 0 && rp->at0)                      /* +0.0 */
+        return rp->at0;
+    int kept = rp->n < ROOT_MEMO ? rp->n : ROOT_MEMO;
+    for (int i = 0; look && i < kept; i++)
+        if (rp->x_bits[i] == b)
+            return &rp->e[i];
+    int slot = rp->n++ % ROOT_MEMO;
+    const struct step_load *l = rp->load;
+    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
+              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &rp->e[slot]);
+    rp->x_bits[slot] = b;
+    return &rp->e[slot];
+}
 
 static double facility_gap(double x, void *params)
 {
-    const struct root_params *rp = params;
-    struct load_eval e;
-    const struct step_load *l = rp->load;
-    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
-              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &e);
-    return e.facility_mw - rp->supply_mw;
+    struct root_params *rp = params;
+    return root_eval(rp, x, 0)->facility_mw - rp->supply_mw;
 }
 
 /* Largest fraction in [0, 1] whose facility power does not exceed the supply, given that
- * the gap is negative or zero at 0 and positive at 1 (facility power rises with load). */
+ * the gap is negative or zero at 0 and positive at 1 (facility power rises with load), and
+ * the load there into *e. at0, at1: the load at 0 and at 1 when known, or NULL. */
 static int solve_fraction(const struct step_load *l, int vary_flex, double supply_mw,
-                          struct site_run *run, double *out)
+                          const struct load_eval *at0, const struct load_eval *at1,
+                          struct site_run *run, double *out, struct load_eval *e)
 {
-    struct root_params rp = {l, vary_flex, supply_mw};
+    struct root_params rp;   /* not zero-initialised: its evaluations are large */
+    rp.load = l;
+    rp.vary_flex = vary_flex;
+    rp.supply_mw = supply_mw;
+    rp.at0 = at0;
+    rp.at1 = at1;
+    rp.n = 0;
     gsl_function f = {facility_gap, &rp};
     /* the run's solver, made at its first use (set starts it afresh each time) */
     if (!run->solver && !(run->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent)))
@@ -516,9 +558,11 @@ static int solve_fraction(const struct step_load *l, int vary_flex, double suppl
         return DCSIM_ENUMERIC;
     /* Brent's lower end may sit on either side of the root: step down until it fits. */
     double step = SHED_FRACTION_TOL;
-    for (int i = 0; i < 64 && lo > 0 && facility_gap(lo, &rp) > 0; i++, step *= 2)
+    for (int i = 0; i < 64 && lo > 0 && root_eval(&rp, lo, 1)->facility_mw - supply_mw > 0;
+         i++, step *= 2)
         lo = fmax(0.0, lo - step);
     *out = lo;
+    *e = *root_eval(&rp, lo, 1);
     return 0;
 }
 
@@ -670,8 +714,8 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
     if (firm_mw >= sp->full.facility_mw) {
         o->kept = o->e = &sp->full;
     } else if (firm_mw >= sp->no_flex.facility_mw) {
-        rc = solve_fraction(sp->l, 1, firm_mw, sp->run, &o->s_flex);
-        load_eval(sp->l, sp->liquid, sp->air, o->s_flex, 1.0, &o->kept_own);
+        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, sp->run, &o->s_flex,
+                            &o->kept_own);
         o->kept = o->e = &o->kept_own;
     } else {
         o->s_flex = 0.0;
@@ -679,8 +723,8 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
         if (total_mw >= sp->no_flex.facility_mw) {
             o->e = &sp->no_flex;
         } else {
-            rc = solve_fraction(sp->l, 0, total_mw, sp->run, &o->s_firm);
-            load_eval(sp->l, sp->liquid, sp->air, 0.0, o->s_firm, &o->e_own);
+            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, sp->run, &o->s_firm,
+                                &o->e_own);
             o->e = &o->e_own;
         }
     }
