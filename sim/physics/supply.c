@@ -29,6 +29,38 @@ static inline double max_of(double a, double b)
     return b > a ? b : a;
 }
 
+/* The kinds of supply a site has, as bits: dispatch and availability skip the passes over
+ * kinds it does not have (a pass finds nothing there and changes nothing). */
+enum {
+    KIND_GRID = 1u << SUPPLY_GRID,
+    KIND_REACTOR = 1u << SUPPLY_REACTOR,
+    KIND_BATTERY = 1u << SUPPLY_BATTERY,
+    KIND_GENERATOR = 1u << SUPPLY_GENERATOR,
+    KIND_TURBINE_PRIME = 1u << 8,
+    KIND_TURBINE_BACKUP = 1u << 9,
+    KIND_KNOWN = 1u << 15
+};
+
+/* The site's kinds, worked out at the first call and kept in its first state (states are
+ * zeroed when made, whoever makes them). */
+static unsigned site_kinds(const struct site *site, struct supply_state *st)
+{
+    if (site->n_supplies == 0)
+        return KIND_KNOWN;
+    if (st[0].kinds)
+        return st[0].kinds;
+    unsigned k = KIND_KNOWN;
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        const struct supply *sp = &site->supplies[j];
+        if (sp->type == SUPPLY_TURBINE)
+            k |= sp->role == TURBINE_PRIME ? KIND_TURBINE_PRIME : KIND_TURBINE_BACKUP;
+        else
+            k |= 1u << sp->type;
+    }
+    st[0].kinds = k;
+    return k;
+}
+
 /* √RTE of a battery (each way), kept in its state while the RTE stays the same */
 static inline double battery_eta(const struct supply *sp, struct supply_state *s)
 {
@@ -322,10 +354,10 @@ static int refuelling_at(const struct supply *sp, int i, double t, double *next)
  * differs. The span of equal flags is kept in the state, so a run scans each hour once. */
 static int curtailed_at(struct supply_state *s, double t, double *next)
 {
-    if (!s->curtailed)
+    if (!s->curtailed || t < 0)
         return 0;
-    int64_t h = (int64_t)floor(t / SECONDS_PER_HOUR);
-    if (h < 0 || h >= s->n_hours)
+    int64_t h = (int64_t)(t / SECONDS_PER_HOUR);   /* t >= 0: truncation is the floor */
+    if (h >= s->n_hours)
         return 0;
     if (h < s->curt_from_h || h >= s->curt_until_h) {
         int64_t u = h + 1;
@@ -377,7 +409,8 @@ int supply_reactor_units_up(const struct supply *sp, int64_t t_s)
 void supply_instant(const struct site *site, struct supply_state *st, double t,
                     double firm_demand_mw, struct supply_instant *out)
 {
-    memset(out, 0, sizeof *out);
+    unsigned kinds = site_kinds(site, st);
+    *out = (struct supply_instant){0};
     double next = INFINITY;
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
@@ -400,7 +433,8 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
             break;
         case SUPPLY_GRID: {
             int down = s->n_outage_lists && outage_at(&s->outages[0], t, &next);
-            down |= event_active(site, j, EVENT_GRID_OUTAGE, t, &next);
+            if (site->n_events)
+                down |= event_active(site, j, EVENT_GRID_OUTAGE, t, &next);
             int curtailed = curtailed_at(s, t, &next);
             s->avail_mw = down ? 0.0 : curtailed ? sp->curtail_level_mw : sp->contract_mw;
             out->grid_mw += s->avail_mw;
@@ -429,7 +463,8 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
      * turbines, grid) falls short of the firm load and run while it does; output from
      * start_s after the call. */
     int needed = out->reactor_mw + out->turbine_mw + out->grid_mw < firm_demand_mw;
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    for (size_t j = 0; (kinds & (KIND_GENERATOR | KIND_TURBINE_BACKUP)) && j < site->n_supplies;
+         j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
         int backup = sp->type == SUPPLY_GENERATOR ||
@@ -518,7 +553,7 @@ static double take_backup_turbines(const struct site *site, struct supply_state 
 /* ∫v from the series' first row to x, as tseries.c computes it, finding the last row at or
  * before x from *row (the row of the previous call: steps come in order, so it is that row
  * or the next) before falling back to the same bisection; *row gets the row found. */
-static double series_integral_to(const struct tseries *s, int64_t x, size_t *row)
+static inline double series_integral_to(const struct tseries *s, int64_t x, size_t *row)
 {
     size_t lo = *row < s->n ? *row : 0;
     if (!(s->t_s[lo] <= x && (lo + 1 == s->n || s->t_s[lo + 1] > x))) {
@@ -570,18 +605,25 @@ void supply_set_step(const struct site *site, struct supply_state *st, int64_t t
 double supply_dispatch(const struct site *site, struct supply_state *st, double len_s,
                        double served_mw, struct supply_flows *out)
 {
+    unsigned kinds = site_kinds(site, st);
     double rem = served_mw;
-    rem -= take(site, st, SUPPLY_REACTOR, rem);
-    rem -= take_prime_turbines(site, st, rem);
-    rem -= take(site, st, SUPPLY_GRID, rem);
-    rem -= take(site, st, SUPPLY_GENERATOR, rem);
-    rem -= take_backup_turbines(site, st, rem);
-    rem -= take(site, st, SUPPLY_BATTERY, rem);
+    if (kinds & KIND_REACTOR)
+        rem -= take(site, st, SUPPLY_REACTOR, rem);
+    if (kinds & KIND_TURBINE_PRIME)
+        rem -= take_prime_turbines(site, st, rem);
+    if (kinds & KIND_GRID)
+        rem -= take(site, st, SUPPLY_GRID, rem);
+    if (kinds & KIND_GENERATOR)
+        rem -= take(site, st, SUPPLY_GENERATOR, rem);
+    if (kinds & KIND_TURBINE_BACKUP)
+        rem -= take_backup_turbines(site, st, rem);
+    if (kinds & KIND_BATTERY)
+        rem -= take(site, st, SUPPLY_BATTERY, rem);
     (void)rem;   /* the caller never asks for more than is available */
 
     /* Surplus of reactors, then grid, charges batteries that are not discharging; the piece
      * ends where a battery empties or fills. */
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    for (size_t j = 0; (kinds & KIND_BATTERY) && j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
         if (sp->type != SUPPLY_BATTERY || !s->online)
@@ -614,7 +656,7 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
         }
     }
     double h = len_s / SECONDS_PER_HOUR;
-    memset(out, 0, sizeof *out);
+    *out = (struct supply_flows){0};
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];

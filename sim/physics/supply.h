@@ -52,6 +52,8 @@ struct supply_state {
     int64_t dc_month;               /* grid: the month being billed (year·12 + month − 1) */
     int dc_started;
     double dc_peak_mw;              /* grid: that month's highest step-mean import */
+    unsigned kinds;                 /* in a site's first state: SUPPLY_KIND_* bits of the
+                                       kinds the site has (0: not yet worked out) */
 };
 
 /** A battery holding less than this is empty, MWh (1 Wh). */

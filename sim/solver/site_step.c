@@ -83,8 +83,11 @@ static int site_pools_init(struct site_state *ss, const struct scenario *sc)
         }
     }
     ss->pools_constant = 1;
-    for (size_t i = 0; i < site->n_pools; i++)
+    ss->pools_by_slot = ss->day_slots > 0 && ss->day_slots <= SITE_SLOT_LOADS_MAX;
+    for (size_t i = 0; i < site->n_pools; i++) {
         ss->pools_constant &= ss->pools[i].shape == SITE_POOL_CONSTANT;
+        ss->pools_by_slot &= ss->pools[i].shape != SITE_POOL_STEP;
+    }
     for (size_t e = 0; e < site->n_events; e++)
         ss->cooling_losses |= site->events[e].type == EVENT_COOLING_LOSS;
     for (size_t j = 0; j < site->n_supplies; j++)
@@ -362,6 +365,10 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
         rc = supply_states_draw_outages(ss->site, run->supplies, sc->duration_s, key);
     if (!rc && !(run->pool_mw = calloc(ss->site->n_pools + 1, sizeof *run->pool_mw)))
         rc = DCSIM_ENOMEM;
+    run->slot_epoch = 1;   /* the zeroed entries (epoch 0) are stale */
+    if (!rc && ss->pools_by_slot &&
+        !(run->slot_loads = calloc((size_t)ss->day_slots, sizeof *run->slot_loads)))
+        rc = DCSIM_ENOMEM;
     if (rc)
         site_run_release(run);
     return rc;
@@ -387,6 +394,7 @@ void site_run_release(struct site_run *run)
     if (run->solver)
         gsl_root_fsolver_free(run->solver);
     free(run->pool_mw);
+    free(run->slot_loads);
     memset(run, 0, sizeof *run);
 }
 
@@ -621,7 +629,8 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
  * heat. With constant pools, keeps it in run for as long as the same pools are online. */
 static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, int64_t dt_s,
                        int64_t local_s, int on_grid, int64_t slot, double *demand_out,
-                       double *critical_out, double *heat_out)
+                       double *critical_out, double *heat_out, int64_t *from_out,
+                       int64_t *until_out)
 {
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
@@ -664,6 +673,8 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
     *demand_out = demand_mw;
     *critical_out = critical_mw;
     *heat_out = heat_liquid_mw;
+    *from_out = from;
+    *until_out = until;
     if (ss->pools_constant) {
         run->load_from_s = from;
         run->load_until_s = until;
@@ -674,6 +685,27 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
         run->load_critical_mw = critical_mw;
         run->load_heat_total_mw = heat_liquid_mw;
     }
+}
+
+/* Keeps the load of step `slot` of the local day, which holds while the pools online over
+ * [from, until) stay online: a new window makes every kept slot stale. */
+static void slot_load_keep(struct site_run *run, const struct step_load *l, int64_t slot,
+                           int64_t from, int64_t until, double demand_mw, double critical_mw,
+                           double heat_total_mw)
+{
+    if (from != run->slot_from_s || until != run->slot_until_s) {
+        run->slot_from_s = from;
+        run->slot_until_s = until;
+        run->slot_epoch++;
+    }
+    struct slot_load *sl = &run->slot_loads[slot];
+    memcpy(sl->it_mw, l->it_mw, sizeof sl->it_mw);
+    memcpy(sl->heat_liquid_mw, l->heat_liquid_mw, sizeof sl->heat_liquid_mw);
+    memcpy(sl->direct_mw, l->direct_mw, sizeof sl->direct_mw);
+    sl->demand_mw = demand_mw;
+    sl->critical_mw = critical_mw;
+    sl->heat_total_mw = heat_total_mw;
+    sl->epoch = run->slot_epoch;
 }
 
 /* A span of a step over which the load and the cooling are fixed: the load at full and with
@@ -1012,12 +1044,24 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         demand_mw = run->load_demand_mw;
         critical_mw = run->load_critical_mw;
         heat_liquid_mw = run->load_heat_total_mw;
+    } else if (run->slot_loads && !run->extras && on_grid && t_s >= run->slot_from_s &&
+               t_s < run->slot_until_s && run->slot_loads[slot].epoch == run->slot_epoch) {
+        const struct slot_load *sl = &run->slot_loads[slot];
+        memcpy(l.it_mw, sl->it_mw, sizeof l.it_mw);
+        memcpy(l.heat_liquid_mw, sl->heat_liquid_mw, sizeof l.heat_liquid_mw);
+        memcpy(l.direct_mw, sl->direct_mw, sizeof l.direct_mw);
+        demand_mw = sl->demand_mw;
+        critical_mw = sl->critical_mw;
+        heat_liquid_mw = sl->heat_total_mw;
     } else {
         memset(l.it_mw, 0, sizeof l.it_mw);
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
         memset(l.direct_mw, 0, sizeof l.direct_mw);
+        int64_t from, until;
         pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
-                   &heat_liquid_mw);
+                   &heat_liquid_mw, &from, &until);
+        if (run->slot_loads && !run->extras && on_grid)
+            slot_load_keep(run, &l, slot, from, until, demand_mw, critical_mw, heat_liquid_mw);
     }
     memset(v, 0, (N_SERIES + (run->extras ? (size_t)site_extra_columns(site) : 0)) * sizeof *v);
     v[S_MARGIN_MW] = INFINITY;
