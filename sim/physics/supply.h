@@ -52,8 +52,15 @@ struct supply_state {
     int64_t dc_month;               /* grid: the month being billed (year·12 + month − 1) */
     int dc_started;
     double dc_peak_mw;              /* grid: that month's highest step-mean import */
-    unsigned kinds;                 /* in a site's first state: SUPPLY_KIND_* bits of the
-                                       kinds the site has (0: not yet worked out) */
+    int next_of_kind, next_backup;  /* the next supply of its kind (turbines: of its role),
+                                       and the next backup (generator or backup turbine), in
+                                       list order; -1: none */
+    /* in a site's first state only: */
+    int lists_made;                 /* first_of is worked out (states are made zeroed) */
+    int first_of[7];                /* the first supply of each list (supply.c), or -1 */
+    double held_from_s, held_until_s;   /* the availability of all but batteries and backups
+                                           holds over [from, until) ... */
+    double held_reactor_mw, held_turbine_mw, held_grid_mw;   /* ... with these sums */
 };
 
 /** A battery holding less than this is empty, MWh (1 Wh). */
@@ -110,6 +117,15 @@ int supply_reactor_units_up(const struct supply *sp, int64_t t_s);
  *  a fail-to-start event covers t; running ones are released when they are not needed. */
 void supply_instant(const struct site *site, struct supply_state *st, double t,
                     double firm_demand_mw, struct supply_instant *out);
+
+/** supply_instant in two halves: what every supply but the backups (generators, backup
+ *  turbines) can give at t, then the backups' call and output given the firm demand. The
+ *  caller may work the firm demand out in between, from the firm supply (reactors, prime
+ *  turbines, grid) the first half found. */
+void supply_available(const struct site *site, struct supply_state *st, double t,
+                      struct supply_instant *out);
+void supply_call_backups(const struct site *site, struct supply_state *st, double t,
+                         double firm_demand_mw, struct supply_instant *out);
 
 struct supply_flows {
     double reactor_mw, grid_mw, battery_mw, generator_mw;   /* battery: + discharging */

@@ -17,6 +17,10 @@
 /* Root finding of "facility power = supply": relative tolerance on the served fraction. */
 #define SHED_FRACTION_TOL 1e-12
 #define SHED_MAX_ITER 200
+/* Relative (and MW) slack by which firm supply must exceed the full load's facility power
+ * for the load with the flexible pools shed (at most as large, up to rounding) to be left
+ * unevaluated: far above rounding (1e-16), far below any load. */
+#define NO_FLEX_SLACK 1e-9
 /* Inference pools' power by step of the local day: at most this many values per site. */
 #define SITE_DAY_TABLE_MAX_VALUES (1 << 21)
 
@@ -90,9 +94,12 @@ static int site_pools_init(struct site_state *ss, const struct scenario *sc)
     }
     for (size_t e = 0; e < site->n_events; e++)
         ss->cooling_losses |= site->events[e].type == EVENT_COOLING_LOSS;
+    if (!(ss->dc_supplies = malloc((site->n_supplies + 1) * sizeof *ss->dc_supplies)))
+        return DCSIM_ENOMEM;
     for (size_t j = 0; j < site->n_supplies; j++)
-        ss->demand_charges |= site->supplies[j].type == SUPPLY_GRID &&
-                              site->supplies[j].demand_charge_usd_per_kw_month > 0;
+        if (site->supplies[j].type == SUPPLY_GRID &&
+            site->supplies[j].demand_charge_usd_per_kw_month > 0)
+            ss->dc_supplies[ss->demand_charges++] = j;
     return 0;
 }
 
@@ -321,6 +328,7 @@ void site_state_release(struct site_state *ss)
     for (size_t i = 0; ss->pools && i < ss->site->n_pools; i++)
         free(ss->pools[i].day_mw);
     free(ss->pools);
+    free(ss->dc_supplies);
     memset(ss, 0, sizeof *ss);
 }
 
@@ -398,6 +406,17 @@ void site_run_release(struct site_run *run)
     memset(run, 0, sizeof *run);
 }
 
+/* The cooling's part that depends on the weather, into l->at (once per span: every load
+ * the span evaluates shares it). */
+static void cooling_weather(struct step_load *l, const struct cooling_liquid *liquid,
+                            const struct cooling_air *air)
+{
+    if (liquid->present)
+        cooling_liquid_at(liquid, l->drybulb_c, l->wetbulb_c, &l->at);
+    if (air->present)
+        cooling_air_at(air, l->drybulb_c, &l->at);
+}
+
 /* step_load_eval with the loops resolved: inline, for the step and the root finding.
  * Written out per term (firm: 0, flexible: 1; liquid L, mixed M, air A) in the order of the
  * sums over [firm/flex][class] it stands for: gcc's vectorisation of those small arrays
@@ -452,10 +471,10 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
     double air_out = ka0 * qa0 + ka1 * qa1;
     struct cooling_power cp = {0};
     if (liquid->present)
-        cooling_liquid_power_e(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
-                               l->evap_kg_per_mj, &cp);
+        cooling_liquid_power_w(liquid, &l->at, liquid_out, l->drybulb_c, l->wetbulb_c,
+                               (double)l->dt_s, l->evap_kg_per_mj, &cp);
     if (air->present)
-        cooling_air_power_i(air, air_out, l->drybulb_c, &cp);
+        cooling_air_power_w(air, &l->at, air_out, &cp);
     e->heat_liquid_mw = liquid_out;
     e->throttle_air_mw = after_liquid - it_total;
     e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
@@ -478,8 +497,10 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
 {
     struct step_load own = *l;
     own.evap_kg_per_mj = NAN;   /* callers outside the step set no evaporation */
-    load_eval(&own, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
-              s_flex, s_firm, e);
+    const struct cooling_liquid *liquid = l->liquid ? l->liquid : &l->site->liquid;
+    const struct cooling_air *air = l->air ? l->air : &l->site->air;
+    cooling_weather(&own, liquid, air);
+    load_eval(&own, liquid, air, s_flex, s_firm, e);
 }
 
 /* Evaluations one root finding keeps: Brent's bracket ends and its last points, so the
@@ -839,6 +860,7 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     l->liquid = liquid;
     l->air = air;
     l->dt_s = len_s;
+    cooling_weather(l, liquid, air);
     /* the tower's evaporation per heat depends on the weather alone: once per span */
     l->evap_kg_per_mj = liquid->present && liquid->rejection == REJECT_COOLING_TOWER
                             ? cooling_tower_evaporation_kg_per_mj(liquid, l->drybulb_c,
@@ -875,14 +897,15 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
     /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
      * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
-    int no_flex_load = 1;
+    uint64_t flex_bits = 0;   /* ±0 everywhere: the bits but the sign's are all 0 */
     for (int c = 0; c < N_POOL_CLASSES; c++)
-        no_flex_load &= l->it_mw[LOAD_FLEX][c] == 0 && l->heat_liquid_mw[LOAD_FLEX][c] == 0 &&
-                        l->direct_mw[LOAD_FLEX][c] == 0;
+        flex_bits |= double_bits(l->it_mw[LOAD_FLEX][c]) |
+                     double_bits(l->heat_liquid_mw[LOAD_FLEX][c]) |
+                     double_bits(l->direct_mw[LOAD_FLEX][c]);
+    int no_flex_load = (flex_bits & ~(UINT64_C(1) << 63)) == 0;
+    int no_flex_ready = no_flex_load;   /* else evaluated when a piece needs it (below) */
     if (no_flex_load)
         sp.no_flex = sp.full;
-    else
-        load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
     double flex_demand = 0, firm_demand = 0;
     for (int c = 0; c < N_POOL_CLASSES; c++) {
         flex_demand += l->it_mw[LOAD_FLEX][c];
@@ -891,9 +914,21 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     double t = (double)a_s, end = (double)(a_s + len_s), heat_served_mw_s = 0;
     for (int pieces = 1; t < end; pieces++) {
         struct supply_instant in;
-        supply_instant(site, run->supplies, t, sp.no_flex.facility_mw, &in);
-        double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
+        supply_available(site, run->supplies, t, &in);
         double firm_mw = in.reactor_mw + in.turbine_mw + in.grid_mw;
+        /* The load with the flexible pools shed is the firm demand that calls the backups
+         * and what is served when firm supply falls short of the full load. Facility power
+         * rises with the load, so it is at most the full load's: when firm supply exceeds
+         * that by more than rounding, nothing calls for it, and it is not evaluated (the
+         * backups then see a firm demand they cover, as they would see the shed load's). */
+        if (!no_flex_ready && !(firm_mw >= sp.full.facility_mw * (1.0 + NO_FLEX_SLACK) +
+                                               NO_FLEX_SLACK)) {
+            load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
+            no_flex_ready = 1;
+        }
+        supply_call_backups(site, run->supplies, t,
+                            no_flex_ready ? sp.no_flex.facility_mw : sp.full.facility_mw, &in);
+        double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
         double total_mw = firm_mw + in.generator_mw + in.battery_mw;
         const struct piece_load *pl;
         if ((rc = serve(&sp, firm_mw, total_mw, &pl)))
@@ -921,9 +956,10 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         v[S_CO2_KG] += fl.co2_kg;
         v[S_FUEL_MMBTU] += fl.fuel_mmbtu;
         v[S_FUEL_COST_USD] += fl.fuel_usd;
-        if (ss->demand_charges)   /* each grid's step-mean import, for its demand charge */
-            for (size_t j = 0; j < site->n_supplies; j++)
-                run->supplies[j].step_import_mw += w * run->supplies[j].used_mw;
+        for (int g = 0; g < ss->demand_charges; g++) {   /* a grid's step-mean import */
+            struct supply_state *st = &run->supplies[ss->dc_supplies[g]];
+            st->step_import_mw += w * st->used_mw;
+        }
         v[S_SHED_MW] += w * (1.0 - pl->s_flex) * flex_demand;
         v[S_UNSERVED_MW] += w * unserved_mw;
         v[S_THROTTLE_MW] += w * (pe->it_load_mw[LOAD_FIRM] + pe->it_load_mw[LOAD_FLEX] - it_served);
@@ -977,11 +1013,10 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
     int64_t month = run->dc_month;
     int last = t_s + dt_s >= ss->steps * ss->timestep_s;
     double usd = 0;
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    for (int g = 0; g < ss->demand_charges; g++) {
+        size_t j = ss->dc_supplies[g];
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &run->supplies[j];
-        if (sp->type != SUPPLY_GRID || sp->demand_charge_usd_per_kw_month <= 0)
-            continue;
         if (s->dc_month != month && s->dc_started) {
             usd += s->dc_peak_mw * 1000.0 * sp->demand_charge_usd_per_kw_month;
             s->dc_peak_mw = 0;
@@ -1067,9 +1102,8 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     v[S_MARGIN_MW] = INFINITY;
     run->n_unserved_iv = 0;
     supply_set_step(site, run->supplies, t_s, dt_s);
-    if (ss->demand_charges)
-        for (size_t j = 0; j < site->n_supplies; j++)
-            run->supplies[j].step_import_mw = 0;
+    for (int g = 0; g < ss->demand_charges; g++)
+        run->supplies[ss->dc_supplies[g]].step_import_mw = 0;
     /* The load and the weather are the step's; the cooling changes where a scripted
      * cooling loss starts or ends inside it, the supply wherever its availability does. */
     int rc = 0;

@@ -9,6 +9,7 @@
 #include <gsl/gsl_roots.h>
 #include <stdint.h>
 
+#include "cooling.h"
 #include "results.h"
 #include "scenario.h"
 #include "supply.h"
@@ -60,7 +61,8 @@ struct site_state {
     int64_t day_slots;                  /* steps per local day when day_mw tables are built */
     int64_t slot0;                      /* step of the local day of step 0 */
     int cooling_losses;                 /* the site has scripted cooling_loss events */
-    int demand_charges;                 /* a grid has a demand charge */
+    int demand_charges;                 /* grids with a demand charge (how many) */
+    size_t *dc_supplies;                /* owned, [demand_charges]: those grids' indices */
     int pools_constant;                 /* every pool is SITE_POOL_CONSTANT */
     int pools_by_slot;                  /* every pool is CONSTANT or DAY, with at most
                                            SITE_SLOT_LOADS_MAX steps a day: on the grid, the
@@ -170,6 +172,8 @@ struct step_load {
     int64_t dt_s;
     double evap_kg_per_mj;              /* the tower's evaporation at this weather, or NaN:
                                            computed where needed */
+    struct cooling_at at;               /* the cooling's part that depends on the weather
+                                           (cooling_liquid_at, cooling_air_at of liquid, air) */
 };
 
 struct load_eval {
