@@ -39,6 +39,7 @@ enum {
     LIST_TURBINE_PRIME,
     LIST_TURBINE_BACKUP,
     LIST_BACKUP,                /* generators and backup turbines together */
+    LIST_SERIES,                /* supplies with a price, CO2 or CFE series */
     N_LISTS
 };
 
@@ -58,7 +59,7 @@ static int list_of(const struct supply *sp)
  * state (states are zeroed when made, whoever makes them). */
 static const int *site_lists(const struct site *site, struct supply_state *st)
 {
-    static const int none[N_LISTS] = {-1, -1, -1, -1, -1, -1, -1};
+    static const int none[N_LISTS] = {-1, -1, -1, -1, -1, -1, -1, -1};
     if (site->n_supplies == 0)
         return none;
     if (st[0].lists_made)
@@ -74,6 +75,11 @@ static const int *site_lists(const struct site *site, struct supply_state *st)
         if (k == LIST_GENERATOR || k == LIST_TURBINE_BACKUP) {
             st[j].next_backup = st[0].first_of[LIST_BACKUP];
             st[0].first_of[LIST_BACKUP] = (int)j;
+        }
+        st[j].next_series = -1;
+        if (sp->price_series || sp->co2_series || sp->cfe_series) {
+            st[j].next_series = st[0].first_of[LIST_SERIES];
+            st[0].first_of[LIST_SERIES] = (int)j;
         }
     }
     st[0].lists_made = 1;
@@ -640,7 +646,8 @@ static double series_mean(const struct tseries *s, int64_t a_s, int64_t b_s, siz
 
 void supply_set_step(const struct site *site, struct supply_state *st, int64_t t_s, int64_t dt_s)
 {
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    /* only supplies with a series: the others' constants are read where they are used */
+    for (int j = site_lists(site, st)[LIST_SERIES]; j >= 0; j = st[j].next_series) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
         s->price_now = sp->price_series ? series_mean(sp->price_series, t_s, t_s + dt_s,

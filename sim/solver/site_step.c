@@ -417,6 +417,57 @@ static void cooling_weather(struct step_load *l, const struct cooling_liquid *li
         cooling_air_at(air, l->drybulb_c, &l->at);
 }
 
+/* The rest of load_eval once the shares kept (k*) are known; inline, and called with
+ * literal 1.0s when nothing is throttled, so the compiler drops those products (x·1 is x). */
+static inline void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
+                               const struct cooling_air *air, double s_flex, double s_firm,
+                               const double p[2][N_POOL_CLASSES], const double q[2][2],
+                               double kl0, double kl1, double ka0, double ka1,
+                               struct load_eval *e)
+{
+    double pL0 = p[0][POOL_LIQUID], pM0 = p[0][POOL_MIXED], pA0 = p[0][POOL_AIR];
+    double pL1 = p[1][POOL_LIQUID], pM1 = p[1][POOL_MIXED], pA1 = p[1][POOL_AIR];
+    double qL0 = q[0][POOL_LIQUID], qM0 = q[0][POOL_MIXED];
+    double qL1 = q[1][POOL_LIQUID], qM1 = q[1][POOL_MIXED];
+    double qa0 = kl0 * (pM0 - qM0) + pA0, qa1 = kl1 * (pM1 - qM1) + pA1;
+    double after_liquid = (kl0 * (pL0 + pM0) + pA0) + (kl1 * (pL1 + pM1) + pA1);
+    double served0 = kl0 * pL0 + kl0 * ka0 * pM0 + ka0 * pA0;
+    double served1 = kl1 * pL1 + kl1 * ka1 * pM1 + ka1 * pA1;
+    e->it_served_mw[0] = served0;
+    e->it_served_mw[1] = served1;
+    e->keep[0][POOL_LIQUID] = kl0;
+    e->keep[0][POOL_MIXED] = kl0 * ka0;
+    e->keep[0][POOL_AIR] = ka0;
+    e->keep[1][POOL_LIQUID] = kl1;
+    e->keep[1][POOL_MIXED] = kl1 * ka1;
+    e->keep[1][POOL_AIR] = ka1;
+    double it_total = served0 + served1;
+    double liquid_out = (kl0 * qL0 + kl0 * ka0 * qM0) + (kl1 * qL1 + kl1 * ka1 * qM1);
+    double air_out = ka0 * qa0 + ka1 * qa1;
+    struct cooling_power cp = {0};
+    if (liquid->present)
+        cooling_liquid_power_w(liquid, &l->at, liquid_out, l->drybulb_c, l->wetbulb_c,
+                               (double)l->dt_s, l->evap_kg_per_mj, &cp);
+    if (air->present)
+        cooling_air_power_w(air, &l->at, air_out, &cp);
+    e->heat_liquid_mw = liquid_out;
+    e->throttle_air_mw = after_liquid - it_total;
+    e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
+    e->water_m3 = cp.water_m3;
+    /* the IT fed directly, not through the UPS (miners by default) */
+    const double (*dm)[N_POOL_CLASSES] = l->direct_mw;
+    double direct = s_firm * (kl0 * dm[0][POOL_LIQUID] + kl0 * ka0 * dm[0][POOL_MIXED] +
+                              ka0 * dm[0][POOL_AIR]) +
+                    s_flex * (kl1 * dm[1][POOL_LIQUID] + kl1 * ka1 * dm[1][POOL_MIXED] +
+                              ka1 * dm[1][POOL_AIR]);
+    struct electrical_power ep;
+    electrical_facility_ups_i(&l->site->electrical, it_total, it_total - direct, e->cooling_mw,
+                              &ep);
+    e->facility_mw = ep.facility_mw;
+    e->misc_mw = ep.misc_mw;
+    e->losses_mw = ep.losses_mw;
+}
+
 /* step_load_eval with the loops resolved: inline, for the step and the root finding.
  * Written out per term (firm: 0, flexible: 1; liquid L, mixed M, air A) in the order of the
  * sums over [firm/flex][class] it stands for: gcc's vectorisation of those small arrays
@@ -455,42 +506,12 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
         double rest = over_a - (qa1 - ka1 * qa1);
         ka0 = rest > 0 && qa0 > 0 ? (qa0 > rest ? 1.0 - rest / qa0 : 0.0) : 1.0;
     }
-    double after_liquid = (kl0 * (pL0 + pM0) + pA0) + (kl1 * (pL1 + pM1) + pA1);
-    double served0 = kl0 * pL0 + kl0 * ka0 * pM0 + ka0 * pA0;
-    double served1 = kl1 * pL1 + kl1 * ka1 * pM1 + ka1 * pA1;
-    e->it_served_mw[0] = served0;
-    e->it_served_mw[1] = served1;
-    e->keep[0][POOL_LIQUID] = kl0;
-    e->keep[0][POOL_MIXED] = kl0 * ka0;
-    e->keep[0][POOL_AIR] = ka0;
-    e->keep[1][POOL_LIQUID] = kl1;
-    e->keep[1][POOL_MIXED] = kl1 * ka1;
-    e->keep[1][POOL_AIR] = ka1;
-    double it_total = served0 + served1;
-    double liquid_out = (kl0 * qL0 + kl0 * ka0 * qM0) + (kl1 * qL1 + kl1 * ka1 * qM1);
-    double air_out = ka0 * qa0 + ka1 * qa1;
-    struct cooling_power cp = {0};
-    if (liquid->present)
-        cooling_liquid_power_w(liquid, &l->at, liquid_out, l->drybulb_c, l->wetbulb_c,
-                               (double)l->dt_s, l->evap_kg_per_mj, &cp);
-    if (air->present)
-        cooling_air_power_w(air, &l->at, air_out, &cp);
-    e->heat_liquid_mw = liquid_out;
-    e->throttle_air_mw = after_liquid - it_total;
-    e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
-    e->water_m3 = cp.water_m3;
-    /* the IT fed directly, not through the UPS (miners by default) */
-    const double (*dm)[N_POOL_CLASSES] = l->direct_mw;
-    double direct = s_firm * (kl0 * dm[0][POOL_LIQUID] + kl0 * ka0 * dm[0][POOL_MIXED] +
-                              ka0 * dm[0][POOL_AIR]) +
-                    s_flex * (kl1 * dm[1][POOL_LIQUID] + kl1 * ka1 * dm[1][POOL_MIXED] +
-                              ka1 * dm[1][POOL_AIR]);
-    struct electrical_power ep;
-    electrical_facility_ups_i(&l->site->electrical, it_total, it_total - direct, e->cooling_mw,
-                              &ep);
-    e->facility_mw = ep.facility_mw;
-    e->misc_mw = ep.misc_mw;
-    e->losses_mw = ep.losses_mw;
+    const double p[2][N_POOL_CLASSES] = {{pL0, pM0, pA0}, {pL1, pM1, pA1}};
+    const double q[2][2] = {{qL0, qM0}, {qL1, qM1}};
+    if (kl0 == 1.0 && kl1 == 1.0 && ka0 == 1.0 && ka1 == 1.0)   /* nothing throttled */
+        load_served(l, liquid, air, s_flex, s_firm, p, q, 1.0, 1.0, 1.0, 1.0, e);
+    else
+        load_served(l, liquid, air, s_flex, s_firm, p, q, kl0, kl1, ka0, ka1, e);
 }
 
 void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
