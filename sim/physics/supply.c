@@ -57,13 +57,11 @@ static int list_of(const struct supply *sp)
 
 /* The first supply of each list, worked out at the first call and kept in the site's first
  * state (states are zeroed when made, whoever makes them). */
-static const int *site_lists(const struct site *site, struct supply_state *st)
+static const int *make_lists(const struct site *site, struct supply_state *st)
 {
     static const int none[N_LISTS] = {-1, -1, -1, -1, -1, -1, -1, -1};
     if (site->n_supplies == 0)
         return none;
-    if (st[0].lists_made)
-        return st[0].first_of;
     for (int k = 0; k < N_LISTS; k++)
         st[0].first_of[k] = -1;
     for (size_t j = site->n_supplies; j-- > 0;) {   /* backwards: each list in list order */
@@ -84,6 +82,11 @@ static const int *site_lists(const struct site *site, struct supply_state *st)
     }
     st[0].lists_made = 1;
     return st[0].first_of;
+}
+
+static inline const int *site_lists(const struct site *site, struct supply_state *st)
+{
+    return site->n_supplies && st[0].lists_made ? st[0].first_of : make_lists(site, st);
 }
 
 /* √RTE of a battery (each way), kept in its state while the RTE stays the same */
