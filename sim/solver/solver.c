@@ -429,7 +429,8 @@ static void *team_thread(void *arg)
  * cache misses on 16 sites at 1 min, 8192 none). */
 #define SOLVER_TEAM_SITE_STEPS 8192
 /* Site-steps per block with one thread: no barriers to amortise, but a block of one step
- * pays the block's bookkeeping every step (~5 % of a one-site run); 64 keep the buffer in L1. */
+ * pays the block's bookkeeping every step (~3 % of a one-site sweep's instructions); 64
+ * keep the buffer in L1. */
 #define SOLVER_SOLO_SITE_STEPS 64
 
 /* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
