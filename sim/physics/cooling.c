@@ -33,10 +33,11 @@ void cooling_air_power(const struct cooling_air *a, double heat_mw, double drybu
 
 double cooling_hybrid_dry_mw(const struct cooling_liquid *l, double heat_mw, double drybulb_c)
 {
-    double cop = cooling_chiller_cop_i(l->supply_c - COOLING_LIQUID_EVAP_OFFSET_K,
-                                       drybulb_c + COOLING_CONDENSER_OFFSET_K,
-                                       l->carnot_efficiency, l->cop_max);
-    return cooling_hybrid_dry_mw_i(l, heat_mw, cooling_exchanger_capacity_mw_(l, drybulb_c), cop);
+    struct cooling_liquid hybrid = *l;   /* the split as a hybrid makes it, whatever l is */
+    hybrid.rejection = REJECT_HYBRID;
+    struct cooling_at w;
+    cooling_liquid_at(&hybrid, drybulb_c, drybulb_c, &w);   /* a hybrid needs no wet bulb */
+    return cooling_hybrid_dry_mw_w(&hybrid, &w, heat_mw);
 }
 
 double cooling_air_chiller_share(const struct cooling_air *a, double drybulb_c)

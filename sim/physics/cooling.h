@@ -116,40 +116,78 @@ static inline double cooling_fan_mw_(const struct cooling_liquid *l, double carr
 /* Hybrid least-power split. P(x) = k·Q_d·(x/Q_max)³ + (Q_L − x)/COP is convex in x; its
  * stationary point is x² = Q_max³/(3·k·Q_d·COP). Constraints: 0 <= x <= min(Q_L, Q_max) and
  * Q_L − x <= Q_d (the trim chiller's capacity), so x >= Q_L − Q_d. */
-static inline double cooling_hybrid_dry_mw_i(const struct cooling_liquid *l, double heat_mw,
-                                             double q_max, double cop)
+/** The part of the cooling power that depends on the weather alone (and the loop's
+ *  constants): worked out once per weather, so the several loads a step evaluates share it.
+ *  Fields a rejection type does not use are left unset. */
+struct cooling_at {
+    double q_max_mw;        /* dry cooler, tower, hybrid: the exchanger's capacity now */
+    double cop;             /* chiller, hybrid: the chiller's COP now */
+    double dry_cap_mw;      /* hybrid: the least-power share's bound q_max·√(q_max/(3kQ_d·COP)) */
+    int dry_capped;         /* hybrid: that bound applies (3kQ_d·COP > 0) */
+    double air_share;       /* air side: the chiller's share φ */
+    double air_cop;         /* air side: its COP (when φ > 0) */
+};
+
+/* The weather's part of the liquid loop's power (l present). */
+static inline void cooling_liquid_at(const struct cooling_liquid *l, double drybulb_c,
+                                     double wetbulb_c, struct cooling_at *w)
 {
+    double evap_c = l->supply_c - COOLING_LIQUID_EVAP_OFFSET_K;
+    double cond_c = drybulb_c + COOLING_CONDENSER_OFFSET_K;
+    switch (l->rejection) {
+    case REJECT_DRY_COOLER:
+        w->q_max_mw = cooling_exchanger_capacity_mw_(l, drybulb_c);
+        break;
+    case REJECT_COOLING_TOWER:
+        w->q_max_mw = cooling_exchanger_capacity_mw_(l, wetbulb_c);
+        break;
+    case REJECT_CHILLER:
+        w->cop = cooling_chiller_cop_i(evap_c, cond_c, l->carnot_efficiency, l->cop_max);
+        break;
+    case REJECT_HYBRID: {
+        w->cop = cooling_chiller_cop_i(evap_c, cond_c, l->carnot_efficiency, l->cop_max);
+        w->q_max_mw = cooling_exchanger_capacity_mw_(l, drybulb_c);
+        double denom = 3.0 * l->fan_fraction * l->capacity_mw * w->cop;
+        w->dry_capped = denom > 0;
+        if (w->dry_capped)
+            w->dry_cap_mw = w->q_max_mw * sqrt(w->q_max_mw / denom);
+        break;
+    }
+    }
+}
+
+/* The hybrid's dry-cooler share x* (docs/model.md §3) with the weather's part given. */
+static inline double cooling_hybrid_dry_mw_w(const struct cooling_liquid *l,
+                                             const struct cooling_at *w, double heat_mw)
+{
+    double q_max = w->q_max_mw;
     if (q_max <= 0 || heat_mw <= 0)
         return 0;
     double x = cooling_min_(heat_mw, q_max);
-    double denom = 3.0 * l->fan_fraction * l->capacity_mw * cop;
-    if (denom > 0)
-        x = cooling_min_(x, q_max * sqrt(q_max / denom));
+    if (w->dry_capped)
+        x = cooling_min_(x, w->dry_cap_mw);
     double need = cooling_min_(q_max, heat_mw - l->capacity_mw);   /* chiller full */
     return cooling_max_(x, need);
 }
 
-/* evap_kg_per_mj: cooling_tower_evaporation_kg_per_mj(l, drybulb_c, wetbulb_c) when the
- * caller has it (a function of the weather alone, the same for every load of a step), or
- * NaN: computed here when needed. */
-static inline void cooling_liquid_power_e(const struct cooling_liquid *l, double heat_mw,
+/* The liquid loop's power for heat_mw, with the weather's part w (cooling_liquid_at of the
+ * same weather). evap_kg_per_mj: the tower's evaporation per heat, or NaN: computed here. */
+static inline void cooling_liquid_power_w(const struct cooling_liquid *l,
+                                          const struct cooling_at *w, double heat_mw,
                                           double drybulb_c, double wetbulb_c, double dt_s,
                                           double evap_kg_per_mj, struct cooling_power *out)
 {
     if (heat_mw <= 0)
         return;
     out->pump_mw += l->pump_fraction * heat_mw;
-    double evap_c = l->supply_c - COOLING_LIQUID_EVAP_OFFSET_K;
-    double cond_c = drybulb_c + COOLING_CONDENSER_OFFSET_K;
-    double chiller_heat = 0;
     switch (l->rejection) {
     case REJECT_DRY_COOLER: {
-        double q_max = cooling_exchanger_capacity_mw_(l, drybulb_c);
+        double q_max = w->q_max_mw;
         out->fan_mw += cooling_fan_mw_(l, cooling_min_(heat_mw, q_max), q_max);
         break;
     }
     case REJECT_COOLING_TOWER: {
-        double q_max = cooling_exchanger_capacity_mw_(l, wetbulb_c);
+        double q_max = w->q_max_mw;
         double q = cooling_min_(heat_mw, q_max);
         out->fan_mw += cooling_fan_mw_(l, q, q_max);
         /* evaporation (air-side balance) × c/(c − 1) for drift and blowdown; kg → m³ */
@@ -161,23 +199,32 @@ static inline void cooling_liquid_power_e(const struct cooling_liquid *l, double
         }
         break;
     }
-    case REJECT_CHILLER:
-        chiller_heat = cooling_min_(heat_mw, l->capacity_mw);
-        break;
-    case REJECT_HYBRID: {
-        double cop = cooling_chiller_cop_i(evap_c, cond_c, l->carnot_efficiency, l->cop_max);
-        double q_max = cooling_exchanger_capacity_mw_(l, drybulb_c);
-        double x = cooling_hybrid_dry_mw_i(l, heat_mw, q_max, cop);
-        out->fan_mw += cooling_fan_mw_(l, x, q_max);
-        chiller_heat = cooling_min_(heat_mw - x, l->capacity_mw);
+    case REJECT_CHILLER: {
+        double chiller_heat = cooling_min_(heat_mw, l->capacity_mw);
         if (chiller_heat > 0)
-            out->chiller_mw += chiller_heat / cop;
+            out->chiller_mw += chiller_heat / w->cop;
+        break;
+    }
+    case REJECT_HYBRID: {
+        double x = cooling_hybrid_dry_mw_w(l, w, heat_mw);
+        out->fan_mw += cooling_fan_mw_(l, x, w->q_max_mw);
+        double chiller_heat = cooling_min_(heat_mw - x, l->capacity_mw);
+        if (chiller_heat > 0)
+            out->chiller_mw += chiller_heat / w->cop;
+        break;
+    }
+    }
+}
+
+static inline void cooling_liquid_power_e(const struct cooling_liquid *l, double heat_mw,
+                                          double drybulb_c, double wetbulb_c, double dt_s,
+                                          double evap_kg_per_mj, struct cooling_power *out)
+{
+    if (heat_mw <= 0)
         return;
-    }
-    }
-    if (chiller_heat > 0)
-        out->chiller_mw += chiller_heat / cooling_chiller_cop_i(evap_c, cond_c,
-                                                                l->carnot_efficiency, l->cop_max);
+    struct cooling_at w;
+    cooling_liquid_at(l, drybulb_c, wetbulb_c, &w);
+    cooling_liquid_power_w(l, &w, heat_mw, drybulb_c, wetbulb_c, dt_s, evap_kg_per_mj, out);
 }
 
 static inline void cooling_liquid_power_i(const struct cooling_liquid *l, double heat_mw,
@@ -197,19 +244,38 @@ static inline double cooling_air_chiller_share_i(const struct cooling_air *a, do
     return cooling_min_(1.0, cooling_max_(0.0, phi));
 }
 
+/* The weather's part of the air side's power (a present). */
+static inline void cooling_air_at(const struct cooling_air *a, double drybulb_c,
+                                  struct cooling_at *w)
+{
+    w->air_share = cooling_air_chiller_share_i(a, drybulb_c);
+    if (w->air_share > 0)
+        w->air_cop = cooling_chiller_cop_i(a->supply_c - COOLING_AIR_EVAP_OFFSET_K,
+                                           drybulb_c + COOLING_CONDENSER_OFFSET_K,
+                                           a->carnot_efficiency, a->cop_max);
+}
+
+/* The air side's power for heat_mw, with the weather's part w (cooling_air_at). */
+static inline void cooling_air_power_w(const struct cooling_air *a, const struct cooling_at *w,
+                                       double heat_mw, struct cooling_power *out)
+{
+    if (heat_mw <= 0)
+        return;
+    out->air_fan_mw += a->crah_fraction * heat_mw;
+    double phi = w->air_share;
+    if (phi <= 0)
+        return;
+    out->air_chiller_mw += phi * heat_mw / w->air_cop;
+}
+
 static inline void cooling_air_power_i(const struct cooling_air *a, double heat_mw,
                                        double drybulb_c, struct cooling_power *out)
 {
     if (heat_mw <= 0)
         return;
-    out->air_fan_mw += a->crah_fraction * heat_mw;
-    double phi = cooling_air_chiller_share_i(a, drybulb_c);
-    if (phi <= 0)
-        return;
-    double evap_c = a->supply_c - COOLING_AIR_EVAP_OFFSET_K;
-    double cond_c = drybulb_c + COOLING_CONDENSER_OFFSET_K;
-    out->air_chiller_mw += phi * heat_mw / cooling_chiller_cop_i(evap_c, cond_c,
-                                                                 a->carnot_efficiency, a->cop_max);
+    struct cooling_at w;
+    cooling_air_at(a, drybulb_c, &w);
+    cooling_air_power_w(a, &w, heat_mw, out);
 }
 
 #endif

@@ -47,11 +47,13 @@ struct summary_acc {
     int any_it;                 /* a step had IT served */
     double prev_facility_mw;    /* for the ramp: the previous step's facility power */
     size_t n_hours;             /* hourly buckets in use */
-    size_t cap_hours;           /* hourly buckets allocated: the run's hours */
+    size_t cap_hours;           /* hourly buckets in use at most: the run's hours */
+    size_t block_hours;         /* hourly buckets allocated (of a kept block: maybe more) */
     int64_t end_s;              /* end of the latest step added, s from the start */
     int hourly_overflow;        /* a step beyond the buckets: hourly metrics NaN */
-    /* hourly buckets for pue_peak and pue_p99 (owned, [cap_hours]; zeroed as the run
-     * reaches them): IT and facility energy by hour from the start, MWh */
+    /* hourly buckets for pue_peak, pue_p99 and cfe_share (one owned block, hour_it_mwh its
+     * start, [block_hours] each, zero until the run reaches them): IT, facility and clean
+     * energy by hour from the start, MWh */
     double *hour_it_mwh, *hour_facility_mwh, *hour_clean_mwh;
 };
 

@@ -29,6 +29,66 @@ static inline double max_of(double a, double b)
     return b > a ? b : a;
 }
 
+/* The supplies of each kind (turbines by role), and the backups, as lists in list order
+ * through the states: dispatch and availability pass over the supplies of a kind only. */
+enum {
+    LIST_GRID,
+    LIST_REACTOR,
+    LIST_BATTERY,
+    LIST_GENERATOR,
+    LIST_TURBINE_PRIME,
+    LIST_TURBINE_BACKUP,
+    LIST_BACKUP,                /* generators and backup turbines together */
+    LIST_SERIES,                /* supplies with a price, CO2 or CFE series */
+    N_LISTS
+};
+
+static int list_of(const struct supply *sp)
+{
+    switch (sp->type) {
+    case SUPPLY_GRID: return LIST_GRID;
+    case SUPPLY_REACTOR: return LIST_REACTOR;
+    case SUPPLY_BATTERY: return LIST_BATTERY;
+    case SUPPLY_GENERATOR: return LIST_GENERATOR;
+    case SUPPLY_TURBINE: break;
+    }
+    return sp->role == TURBINE_PRIME ? LIST_TURBINE_PRIME : LIST_TURBINE_BACKUP;
+}
+
+/* The first supply of each list, worked out at the first call and kept in the site's first
+ * state (states are zeroed when made, whoever makes them). */
+static const int *make_lists(const struct site *site, struct supply_state *st)
+{
+    static const int none[N_LISTS] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    if (site->n_supplies == 0)
+        return none;
+    for (int k = 0; k < N_LISTS; k++)
+        st[0].first_of[k] = -1;
+    for (size_t j = site->n_supplies; j-- > 0;) {   /* backwards: each list in list order */
+        const struct supply *sp = &site->supplies[j];
+        int k = list_of(sp);
+        st[j].next_of_kind = st[0].first_of[k];
+        st[0].first_of[k] = (int)j;
+        st[j].next_backup = -1;
+        if (k == LIST_GENERATOR || k == LIST_TURBINE_BACKUP) {
+            st[j].next_backup = st[0].first_of[LIST_BACKUP];
+            st[0].first_of[LIST_BACKUP] = (int)j;
+        }
+        st[j].next_series = -1;
+        if (sp->price_series || sp->co2_series || sp->cfe_series) {
+            st[j].next_series = st[0].first_of[LIST_SERIES];
+            st[0].first_of[LIST_SERIES] = (int)j;
+        }
+    }
+    st[0].lists_made = 1;
+    return st[0].first_of;
+}
+
+static inline const int *site_lists(const struct site *site, struct supply_state *st)
+{
+    return site->n_supplies && st[0].lists_made ? st[0].first_of : make_lists(site, st);
+}
+
 /* √RTE of a battery (each way), kept in its state while the RTE stays the same */
 static inline double battery_eta(const struct supply *sp, struct supply_state *s)
 {
@@ -322,10 +382,10 @@ static int refuelling_at(const struct supply *sp, int i, double t, double *next)
  * differs. The span of equal flags is kept in the state, so a run scans each hour once. */
 static int curtailed_at(struct supply_state *s, double t, double *next)
 {
-    if (!s->curtailed)
+    if (!s->curtailed || t < 0)
         return 0;
-    int64_t h = (int64_t)floor(t / SECONDS_PER_HOUR);
-    if (h < 0 || h >= s->n_hours)
+    int64_t h = (int64_t)(t / SECONDS_PER_HOUR);   /* t >= 0: truncation is the floor */
+    if (h >= s->n_hours)
         return 0;
     if (h < s->curt_from_h || h >= s->curt_until_h) {
         int64_t u = h + 1;
@@ -377,7 +437,48 @@ int supply_reactor_units_up(const struct supply *sp, int64_t t_s)
 void supply_instant(const struct site *site, struct supply_state *st, double t,
                     double firm_demand_mw, struct supply_instant *out)
 {
-    memset(out, 0, sizeof *out);
+    supply_available(site, st, t, out);
+    supply_call_backups(site, st, t, firm_demand_mw, out);
+}
+
+/* supply_available while t is before the next instant the availability of reactors, prime
+ * turbines and grids can change (the one supply_available last found): those hold; the
+ * batteries' follows their charge and the backups' is made again by supply_call_backups. */
+static void available_held(const struct site *site, struct supply_state *st, double t,
+                           struct supply_instant *out)
+{
+    *out = (struct supply_instant){0};
+    out->reactor_mw = st[0].held_reactor_mw;
+    out->turbine_mw = st[0].held_turbine_mw;
+    out->grid_mw = st[0].held_grid_mw;
+    out->next_s = st[0].held_until_s;
+    for (size_t j = 0; j < site->n_supplies; j++) {
+        const struct supply *sp = &site->supplies[j];
+        struct supply_state *s = &st[j];
+        s->used_mw = 0;
+        if (!s->online)
+            continue;   /* avail_mw 0 and generators stopped when it was found offline */
+        if (sp->type == SUPPLY_BATTERY) {
+            if (s->soc_mwh <= SUPPLY_SOC_EMPTY_MWH)
+                s->soc_mwh = 0;
+            s->avail_mw = s->soc_mwh > 0 ? sp->power_mw : 0.0;
+            out->battery_mw += s->avail_mw;
+        } else if (sp->type == SUPPLY_GENERATOR ||
+                   (sp->type == SUPPLY_TURBINE && sp->role == TURBINE_BACKUP)) {
+            s->avail_mw = 0;
+        }
+    }
+    (void)t;
+}
+
+void supply_available(const struct site *site, struct supply_state *st, double t,
+                      struct supply_instant *out)
+{
+    if (site->n_supplies && t >= st[0].held_from_s && t < st[0].held_until_s) {
+        available_held(site, st, t, out);
+        return;
+    }
+    *out = (struct supply_instant){0};
     double next = INFINITY;
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
@@ -400,7 +501,8 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
             break;
         case SUPPLY_GRID: {
             int down = s->n_outage_lists && outage_at(&s->outages[0], t, &next);
-            down |= event_active(site, j, EVENT_GRID_OUTAGE, t, &next);
+            if (site->n_events)
+                down |= event_active(site, j, EVENT_GRID_OUTAGE, t, &next);
             int curtailed = curtailed_at(s, t, &next);
             s->avail_mw = down ? 0.0 : curtailed ? sp->curtail_level_mw : sp->contract_mw;
             out->grid_mw += s->avail_mw;
@@ -425,16 +527,31 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
             break;
         }
     }
+    out->next_s = next;
+    if (site->n_supplies) {
+        /* every edge of what the loop above found is in `next` (batteries add none) */
+        st[0].held_from_s = t;
+        st[0].held_until_s = next;
+        st[0].held_reactor_mw = out->reactor_mw;
+        st[0].held_turbine_mw = out->turbine_mw;
+        st[0].held_grid_mw = out->grid_mw;
+    }
+}
+
+void supply_call_backups(const struct site *site, struct supply_state *st, double t,
+                         double firm_demand_mw, struct supply_instant *out)
+{
+    const int *first = site_lists(site, st);
+    double next = out->next_s;
     /* Generators and backup turbines are called the instant firm supply (reactors, prime
      * turbines, grid) falls short of the firm load and run while it does; output from
      * start_s after the call. */
     int needed = out->reactor_mw + out->turbine_mw + out->grid_mw < firm_demand_mw;
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    for (int jj = first[LIST_BACKUP]; jj >= 0; jj = st[jj].next_backup) {
+        size_t j = (size_t)jj;
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        int backup = sp->type == SUPPLY_GENERATOR ||
-                     (sp->type == SUPPLY_TURBINE && sp->role == TURBINE_BACKUP);
-        if (!backup || !s->online)
+        if (!s->online)
             continue;
         if (!needed) {
             s->gen_running = 0;
@@ -464,14 +581,11 @@ void supply_instant(const struct site *site, struct supply_state *st, double t,
     out->next_s = next;
 }
 
-/* Takes up to `want` from every supply of one type (turbines: of one role), in list order. */
-static double take(const struct site *site, struct supply_state *st, enum supply_type type,
-                   double want)
+/* Takes up to `want` from every supply of a list (from its first, j), in list order. */
+static double take(struct supply_state *st, int j, double want)
 {
     double got = 0;
-    for (size_t j = 0; j < site->n_supplies && want - got > 0; j++) {
-        if (site->supplies[j].type != type)
-            continue;
+    for (; j >= 0 && want - got > 0; j = st[j].next_of_kind) {
         double x = min_of(st[j].avail_mw, want - got);
         st[j].used_mw += x;
         got += x;
@@ -481,16 +595,14 @@ static double take(const struct site *site, struct supply_state *st, enum supply
 
 /* Prime turbines carry what reactors leave, before the grid; a turbine whose share would
  * be below one unit's minimum load stays off while the grid can carry that share. */
-static double take_prime_turbines(const struct site *site, struct supply_state *st, double want)
+static double take_prime_turbines(const struct site *site, struct supply_state *st,
+                                  const int *first, double want)
 {
     double grid_mw = 0, got = 0;
-    for (size_t j = 0; j < site->n_supplies; j++)
-        if (site->supplies[j].type == SUPPLY_GRID)
-            grid_mw += st[j].avail_mw;
-    for (size_t j = 0; j < site->n_supplies && want - got > 0; j++) {
+    for (int j = first[LIST_GRID]; j >= 0; j = st[j].next_of_kind)
+        grid_mw += st[j].avail_mw;
+    for (int j = first[LIST_TURBINE_PRIME]; j >= 0 && want - got > 0; j = st[j].next_of_kind) {
         const struct supply *sp = &site->supplies[j];
-        if (sp->type != SUPPLY_TURBINE || sp->role != TURBINE_PRIME)
-            continue;
         double x = min_of(st[j].avail_mw, want - got);
         if (x < sp->min_load_fraction * sp->capacity_mw && x <= grid_mw)
             x = 0;
@@ -500,25 +612,10 @@ static double take_prime_turbines(const struct site *site, struct supply_state *
     return got;
 }
 
-/* Backup turbines (started like generators), after the generators. */
-static double take_backup_turbines(const struct site *site, struct supply_state *st, double want)
-{
-    double got = 0;
-    for (size_t j = 0; j < site->n_supplies && want - got > 0; j++) {
-        const struct supply *sp = &site->supplies[j];
-        if (sp->type != SUPPLY_TURBINE || sp->role != TURBINE_BACKUP)
-            continue;
-        double x = min_of(st[j].avail_mw, want - got);
-        st[j].used_mw += x;
-        got += x;
-    }
-    return got;
-}
-
 /* ∫v from the series' first row to x, as tseries.c computes it, finding the last row at or
  * before x from *row (the row of the previous call: steps come in order, so it is that row
  * or the next) before falling back to the same bisection; *row gets the row found. */
-static double series_integral_to(const struct tseries *s, int64_t x, size_t *row)
+static inline double series_integral_to(const struct tseries *s, int64_t x, size_t *row)
 {
     size_t lo = *row < s->n ? *row : 0;
     if (!(s->t_s[lo] <= x && (lo + 1 == s->n || s->t_s[lo + 1] > x))) {
@@ -552,7 +649,8 @@ static double series_mean(const struct tseries *s, int64_t a_s, int64_t b_s, siz
 
 void supply_set_step(const struct site *site, struct supply_state *st, int64_t t_s, int64_t dt_s)
 {
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    /* only supplies with a series: the others' constants are read where they are used */
+    for (int j = site_lists(site, st)[LIST_SERIES]; j >= 0; j = st[j].next_series) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
         s->price_now = sp->price_series ? series_mean(sp->price_series, t_s, t_s + dt_s,
@@ -570,21 +668,23 @@ void supply_set_step(const struct site *site, struct supply_state *st, int64_t t
 double supply_dispatch(const struct site *site, struct supply_state *st, double len_s,
                        double served_mw, struct supply_flows *out)
 {
+    const int *first = site_lists(site, st);
     double rem = served_mw;
-    rem -= take(site, st, SUPPLY_REACTOR, rem);
-    rem -= take_prime_turbines(site, st, rem);
-    rem -= take(site, st, SUPPLY_GRID, rem);
-    rem -= take(site, st, SUPPLY_GENERATOR, rem);
-    rem -= take_backup_turbines(site, st, rem);
-    rem -= take(site, st, SUPPLY_BATTERY, rem);
+    rem -= take(st, first[LIST_REACTOR], rem);
+    if (first[LIST_TURBINE_PRIME] >= 0)
+        rem -= take_prime_turbines(site, st, first, rem);
+    rem -= take(st, first[LIST_GRID], rem);
+    rem -= take(st, first[LIST_GENERATOR], rem);
+    rem -= take(st, first[LIST_TURBINE_BACKUP], rem);
+    rem -= take(st, first[LIST_BATTERY], rem);
     (void)rem;   /* the caller never asks for more than is available */
 
     /* Surplus of reactors, then grid, charges batteries that are not discharging; the piece
      * ends where a battery empties or fills. */
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    for (int j = first[LIST_BATTERY]; j >= 0; j = st[j].next_of_kind) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        if (sp->type != SUPPLY_BATTERY || !s->online)
+        if (!s->online)
             continue;
         double eta = battery_eta(sp, s);
         if (s->used_mw > 0) {
@@ -596,10 +696,8 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
             continue;
         double want = sp->power_mw, got = 0;
         for (int pass = 0; pass < 2 && want - got > 0; pass++) {
-            enum supply_type from = pass == 0 ? SUPPLY_REACTOR : SUPPLY_GRID;
-            for (size_t i = 0; i < site->n_supplies && want - got > 0; i++) {
-                if (site->supplies[i].type != from)
-                    continue;
+            for (int i = first[pass == 0 ? LIST_REACTOR : LIST_GRID]; i >= 0 && want - got > 0;
+                 i = st[i].next_of_kind) {
                 double x = min_of(st[i].avail_mw - st[i].used_mw, want - got);
                 if (x > 0) {
                     st[i].used_mw += x;
@@ -614,7 +712,7 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
         }
     }
     double h = len_s / SECONDS_PER_HOUR;
-    memset(out, 0, sizeof *out);
+    *out = (struct supply_flows){0};
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];

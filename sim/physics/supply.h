@@ -52,6 +52,16 @@ struct supply_state {
     int64_t dc_month;               /* grid: the month being billed (year·12 + month − 1) */
     int dc_started;
     double dc_peak_mw;              /* grid: that month's highest step-mean import */
+    int next_of_kind, next_backup;  /* the next supply of its kind (turbines: of its role),
+                                       and the next backup (generator or backup turbine), in
+                                       list order; -1: none */
+    int next_series;                /* the next supply with a price, CO2 or CFE series */
+    /* in a site's first state only: */
+    int lists_made;                 /* first_of is worked out (states are made zeroed) */
+    int first_of[8];                /* the first supply of each list (supply.c), or -1 */
+    double held_from_s, held_until_s;   /* the availability of all but batteries and backups
+                                           holds over [from, until) ... */
+    double held_reactor_mw, held_turbine_mw, held_grid_mw;   /* ... with these sums */
 };
 
 /** A battery holding less than this is empty, MWh (1 Wh). */
@@ -109,6 +119,15 @@ int supply_reactor_units_up(const struct supply *sp, int64_t t_s);
 void supply_instant(const struct site *site, struct supply_state *st, double t,
                     double firm_demand_mw, struct supply_instant *out);
 
+/** supply_instant in two halves: what every supply but the backups (generators, backup
+ *  turbines) can give at t, then the backups' call and output given the firm demand. The
+ *  caller may work the firm demand out in between, from the firm supply (reactors, prime
+ *  turbines, grid) the first half found. */
+void supply_available(const struct site *site, struct supply_state *st, double t,
+                      struct supply_instant *out);
+void supply_call_backups(const struct site *site, struct supply_state *st, double t,
+                         double firm_demand_mw, struct supply_instant *out);
+
 struct supply_flows {
     double reactor_mw, grid_mw, battery_mw, generator_mw;   /* battery: + discharging */
     double turbine_mw;              /* prime and backup turbines */
@@ -119,8 +138,9 @@ struct supply_flows {
     double co2_kg;                  /* over the piece: grid, generators, turbines */
 };
 
-/** Sets each supply's price, CO2 factor and CFE share for the step [t_s, t_s + dt_s): the
- *  time-weighted means of their series, or their constants. */
+/** Sets the price, CO2 factor and CFE share for the step [t_s, t_s + dt_s) of each supply
+ *  with a series among them: the time-weighted means of its series, or its constants
+ *  (supplies without series are left alone: dispatch reads their constants). */
 void supply_set_step(const struct site *site, struct supply_state *st, int64_t t_s,
                      int64_t dt_s);
 

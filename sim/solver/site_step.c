@@ -17,6 +17,10 @@
 /* Root finding of "facility power = supply": relative tolerance on the served fraction. */
 #define SHED_FRACTION_TOL 1e-12
 #define SHED_MAX_ITER 200
+/* Relative (and MW) slack by which firm supply must exceed the full load's facility power
+ * for the load with the flexible pools shed (at most as large, up to rounding) to be left
+ * unevaluated: far above rounding (1e-16), far below any load. */
+#define NO_FLEX_SLACK 1e-9
 /* Inference pools' power by step of the local day: at most this many values per site. */
 #define SITE_DAY_TABLE_MAX_VALUES (1 << 21)
 
@@ -83,13 +87,19 @@ static int site_pools_init(struct site_state *ss, const struct scenario *sc)
         }
     }
     ss->pools_constant = 1;
-    for (size_t i = 0; i < site->n_pools; i++)
+    ss->pools_by_slot = ss->day_slots > 0 && ss->day_slots <= SITE_SLOT_LOADS_MAX;
+    for (size_t i = 0; i < site->n_pools; i++) {
         ss->pools_constant &= ss->pools[i].shape == SITE_POOL_CONSTANT;
+        ss->pools_by_slot &= ss->pools[i].shape != SITE_POOL_STEP;
+    }
     for (size_t e = 0; e < site->n_events; e++)
         ss->cooling_losses |= site->events[e].type == EVENT_COOLING_LOSS;
+    if (!(ss->dc_supplies = malloc((site->n_supplies + 1) * sizeof *ss->dc_supplies)))
+        return DCSIM_ENOMEM;
     for (size_t j = 0; j < site->n_supplies; j++)
-        ss->demand_charges |= site->supplies[j].type == SUPPLY_GRID &&
-                              site->supplies[j].demand_charge_usd_per_kw_month > 0;
+        if (site->supplies[j].type == SUPPLY_GRID &&
+            site->supplies[j].demand_charge_usd_per_kw_month > 0)
+            ss->dc_supplies[ss->demand_charges++] = j;
     return 0;
 }
 
@@ -331,6 +341,7 @@ void site_state_release(struct site_state *ss)
     for (size_t i = 0; ss->pools && i < ss->site->n_pools; i++)
         free(ss->pools[i].day_mw);
     free(ss->pools);
+    free(ss->dc_supplies);
     memset(ss, 0, sizeof *ss);
 }
 
@@ -375,6 +386,10 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
         rc = supply_states_draw_outages(ss->site, run->supplies, sc->duration_s, key);
     if (!rc && !(run->pool_mw = calloc(ss->site->n_pools + 1, sizeof *run->pool_mw)))
         rc = DCSIM_ENOMEM;
+    run->slot_epoch = 1;   /* the zeroed entries (epoch 0) are stale */
+    if (!rc && ss->pools_by_slot &&
+        !(run->slot_loads = calloc((size_t)ss->day_slots, sizeof *run->slot_loads)))
+        rc = DCSIM_ENOMEM;
     if (rc)
         site_run_release(run);
     return rc;
@@ -400,7 +415,70 @@ void site_run_release(struct site_run *run)
     if (run->solver)
         gsl_root_fsolver_free(run->solver);
     free(run->pool_mw);
+    free(run->slot_loads);
     memset(run, 0, sizeof *run);
+}
+
+/* The cooling's part that depends on the weather, into l->at (once per span: every load
+ * the span evaluates shares it). */
+static void cooling_weather(struct step_load *l, const struct cooling_liquid *liquid,
+                            const struct cooling_air *air)
+{
+    if (liquid->present)
+        cooling_liquid_at(liquid, l->drybulb_c, l->wetbulb_c, &l->at);
+    if (air->present)
+        cooling_air_at(air, l->drybulb_c, &l->at);
+}
+
+/* The rest of load_eval once the shares kept (k*) are known; inline, and called with
+ * literal 1.0s when nothing is throttled, so the compiler drops those products (x·1 is x). */
+static inline void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
+                               const struct cooling_air *air, double s_flex, double s_firm,
+                               const double p[2][N_POOL_CLASSES], const double q[2][2],
+                               double kl0, double kl1, double ka0, double ka1,
+                               struct load_eval *e)
+{
+    double pL0 = p[0][POOL_LIQUID], pM0 = p[0][POOL_MIXED], pA0 = p[0][POOL_AIR];
+    double pL1 = p[1][POOL_LIQUID], pM1 = p[1][POOL_MIXED], pA1 = p[1][POOL_AIR];
+    double qL0 = q[0][POOL_LIQUID], qM0 = q[0][POOL_MIXED];
+    double qL1 = q[1][POOL_LIQUID], qM1 = q[1][POOL_MIXED];
+    double qa0 = kl0 * (pM0 - qM0) + pA0, qa1 = kl1 * (pM1 - qM1) + pA1;
+    double after_liquid = (kl0 * (pL0 + pM0) + pA0) + (kl1 * (pL1 + pM1) + pA1);
+    double served0 = kl0 * pL0 + kl0 * ka0 * pM0 + ka0 * pA0;
+    double served1 = kl1 * pL1 + kl1 * ka1 * pM1 + ka1 * pA1;
+    e->it_served_mw[0] = served0;
+    e->it_served_mw[1] = served1;
+    e->keep[0][POOL_LIQUID] = kl0;
+    e->keep[0][POOL_MIXED] = kl0 * ka0;
+    e->keep[0][POOL_AIR] = ka0;
+    e->keep[1][POOL_LIQUID] = kl1;
+    e->keep[1][POOL_MIXED] = kl1 * ka1;
+    e->keep[1][POOL_AIR] = ka1;
+    double it_total = served0 + served1;
+    double liquid_out = (kl0 * qL0 + kl0 * ka0 * qM0) + (kl1 * qL1 + kl1 * ka1 * qM1);
+    double air_out = ka0 * qa0 + ka1 * qa1;
+    struct cooling_power cp = {0};
+    if (liquid->present)
+        cooling_liquid_power_w(liquid, &l->at, liquid_out, l->drybulb_c, l->wetbulb_c,
+                               (double)l->dt_s, l->evap_kg_per_mj, &cp);
+    if (air->present)
+        cooling_air_power_w(air, &l->at, air_out, &cp);
+    e->heat_liquid_mw = liquid_out;
+    e->throttle_air_mw = after_liquid - it_total;
+    e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
+    e->water_m3 = cp.water_m3;
+    /* the IT fed directly, not through the UPS (miners by default) */
+    const double (*dm)[N_POOL_CLASSES] = l->direct_mw;
+    double direct = s_firm * (kl0 * dm[0][POOL_LIQUID] + kl0 * ka0 * dm[0][POOL_MIXED] +
+                              ka0 * dm[0][POOL_AIR]) +
+                    s_flex * (kl1 * dm[1][POOL_LIQUID] + kl1 * ka1 * dm[1][POOL_MIXED] +
+                              ka1 * dm[1][POOL_AIR]);
+    struct electrical_power ep;
+    electrical_facility_ups_i(&l->site->electrical, it_total, it_total - direct, e->cooling_mw,
+                              &ep);
+    e->facility_mw = ep.facility_mw;
+    e->misc_mw = ep.misc_mw;
+    e->losses_mw = ep.losses_mw;
 }
 
 /* step_load_eval with the loops resolved: inline, for the step and the root finding.
@@ -441,74 +519,88 @@ static inline void load_eval(const struct step_load *l, const struct cooling_liq
         double rest = over_a - (qa1 - ka1 * qa1);
         ka0 = rest > 0 && qa0 > 0 ? (qa0 > rest ? 1.0 - rest / qa0 : 0.0) : 1.0;
     }
-    double after_liquid = (kl0 * (pL0 + pM0) + pA0) + (kl1 * (pL1 + pM1) + pA1);
-    double served0 = kl0 * pL0 + kl0 * ka0 * pM0 + ka0 * pA0;
-    double served1 = kl1 * pL1 + kl1 * ka1 * pM1 + ka1 * pA1;
-    e->it_served_mw[0] = served0;
-    e->it_served_mw[1] = served1;
-    e->keep[0][POOL_LIQUID] = kl0;
-    e->keep[0][POOL_MIXED] = kl0 * ka0;
-    e->keep[0][POOL_AIR] = ka0;
-    e->keep[1][POOL_LIQUID] = kl1;
-    e->keep[1][POOL_MIXED] = kl1 * ka1;
-    e->keep[1][POOL_AIR] = ka1;
-    double it_total = served0 + served1;
-    double liquid_out = (kl0 * qL0 + kl0 * ka0 * qM0) + (kl1 * qL1 + kl1 * ka1 * qM1);
-    double air_out = ka0 * qa0 + ka1 * qa1;
-    struct cooling_power cp = {0};
-    if (liquid->present)
-        cooling_liquid_power_e(liquid, liquid_out, l->drybulb_c, l->wetbulb_c, (double)l->dt_s,
-                               l->evap_kg_per_mj, &cp);
-    if (air->present)
-        cooling_air_power_i(air, air_out, l->drybulb_c, &cp);
-    e->heat_liquid_mw = liquid_out;
-    e->throttle_air_mw = after_liquid - it_total;
-    e->cooling_mw = cp.pump_mw + cp.fan_mw + cp.chiller_mw + cp.air_fan_mw + cp.air_chiller_mw;
-    e->water_m3 = cp.water_m3;
-    /* the IT fed directly, not through the UPS (miners by default) */
-    const double (*dm)[N_POOL_CLASSES] = l->direct_mw;
-    double direct = s_firm * (kl0 * dm[0][POOL_LIQUID] + kl0 * ka0 * dm[0][POOL_MIXED] +
-                              ka0 * dm[0][POOL_AIR]) +
-                    s_flex * (kl1 * dm[1][POOL_LIQUID] + kl1 * ka1 * dm[1][POOL_MIXED] +
-                              ka1 * dm[1][POOL_AIR]);
-    struct electrical_power ep;
-    electrical_facility_ups_i(&l->site->electrical, it_total, it_total - direct, e->cooling_mw,
-                              &ep);
-    e->facility_mw = ep.facility_mw;
-    e->misc_mw = ep.misc_mw;
-    e->losses_mw = ep.losses_mw;
+    const double p[2][N_POOL_CLASSES] = {{pL0, pM0, pA0}, {pL1, pM1, pA1}};
+    const double q[2][2] = {{qL0, qM0}, {qL1, qM1}};
+    if (kl0 == 1.0 && kl1 == 1.0 && ka0 == 1.0 && ka1 == 1.0)   /* nothing throttled */
+        load_served(l, liquid, air, s_flex, s_firm, p, q, 1.0, 1.0, 1.0, 1.0, e);
+    else
+        load_served(l, liquid, air, s_flex, s_firm, p, q, kl0, kl1, ka0, ka1, e);
 }
 
 void step_load_eval(const struct step_load *l, double s_flex, double s_firm, struct load_eval *e)
 {
     struct step_load own = *l;
     own.evap_kg_per_mj = NAN;   /* callers outside the step set no evaporation */
-    load_eval(&own, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
-              s_flex, s_firm, e);
+    const struct cooling_liquid *liquid = l->liquid ? l->liquid : &l->site->liquid;
+    const struct cooling_air *air = l->air ? l->air : &l->site->air;
+    cooling_weather(&own, liquid, air);
+    load_eval(&own, liquid, air, s_flex, s_firm, e);
 }
+
+/* Evaluations one root finding keeps: Brent's bracket ends and its last points, so the
+ * final check of the lower end and the load served there are looked up, not recomputed. */
+#define ROOT_MEMO 8
 
 struct root_params {
     const struct step_load *load;
     int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
     double supply_mw;
+    /* the span's evaluations at x = 0 and x = 1 (the same bits load_eval gives there), or
+     * NULL: GSL's set evaluates both ends */
+    const struct load_eval *at0, *at1;
+    int n;                      /* evaluations made, the last ROOT_MEMO kept */
+    uint64_t x_bits[ROOT_MEMO]; /* their fractions' bits (+0 and -0 differ) */
+    struct load_eval e[ROOT_MEMO];
 };
+
+static inline uint64_t double_bits(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+/* The load at fraction x: a kept evaluation when `look` and there is one, else computed and
+ * kept. Brent's iterations ask for new points: they do not look. */
+static const struct load_eval *root_eval(struct root_params *rp, double x, int look)
+{
+    uint64_t b = double_bits(x);
+    if (b == 0x3ff0000000000000u && rp->at1)   /* 1.0 */
+        return rp->at1;
+    if (b == 0 && rp->at0)                      /* +0.0 */
+        return rp->at0;
+    int kept = rp->n < ROOT_MEMO ? rp->n : ROOT_MEMO;
+    for (int i = 0; look && i < kept; i++)
+        if (rp->x_bits[i] == b)
+            return &rp->e[i];
+    int slot = rp->n++ % ROOT_MEMO;
+    const struct step_load *l = rp->load;
+    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
+              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &rp->e[slot]);
+    rp->x_bits[slot] = b;
+    return &rp->e[slot];
+}
 
 static double facility_gap(double x, void *params)
 {
-    const struct root_params *rp = params;
-    struct load_eval e;
-    const struct step_load *l = rp->load;
-    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
-              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &e);
-    return e.facility_mw - rp->supply_mw;
+    struct root_params *rp = params;
+    return root_eval(rp, x, 0)->facility_mw - rp->supply_mw;
 }
 
 /* Largest fraction in [0, 1] whose facility power does not exceed the supply, given that
- * the gap is negative or zero at 0 and positive at 1 (facility power rises with load). */
+ * the gap is negative or zero at 0 and positive at 1 (facility power rises with load), and
+ * the load there into *e. at0, at1: the load at 0 and at 1 when known, or NULL. */
 static int solve_fraction(const struct step_load *l, int vary_flex, double supply_mw,
-                          struct site_run *run, double *out)
+                          const struct load_eval *at0, const struct load_eval *at1,
+                          struct site_run *run, double *out, struct load_eval *e)
 {
-    struct root_params rp = {l, vary_flex, supply_mw};
+    struct root_params rp;   /* not zero-initialised: its evaluations are large */
+    rp.load = l;
+    rp.vary_flex = vary_flex;
+    rp.supply_mw = supply_mw;
+    rp.at0 = at0;
+    rp.at1 = at1;
+    rp.n = 0;
     gsl_function f = {facility_gap, &rp};
     /* the run's solver, made at its first use (set starts it afresh each time) */
     if (!run->solver && !(run->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent)))
@@ -529,9 +621,11 @@ static int solve_fraction(const struct step_load *l, int vary_flex, double suppl
         return DCSIM_ENUMERIC;
     /* Brent's lower end may sit on either side of the root: step down until it fits. */
     double step = SHED_FRACTION_TOL;
-    for (int i = 0; i < 64 && lo > 0 && facility_gap(lo, &rp) > 0; i++, step *= 2)
+    for (int i = 0; i < 64 && lo > 0 && root_eval(&rp, lo, 1)->facility_mw - supply_mw > 0;
+         i++, step *= 2)
         lo = fmax(0.0, lo - step);
     *out = lo;
+    *e = *root_eval(&rp, lo, 1);
     return 0;
 }
 
@@ -590,7 +684,8 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
  * heat. With constant pools, keeps it in run for as long as the same pools are online. */
 static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, int64_t dt_s,
                        int64_t local_s, int on_grid, int64_t slot, double *demand_out,
-                       double *critical_out, double *heat_out)
+                       double *critical_out, double *heat_out, int64_t *from_out,
+                       int64_t *until_out)
 {
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
@@ -633,6 +728,8 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
     *demand_out = demand_mw;
     *critical_out = critical_mw;
     *heat_out = heat_liquid_mw;
+    *from_out = from;
+    *until_out = until;
     if (ss->pools_constant) {
         run->load_from_s = from;
         run->load_until_s = until;
@@ -643,6 +740,27 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
         run->load_critical_mw = critical_mw;
         run->load_heat_total_mw = heat_liquid_mw;
     }
+}
+
+/* Keeps the load of step `slot` of the local day, which holds while the pools online over
+ * [from, until) stay online: a new window makes every kept slot stale. */
+static void slot_load_keep(struct site_run *run, const struct step_load *l, int64_t slot,
+                           int64_t from, int64_t until, double demand_mw, double critical_mw,
+                           double heat_total_mw)
+{
+    if (from != run->slot_from_s || until != run->slot_until_s) {
+        run->slot_from_s = from;
+        run->slot_until_s = until;
+        run->slot_epoch++;
+    }
+    struct slot_load *sl = &run->slot_loads[slot];
+    memcpy(sl->it_mw, l->it_mw, sizeof sl->it_mw);
+    memcpy(sl->heat_liquid_mw, l->heat_liquid_mw, sizeof sl->heat_liquid_mw);
+    memcpy(sl->direct_mw, l->direct_mw, sizeof sl->direct_mw);
+    sl->demand_mw = demand_mw;
+    sl->critical_mw = critical_mw;
+    sl->heat_total_mw = heat_total_mw;
+    sl->epoch = run->slot_epoch;
 }
 
 /* A span of a step over which the load and the cooling are fixed: the load at full and with
@@ -683,8 +801,8 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
     if (firm_mw >= sp->full.facility_mw) {
         o->kept = o->e = &sp->full;
     } else if (firm_mw >= sp->no_flex.facility_mw) {
-        rc = solve_fraction(sp->l, 1, firm_mw, sp->run, &o->s_flex);
-        load_eval(sp->l, sp->liquid, sp->air, o->s_flex, 1.0, &o->kept_own);
+        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, sp->run, &o->s_flex,
+                            &o->kept_own);
         o->kept = o->e = &o->kept_own;
     } else {
         o->s_flex = 0.0;
@@ -692,8 +810,8 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
         if (total_mw >= sp->no_flex.facility_mw) {
             o->e = &sp->no_flex;
         } else {
-            rc = solve_fraction(sp->l, 0, total_mw, sp->run, &o->s_firm);
-            load_eval(sp->l, sp->liquid, sp->air, 0.0, o->s_firm, &o->e_own);
+            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, sp->run, &o->s_firm,
+                                &o->e_own);
             o->e = &o->e_own;
         }
     }
@@ -776,6 +894,7 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     l->liquid = liquid;
     l->air = air;
     l->dt_s = len_s;
+    cooling_weather(l, liquid, air);
     /* the tower's evaporation per heat depends on the weather alone: once per span */
     l->evap_kg_per_mj = liquid->present && liquid->rejection == REJECT_COOLING_TOWER
                             ? cooling_tower_evaporation_kg_per_mj(liquid, l->drybulb_c,
@@ -812,14 +931,15 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
     /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
      * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
-    int no_flex_load = 1;
+    uint64_t flex_bits = 0;   /* ±0 everywhere: the bits but the sign's are all 0 */
     for (int c = 0; c < N_POOL_CLASSES; c++)
-        no_flex_load &= l->it_mw[LOAD_FLEX][c] == 0 && l->heat_liquid_mw[LOAD_FLEX][c] == 0 &&
-                        l->direct_mw[LOAD_FLEX][c] == 0;
+        flex_bits |= double_bits(l->it_mw[LOAD_FLEX][c]) |
+                     double_bits(l->heat_liquid_mw[LOAD_FLEX][c]) |
+                     double_bits(l->direct_mw[LOAD_FLEX][c]);
+    int no_flex_load = (flex_bits & ~(UINT64_C(1) << 63)) == 0;
+    int no_flex_ready = no_flex_load;   /* else evaluated when a piece needs it (below) */
     if (no_flex_load)
         sp.no_flex = sp.full;
-    else
-        load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
     double flex_demand = 0, firm_demand = 0;
     for (int c = 0; c < N_POOL_CLASSES; c++) {
         flex_demand += l->it_mw[LOAD_FLEX][c];
@@ -828,9 +948,21 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     double t = (double)a_s, end = (double)(a_s + len_s), heat_served_mw_s = 0;
     for (int pieces = 1; t < end; pieces++) {
         struct supply_instant in;
-        supply_instant(site, run->supplies, t, sp.no_flex.facility_mw, &in);
-        double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
+        supply_available(site, run->supplies, t, &in);
         double firm_mw = in.reactor_mw + in.turbine_mw + in.grid_mw;
+        /* The load with the flexible pools shed is the firm demand that calls the backups
+         * and what is served when firm supply falls short of the full load. Facility power
+         * rises with the load, so it is at most the full load's: when firm supply exceeds
+         * that by more than rounding, nothing calls for it, and it is not evaluated (the
+         * backups then see a firm demand they cover, as they would see the shed load's). */
+        if (!no_flex_ready && !(firm_mw >= sp.full.facility_mw * (1.0 + NO_FLEX_SLACK) +
+                                               NO_FLEX_SLACK)) {
+            load_eval(l, liquid, air, 0.0, 1.0, &sp.no_flex);
+            no_flex_ready = 1;
+        }
+        supply_call_backups(site, run->supplies, t,
+                            no_flex_ready ? sp.no_flex.facility_mw : sp.full.facility_mw, &in);
+        double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
         double total_mw = firm_mw + in.generator_mw + in.battery_mw;
         const struct piece_load *pl;
         if ((rc = serve(&sp, firm_mw, total_mw, &pl)))
@@ -858,9 +990,10 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         v[S_CO2_KG] += fl.co2_kg;
         v[S_FUEL_MMBTU] += fl.fuel_mmbtu;
         v[S_FUEL_COST_USD] += fl.fuel_usd;
-        if (ss->demand_charges)   /* each grid's step-mean import, for its demand charge */
-            for (size_t j = 0; j < site->n_supplies; j++)
-                run->supplies[j].step_import_mw += w * run->supplies[j].used_mw;
+        for (int g = 0; g < ss->demand_charges; g++) {   /* a grid's step-mean import */
+            struct supply_state *st = &run->supplies[ss->dc_supplies[g]];
+            st->step_import_mw += w * st->used_mw;
+        }
         v[S_SHED_MW] += w * (1.0 - pl->s_flex) * flex_demand;
         v[S_UNSERVED_MW] += w * unserved_mw;
         v[S_THROTTLE_MW] += w * (pe->it_load_mw[LOAD_FIRM] + pe->it_load_mw[LOAD_FLEX] - it_served);
@@ -914,11 +1047,10 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
     int64_t month = run->dc_month;
     int last = t_s + dt_s >= ss->steps * ss->timestep_s;
     double usd = 0;
-    for (size_t j = 0; j < site->n_supplies; j++) {
+    for (int g = 0; g < ss->demand_charges; g++) {
+        size_t j = ss->dc_supplies[g];
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &run->supplies[j];
-        if (sp->type != SUPPLY_GRID || sp->demand_charge_usd_per_kw_month <= 0)
-            continue;
         if (s->dc_month != month && s->dc_started) {
             usd += s->dc_peak_mw * 1000.0 * sp->demand_charge_usd_per_kw_month;
             s->dc_peak_mw = 0;
@@ -981,20 +1113,31 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         demand_mw = run->load_demand_mw;
         critical_mw = run->load_critical_mw;
         heat_liquid_mw = run->load_heat_total_mw;
+    } else if (run->slot_loads && !run->extras && on_grid && t_s >= run->slot_from_s &&
+               t_s < run->slot_until_s && run->slot_loads[slot].epoch == run->slot_epoch) {
+        const struct slot_load *sl = &run->slot_loads[slot];
+        memcpy(l.it_mw, sl->it_mw, sizeof l.it_mw);
+        memcpy(l.heat_liquid_mw, sl->heat_liquid_mw, sizeof l.heat_liquid_mw);
+        memcpy(l.direct_mw, sl->direct_mw, sizeof l.direct_mw);
+        demand_mw = sl->demand_mw;
+        critical_mw = sl->critical_mw;
+        heat_liquid_mw = sl->heat_total_mw;
     } else {
         memset(l.it_mw, 0, sizeof l.it_mw);
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
         memset(l.direct_mw, 0, sizeof l.direct_mw);
+        int64_t from, until;
         pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
-                   &heat_liquid_mw);
+                   &heat_liquid_mw, &from, &until);
+        if (run->slot_loads && !run->extras && on_grid)
+            slot_load_keep(run, &l, slot, from, until, demand_mw, critical_mw, heat_liquid_mw);
     }
     memset(v, 0, (N_SERIES + (run->extras ? (size_t)site_extra_columns(site) : 0)) * sizeof *v);
     v[S_MARGIN_MW] = INFINITY;
     run->n_unserved_iv = 0;
     supply_set_step(site, run->supplies, t_s, dt_s);
-    if (ss->demand_charges)
-        for (size_t j = 0; j < site->n_supplies; j++)
-            run->supplies[j].step_import_mw = 0;
+    for (int g = 0; g < ss->demand_charges; g++)
+        run->supplies[ss->dc_supplies[g]].step_import_mw = 0;
     /* The load and the weather are the step's; the cooling changes where a scripted
      * cooling loss starts or ends inside it, the supply wherever its availability does. */
     int rc = 0;

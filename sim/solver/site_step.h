@@ -9,6 +9,7 @@
 #include <gsl/gsl_roots.h>
 #include <stdint.h>
 
+#include "cooling.h"
 #include "results.h"
 #include "scenario.h"
 #include "supply.h"
@@ -60,8 +61,12 @@ struct site_state {
     int64_t day_slots;                  /* steps per local day when day_mw tables are built */
     int64_t slot0;                      /* step of the local day of step 0 */
     int cooling_losses;                 /* the site has scripted cooling_loss events */
-    int demand_charges;                 /* a grid has a demand charge */
+    int demand_charges;                 /* grids with a demand charge (how many) */
+    size_t *dc_supplies;                /* owned, [demand_charges]: those grids' indices */
     int pools_constant;                 /* every pool is SITE_POOL_CONSTANT */
+    int pools_by_slot;                  /* every pool is CONSTANT or DAY, with at most
+                                           SITE_SLOT_LOADS_MAX steps a day: on the grid, the
+                                           load depends on the online pools and the slot */
     struct weather_cache *cache;        /* borrowed, or NULL: years shared across runs */
     /* a synthetic climate drawn per trial without a cache: what its years share at every
      * step and at every hour's middle (the curtailment ranking), or NULL */
@@ -71,6 +76,16 @@ struct site_state {
 /** Trials share the weather: it is tabulated per step when the run has more than one trial
  *  and at most this many steps (2 × 8 B × 4 M = 64 MB per site and weather). */
 #define SITE_WEATHER_CACHE_MAX_STEPS (1LL << 22)
+
+/** Steps of the local day up to which a run keeps the pools' load of each (96: 15 min). */
+#define SITE_SLOT_LOADS_MAX 96
+
+/** The pools' load of one step, as pools_load works it out. */
+struct slot_load {
+    double it_mw[2][3], heat_liquid_mw[2][3], direct_mw[2][3];
+    double demand_mw, critical_mw, heat_total_mw;
+    int64_t epoch;                      /* valid when the run's slot_epoch */
+};
 
 /** Pieces of one span of a step at most (a safeguard; a step has a few at an event). */
 #define SITE_MAX_PIECES 100000
@@ -97,6 +112,11 @@ struct site_run {
     int64_t load_from_s, load_until_s;
     double load_it_mw[2][3], load_heat_liquid_mw[2][3], load_direct_mw[2][3];
     double load_demand_mw, load_critical_mw, load_heat_total_mw;
+    /* with pools_by_slot and no extras: the load of each step of the local day while the
+     * same pools are online, over [slot_from_s, slot_until_s); entries of another epoch
+     * are stale. Owned, [day_slots], or NULL. */
+    struct slot_load *slot_loads;
+    int64_t slot_from_s, slot_until_s, slot_epoch;
     /* the last step's time with unserved load: run-second intervals [a, b) */
     double unserved_iv[SITE_UNSERVED_IV_MAX][2];
     int n_unserved_iv;
@@ -152,6 +172,8 @@ struct step_load {
     int64_t dt_s;
     double evap_kg_per_mj;              /* the tower's evaporation at this weather, or NaN:
                                            computed where needed */
+    struct cooling_at at;               /* the cooling's part that depends on the weather
+                                           (cooling_liquid_at, cooling_air_at of liquid, air) */
 };
 
 struct load_eval {
