@@ -42,7 +42,8 @@ static inline double shortfall_noise_mwh_per_year(const double *m)
 }
 
 struct summary_acc {
-    double m[N_METRICS];        /* running sums and extremes */
+    _Alignas(64) double m[N_METRICS];   /* running sums and extremes (the struct on cache lines
+                                           of its own: threads fill neighbouring ones) */
     int64_t steps;
     int any_it;                 /* a step had IT served */
     double prev_facility_mw;    /* for the ramp: the previous step's facility power */

@@ -8,6 +8,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "cachealign.h"
 #include "streams.h"
 #include "tseries.h"
 #include "timefmt.h"
@@ -122,7 +123,8 @@ int supply_states_create_ranked(const struct site *site, const struct weather *w
                                 const int32_t *ranked, int64_t duration_s,
                                 struct supply_state **out)
 {
-    struct supply_state *st = calloc(site->n_supplies ? site->n_supplies : 1, sizeof *st);
+    struct supply_state *st =
+        aligned_calloc(site->n_supplies ? site->n_supplies : 1, sizeof *st);
     if (!st)
         return DCSIM_ENOMEM;
     int32_t *own = NULL;
@@ -179,7 +181,7 @@ int supply_states_clone(const struct site *site, const struct supply_state *prot
                         struct supply_state **out)
 {
     size_t n = site->n_supplies ? site->n_supplies : 1;
-    struct supply_state *st = calloc(n, sizeof *st);
+    struct supply_state *st = aligned_calloc(n, sizeof *st);
     if (!st)
         return DCSIM_ENOMEM;
     for (size_t j = 0; j < site->n_supplies; j++) {

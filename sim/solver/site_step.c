@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachealign.h"
 #include "cooling.h"
 #include "electrical.h"
 #include "it_load.h"
@@ -384,11 +385,11 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
     }
     if (!rc)
         rc = supply_states_draw_outages(ss->site, run->supplies, sc->duration_s, key);
-    if (!rc && !(run->pool_mw = calloc(ss->site->n_pools + 1, sizeof *run->pool_mw)))
+    if (!rc && !(run->pool_mw = aligned_calloc(ss->site->n_pools + 1, sizeof *run->pool_mw)))
         rc = DCSIM_ENOMEM;
     run->slot_epoch = 1;   /* the zeroed entries (epoch 0) are stale */
     if (!rc && ss->pools_by_slot &&
-        !(run->slot_loads = calloc((size_t)ss->day_slots, sizeof *run->slot_loads)))
+        !(run->slot_loads = aligned_calloc((size_t)ss->day_slots, sizeof *run->slot_loads)))
         rc = DCSIM_ENOMEM;
     if (rc)
         site_run_release(run);

@@ -94,7 +94,8 @@ struct slot_load {
 
 /** One trial's mutable state of a site. */
 struct site_run {
-    const struct site_state *ss;        /* borrowed */
+    _Alignas(64) const struct site_state *ss;   /* borrowed (the struct on its own cache
+                                                   lines: threads step neighbouring runs) */
     const struct weather *weather;      /* this trial's: borrowed or own_weather */
     struct weather *own_weather;        /* owned: a year drawn for this trial, or NULL */
     struct weather_year *own_year;      /* owned: this trial's year when the cache is full */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cachealign.h"
 #include "economics.h"
 #include "site_step.h"
 #include "timefmt.h"
@@ -169,6 +170,7 @@ struct block {
      * the maximum of the current interval */
     int64_t per_row, folded;
     double *sum, *max;
+    size_t acc_stride;              /* doubles per site in sum and max: whole cache lines */
 };
 
 static int block_flush(const struct sim_options *opt, struct block *b, size_t n_sites)
@@ -198,7 +200,7 @@ static void block_put(struct block *b, size_t site, const double *v, int64_t fol
             row[(site * b->cols + j) * b->steps + filled] = v[j];
         return;
     }
-    double *sum = b->sum + site * b->nv, *max = b->max + site * b->nv;
+    double *sum = b->sum + site * b->acc_stride, *max = b->max + site * b->acc_stride;
     for (size_t j = 0; j < b->nv; j++) {
         double x = v[j];
         if (folded == 0) {
@@ -217,7 +219,7 @@ static void block_put(struct block *b, size_t site, const double *v, int64_t fol
 static void block_row(struct block *b, size_t i, size_t filled)
 {
     double n = (double)b->per_row;
-    const double *sum = b->sum + i * b->nv, *max = b->max + i * b->nv;
+    const double *sum = b->sum + i * b->acc_stride, *max = b->max + i * b->acc_stride;
     for (size_t j = 0; j < b->nv; j++) {
         int summed = j == S_WATER_M3 || j == S_COST_USD || j == S_UNSERVED_S ||
                      j == S_CO2_KG || j == S_FUEL_MMBTU || j == S_FUEL_COST_USD ||
@@ -509,8 +511,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
     struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv,
                            .cap_k = block_k};
-    struct site_run *runs = calloc(n_sites, sizeof *runs);
-    struct summary_acc *acc = calloc(n_sites + 1, sizeof *acc);
+    struct site_run *runs = aligned_calloc(n_sites, sizeof *runs);
+    struct summary_acc *acc = aligned_calloc(n_sites + 1, sizeof *acc);
     tm.v = calloc((size_t)block_k * n_sites * nv, sizeof *tm.v);
     tm.iv = malloc((size_t)block_k * n_sites * sizeof *tm.iv);
     tm.runs = runs;
@@ -536,8 +538,11 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         b.values = malloc(n_sites * b.cols * b.steps * sizeof *b.values);
         b.packed = malloc(n_sites * b.cols * b.steps * sizeof *b.packed);
         b.time_s = malloc(b.steps * sizeof *b.time_s);
-        b.sum = malloc(n_sites * nv * sizeof *b.sum);
-        b.max = malloc(n_sites * nv * sizeof *b.max);
+        /* each site's sums on lines of their own: threads fold neighbouring sites */
+        size_t per_line = CACHE_LINE_BYTES / sizeof(double);
+        b.acc_stride = (nv + per_line - 1) / per_line * per_line;
+        b.sum = aligned_calloc(n_sites * b.acc_stride, sizeof *b.sum);
+        b.max = aligned_calloc(n_sites * b.acc_stride, sizeof *b.max);
         if (!b.values || !b.packed || !b.time_s || !b.sum || !b.max)
             rc = DCSIM_ENOMEM;
     }
