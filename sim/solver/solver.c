@@ -119,26 +119,6 @@ static double unserved_union_s(const struct iv_ref *refs, size_t ref_stride, siz
     return total + (b - a);
 }
 
-/* The whole scenario's step: powers and energies add up across sites, in site order; PUE is
- * recomputed; the time with unserved load is the union of the sites'. */
-static void aggregate_step(const double *site_v, size_t stride, const struct iv_ref *ivs,
-                           size_t iv_stride, double (*const *bufs)[2], size_t n_sites,
-                           double *total, double *scratch)
-{
-    memset(total, 0, N_SERIES * sizeof *total);
-    int any_unserved = 0;
-    for (size_t i = 0; i < n_sites; i++) {
-        for (int k = 0; k < N_SERIES; k++)
-            total[k] += site_v[i * stride + k];
-        any_unserved |= ivs[i * iv_stride].n > 0;
-    }
-    total[S_AMBIENT_DRYBULB_C] = site_v[S_AMBIENT_DRYBULB_C];
-    total[S_AMBIENT_WETBULB_C] = site_v[S_AMBIENT_WETBULB_C];
-    total[S_LIQUID_SUPPLY_C] = NAN;
-    total[S_PUE] = total[S_IT_SERVED_MW] > 0 ? total[S_FACILITY_MW] / total[S_IT_SERVED_MW] : NAN;
-    total[S_UNSERVED_S] = any_unserved ? unserved_union_s(ivs, iv_stride, n_sites, bufs, scratch) : 0.0;
-}
-
 int sim_site_columns(const struct scenario *sc)
 {
     int extra = 0;
@@ -348,11 +328,13 @@ struct site_team {
                                            each thread puts its own sites' values there */
     int64_t folded0;                    /* the series block's state at this team block's */
     size_t filled0;                     /* start (steps folded, rows filled) */
-    atomic_size_t next_site;            /* the next site of the block to take */
     int aggregate;                      /* several sites: the scenario's step is summed */
-    struct gate mid;                    /* between the sites' steps and their sums */
+    pthread_mutex_t baton_lock;         /* the order of the sums: thread `baton` adds next */
+    pthread_cond_t baton_turn;
+    int baton;
     double *totals;                     /* [block][N_SERIES]: the scenario's steps */
-    double *iv_scratch;                 /* [threads][n_sites·SITE_UNSERVED_IV_MAX·2] */
+    unsigned char *any_unserved;        /* [block]: a site had unserved load in the step */
+    double *iv_scratch;                 /* [n_sites·SITE_UNSERVED_IV_MAX·2], the last thread's */
     int status[SOLVER_MAX_THREADS];
     int64_t failed_step[SOLVER_MAX_THREADS];
     size_t failed_site[SOLVER_MAX_THREADS];
@@ -377,24 +359,28 @@ static int iv_keep(struct site_team *tm, int who, const struct site_run *run, si
     return 0;
 }
 
-/* The team's current block, site by site: each thread takes the next site not yet taken
- * (an atomic counter) and runs it through every step of the block before the next, so a
- * thread that the system holds up (a compression thread on its core, say) costs the block
- * only that thread's current site, and one site's state stays in cache for the block. The
- * buffers are laid out site by site ([site][step]); which thread ran a site changes no value.
- * The thread's status, failing step and site, and interval count stay in locals until the
- * block ends: threads write no shared cache line step by step. */
+/* Thread who's sites of the team: a fixed range, so a site's state stays in one core's
+ * cache from block to block. */
+static void team_range(const struct site_team *tm, int who, size_t *i0, size_t *i1)
+{
+    *i0 = tm->n_sites * (size_t)who / (size_t)tm->n;
+    *i1 = tm->n_sites * (size_t)(who + 1) / (size_t)tm->n;
+}
+
+/* Thread who's sites over the team's current block, site by site (each through every step
+ * of the block before the next: one site's state in cache at a time). The buffers are laid
+ * out site by site ([site][step]). The thread's status, failing step and site, and interval
+ * count stay in locals until the block ends: threads write no shared cache line step by
+ * step. */
 static void team_step(struct site_team *tm, int who)
 {
-    size_t n_sites = tm->n_sites, ivlen = 0;
+    size_t i0, i1, ivlen = 0;
+    team_range(tm, who, &i0, &i1);
     int64_t dt = tm->s->sc->timestep_s;
     int status = 0;
     int64_t failed = 0;
     size_t failed_site = 0;
-    for (;;) {
-        size_t i = atomic_fetch_add_explicit(&tm->next_site, 1, memory_order_relaxed);
-        if (i >= n_sites)
-            break;
+    for (size_t i = i0; i < i1; i++) {
         struct site_run *run = &tm->runs[i];
         for (int64_t j = 0; j < tm->nk; j++) {
             int64_t t = (tm->k0 + j) * dt;
@@ -430,34 +416,80 @@ static void team_step(struct site_team *tm, int who)
     tm->failed_site[who] = failed_site;
 }
 
-/* The scenario's steps of the block, summed over the sites in site order (aggregate_step):
- * thread `who` takes its share of the steps, so the sum of the sites run by the other
- * threads is read by every thread at once rather than by one after the block. Nothing is
- * summed after a failed step (its site's rows were not all written). */
-static void team_aggregate(struct site_team *tm, int who)
+/* The baton of the sums: thread w adds its sites once threads 0..w-1 have added theirs. */
+static void baton_wait(struct site_team *tm, int who)
 {
+    pthread_mutex_lock(&tm->baton_lock);
+    while (tm->baton < who)
+        pthread_cond_wait(&tm->baton_turn, &tm->baton_lock);
+    pthread_mutex_unlock(&tm->baton_lock);
+}
+
+static void baton_pass(struct site_team *tm, int who)
+{
+    pthread_mutex_lock(&tm->baton_lock);
+    tm->baton = who + 1;
+    pthread_cond_broadcast(&tm->baton_turn);
+    pthread_mutex_unlock(&tm->baton_lock);
+}
+
+/* The scenario's steps of the block: every series summed over the sites in site order, as
+ * one thread would, by each thread over its own sites' rows in thread order (thread 0
+ * starts the sums from zero, thread w adds its sites to what threads 0..w-1 left), so no
+ * thread reads another's rows, only the running sums. For each step and series the sites are
+ * added in site order: the same bits as one thread summing the step. The last thread
+ * finishes the steps (site 0's weather, PUE, the union of the unserved intervals). Nothing
+ * is finished after a failed step (its site's rows were not all written). */
+static void team_sum(struct site_team *tm, int who)
+{
+    size_t i0, i1, nk = (size_t)tm->nk;
+    team_range(tm, who, &i0, &i1);
+    double *tot = tm->totals;
+    if (who == 0) {
+        memset(tot, 0, nk * N_SERIES * sizeof *tot);
+        memset(tm->any_unserved, 0, nk);
+    } else if (tm->n > 1) {
+        baton_wait(tm, who);
+    }
+    for (size_t i = i0; i < i1 && !tm->status[who]; i++) {
+        const double *v = tm->v + i * (size_t)tm->cap_k * tm->nv;
+        const struct iv_ref *iv = tm->iv + i * (size_t)tm->cap_k;
+        for (size_t j = 0; j < nk; j++) {
+            double *t = tot + j * N_SERIES;
+            const double *x = v + j * tm->nv;
+            for (int k = 0; k < N_SERIES; k++)
+                t[k] += x[k];
+            tm->any_unserved[j] |= iv[j].n > 0;
+        }
+    }
+    if (who + 1 < tm->n) {
+        baton_pass(tm, who);
+        return;
+    }
     for (int w = 0; w < tm->n; w++)
         if (tm->status[w])
             return;
-    size_t nk = (size_t)tm->nk, n = (size_t)tm->n;
-    size_t j0 = nk * (size_t)who / n, j1 = nk * (size_t)(who + 1) / n;
-    size_t stride = (size_t)tm->cap_k * tm->nv;
-    double *scratch = tm->iv_scratch + (size_t)who * tm->n_sites * SITE_UNSERVED_IV_MAX * 2;
-    for (size_t j = j0; j < j1; j++)
-        aggregate_step(tm->v + j * tm->nv, stride, tm->iv + j, (size_t)tm->cap_k,
-                       (double (*const *)[2])tm->ivbuf, tm->n_sites, tm->totals + j * N_SERIES,
-                       scratch);
+    const double *v0 = tm->v;   /* site 0's rows */
+    for (size_t j = 0; j < nk; j++) {
+        double *t = tot + j * N_SERIES;
+        const double *x = v0 + j * tm->nv;
+        t[S_AMBIENT_DRYBULB_C] = x[S_AMBIENT_DRYBULB_C];
+        t[S_AMBIENT_WETBULB_C] = x[S_AMBIENT_WETBULB_C];
+        t[S_LIQUID_SUPPLY_C] = NAN;
+        t[S_PUE] = t[S_IT_SERVED_MW] > 0 ? t[S_FACILITY_MW] / t[S_IT_SERVED_MW] : NAN;
+        t[S_UNSERVED_S] = tm->any_unserved[j]
+                              ? unserved_union_s(tm->iv + j, (size_t)tm->cap_k, tm->n_sites,
+                                                 (double (*const *)[2])tm->ivbuf, tm->iv_scratch)
+                              : 0.0;
+    }
 }
 
 /* One block of the team, as every thread runs it (the caller's thread too). */
 static void team_block(struct site_team *tm, int who)
 {
     team_step(tm, who);
-    if (tm->aggregate) {
-        if (tm->n > 1)
-            gate_wait(&tm->mid);
-        team_aggregate(tm, who);
-    }
+    if (tm->aggregate)
+        team_sum(tm, who);
 }
 
 struct team_member {
@@ -521,10 +553,11 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     tm.aggregate = n_sites > 1;
     if (tm.aggregate) {
         tm.totals = malloc((size_t)block_k * N_SERIES * sizeof *tm.totals);
-        tm.iv_scratch = malloc((size_t)tm.n * n_sites * SITE_UNSERVED_IV_MAX * 2 *
-                               sizeof *tm.iv_scratch);
+        tm.any_unserved = malloc((size_t)block_k);
+        tm.iv_scratch = malloc(n_sites * SITE_UNSERVED_IV_MAX * 2 * sizeof *tm.iv_scratch);
     }
-    int rc = (runs && acc && tm.v && tm.iv && (!tm.aggregate || (tm.totals && tm.iv_scratch)))
+    int rc = (runs && acc && tm.v && tm.iv &&
+              (!tm.aggregate || (tm.totals && tm.any_unserved && tm.iv_scratch)))
                  ? 0
                  : DCSIM_ENOMEM;
     if (!rc && opt->sink) {
@@ -561,9 +594,13 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     if (!rc && tm.n > 1) {
         if (gate_init(&tm.go, (unsigned)tm.n) == 0) {
             if (gate_init(&tm.done, (unsigned)tm.n) == 0) {
-                if (gate_init(&tm.mid, (unsigned)tm.n) == 0) {
-                    gates = 1;
-                } else {
+                if (pthread_mutex_init(&tm.baton_lock, NULL) == 0) {
+                    if (pthread_cond_init(&tm.baton_turn, NULL) == 0)
+                        gates = 1;
+                    else
+                        pthread_mutex_destroy(&tm.baton_lock);
+                }
+                if (!gates) {
                     gate_release(&tm.done);
                     gate_release(&tm.go);
                 }
@@ -581,7 +618,6 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             tm.n = started + 1;
             if (gates) {
                 gate_resize(&tm.go, (unsigned)tm.n);
-                gate_resize(&tm.mid, (unsigned)tm.n);
                 gate_resize(&tm.done, (unsigned)tm.n);
             }
         }
@@ -602,7 +638,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             tm.folded0 = b.folded;
             tm.filled0 = b.filled;
         }
-        atomic_store_explicit(&tm.next_site, 0, memory_order_relaxed);   /* `go` publishes it */
+        tm.baton = 0;   /* `go` publishes it */
         if (tm.n > 1)
             gate_wait(&tm.go);
         team_block(&tm, 0);
@@ -655,7 +691,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         pthread_join(tids[w], NULL);
     if (gates) {
         gate_release(&tm.go);
-        gate_release(&tm.mid);
+        pthread_cond_destroy(&tm.baton_turn);
+        pthread_mutex_destroy(&tm.baton_lock);
         gate_release(&tm.done);
     }
     if (!rc)
@@ -678,6 +715,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         summary_release(&acc[i]);
     free(acc);
     free(tm.totals);
+    free(tm.any_unserved);
     free(tm.iv_scratch);
     free(tm.v);
     free(tm.iv);
