@@ -15,7 +15,16 @@ REPEAT=${BENCH_REPEAT:-3}
 JSON=${BENCH_JSON:-results/bench.json}
 ROWS=()
 
-stat1() { "$B/runstat" "$@" 2>&1 >/dev/null | tail -n 1; }   # "seconds MB"
+# "seconds MB" of one run; the file it writes (-o FILE) is removed first, so the time is the
+# writing of a result, not the file system's freeing of the previous run's
+stat1() {
+    local prev=
+    for a in "$@"; do
+        [ "$prev" = -o ] && rm -f "$a"
+        prev=$a
+    done
+    "$B/runstat" "$@" 2>&1 >/dev/null | tail -n 1
+}
 # best N CMD...: the least time of N runs and the largest peak memory, "seconds MB"
 best() {
     local n=$1 t mb bt= bmb=0
@@ -29,7 +38,7 @@ best() {
 }
 # floor_of LEVEL IN OUT: the least of REPEAT h5py floor times
 floor_of() {
-    for ((r = 0; r < REPEAT; r++)); do "$PY" bench/h5py_floor.py "$2" "$3" "$1"; done |
+    for ((r = 0; r < REPEAT; r++)); do rm -f "$3"; "$PY" bench/h5py_floor.py "$2" "$3" "$1"; done |
         awk 'NR == 1 || $1 < m {m = $1} END {print m}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
