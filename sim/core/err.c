@@ -95,6 +95,26 @@ void diag_warning(struct diag *d, const char *file, int line, int col, const cha
     va_end(ap);
 }
 
+static void diag_add(struct diag *d, enum diag_severity sev, const char *file, int line,
+                     int col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void diag_add(struct diag *d, enum diag_severity sev, const char *file, int line,
+                     int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(d, sev, file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void diag_append(struct diag *to, const struct diag *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const struct diag_msg *m = &from->msgs[i];
+        diag_add(to, m->severity, m->file, m->line, m->col, "%s", m->text);
+    }
+}
+
 /* Print order: files in the order they first appear, positions in a file by line and
  * column, messages at one place in the order they came. */
 static int print_before(const struct diag *d, size_t a, size_t b, const size_t *group)

@@ -47,6 +47,10 @@ void diag_error(struct diag *d, const char *file, int line, int col, const char 
 void diag_warning(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/** Adds a copy of every message stored in `from` to `to` (severity and position kept): what
+ *  a worker thread said, into the list its caller reports. */
+void diag_append(struct diag *to, const struct diag *from);
+
 /** Prints every stored message, compiler style, and a count line when some were dropped. */
 void diag_print(const struct diag *d, FILE *out);
 

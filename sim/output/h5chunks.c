@@ -136,6 +136,13 @@ static void fail_locked(struct h5chunks *hc, int rc)
     pthread_cond_signal(&hc->wrote);
 }
 
+/* A thread's failure rc, with what it said in d, into the pool (lock held). */
+static void fail_with_locked(struct h5chunks *hc, int rc, const struct diag *d)
+{
+    diag_append(&hc->d, d);
+    fail_locked(hc, rc);
+}
+
 /* Rows of data in chunk `chunk`: chunk_rows, fewer in the run's last. */
 static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
 {
@@ -220,12 +227,8 @@ static void write_ready_locked(struct h5chunks *hc)
         int rc = hc->o.write(hc->o.ctx, col, chunk, chunk_data_rows(hc, chunk), sl->data,
                              sl->size, &d);
         pthread_mutex_lock(&hc->lock);
-        if (rc) {
-            for (size_t i = 0; i < d.n; i++)
-                diag_error(&hc->d, d.msgs[i].file, d.msgs[i].line, d.msgs[i].col, "%s",
-                           d.msgs[i].text);
-            fail_locked(hc, rc);
-        }
+        if (rc)
+            fail_with_locked(hc, rc, &d);
         diag_release(&d);
         sl->ready = 0;
         hc->written++;
@@ -269,13 +272,10 @@ static int work_one_locked(struct worker *w)
     diag_init(&d);
     int rc = prepare(w, g, &d);
     pthread_mutex_lock(&hc->lock);
-    if (rc) {
-        for (size_t i = 0; i < d.n; i++)
-            diag_error(&hc->d, NULL, 0, 0, "%s", d.msgs[i].text);
-        fail_locked(hc, rc);
-    } else {
+    if (rc)
+        fail_with_locked(hc, rc, &d);
+    else
         complete_locked(hc, g);
-    }
     diag_release(&d);
     return 1;
 }
@@ -305,12 +305,8 @@ static void *writer_thread(void *arg)
         diag_init(&d);
         int rc = hc->o.prologue(hc->o.ctx, &d);
         pthread_mutex_lock(&hc->lock);
-        if (rc) {
-            for (size_t i = 0; i < d.n; i++)
-                diag_error(&hc->d, d.msgs[i].file, d.msgs[i].line, d.msgs[i].col, "%s",
-                           d.msgs[i].text);
-            fail_locked(hc, rc);
-        }
+        if (rc)
+            fail_with_locked(hc, rc, &d);
         pthread_mutex_unlock(&hc->lock);
         diag_release(&d);
     }
@@ -361,9 +357,8 @@ static int all_written(const struct h5chunks *hc)
 /* Moves the pool's messages into d (only when no thread can be adding to them). */
 static void take_messages(struct h5chunks *hc, struct diag *d)
 {
-    for (size_t i = 0; d && i < hc->d.n; i++)
-        diag_error(d, hc->d.msgs[i].file, hc->d.msgs[i].line, hc->d.msgs[i].col, "%s",
-                   hc->d.msgs[i].text);
+    if (d)
+        diag_append(d, &hc->d);
     diag_release(&hc->d);
     diag_init(&hc->d);
 }

@@ -1149,6 +1149,31 @@ START_TEST(test_design_day_quantile)
 }
 END_TEST
 
+/* diag_append: a worker's messages reach the caller's list with severity and position,
+ * and after the caller's own (printed in file order, as if said there). */
+START_TEST(test_diag_append)
+{
+    struct diag from, to;
+    diag_init(&from);
+    diag_init(&to);
+    diag_error(&to, NULL, 0, 0, "mine");
+    diag_error(&from, "b.yaml", 4, 2, "worker %d", 1);
+    diag_warning(&from, "b.yaml", 5, 1, "careful");
+    diag_append(&to, &from);
+    ck_assert_uint_eq(to.n, 3);
+    ck_assert_uint_eq(to.n_errors, 2);
+    ck_assert_uint_eq(to.n_warnings, 1);
+    ck_assert_str_eq(to.msgs[1].file, "b.yaml");
+    ck_assert_int_eq(to.msgs[1].line, 4);
+    ck_assert_int_eq(to.msgs[1].col, 2);
+    ck_assert_str_eq(to.msgs[1].text, "worker 1");
+    ck_assert_int_eq(to.msgs[2].severity, DIAG_WARNING);
+    ck_assert_uint_eq(from.n, 2);   /* the source is left as it was */
+    diag_release(&from);
+    diag_release(&to);
+}
+END_TEST
+
 START_TEST(test_diag_print)
 {
     struct diag d;
@@ -1388,6 +1413,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(e, test_error_weather);
     tcase_add_test(e, test_several_errors);
     tcase_add_test(e, test_diag_print);
+    tcase_add_test(e, test_diag_append);
     tcase_add_test(e, test_design_day_quantile);
     suite_add_tcase(s, e);
     return s;
