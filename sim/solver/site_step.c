@@ -681,6 +681,30 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
     return 0;
 }
 
+/* Keeps the load a step worked out (its pools' sums, demand, critical IT, liquid heat). */
+static inline void kept_load_put(struct kept_load *k, const struct step_load *l, double demand_mw,
+                                 double critical_mw, double heat_total_mw)
+{
+    memcpy(k->it_mw, l->it_mw, sizeof k->it_mw);
+    memcpy(k->heat_liquid_mw, l->heat_liquid_mw, sizeof k->heat_liquid_mw);
+    memcpy(k->direct_mw, l->direct_mw, sizeof k->direct_mw);
+    k->demand_mw = demand_mw;
+    k->critical_mw = critical_mw;
+    k->heat_total_mw = heat_total_mw;
+}
+
+/* The kept load into a step's l, demand, critical IT and liquid heat. */
+static inline void kept_load_get(const struct kept_load *k, struct step_load *l,
+                                 double *demand_mw, double *critical_mw, double *heat_total_mw)
+{
+    memcpy(l->it_mw, k->it_mw, sizeof l->it_mw);
+    memcpy(l->heat_liquid_mw, k->heat_liquid_mw, sizeof l->heat_liquid_mw);
+    memcpy(l->direct_mw, k->direct_mw, sizeof l->direct_mw);
+    *demand_mw = k->demand_mw;
+    *critical_mw = k->critical_mw;
+    *heat_total_mw = k->heat_total_mw;
+}
+
 /* The pools' IT load of the step into l, their demand, critical (firm nameplate) and liquid
  * heat. With constant pools, keeps it in run for as long as the same pools are online. */
 static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, int64_t dt_s,
@@ -734,12 +758,7 @@ static void pools_load(struct site_run *run, struct step_load *l, int64_t t_s, i
     if (ss->pools_constant) {
         run->load_from_s = from;
         run->load_until_s = until;
-        memcpy(run->load_it_mw, l->it_mw, sizeof run->load_it_mw);
-        memcpy(run->load_heat_liquid_mw, l->heat_liquid_mw, sizeof run->load_heat_liquid_mw);
-        memcpy(run->load_direct_mw, l->direct_mw, sizeof run->load_direct_mw);
-        run->load_demand_mw = demand_mw;
-        run->load_critical_mw = critical_mw;
-        run->load_heat_total_mw = heat_liquid_mw;
+        kept_load_put(&run->load, l, demand_mw, critical_mw, heat_liquid_mw);
     }
 }
 
@@ -755,12 +774,7 @@ static void slot_load_keep(struct site_run *run, const struct step_load *l, int6
         run->slot_epoch++;
     }
     struct slot_load *sl = &run->slot_loads[slot];
-    memcpy(sl->it_mw, l->it_mw, sizeof sl->it_mw);
-    memcpy(sl->heat_liquid_mw, l->heat_liquid_mw, sizeof sl->heat_liquid_mw);
-    memcpy(sl->direct_mw, l->direct_mw, sizeof sl->direct_mw);
-    sl->demand_mw = demand_mw;
-    sl->critical_mw = critical_mw;
-    sl->heat_total_mw = heat_total_mw;
+    kept_load_put(&sl->load, l, demand_mw, critical_mw, heat_total_mw);
     sl->epoch = run->slot_epoch;
 }
 
@@ -1108,21 +1122,11 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     }
     double demand_mw, critical_mw, heat_liquid_mw;
     if (t_s >= run->load_from_s && t_s < run->load_until_s) {
-        memcpy(l.it_mw, run->load_it_mw, sizeof l.it_mw);
-        memcpy(l.heat_liquid_mw, run->load_heat_liquid_mw, sizeof l.heat_liquid_mw);
-        memcpy(l.direct_mw, run->load_direct_mw, sizeof l.direct_mw);
-        demand_mw = run->load_demand_mw;
-        critical_mw = run->load_critical_mw;
-        heat_liquid_mw = run->load_heat_total_mw;
+        kept_load_get(&run->load, &l, &demand_mw, &critical_mw, &heat_liquid_mw);
     } else if (run->slot_loads && !run->extras && on_grid && t_s >= run->slot_from_s &&
                t_s < run->slot_until_s && run->slot_loads[slot].epoch == run->slot_epoch) {
-        const struct slot_load *sl = &run->slot_loads[slot];
-        memcpy(l.it_mw, sl->it_mw, sizeof l.it_mw);
-        memcpy(l.heat_liquid_mw, sl->heat_liquid_mw, sizeof l.heat_liquid_mw);
-        memcpy(l.direct_mw, sl->direct_mw, sizeof l.direct_mw);
-        demand_mw = sl->demand_mw;
-        critical_mw = sl->critical_mw;
-        heat_liquid_mw = sl->heat_total_mw;
+        kept_load_get(&run->slot_loads[slot].load, &l, &demand_mw, &critical_mw,
+                      &heat_liquid_mw);
     } else {
         memset(l.it_mw, 0, sizeof l.it_mw);
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);

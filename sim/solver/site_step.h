@@ -80,10 +80,19 @@ struct site_state {
 /** Steps of the local day up to which a run keeps the pools' load of each (96: 15 min). */
 #define SITE_SLOT_LOADS_MAX 96
 
-/** The pools' load of one step, as pools_load works it out. */
-struct slot_load {
-    double it_mw[2][3], heat_liquid_mw[2][3], direct_mw[2][3];
+/** Pool classes by their heat: all to liquid, mixed, all to air. */
+enum { POOL_LIQUID, POOL_MIXED, POOL_AIR, N_POOL_CLASSES };
+
+/** The pools' load of one step, as pools_load works it out: kept for the steps it holds. */
+struct kept_load {
+    double it_mw[2][N_POOL_CLASSES], heat_liquid_mw[2][N_POOL_CLASSES],
+        direct_mw[2][N_POOL_CLASSES];
     double demand_mw, critical_mw, heat_total_mw;
+};
+
+/** The kept load of one step of the local day. */
+struct slot_load {
+    struct kept_load load;
     int64_t epoch;                      /* valid when the run's slot_epoch */
 };
 
@@ -109,10 +118,9 @@ struct site_run {
      * of the local day (saves the divisions) */
     int64_t next_t_s, next_k, next_slot;
     /* with constant pools, their load is the same while the same pools are online: over
-     * [load_from_s, load_until_s) it is load_* */
+     * [load_from_s, load_until_s) it is `load` */
     int64_t load_from_s, load_until_s;
-    double load_it_mw[2][3], load_heat_liquid_mw[2][3], load_direct_mw[2][3];
-    double load_demand_mw, load_critical_mw, load_heat_total_mw;
+    struct kept_load load;
     /* with pools_by_slot and no extras: the load of each step of the local day while the
      * same pools are online, over [slot_from_s, slot_until_s); entries of another epoch
      * are stale. Owned, [day_slots], or NULL. */
@@ -158,7 +166,6 @@ void site_run_release(struct site_run *run);
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v);
 
 /* Exposed for unit tests: the load of one step at given served fractions. */
-enum { POOL_LIQUID, POOL_MIXED, POOL_AIR, N_POOL_CLASSES };
 enum { LOAD_FIRM, LOAD_FLEX };
 
 struct step_load {
