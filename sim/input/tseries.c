@@ -191,26 +191,10 @@ int tseries_read_csv(const char *path, const char *column, int64_t start_unix_s,
     return 0;
 }
 
-/* ∫v from t_s[0] to x (x >= t_s[0]). */
-static double integral_to(const struct tseries *s, int64_t x)
-{
-    /* the last row at or before x */
-    size_t lo = 0, hi = s->n;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (s->t_s[mid] <= x)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return s->cum[lo] + s->v[lo] * (double)(x - s->t_s[lo]);
-}
-
 double tseries_mean(const struct tseries *s, int64_t a_s, int64_t b_s)
 {
-    if (s->n == 1)
-        return s->v[0];
-    return (integral_to(s, b_s) - integral_to(s, a_s)) / (double)(b_s - a_s);
+    size_t row = 0;
+    return tseries_mean_from(s, a_s, b_s, &row);
 }
 
 /* The shared series: a short list (a scenario names a few CSV columns), under one lock. */

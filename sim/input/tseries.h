@@ -38,6 +38,44 @@ int tseries_read_csv(const char *path, const char *column, int64_t start_unix_s,
 /** Time-weighted mean over [a_s, b_s) (run seconds, inside the coverage; a_s < b_s). */
 double tseries_mean(const struct tseries *s, int64_t a_s, int64_t b_s);
 
+/** The last row at or before x (x >= t_s[0]), looked for first at *row and the row after it
+ *  (calls in time order land there), then by bisection; *row gets it. */
+static inline size_t tseries_row_at(const struct tseries *s, int64_t x, size_t *row)
+{
+    size_t lo = *row < s->n ? *row : 0;
+    if (!(s->t_s[lo] <= x && (lo + 1 == s->n || s->t_s[lo + 1] > x))) {
+        if (lo + 2 <= s->n && s->t_s[lo + 1] <= x && (lo + 2 == s->n || s->t_s[lo + 2] > x)) {
+            lo++;
+        } else {
+            size_t hi = s->n;
+            lo = 0;
+            while (hi - lo > 1) {
+                size_t mid = (lo + hi) / 2;
+                if (s->t_s[mid] <= x)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+        }
+    }
+    *row = lo;
+    return lo;
+}
+
+/** tseries_mean with the row hint of tseries_row_at (the same value): for a caller that
+ *  asks for consecutive spans, step after step. */
+static inline double tseries_mean_from(const struct tseries *s, int64_t a_s, int64_t b_s,
+                                       size_t *row)
+{
+    if (s->n == 1)
+        return s->v[0];
+    size_t ra = tseries_row_at(s, a_s, row);
+    double ia = s->cum[ra] + s->v[ra] * (double)(a_s - s->t_s[ra]);
+    size_t rb = tseries_row_at(s, b_s, row);
+    double ib = s->cum[rb] + s->v[rb] * (double)(b_s - s->t_s[rb]);
+    return (ib - ia) / (double)(b_s - a_s);
+}
+
 /** Frees; a zeroed series is fine. */
 void tseries_release(struct tseries *s);
 

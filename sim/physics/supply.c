@@ -614,56 +614,22 @@ static double take_prime_turbines(const struct site *site, struct supply_state *
     return got;
 }
 
-/* ∫v from the series' first row to x, as tseries.c computes it, finding the last row at or
- * before x from *row (the row of the previous call: steps come in order, so it is that row
- * or the next) before falling back to the same bisection; *row gets the row found. */
-static inline double series_integral_to(const struct tseries *s, int64_t x, size_t *row)
-{
-    size_t lo = *row < s->n ? *row : 0;
-    if (!(s->t_s[lo] <= x && (lo + 1 == s->n || s->t_s[lo + 1] > x))) {
-        if (lo + 2 <= s->n && s->t_s[lo + 1] <= x && (lo + 2 == s->n || s->t_s[lo + 2] > x)) {
-            lo++;
-        } else {
-            size_t hi = s->n;
-            lo = 0;
-            while (hi - lo > 1) {
-                size_t mid = (lo + hi) / 2;
-                if (s->t_s[mid] <= x)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-        }
-    }
-    *row = lo;
-    return s->cum[lo] + s->v[lo] * (double)(x - s->t_s[lo]);
-}
-
-/* tseries_mean over [a_s, b_s), the same value, with the row hint of series_integral_to. */
-static double series_mean(const struct tseries *s, int64_t a_s, int64_t b_s, size_t *row)
-{
-    if (s->n == 1)
-        return s->v[0];
-    double ia = series_integral_to(s, a_s, row);
-    double ib = series_integral_to(s, b_s, row);
-    return (ib - ia) / (double)(b_s - a_s);
-}
-
 void supply_set_step(const struct site *site, struct supply_state *st, int64_t t_s, int64_t dt_s)
 {
     /* only supplies with a series: the others' constants are read where they are used */
     for (int j = site_lists(site, st)[LIST_SERIES]; j >= 0; j = st[j].next_series) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
-        s->price_now = sp->price_series ? series_mean(sp->price_series, t_s, t_s + dt_s,
-                                                      &s->series_row[0])
-                                        : sp->price_usd_per_mwh;
-        s->co2_now = sp->co2_series ? series_mean(sp->co2_series, t_s, t_s + dt_s,
-                                                  &s->series_row[1])
-                                    : sp->co2_kg_per_mwh;
-        s->cfe_now = sp->cfe_series ? series_mean(sp->cfe_series, t_s, t_s + dt_s,
-                                                  &s->series_row[2])
-                                    : sp->cfe_fraction;
+        int64_t b_s = t_s + dt_s;
+        s->price_now = sp->price_series
+                           ? tseries_mean_from(sp->price_series, t_s, b_s, &s->series_row[0])
+                           : sp->price_usd_per_mwh;
+        s->co2_now = sp->co2_series
+                         ? tseries_mean_from(sp->co2_series, t_s, b_s, &s->series_row[1])
+                         : sp->co2_kg_per_mwh;
+        s->cfe_now = sp->cfe_series
+                         ? tseries_mean_from(sp->cfe_series, t_s, b_s, &s->series_row[2])
+                         : sp->cfe_fraction;
     }
 }
 
