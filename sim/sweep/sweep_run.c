@@ -300,7 +300,13 @@ int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
     return 0;
 }
 
-static void idle_sleep(void);
+#define MPI_IDLE_NS 1000000L  /* waiting for messages: look every 1 ms, sleeping between */
+
+static void idle_sleep(void)
+{
+    struct timespec ts = {0, MPI_IDLE_NS};
+    nanosleep(&ts, NULL);
+}
 
 /* Waits, sleeping between looks, until every rank has come here: MPI's own collectives
  * (MPI_Finalize, MPI_Win_free) spin while they wait for the slowest rank. */
@@ -330,7 +336,6 @@ struct case_record {
 
 #define TAG_RECORD 1          /* a finished case, to rank 0 */
 #define MPI_SENDS_IN_FLIGHT 64   /* records a rank may have on their way at once */
-#define MPI_IDLE_NS 1000000L  /* waiting for messages: look every 1 ms, sleeping between */
 
 static void store_record(struct sweep_results *r, const struct case_record *rec)
 {
@@ -339,12 +344,6 @@ static void store_record(struct sweep_results *r, const struct case_record *rec)
     r->status[rec->c] = rec->status;
     memcpy(r->metrics[rec->c], rec->metrics, sizeof rec->metrics);
     memcpy(r->message[rec->c], rec->message, sizeof rec->message);
-}
-
-static void idle_sleep(void)
-{
-    struct timespec ts = {0, MPI_IDLE_NS};
-    nanosleep(&ts, NULL);
 }
 
 /* Rank 0: takes every record that has arrived (never blocks); counts the ranks that said
