@@ -92,19 +92,6 @@ static char *fmt(const char *f, ...)
     return s;
 }
 
-/* Every message of d, one a line, for failure reports (static buffer). */
-static const char *diag_text(const struct diag *d)
-{
-    static char buf[8192];
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    if (!f)
-        return "(fmemopen failed)";
-    diag_print(d, f);
-    fclose(f);
-    buf[sizeof buf - 1] = '\0';
-    return buf;
-}
-
 static struct scenario *parse_ok(const char *text)
 {
     struct scenario *sc = NULL;

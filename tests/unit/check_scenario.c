@@ -115,19 +115,6 @@ static char *with_line(const char *text, int lineno, const char *repl)
     return out;
 }
 
-/* Every message of d, one a line, for failure reports (static buffer). */
-static const char *diag_text(const struct diag *d)
-{
-    static char buf[8192];
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    if (!f)
-        return "(fmemopen failed)";
-    diag_print(d, f);
-    fclose(f);
-    buf[sizeof buf - 1] = '\0';
-    return buf;
-}
-
 static int parse_as(const char *path, const char *text, struct scenario **sc, struct diag *d)
 {
     diag_init(d);

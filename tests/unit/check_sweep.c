@@ -87,18 +87,6 @@ static int col_of(const char *line, const char *needle)
     return (int)(p - line) + 1;
 }
 
-static const char *diag_text(const struct diag *d)
-{
-    static char buf[8192];
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    if (!f)
-        return "(fmemopen failed)";
-    diag_print(d, f);
-    fclose(f);
-    buf[sizeof buf - 1] = '\0';
-    return buf;
-}
-
 /* ---- the base scenario (sweep_load reads it as YAML only: no catalog needed) ---- */
 
 #define L_ELEC "    electrical: {misc_fraction: 0.01}\n"

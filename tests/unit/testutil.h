@@ -1,4 +1,5 @@
-/* testutil.h — what every Check unit test shares: its main().
+/* testutil.h — what every Check unit test shares: its main(), and diag_text for failure
+ * reports.
  *
  * TESTUTIL_MAIN(make_suite) defines main(): GSL's abort-on-error handler off (as in dcsim's
  * own main), the suite run with CK_NORMAL output (CK_FORK=no works too, for valgrind and
@@ -6,10 +7,27 @@
 #ifndef DCSIM_TESTUTIL_H
 #define DCSIM_TESTUTIL_H
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <check.h>
 #include <gsl/gsl_errno.h>
+
+#include "err.h"
+
+/* Every message of d, one a line, for failure reports (one static buffer: the text of the
+ * last call). */
+static inline const char *diag_text(const struct diag *d)
+{
+    static char buf[8192];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f)
+        return "(fmemopen failed)";
+    diag_print(d, f);
+    fclose(f);
+    buf[sizeof buf - 1] = '\0';
+    return buf;
+}
 
 #define TESTUTIL_MAIN(make_suite)                                    \
     int main(void)                                                   \
