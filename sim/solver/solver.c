@@ -180,17 +180,20 @@ static void block_put(struct block *b, size_t site, const double *v, int64_t fol
             row[(site * b->cols + j) * b->steps + filled] = v[j];
         return;
     }
-    double *sum = b->sum + site * b->acc_stride, *max = b->max + site * b->acc_stride;
-    for (size_t j = 0; j < b->nv; j++) {
-        double x = v[j];
-        if (folded == 0) {
-            sum[j] = x;
-            max[j] = x;
-        } else {
-            sum[j] += x;
-            if (x > max[j] || isnan(max[j]))
-                max[j] = x;
-        }
+    double *restrict sum = b->sum + site * b->acc_stride;
+    double *restrict max = b->max + site * b->acc_stride;
+    size_t nv = b->nv;
+    if (folded == 0) {
+        memcpy(sum, v, nv * sizeof *sum);
+        memcpy(max, v, nv * sizeof *max);
+        return;
+    }
+    /* without branches, so that the compiler vectorises it: a NaN maximum (the interval
+     * started NaN) takes the next value; a NaN value never replaces a number */
+    for (size_t j = 0; j < nv; j++) {
+        double x = v[j], m = max[j];
+        sum[j] += x;
+        max[j] = ((x > m) | (m != m)) ? x : m;
     }
 }
 
