@@ -4,6 +4,10 @@
 
 CC       ?= cc
 CFLAGS   ?= -O3 -g
+# Link-time optimisation of the binaries that simulate (./dcsim, bench_solver): the step's
+# calls across files inline (~10 % less CPU in a sweep). The objects keep their regular code
+# too (fat), so the unit tests link without it. LTO= builds without.
+LTO      ?= -flto=auto -ffat-lto-objects
 PREFIX   ?= /usr/local
 # make MPI=1: distributed sweeps (OpenMPI's mpicc; objects in build/mpi)
 ifeq ($(MPI),1)
@@ -45,7 +49,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: dcsim
 
 dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/main.o $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) -o $@ $(BUILD)/main.o $(LIB) $(PKG_LIBS)
 
 # relink ./dcsim when switching between the serial and the MPI build
 .dcsim-flavor: FORCE
@@ -53,7 +57,7 @@ dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
 FORCE:
 
 $(BUILD)/%.o: %.c $(SIM_DEPS) | $(BUILD)
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) $(LTO) $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -82,10 +86,10 @@ valgrind: dcsim
 
 # The tests again under AddressSanitizer and UBSan, in their own build directory.
 asan:
-	$(MAKE) BUILD=build/asan \
+	$(MAKE) BUILD=build/asan LTO= \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" build/asan/dcsim
-	$(MAKE) BUILD=build/asan DCSIM_BIN=build/asan/dcsim \
+	$(MAKE) BUILD=build/asan LTO= DCSIM_BIN=build/asan/dcsim \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" CK_FORK=no unit e2e
 
@@ -146,7 +150,7 @@ build/bench/io_floor: bench/io_floor.c
 
 build/bench/bench_solver: bench/bench_solver.c $(LIB)
 	@mkdir -p build/bench
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) $(SIM_INC) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(LTO) $(PKG_CFLAGS) $(DEFS) $(SIM_INC) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # Installs the packages (Debian 12). Uses sudo only when not root.
 deps:
