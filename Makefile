@@ -94,7 +94,7 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" CK_FORK=no unit e2e
 
 $(BUILD)/dcsim: $(BUILD)/main.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Fuzzing (issues 5, 11): libFuzzer harnesses built by clang with ASan, UBSan and
 # float-cast-overflow (which gcc's UBSan lacks), the library in build/fuzz/obj:
