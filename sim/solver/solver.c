@@ -12,6 +12,7 @@
 
 #include "cachealign.h"
 #include "economics.h"
+#include "simd.h"
 #include "site_step.h"
 #include "timefmt.h"
 
@@ -169,6 +170,20 @@ static int block_flush(const struct sim_options *opt, struct block *b, size_t n_
     return opt->sink->append(opt->sink->ctx, n, b->time_s, values);
 }
 
+/* Adds x to sum and keeps the larger in max, element by element; without branches, so that
+ * it vectorises: a NaN maximum (the interval started NaN) takes the next value, a NaN value
+ * never replaces a number. */
+DCSIM_VECTOR_CLONES
+static void fold_sum_max(double *restrict sum, double *restrict max, const double *restrict x,
+                         size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        double a = x[j], m = max[j];
+        sum[j] += a;
+        max[j] = ((a > m) | (m != m)) ? a : m;
+    }
+}
+
 /* Puts one site's step into the block: as row `filled`, or folded into the current
  * interval as its step `folded` (0: the first, which starts the sums and maxima). */
 static void block_put(struct block *b, size_t site, const double *v, int64_t folded,
@@ -180,20 +195,12 @@ static void block_put(struct block *b, size_t site, const double *v, int64_t fol
             row[(site * b->cols + j) * b->steps + filled] = v[j];
         return;
     }
-    double *restrict sum = b->sum + site * b->acc_stride;
-    double *restrict max = b->max + site * b->acc_stride;
-    size_t nv = b->nv;
+    double *sum = b->sum + site * b->acc_stride, *max = b->max + site * b->acc_stride;
     if (folded == 0) {
-        memcpy(sum, v, nv * sizeof *sum);
-        memcpy(max, v, nv * sizeof *max);
-        return;
-    }
-    /* without branches, so that the compiler vectorises it: a NaN maximum (the interval
-     * started NaN) takes the next value; a NaN value never replaces a number */
-    for (size_t j = 0; j < nv; j++) {
-        double x = v[j], m = max[j];
-        sum[j] += x;
-        max[j] = ((x > m) | (m != m)) ? x : m;
+        memcpy(sum, v, b->nv * sizeof *sum);
+        memcpy(max, v, b->nv * sizeof *max);
+    } else {
+        fold_sum_max(sum, max, v, b->nv);
     }
 }
 
