@@ -1,8 +1,6 @@
 /* site_step.c — one site, one step (see site_step.h). */
 #include "site_step.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,8 +411,6 @@ void site_run_release(struct site_run *run)
     weather_year_free(run->own_year);
     free(run->own_drybulb_c);
     free(run->own_wetbulb_c);
-    if (run->solver)
-        gsl_root_fsolver_free(run->solver);
     free(run->pool_mw);
     free(run->slot_loads);
     memset(run, 0, sizeof *run);
@@ -431,9 +427,10 @@ static void cooling_weather(struct step_load *l, const struct cooling_liquid *li
         cooling_air_at(air, l->drybulb_c, &l->at);
 }
 
-/* The rest of load_eval once the shares kept (k*) are known; inline, and called with
+/* The rest of load_eval once the shares kept (k*) are known; always inline (gcc otherwise
+ * makes it a function of its own when load_eval has several callers), and called with
  * literal 1.0s when nothing is throttled, so the compiler drops those products (x·1 is x). */
-static inline void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
+static inline __attribute__((always_inline)) void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
                                const struct cooling_air *air, double s_flex, double s_firm,
                                const double p[2][N_POOL_CLASSES], const double q[2][2],
                                double kl0, double kl1, double ka0, double ka1,
@@ -538,22 +535,6 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
     load_eval(&own, liquid, air, s_flex, s_firm, e);
 }
 
-/* Evaluations one root finding keeps: Brent's bracket ends and its last points, so the
- * final check of the lower end and the load served there are looked up, not recomputed. */
-#define ROOT_MEMO 8
-
-struct root_params {
-    const struct step_load *load;
-    int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
-    double supply_mw;
-    /* the span's evaluations at x = 0 and x = 1 (the same bits load_eval gives there), or
-     * NULL: GSL's set evaluates both ends */
-    const struct load_eval *at0, *at1;
-    int n;                      /* evaluations made, the last ROOT_MEMO kept */
-    uint64_t x_bits[ROOT_MEMO]; /* their fractions' bits (+0 and -0 differ) */
-    struct load_eval e[ROOT_MEMO];
-};
-
 static inline uint64_t double_bits(double x)
 {
     uint64_t b;
@@ -561,73 +542,111 @@ static inline uint64_t double_bits(double x)
     return b;
 }
 
-/* The load at fraction x: a kept evaluation when `look` and there is one, else computed and
- * kept. Brent's iterations ask for new points: they do not look. */
-static const struct load_eval *root_eval(struct root_params *rp, double x, int look)
+/* The root finding of the shed (or curtailed) fraction. Facility power is close to linear in
+ * the fraction: the IT and its electrical losses are linear, and so are pumps, chillers and
+ * the air side in the heat; only the dry coolers' fans (cubic) and throttling bend it. So
+ * the secant through the last two points (at first the line between the loads at 0 and 1)
+ * lands next to the root at once and then converges superlinearly. The bracket [lo, hi]
+ * (gap <= 0 at lo, > 0 at hi) is kept exactly: each point replaces the end of its sign, so
+ * lo always fits when the bracket is closed (Brent's lower end could sit on either side and
+ * needed stepping down; this one never does). A point is kept SHED_EDGE inside the bracket:
+ * once the secant sits next to one end, the next point lands that close on the other side
+ * of the root and closes the bracket to less than SHED_FRACTION_TOL. Where the secant leaves
+ * the bracket, the bracket's own line (regula falsi) is used; after SHED_SECANT_ITER points
+ * it bisects, which closes any bracket within ~40 more. */
+#define SHED_EDGE (0.25 * SHED_FRACTION_TOL)
+#define SHED_SECANT_ITER 12
+
+struct shed_solve {
+    const struct step_load *l;
+    const struct cooling_liquid *liquid;
+    const struct cooling_air *air;
+    int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
+};
+
+static inline void shed_eval(const struct shed_solve *s, double x, struct load_eval *e)
 {
-    uint64_t b = double_bits(x);
-    if (b == 0x3ff0000000000000u && rp->at1)   /* 1.0 */
-        return rp->at1;
-    if (b == 0 && rp->at0)                      /* +0.0 */
-        return rp->at0;
-    int kept = rp->n < ROOT_MEMO ? rp->n : ROOT_MEMO;
-    for (int i = 0; look && i < kept; i++)
-        if (rp->x_bits[i] == b)
-            return &rp->e[i];
-    int slot = rp->n++ % ROOT_MEMO;
-    const struct step_load *l = rp->load;
-    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
-              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &rp->e[slot]);
-    rp->x_bits[slot] = b;
-    return &rp->e[slot];
+    load_eval(s->l, s->liquid, s->air, s->vary_flex ? x : 0.0, s->vary_flex ? 1.0 : x, e);
 }
 
-static double facility_gap(double x, void *params)
+/* The next point inside (lo, hi): the secant through (x0, g0), (x1, g1), else the bracket's
+ * line, or its middle after SHED_SECANT_ITER points; SHED_EDGE from either end. */
+static inline double shed_next(int i, double x0, double g0, double x1, double g1, double lo,
+                               double g_lo, double hi, double g_hi)
 {
-    struct root_params *rp = params;
-    return root_eval(rp, x, 0)->facility_mw - rp->supply_mw;
+    double x = x1 - g1 * (x1 - x0) / (g1 - g0);
+    if (i >= SHED_SECANT_ITER)
+        x = 0.5 * (lo + hi);
+    else if (!(x > lo && x < hi))   /* NaN too */
+        x = lo - g_lo * (hi - lo) / (g_hi - g_lo);
+    if (!(x >= lo + SHED_EDGE))
+        x = lo + SHED_EDGE;
+    if (!(x <= hi - SHED_EDGE))
+        x = hi - SHED_EDGE;
+    return x;
 }
 
-/* Largest fraction in [0, 1] whose facility power does not exceed the supply, given that
- * the gap is negative or zero at 0 and positive at 1 (facility power rises with load), and
- * the load there into *e. at0, at1: the load at 0 and at 1 when known, or NULL. */
+/* Largest fraction in [0, 1] whose facility power does not exceed the supply, to within
+ * SHED_FRACTION_TOL, given that the gap is negative or zero at 0 and positive at 1 (facility
+ * power rises with load), and the load there into *e. at0: the load at 0 when known, or
+ * NULL; at1: the load at 1. */
 static int solve_fraction(const struct step_load *l, int vary_flex, double supply_mw,
-                          const struct load_eval *at0, const struct load_eval *at1,
-                          struct site_run *run, double *out, struct load_eval *e)
+                          const struct load_eval *at0, const struct load_eval *at1, double *out,
+                          struct load_eval *e)
 {
-    struct root_params rp;   /* not zero-initialised: its evaluations are large */
-    rp.load = l;
-    rp.vary_flex = vary_flex;
-    rp.supply_mw = supply_mw;
-    rp.at0 = at0;
-    rp.at1 = at1;
-    rp.n = 0;
-    gsl_function f = {facility_gap, &rp};
-    /* the run's solver, made at its first use (set starts it afresh each time) */
-    if (!run->solver && !(run->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent)))
-        return DCSIM_ENOMEM;
-    gsl_root_fsolver *s = run->solver;
-    int status = gsl_root_fsolver_set(s, &f, 0.0, 1.0);
-    double lo = 0.0;
-    for (int i = 0; status == GSL_SUCCESS && i < SHED_MAX_ITER; i++) {
-        status = gsl_root_fsolver_iterate(s);
-        if (status)
-            break;
-        lo = gsl_root_fsolver_x_lower(s);
-        double hi = gsl_root_fsolver_x_upper(s);
-        if (gsl_root_test_interval(lo, hi, SHED_FRACTION_TOL, 0) == GSL_SUCCESS)
-            break;
+    struct shed_solve s = {l, l->liquid ? l->liquid : &l->site->liquid,
+                           l->air ? l->air : &l->site->air, vary_flex};
+    struct load_eval zero, own[2];   /* not zero-initialised: they are large */
+    if (!at0) {
+        shed_eval(&s, 0.0, &zero);
+        at0 = &zero;
     }
-    if (status)
+    double lo = 0.0, g_lo = at0->facility_mw - supply_mw;
+    double hi = 1.0, g_hi = at1->facility_mw - supply_mw;
+    if (!(g_lo <= 0 && g_hi > 0))
         return DCSIM_ENUMERIC;
-    /* Brent's lower end may sit on either side of the root: step down until it fits. */
-    double step = SHED_FRACTION_TOL;
-    for (int i = 0; i < 64 && lo > 0 && root_eval(&rp, lo, 1)->facility_mw - supply_mw > 0;
-         i++, step *= 2)
-        lo = fmax(0.0, lo - step);
+    const struct load_eval *e_lo = at0;
+    double x0 = lo, g0 = g_lo, x1 = hi, g1 = g_hi;   /* the secant's points */
+    int spare = 0;                                   /* own[] the next point goes into */
+    for (int i = 0; hi - lo >= SHED_FRACTION_TOL; i++) {
+        if (i == SHED_MAX_ITER)
+            return DCSIM_ENUMERIC;
+        double x = shed_next(i, x0, g0, x1, g1, lo, g_lo, hi, g_hi);
+        shed_eval(&s, x, &own[spare]);
+        double g = own[spare].facility_mw - supply_mw;
+        if (isnan(g))
+            return DCSIM_ENUMERIC;
+        x0 = x1;
+        g0 = g1;
+        x1 = x;
+        g1 = g;
+        if (g <= 0) {
+            lo = x;
+            g_lo = g;
+            e_lo = &own[spare];
+            spare ^= 1;
+        } else {
+            hi = x;
+            g_hi = g;
+        }
+    }
     *out = lo;
-    *e = *root_eval(&rp, lo, 1);
+    *e = *e_lo;
     return 0;
+}
+
+int step_load_solve(const struct step_load *l, int vary_flex, double supply_mw,
+                    double *fraction, struct load_eval *e)
+{
+    struct step_load own = *l;
+    own.evap_kg_per_mj = NAN;   /* as step_load_eval */
+    own.liquid = l->liquid ? l->liquid : &l->site->liquid;
+    own.air = l->air ? l->air : &l->site->air;
+    cooling_weather(&own, own.liquid, own.air);
+    struct shed_solve s = {&own, own.liquid, own.air, vary_flex};
+    struct load_eval at1;
+    shed_eval(&s, 1.0, &at1);
+    return solve_fraction(&own, vary_flex, supply_mw, NULL, &at1, fraction, e);
 }
 
 /* Share of a loop's capacity lost to scripted cooling_loss events at the instant t, 0..1;
@@ -789,7 +808,6 @@ struct piece_load {
 };
 
 struct span {
-    struct site_run *run;
     struct step_load *l;
     const struct cooling_liquid *liquid;
     const struct cooling_air *air;
@@ -816,7 +834,7 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
     if (firm_mw >= sp->full.facility_mw) {
         o->kept = o->e = &sp->full;
     } else if (firm_mw >= sp->no_flex.facility_mw) {
-        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, sp->run, &o->s_flex,
+        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, &o->s_flex,
                             &o->kept_own);
         o->kept = o->e = &o->kept_own;
     } else {
@@ -825,7 +843,7 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
         if (total_mw >= sp->no_flex.facility_mw) {
             o->e = &sp->no_flex;
         } else {
-            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, sp->run, &o->s_firm,
+            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, &o->s_firm,
                                 &o->e_own);
             o->e = &o->e_own;
         }
@@ -938,7 +956,6 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         run->shortfall_start_s = -1;
 
     struct span sp;   /* not zero-initialised: its evaluations are large */
-    sp.run = run;
     sp.l = l;
     sp.liquid = liquid;
     sp.air = air;

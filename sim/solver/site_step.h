@@ -6,7 +6,6 @@
 #ifndef DCSIM_SITE_STEP_H
 #define DCSIM_SITE_STEP_H
 
-#include <gsl/gsl_roots.h>
 #include <stdint.h>
 
 #include "cooling.h"
@@ -134,7 +133,6 @@ struct site_run {
      * the N_SERIES */
     int extras;
     double *pool_mw;                    /* owned, [n_pools]: each pool's IT demand this step */
-    gsl_root_fsolver *solver;           /* owned: the shedding's root finder, or NULL */
     /* demand charges: the UTC calendar month of the last step, and its bounds (unix s) */
     int64_t dc_month, dc_month_from_s, dc_month_until_s;
 };
@@ -197,5 +195,12 @@ struct load_eval {
 /** Evaluates the load with flexible pools at fraction s_flex and firm at s_firm. */
 void step_load_eval(const struct step_load *l, double s_flex, double s_firm,
                     struct load_eval *e);
+/** The step's root finding: the largest fraction in [0, 1] (of the flexible pools with the
+ *  firm ones whole when vary_flex, else of the firm ones with the flexible shed) whose
+ *  facility power does not exceed supply_mw, to within 1e-12, and the load there. The
+ *  supply must be at least the facility power at 0 and below that at 1 (else
+ *  DCSIM_ENUMERIC). */
+int step_load_solve(const struct step_load *l, int vary_flex, double supply_mw,
+                    double *fraction, struct load_eval *e);
 
 #endif
