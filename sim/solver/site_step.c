@@ -1031,7 +1031,9 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         v[S_THROTTLE_MW] += w * (pe->it_load_mw[LOAD_FIRM] + pe->it_load_mw[LOAD_FLEX] - it_served);
         v[S_WATER_M3] += len / (double)len_s * pe->water_m3;
         v[S_FACILITY_DEMAND_MW] += w * pk->facility_mw;
-        v[S_MARGIN_MW] = fmin(v[S_MARGIN_MW], total_mw - sp.full.facility_mw);
+        double margin_mw = total_mw - sp.full.facility_mw;   /* fmin without libm's call */
+        if (margin_mw < v[S_MARGIN_MW])
+            v[S_MARGIN_MW] = margin_mw;
         v[S_CURTAILED_MW] += w * (1.0 - pl->s_firm) * firm_demand;
         v[S_COST_USD] += fl.cost_usd;
         v[S_THROTTLE_FIRM_MW] += w * (pe->it_load_mw[LOAD_FIRM] - pe->it_served_mw[LOAD_FIRM]);
@@ -1100,6 +1102,14 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
     return usd;
 }
 
+/* Local standard time of day at run time t_s, s (offsets are whole seconds: no floating-point
+ * modulo); only worked out where a step needs it (kept loads and the step's slot do not). */
+static int64_t local_day_s(const struct site_state *ss, int64_t t_s)
+{
+    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
+    return local_s < 0 ? local_s + SECONDS_PER_DAY : local_s;
+}
+
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
 {
     const struct site_state *ss = run->ss;
@@ -1107,10 +1117,6 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     struct step_load l;
     l.site = site;
     l.dt_s = dt_s;
-    /* local standard time of day (offsets are whole seconds: no floating-point modulo) */
-    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
-    if (local_s < 0)
-        local_s += SECONDS_PER_DAY;
     /* On the run's grid of steps the tabulated weather and day profiles apply: step k and
      * step `slot` of the local day. */
     int on_grid = 0;
@@ -1123,7 +1129,7 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         } else if (t_s % dt_s == 0) {
             on_grid = 1;
             step_k = t_s / dt_s;
-            slot = ss->day_slots ? local_s / dt_s : 0;
+            slot = ss->day_slots ? local_day_s(ss, t_s) / dt_s : 0;
         }
         if (on_grid) {
             run->next_t_s = t_s + dt_s;
@@ -1149,8 +1155,8 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
         memset(l.direct_mw, 0, sizeof l.direct_mw);
         int64_t from, until;
-        pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
-                   &heat_liquid_mw, &from, &until);
+        pools_load(run, &l, t_s, dt_s, local_day_s(ss, t_s), on_grid, slot, &demand_mw,
+                   &critical_mw, &heat_liquid_mw, &from, &until);
         if (run->slot_loads && !run->extras && on_grid)
             slot_load_keep(run, &l, slot, from, until, demand_mw, critical_mw, heat_liquid_mw);
     }
