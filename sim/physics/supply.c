@@ -622,13 +622,13 @@ void supply_set_step(const struct site *site, struct supply_state *st, int64_t t
         struct supply_state *s = &st[j];
         int64_t b_s = t_s + dt_s;
         s->price_now = sp->price_series
-                           ? tseries_mean_from(sp->price_series, t_s, b_s, &s->series_row[0])
+                           ? tseries_mean_next(sp->price_series, t_s, b_s, &s->series_at[0])
                            : sp->price_usd_per_mwh;
         s->co2_now = sp->co2_series
-                         ? tseries_mean_from(sp->co2_series, t_s, b_s, &s->series_row[1])
+                         ? tseries_mean_next(sp->co2_series, t_s, b_s, &s->series_at[1])
                          : sp->co2_kg_per_mwh;
         s->cfe_now = sp->cfe_series
-                         ? tseries_mean_from(sp->cfe_series, t_s, b_s, &s->series_row[2])
+                         ? tseries_mean_next(sp->cfe_series, t_s, b_s, &s->series_at[2])
                          : sp->cfe_fraction;
     }
 }
