@@ -642,9 +642,11 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
     if (first[LIST_TURBINE_PRIME] >= 0)
         rem -= take_prime_turbines(site, st, first, rem);
     rem -= take(st, first[LIST_GRID], rem);
-    rem -= take(st, first[LIST_GENERATOR], rem);
-    rem -= take(st, first[LIST_TURBINE_BACKUP], rem);
-    rem -= take(st, first[LIST_BATTERY], rem);
+    if (rem > 0) {   /* usually the grid carries it all: take() of nothing changes nothing */
+        rem -= take(st, first[LIST_GENERATOR], rem);
+        rem -= take(st, first[LIST_TURBINE_BACKUP], rem);
+        rem -= take(st, first[LIST_BATTERY], rem);
+    }
     (void)rem;   /* the caller never asks for more than is available */
 
     /* Surplus of reactors, then grid, charges batteries that are not discharging; the piece
@@ -684,6 +686,10 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
+        /* A grid, generator or turbine that delivers nothing adds only zeros (its factors
+         * are finite): the sums, which start at +0 and so are never -0, keep their bits. */
+        if (s->used_mw == 0 && sp->type != SUPPLY_REACTOR && sp->type != SUPPLY_BATTERY)
+            continue;
         switch (sp->type) {
         case SUPPLY_REACTOR:
             out->reactor_mw += s->used_mw;
