@@ -700,10 +700,31 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
     return 0;
 }
 
+/* The load's totals (struct load_totals): worked out where a load is made or kept, not at
+ * every step that reuses it. */
+static void load_totals_of(const struct step_load *l, struct load_totals *t)
+{
+    /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
+     * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
+    uint64_t flex_bits = 0;   /* ±0 everywhere: the bits but the sign's are all 0 */
+    for (int c = 0; c < N_POOL_CLASSES; c++)
+        flex_bits |= double_bits(l->it_mw[LOAD_FLEX][c]) |
+                     double_bits(l->heat_liquid_mw[LOAD_FLEX][c]) |
+                     double_bits(l->direct_mw[LOAD_FLEX][c]);
+    t->no_flex = (flex_bits & ~(UINT64_C(1) << 63)) == 0;
+    t->flex_mw = 0;
+    t->firm_mw = 0;
+    for (int c = 0; c < N_POOL_CLASSES; c++) {
+        t->flex_mw += l->it_mw[LOAD_FLEX][c];
+        t->firm_mw += l->it_mw[LOAD_FIRM][c];
+    }
+}
+
 /* Keeps the load a step worked out (its pools' sums, demand, critical IT, liquid heat). */
 static inline void kept_load_put(struct kept_load *k, const struct step_load *l, double demand_mw,
                                  double critical_mw, double heat_total_mw)
 {
+    load_totals_of(l, &k->totals);
     memcpy(k->it_mw, l->it_mw, sizeof k->it_mw);
     memcpy(k->heat_liquid_mw, l->heat_liquid_mw, sizeof k->heat_liquid_mw);
     memcpy(k->direct_mw, l->direct_mw, sizeof k->direct_mw);
@@ -712,10 +733,12 @@ static inline void kept_load_put(struct kept_load *k, const struct step_load *l,
     k->heat_total_mw = heat_total_mw;
 }
 
-/* The kept load into a step's l, demand, critical IT and liquid heat. */
+/* The kept load into a step's l, demand, critical IT, liquid heat and totals. */
 static inline void kept_load_get(const struct kept_load *k, struct step_load *l,
-                                 double *demand_mw, double *critical_mw, double *heat_total_mw)
+                                 double *demand_mw, double *critical_mw, double *heat_total_mw,
+                                 struct load_totals *totals)
 {
+    *totals = k->totals;
     memcpy(l->it_mw, k->it_mw, sizeof l->it_mw);
     memcpy(l->heat_liquid_mw, k->heat_liquid_mw, sizeof l->heat_liquid_mw);
     memcpy(l->direct_mw, k->direct_mw, sizeof l->direct_mw);
@@ -904,8 +927,8 @@ static void add_extras(const struct site_run *run, const struct piece_load *p, d
  * scripted losses of that instant, then the supply piece by piece (each ends where some
  * supply's availability changes or a battery empties or fills), adding the time-weighted
  * results into v. */
-static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int64_t len_s,
-                     int64_t dt_s, double heat_liquid_mw, double *v)
+static int step_span(struct site_run *run, struct step_load *l, const struct load_totals *tot,
+                     int64_t a_s, int64_t len_s, int64_t dt_s, double heat_liquid_mw, double *v)
 {
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
@@ -961,22 +984,10 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
     sp.air = air;
     sp.cached = 0;
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
-    /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
-     * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
-    uint64_t flex_bits = 0;   /* ±0 everywhere: the bits but the sign's are all 0 */
-    for (int c = 0; c < N_POOL_CLASSES; c++)
-        flex_bits |= double_bits(l->it_mw[LOAD_FLEX][c]) |
-                     double_bits(l->heat_liquid_mw[LOAD_FLEX][c]) |
-                     double_bits(l->direct_mw[LOAD_FLEX][c]);
-    int no_flex_load = (flex_bits & ~(UINT64_C(1) << 63)) == 0;
-    int no_flex_ready = no_flex_load;   /* else evaluated when a piece needs it (below) */
-    if (no_flex_load)
+    int no_flex_ready = tot->no_flex;   /* else evaluated when a piece needs it (below) */
+    if (tot->no_flex)
         sp.no_flex = sp.full;
-    double flex_demand = 0, firm_demand = 0;
-    for (int c = 0; c < N_POOL_CLASSES; c++) {
-        flex_demand += l->it_mw[LOAD_FLEX][c];
-        firm_demand += l->it_mw[LOAD_FIRM][c];
-    }
+    double flex_demand = tot->flex_mw, firm_demand = tot->firm_mw;
     double t = (double)a_s, end = (double)(a_s + len_s), heat_served_mw_s = 0;
     for (int pieces = 1; t < end; pieces++) {
         struct supply_instant in;
@@ -1144,12 +1155,13 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         weather_at(run->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }
     double demand_mw, critical_mw, heat_liquid_mw;
+    struct load_totals tot;
     if (t_s >= run->load_from_s && t_s < run->load_until_s) {
-        kept_load_get(&run->load, &l, &demand_mw, &critical_mw, &heat_liquid_mw);
+        kept_load_get(&run->load, &l, &demand_mw, &critical_mw, &heat_liquid_mw, &tot);
     } else if (run->slot_loads && !run->extras && on_grid && t_s >= run->slot_from_s &&
                t_s < run->slot_until_s && run->slot_loads[slot].epoch == run->slot_epoch) {
         kept_load_get(&run->slot_loads[slot].load, &l, &demand_mw, &critical_mw,
-                      &heat_liquid_mw);
+                      &heat_liquid_mw, &tot);
     } else {
         memset(l.it_mw, 0, sizeof l.it_mw);
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
@@ -1159,6 +1171,7 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
                    &critical_mw, &heat_liquid_mw, &from, &until);
         if (run->slot_loads && !run->extras && on_grid)
             slot_load_keep(run, &l, slot, from, until, demand_mw, critical_mw, heat_liquid_mw);
+        load_totals_of(&l, &tot);
     }
     memset(v, 0, (N_SERIES + (run->extras ? (size_t)site_extra_columns(site) : 0)) * sizeof *v);
     v[S_MARGIN_MW] = INFINITY;
@@ -1177,7 +1190,7 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
             if (b > end)
                 b = end;
         }
-        rc = step_span(run, &l, a, b - a, dt_s, heat_liquid_mw, v);
+        rc = step_span(run, &l, &tot, a, b - a, dt_s, heat_liquid_mw, v);
         a = b;
     }
     if (rc)

@@ -82,11 +82,18 @@ struct site_state {
 /** Pool classes by their heat: all to liquid, mixed, all to air. */
 enum { POOL_LIQUID, POOL_MIXED, POOL_AIR, N_POOL_CLASSES };
 
+/** What a step reads off its pools' load besides the cells: whether every flexible cell is
+ *  ±0 (shedding them then changes nothing), and the flexible and firm IT demand, MW. */
+struct load_totals {
+    int no_flex;
+    double flex_mw, firm_mw;
+};
 /** The pools' load of one step, as pools_load works it out: kept for the steps it holds. */
 struct kept_load {
     double it_mw[2][N_POOL_CLASSES], heat_liquid_mw[2][N_POOL_CLASSES],
         direct_mw[2][N_POOL_CLASSES];
     double demand_mw, critical_mw, heat_total_mw;
+    struct load_totals totals;
 };
 
 /** The kept load of one step of the local day. */
