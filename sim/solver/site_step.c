@@ -1104,6 +1104,7 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
         s->dc_started = 1;
         if (s->step_import_mw > s->dc_peak_mw)
             s->dc_peak_mw = s->step_import_mw;
+        s->step_import_mw = 0;   /* the next step's sum starts here (states start zeroed) */
         if (last) {
             usd += s->dc_peak_mw * 1000.0 * sp->demand_charge_usd_per_kw_month;
             s->dc_peak_mw = 0;
@@ -1177,8 +1178,6 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     v[S_MARGIN_MW] = INFINITY;
     run->n_unserved_iv = 0;
     supply_set_step(site, run->supplies, t_s, dt_s);
-    for (int g = 0; g < ss->demand_charges; g++)
-        run->supplies[ss->dc_supplies[g]].step_import_mw = 0;
     /* The load and the weather are the step's; the cooling changes where a scripted
      * cooling loss starts or ends inside it, the supply wherever its availability does. */
     int rc = 0;
