@@ -76,6 +76,39 @@ static inline double tseries_mean_from(const struct tseries *s, int64_t a_s, int
     return (ib - ia) / (double)(b_s - a_s);
 }
 
+/** A caller's place in a series as it asks for consecutive spans: the row of its last
+ *  lookup, and the integral from t_s[0] to the end of its last span (when `have`). Zeroed:
+ *  nothing known yet. */
+struct tseries_cursor {
+    size_t row;
+    int have;
+    int64_t end_s;
+    double end_integral;
+};
+
+/** tseries_mean_from for spans that follow each other: where a span starts at the last
+ *  one's end, the integral there is the one worked out for that end (the same row, the same
+ *  expression: the same bits), so only the new end's is. */
+static inline double tseries_mean_next(const struct tseries *s, int64_t a_s, int64_t b_s,
+                                       struct tseries_cursor *c)
+{
+    if (s->n == 1)
+        return s->v[0];
+    double ia;
+    if (c->have && c->end_s == a_s) {
+        ia = c->end_integral;
+    } else {
+        size_t ra = tseries_row_at(s, a_s, &c->row);
+        ia = s->cum[ra] + s->v[ra] * (double)(a_s - s->t_s[ra]);
+    }
+    size_t rb = tseries_row_at(s, b_s, &c->row);
+    double ib = s->cum[rb] + s->v[rb] * (double)(b_s - s->t_s[rb]);
+    c->have = 1;
+    c->end_s = b_s;
+    c->end_integral = ib;
+    return (ib - ia) / (double)(b_s - a_s);
+}
+
 /** Frees; a zeroed series is fine. */
 void tseries_release(struct tseries *s);
 

@@ -622,13 +622,13 @@ void supply_set_step(const struct site *site, struct supply_state *st, int64_t t
         struct supply_state *s = &st[j];
         int64_t b_s = t_s + dt_s;
         s->price_now = sp->price_series
-                           ? tseries_mean_from(sp->price_series, t_s, b_s, &s->series_row[0])
+                           ? tseries_mean_next(sp->price_series, t_s, b_s, &s->series_at[0])
                            : sp->price_usd_per_mwh;
         s->co2_now = sp->co2_series
-                         ? tseries_mean_from(sp->co2_series, t_s, b_s, &s->series_row[1])
+                         ? tseries_mean_next(sp->co2_series, t_s, b_s, &s->series_at[1])
                          : sp->co2_kg_per_mwh;
         s->cfe_now = sp->cfe_series
-                         ? tseries_mean_from(sp->cfe_series, t_s, b_s, &s->series_row[2])
+                         ? tseries_mean_next(sp->cfe_series, t_s, b_s, &s->series_at[2])
                          : sp->cfe_fraction;
     }
 }
@@ -642,9 +642,11 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
     if (first[LIST_TURBINE_PRIME] >= 0)
         rem -= take_prime_turbines(site, st, first, rem);
     rem -= take(st, first[LIST_GRID], rem);
-    rem -= take(st, first[LIST_GENERATOR], rem);
-    rem -= take(st, first[LIST_TURBINE_BACKUP], rem);
-    rem -= take(st, first[LIST_BATTERY], rem);
+    if (rem > 0) {   /* usually the grid carries it all: take() of nothing changes nothing */
+        rem -= take(st, first[LIST_GENERATOR], rem);
+        rem -= take(st, first[LIST_TURBINE_BACKUP], rem);
+        rem -= take(st, first[LIST_BATTERY], rem);
+    }
     (void)rem;   /* the caller never asks for more than is available */
 
     /* Surplus of reactors, then grid, charges batteries that are not discharging; the piece
@@ -684,6 +686,10 @@ double supply_dispatch(const struct site *site, struct supply_state *st, double 
     for (size_t j = 0; j < site->n_supplies; j++) {
         const struct supply *sp = &site->supplies[j];
         struct supply_state *s = &st[j];
+        /* A grid, generator or turbine that delivers nothing adds only zeros (its factors
+         * are finite): the sums, which start at +0 and so are never -0, keep their bits. */
+        if (s->used_mw == 0 && sp->type != SUPPLY_REACTOR && sp->type != SUPPLY_BATTERY)
+            continue;
         switch (sp->type) {
         case SUPPLY_REACTOR:
             out->reactor_mw += s->used_mw;

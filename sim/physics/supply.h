@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "scenario.h"
+#include "tseries.h"
 #include "weather.h"
 
 /** Times a supply (or one reactor unit) is out, sorted and disjoint: [start_s, end_s). */
@@ -47,7 +48,7 @@ struct supply_state {
     double eta_of_rte, eta;         /* battery: eta = √RTE, computed for RTE eta_of_rte */
     int units_up;                   /* turbine: units not in a forced outage at the instant */
     double price_now, co2_now, cfe_now;   /* this step's price, CO2 and CFE (series means) */
-    size_t series_row[3];           /* price, CO2, CFE series: the row the last step ended in */
+    struct tseries_cursor series_at[3];   /* price, CO2, CFE series: where the last step ended */
     double step_import_mw;          /* grid: this step's mean import so far (demand charge) */
     int64_t dc_month;               /* grid: the month being billed (year·12 + month − 1) */
     int dc_started;

@@ -1,8 +1,6 @@
 /* site_step.c — one site, one step (see site_step.h). */
 #include "site_step.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,8 +411,6 @@ void site_run_release(struct site_run *run)
     weather_year_free(run->own_year);
     free(run->own_drybulb_c);
     free(run->own_wetbulb_c);
-    if (run->solver)
-        gsl_root_fsolver_free(run->solver);
     free(run->pool_mw);
     free(run->slot_loads);
     memset(run, 0, sizeof *run);
@@ -431,9 +427,10 @@ static void cooling_weather(struct step_load *l, const struct cooling_liquid *li
         cooling_air_at(air, l->drybulb_c, &l->at);
 }
 
-/* The rest of load_eval once the shares kept (k*) are known; inline, and called with
+/* The rest of load_eval once the shares kept (k*) are known; always inline (gcc otherwise
+ * makes it a function of its own when load_eval has several callers), and called with
  * literal 1.0s when nothing is throttled, so the compiler drops those products (x·1 is x). */
-static inline void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
+static inline __attribute__((always_inline)) void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
                                const struct cooling_air *air, double s_flex, double s_firm,
                                const double p[2][N_POOL_CLASSES], const double q[2][2],
                                double kl0, double kl1, double ka0, double ka1,
@@ -538,22 +535,6 @@ void step_load_eval(const struct step_load *l, double s_flex, double s_firm, str
     load_eval(&own, liquid, air, s_flex, s_firm, e);
 }
 
-/* Evaluations one root finding keeps: Brent's bracket ends and its last points, so the
- * final check of the lower end and the load served there are looked up, not recomputed. */
-#define ROOT_MEMO 8
-
-struct root_params {
-    const struct step_load *load;
-    int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
-    double supply_mw;
-    /* the span's evaluations at x = 0 and x = 1 (the same bits load_eval gives there), or
-     * NULL: GSL's set evaluates both ends */
-    const struct load_eval *at0, *at1;
-    int n;                      /* evaluations made, the last ROOT_MEMO kept */
-    uint64_t x_bits[ROOT_MEMO]; /* their fractions' bits (+0 and -0 differ) */
-    struct load_eval e[ROOT_MEMO];
-};
-
 static inline uint64_t double_bits(double x)
 {
     uint64_t b;
@@ -561,73 +542,111 @@ static inline uint64_t double_bits(double x)
     return b;
 }
 
-/* The load at fraction x: a kept evaluation when `look` and there is one, else computed and
- * kept. Brent's iterations ask for new points: they do not look. */
-static const struct load_eval *root_eval(struct root_params *rp, double x, int look)
+/* The root finding of the shed (or curtailed) fraction. Facility power is close to linear in
+ * the fraction: the IT and its electrical losses are linear, and so are pumps, chillers and
+ * the air side in the heat; only the dry coolers' fans (cubic) and throttling bend it. So
+ * the secant through the last two points (at first the line between the loads at 0 and 1)
+ * lands next to the root at once and then converges superlinearly. The bracket [lo, hi]
+ * (gap <= 0 at lo, > 0 at hi) is kept exactly: each point replaces the end of its sign, so
+ * lo always fits when the bracket is closed (Brent's lower end could sit on either side and
+ * needed stepping down; this one never does). A point is kept SHED_EDGE inside the bracket:
+ * once the secant sits next to one end, the next point lands that close on the other side
+ * of the root and closes the bracket to less than SHED_FRACTION_TOL. Where the secant leaves
+ * the bracket, the bracket's own line (regula falsi) is used; after SHED_SECANT_ITER points
+ * it bisects, which closes any bracket within ~40 more. */
+#define SHED_EDGE (0.25 * SHED_FRACTION_TOL)
+#define SHED_SECANT_ITER 12
+
+struct shed_solve {
+    const struct step_load *l;
+    const struct cooling_liquid *liquid;
+    const struct cooling_air *air;
+    int vary_flex;              /* 1: vary s_flex with firm at 1; 0: vary s_firm, flex at 0 */
+};
+
+static inline void shed_eval(const struct shed_solve *s, double x, struct load_eval *e)
 {
-    uint64_t b = double_bits(x);
-    if (b == 0x3ff0000000000000u && rp->at1)   /* 1.0 */
-        return rp->at1;
-    if (b == 0 && rp->at0)                      /* +0.0 */
-        return rp->at0;
-    int kept = rp->n < ROOT_MEMO ? rp->n : ROOT_MEMO;
-    for (int i = 0; look && i < kept; i++)
-        if (rp->x_bits[i] == b)
-            return &rp->e[i];
-    int slot = rp->n++ % ROOT_MEMO;
-    const struct step_load *l = rp->load;
-    load_eval(l, l->liquid ? l->liquid : &l->site->liquid, l->air ? l->air : &l->site->air,
-              rp->vary_flex ? x : 0.0, rp->vary_flex ? 1.0 : x, &rp->e[slot]);
-    rp->x_bits[slot] = b;
-    return &rp->e[slot];
+    load_eval(s->l, s->liquid, s->air, s->vary_flex ? x : 0.0, s->vary_flex ? 1.0 : x, e);
 }
 
-static double facility_gap(double x, void *params)
+/* The next point inside (lo, hi): the secant through (x0, g0), (x1, g1), else the bracket's
+ * line, or its middle after SHED_SECANT_ITER points; SHED_EDGE from either end. */
+static inline double shed_next(int i, double x0, double g0, double x1, double g1, double lo,
+                               double g_lo, double hi, double g_hi)
 {
-    struct root_params *rp = params;
-    return root_eval(rp, x, 0)->facility_mw - rp->supply_mw;
+    double x = x1 - g1 * (x1 - x0) / (g1 - g0);
+    if (i >= SHED_SECANT_ITER)
+        x = 0.5 * (lo + hi);
+    else if (!(x > lo && x < hi))   /* NaN too */
+        x = lo - g_lo * (hi - lo) / (g_hi - g_lo);
+    if (!(x >= lo + SHED_EDGE))
+        x = lo + SHED_EDGE;
+    if (!(x <= hi - SHED_EDGE))
+        x = hi - SHED_EDGE;
+    return x;
 }
 
-/* Largest fraction in [0, 1] whose facility power does not exceed the supply, given that
- * the gap is negative or zero at 0 and positive at 1 (facility power rises with load), and
- * the load there into *e. at0, at1: the load at 0 and at 1 when known, or NULL. */
+/* Largest fraction in [0, 1] whose facility power does not exceed the supply, to within
+ * SHED_FRACTION_TOL, given that the gap is negative or zero at 0 and positive at 1 (facility
+ * power rises with load), and the load there into *e. at0: the load at 0 when known, or
+ * NULL; at1: the load at 1. */
 static int solve_fraction(const struct step_load *l, int vary_flex, double supply_mw,
-                          const struct load_eval *at0, const struct load_eval *at1,
-                          struct site_run *run, double *out, struct load_eval *e)
+                          const struct load_eval *at0, const struct load_eval *at1, double *out,
+                          struct load_eval *e)
 {
-    struct root_params rp;   /* not zero-initialised: its evaluations are large */
-    rp.load = l;
-    rp.vary_flex = vary_flex;
-    rp.supply_mw = supply_mw;
-    rp.at0 = at0;
-    rp.at1 = at1;
-    rp.n = 0;
-    gsl_function f = {facility_gap, &rp};
-    /* the run's solver, made at its first use (set starts it afresh each time) */
-    if (!run->solver && !(run->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent)))
-        return DCSIM_ENOMEM;
-    gsl_root_fsolver *s = run->solver;
-    int status = gsl_root_fsolver_set(s, &f, 0.0, 1.0);
-    double lo = 0.0;
-    for (int i = 0; status == GSL_SUCCESS && i < SHED_MAX_ITER; i++) {
-        status = gsl_root_fsolver_iterate(s);
-        if (status)
-            break;
-        lo = gsl_root_fsolver_x_lower(s);
-        double hi = gsl_root_fsolver_x_upper(s);
-        if (gsl_root_test_interval(lo, hi, SHED_FRACTION_TOL, 0) == GSL_SUCCESS)
-            break;
+    struct shed_solve s = {l, l->liquid ? l->liquid : &l->site->liquid,
+                           l->air ? l->air : &l->site->air, vary_flex};
+    struct load_eval zero, own[2];   /* not zero-initialised: they are large */
+    if (!at0) {
+        shed_eval(&s, 0.0, &zero);
+        at0 = &zero;
     }
-    if (status)
+    double lo = 0.0, g_lo = at0->facility_mw - supply_mw;
+    double hi = 1.0, g_hi = at1->facility_mw - supply_mw;
+    if (!(g_lo <= 0 && g_hi > 0))
         return DCSIM_ENUMERIC;
-    /* Brent's lower end may sit on either side of the root: step down until it fits. */
-    double step = SHED_FRACTION_TOL;
-    for (int i = 0; i < 64 && lo > 0 && root_eval(&rp, lo, 1)->facility_mw - supply_mw > 0;
-         i++, step *= 2)
-        lo = fmax(0.0, lo - step);
+    const struct load_eval *e_lo = at0;
+    double x0 = lo, g0 = g_lo, x1 = hi, g1 = g_hi;   /* the secant's points */
+    int spare = 0;                                   /* own[] the next point goes into */
+    for (int i = 0; hi - lo >= SHED_FRACTION_TOL; i++) {
+        if (i == SHED_MAX_ITER)
+            return DCSIM_ENUMERIC;
+        double x = shed_next(i, x0, g0, x1, g1, lo, g_lo, hi, g_hi);
+        shed_eval(&s, x, &own[spare]);
+        double g = own[spare].facility_mw - supply_mw;
+        if (isnan(g))
+            return DCSIM_ENUMERIC;
+        x0 = x1;
+        g0 = g1;
+        x1 = x;
+        g1 = g;
+        if (g <= 0) {
+            lo = x;
+            g_lo = g;
+            e_lo = &own[spare];
+            spare ^= 1;
+        } else {
+            hi = x;
+            g_hi = g;
+        }
+    }
     *out = lo;
-    *e = *root_eval(&rp, lo, 1);
+    *e = *e_lo;
     return 0;
+}
+
+int step_load_solve(const struct step_load *l, int vary_flex, double supply_mw,
+                    double *fraction, struct load_eval *e)
+{
+    struct step_load own = *l;
+    own.evap_kg_per_mj = NAN;   /* as step_load_eval */
+    own.liquid = l->liquid ? l->liquid : &l->site->liquid;
+    own.air = l->air ? l->air : &l->site->air;
+    cooling_weather(&own, own.liquid, own.air);
+    struct shed_solve s = {&own, own.liquid, own.air, vary_flex};
+    struct load_eval at1;
+    shed_eval(&s, 1.0, &at1);
+    return solve_fraction(&own, vary_flex, supply_mw, NULL, &at1, fraction, e);
 }
 
 /* Share of a loop's capacity lost to scripted cooling_loss events at the instant t, 0..1;
@@ -681,10 +700,31 @@ static int liquid_limit(struct site_run *run, const struct step_load *l, double 
     return 0;
 }
 
+/* The load's totals (struct load_totals): worked out where a load is made or kept, not at
+ * every step that reuses it. */
+static void load_totals_of(const struct step_load *l, struct load_totals *t)
+{
+    /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
+     * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
+    uint64_t flex_bits = 0;   /* ±0 everywhere: the bits but the sign's are all 0 */
+    for (int c = 0; c < N_POOL_CLASSES; c++)
+        flex_bits |= double_bits(l->it_mw[LOAD_FLEX][c]) |
+                     double_bits(l->heat_liquid_mw[LOAD_FLEX][c]) |
+                     double_bits(l->direct_mw[LOAD_FLEX][c]);
+    t->no_flex = (flex_bits & ~(UINT64_C(1) << 63)) == 0;
+    t->flex_mw = 0;
+    t->firm_mw = 0;
+    for (int c = 0; c < N_POOL_CLASSES; c++) {
+        t->flex_mw += l->it_mw[LOAD_FLEX][c];
+        t->firm_mw += l->it_mw[LOAD_FIRM][c];
+    }
+}
+
 /* Keeps the load a step worked out (its pools' sums, demand, critical IT, liquid heat). */
 static inline void kept_load_put(struct kept_load *k, const struct step_load *l, double demand_mw,
                                  double critical_mw, double heat_total_mw)
 {
+    load_totals_of(l, &k->totals);
     memcpy(k->it_mw, l->it_mw, sizeof k->it_mw);
     memcpy(k->heat_liquid_mw, l->heat_liquid_mw, sizeof k->heat_liquid_mw);
     memcpy(k->direct_mw, l->direct_mw, sizeof k->direct_mw);
@@ -693,10 +733,12 @@ static inline void kept_load_put(struct kept_load *k, const struct step_load *l,
     k->heat_total_mw = heat_total_mw;
 }
 
-/* The kept load into a step's l, demand, critical IT and liquid heat. */
+/* The kept load into a step's l, demand, critical IT, liquid heat and totals. */
 static inline void kept_load_get(const struct kept_load *k, struct step_load *l,
-                                 double *demand_mw, double *critical_mw, double *heat_total_mw)
+                                 double *demand_mw, double *critical_mw, double *heat_total_mw,
+                                 struct load_totals *totals)
 {
+    *totals = k->totals;
     memcpy(l->it_mw, k->it_mw, sizeof l->it_mw);
     memcpy(l->heat_liquid_mw, k->heat_liquid_mw, sizeof l->heat_liquid_mw);
     memcpy(l->direct_mw, k->direct_mw, sizeof l->direct_mw);
@@ -789,7 +831,6 @@ struct piece_load {
 };
 
 struct span {
-    struct site_run *run;
     struct step_load *l;
     const struct cooling_liquid *liquid;
     const struct cooling_air *air;
@@ -816,7 +857,7 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
     if (firm_mw >= sp->full.facility_mw) {
         o->kept = o->e = &sp->full;
     } else if (firm_mw >= sp->no_flex.facility_mw) {
-        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, sp->run, &o->s_flex,
+        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, &o->s_flex,
                             &o->kept_own);
         o->kept = o->e = &o->kept_own;
     } else {
@@ -825,7 +866,7 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
         if (total_mw >= sp->no_flex.facility_mw) {
             o->e = &sp->no_flex;
         } else {
-            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, sp->run, &o->s_firm,
+            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, &o->s_firm,
                                 &o->e_own);
             o->e = &o->e_own;
         }
@@ -886,8 +927,8 @@ static void add_extras(const struct site_run *run, const struct piece_load *p, d
  * scripted losses of that instant, then the supply piece by piece (each ends where some
  * supply's availability changes or a battery empties or fills), adding the time-weighted
  * results into v. */
-static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int64_t len_s,
-                     int64_t dt_s, double heat_liquid_mw, double *v)
+static int step_span(struct site_run *run, struct step_load *l, const struct load_totals *tot,
+                     int64_t a_s, int64_t len_s, int64_t dt_s, double heat_liquid_mw, double *v)
 {
     const struct site_state *ss = run->ss;
     const struct site *site = ss->site;
@@ -938,28 +979,15 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         run->shortfall_start_s = -1;
 
     struct span sp;   /* not zero-initialised: its evaluations are large */
-    sp.run = run;
     sp.l = l;
     sp.liquid = liquid;
     sp.air = air;
     sp.cached = 0;
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
-    /* Without flexible load (every flexible term ±0, which s_flex scales to itself at 0 and
-     * at 1) shedding it changes nothing: the evaluation with it shed is the same bits. */
-    uint64_t flex_bits = 0;   /* ±0 everywhere: the bits but the sign's are all 0 */
-    for (int c = 0; c < N_POOL_CLASSES; c++)
-        flex_bits |= double_bits(l->it_mw[LOAD_FLEX][c]) |
-                     double_bits(l->heat_liquid_mw[LOAD_FLEX][c]) |
-                     double_bits(l->direct_mw[LOAD_FLEX][c]);
-    int no_flex_load = (flex_bits & ~(UINT64_C(1) << 63)) == 0;
-    int no_flex_ready = no_flex_load;   /* else evaluated when a piece needs it (below) */
-    if (no_flex_load)
+    int no_flex_ready = tot->no_flex;   /* else evaluated when a piece needs it (below) */
+    if (tot->no_flex)
         sp.no_flex = sp.full;
-    double flex_demand = 0, firm_demand = 0;
-    for (int c = 0; c < N_POOL_CLASSES; c++) {
-        flex_demand += l->it_mw[LOAD_FLEX][c];
-        firm_demand += l->it_mw[LOAD_FIRM][c];
-    }
+    double flex_demand = tot->flex_mw, firm_demand = tot->firm_mw;
     double t = (double)a_s, end = (double)(a_s + len_s), heat_served_mw_s = 0;
     for (int pieces = 1; t < end; pieces++) {
         struct supply_instant in;
@@ -1014,7 +1042,9 @@ static int step_span(struct site_run *run, struct step_load *l, int64_t a_s, int
         v[S_THROTTLE_MW] += w * (pe->it_load_mw[LOAD_FIRM] + pe->it_load_mw[LOAD_FLEX] - it_served);
         v[S_WATER_M3] += len / (double)len_s * pe->water_m3;
         v[S_FACILITY_DEMAND_MW] += w * pk->facility_mw;
-        v[S_MARGIN_MW] = fmin(v[S_MARGIN_MW], total_mw - sp.full.facility_mw);
+        double margin_mw = total_mw - sp.full.facility_mw;   /* fmin without libm's call */
+        if (margin_mw < v[S_MARGIN_MW])
+            v[S_MARGIN_MW] = margin_mw;
         v[S_CURTAILED_MW] += w * (1.0 - pl->s_firm) * firm_demand;
         v[S_COST_USD] += fl.cost_usd;
         v[S_THROTTLE_FIRM_MW] += w * (pe->it_load_mw[LOAD_FIRM] - pe->it_served_mw[LOAD_FIRM]);
@@ -1074,6 +1104,7 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
         s->dc_started = 1;
         if (s->step_import_mw > s->dc_peak_mw)
             s->dc_peak_mw = s->step_import_mw;
+        s->step_import_mw = 0;   /* the next step's sum starts here (states start zeroed) */
         if (last) {
             usd += s->dc_peak_mw * 1000.0 * sp->demand_charge_usd_per_kw_month;
             s->dc_peak_mw = 0;
@@ -1083,6 +1114,14 @@ static double demand_charges(struct site_run *run, int64_t t_s, int64_t dt_s)
     return usd;
 }
 
+/* Local standard time of day at run time t_s, s (offsets are whole seconds: no floating-point
+ * modulo); only worked out where a step needs it (kept loads and the step's slot do not). */
+static int64_t local_day_s(const struct site_state *ss, int64_t t_s)
+{
+    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
+    return local_s < 0 ? local_s + SECONDS_PER_DAY : local_s;
+}
+
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
 {
     const struct site_state *ss = run->ss;
@@ -1090,10 +1129,6 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     struct step_load l;
     l.site = site;
     l.dt_s = dt_s;
-    /* local standard time of day (offsets are whole seconds: no floating-point modulo) */
-    int64_t local_s = (ss->start_unix_s + t_s + ss->utc_offset_s) % SECONDS_PER_DAY;
-    if (local_s < 0)
-        local_s += SECONDS_PER_DAY;
     /* On the run's grid of steps the tabulated weather and day profiles apply: step k and
      * step `slot` of the local day. */
     int on_grid = 0;
@@ -1106,7 +1141,7 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         } else if (t_s % dt_s == 0) {
             on_grid = 1;
             step_k = t_s / dt_s;
-            slot = ss->day_slots ? local_s / dt_s : 0;
+            slot = ss->day_slots ? local_day_s(ss, t_s) / dt_s : 0;
         }
         if (on_grid) {
             run->next_t_s = t_s + dt_s;
@@ -1121,28 +1156,28 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
         weather_at(run->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }
     double demand_mw, critical_mw, heat_liquid_mw;
+    struct load_totals tot;
     if (t_s >= run->load_from_s && t_s < run->load_until_s) {
-        kept_load_get(&run->load, &l, &demand_mw, &critical_mw, &heat_liquid_mw);
+        kept_load_get(&run->load, &l, &demand_mw, &critical_mw, &heat_liquid_mw, &tot);
     } else if (run->slot_loads && !run->extras && on_grid && t_s >= run->slot_from_s &&
                t_s < run->slot_until_s && run->slot_loads[slot].epoch == run->slot_epoch) {
         kept_load_get(&run->slot_loads[slot].load, &l, &demand_mw, &critical_mw,
-                      &heat_liquid_mw);
+                      &heat_liquid_mw, &tot);
     } else {
         memset(l.it_mw, 0, sizeof l.it_mw);
         memset(l.heat_liquid_mw, 0, sizeof l.heat_liquid_mw);
         memset(l.direct_mw, 0, sizeof l.direct_mw);
         int64_t from, until;
-        pools_load(run, &l, t_s, dt_s, local_s, on_grid, slot, &demand_mw, &critical_mw,
-                   &heat_liquid_mw, &from, &until);
+        pools_load(run, &l, t_s, dt_s, local_day_s(ss, t_s), on_grid, slot, &demand_mw,
+                   &critical_mw, &heat_liquid_mw, &from, &until);
         if (run->slot_loads && !run->extras && on_grid)
             slot_load_keep(run, &l, slot, from, until, demand_mw, critical_mw, heat_liquid_mw);
+        load_totals_of(&l, &tot);
     }
     memset(v, 0, (N_SERIES + (run->extras ? (size_t)site_extra_columns(site) : 0)) * sizeof *v);
     v[S_MARGIN_MW] = INFINITY;
     run->n_unserved_iv = 0;
     supply_set_step(site, run->supplies, t_s, dt_s);
-    for (int g = 0; g < ss->demand_charges; g++)
-        run->supplies[ss->dc_supplies[g]].step_import_mw = 0;
     /* The load and the weather are the step's; the cooling changes where a scripted
      * cooling loss starts or ends inside it, the supply wherever its availability does. */
     int rc = 0;
@@ -1154,7 +1189,7 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
             if (b > end)
                 b = end;
         }
-        rc = step_span(run, &l, a, b - a, dt_s, heat_liquid_mw, v);
+        rc = step_span(run, &l, &tot, a, b - a, dt_s, heat_liquid_mw, v);
         a = b;
     }
     if (rc)

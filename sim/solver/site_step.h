@@ -6,7 +6,6 @@
 #ifndef DCSIM_SITE_STEP_H
 #define DCSIM_SITE_STEP_H
 
-#include <gsl/gsl_roots.h>
 #include <stdint.h>
 
 #include "cooling.h"
@@ -83,11 +82,18 @@ struct site_state {
 /** Pool classes by their heat: all to liquid, mixed, all to air. */
 enum { POOL_LIQUID, POOL_MIXED, POOL_AIR, N_POOL_CLASSES };
 
+/** What a step reads off its pools' load besides the cells: whether every flexible cell is
+ *  ±0 (shedding them then changes nothing), and the flexible and firm IT demand, MW. */
+struct load_totals {
+    int no_flex;
+    double flex_mw, firm_mw;
+};
 /** The pools' load of one step, as pools_load works it out: kept for the steps it holds. */
 struct kept_load {
     double it_mw[2][N_POOL_CLASSES], heat_liquid_mw[2][N_POOL_CLASSES],
         direct_mw[2][N_POOL_CLASSES];
     double demand_mw, critical_mw, heat_total_mw;
+    struct load_totals totals;
 };
 
 /** The kept load of one step of the local day. */
@@ -134,7 +140,6 @@ struct site_run {
      * the N_SERIES */
     int extras;
     double *pool_mw;                    /* owned, [n_pools]: each pool's IT demand this step */
-    gsl_root_fsolver *solver;           /* owned: the shedding's root finder, or NULL */
     /* demand charges: the UTC calendar month of the last step, and its bounds (unix s) */
     int64_t dc_month, dc_month_from_s, dc_month_until_s;
 };
@@ -197,5 +202,12 @@ struct load_eval {
 /** Evaluates the load with flexible pools at fraction s_flex and firm at s_firm. */
 void step_load_eval(const struct step_load *l, double s_flex, double s_firm,
                     struct load_eval *e);
+/** The step's root finding: the largest fraction in [0, 1] (of the flexible pools with the
+ *  firm ones whole when vary_flex, else of the firm ones with the flexible shed) whose
+ *  facility power does not exceed supply_mw, to within 1e-12, and the load there. The
+ *  supply must be at least the facility power at 0 and below that at 1 (else
+ *  DCSIM_ENUMERIC). */
+int step_load_solve(const struct step_load *l, int vary_flex, double supply_mw,
+                    double *fraction, struct load_eval *e);
 
 #endif

@@ -570,6 +570,63 @@ START_TEST(test_step_facility_monotone)
 }
 END_TEST
 
+/* The step's root finding (step_load_solve) returns the largest feasible fraction: the
+ * facility power there fits the supply, and 1e-12 more does not. Loads that bend facility
+ * power (the hybrid's cubic fans, the liquid and air throttles) and supplies across the
+ * whole range, for the flexible pools (firm whole) and for the firm ones (flexible shed). */
+static void check_largest_fraction(const struct step_load *l, int vary_flex, double supply_mw)
+{
+    double x = -1;
+    struct load_eval e, at, past;
+    ck_assert_int_eq(step_load_solve(l, vary_flex, supply_mw, &x, &e), 0);
+    ck_assert(x >= 0 && x <= 1);
+    step_load_eval(l, vary_flex ? x : 0.0, vary_flex ? 1.0 : x, &at);
+    ck_assert(at.facility_mw == e.facility_mw);   /* the load returned is the one at x */
+    ck_assert(at.facility_mw <= supply_mw);
+    double beyond = fmin(1.0, x + 1e-12);
+    step_load_eval(l, vary_flex ? beyond : 0.0, vary_flex ? 1.0 : beyond, &past);
+    ck_assert_msg(past.facility_mw > supply_mw, "%.17g fits %.17g MW: %.17g is not the largest",
+                  beyond, supply_mw, x);
+}
+
+START_TEST(test_step_solve_largest)
+{
+    struct site s = site_with(loop(REJECT_HYBRID, 50, 35, 10), 1,
+                              (struct electrical){0.96, 0.985, 0.01, 0.01});
+    s.air.capacity_mw = 12;
+    struct step_load l = {.site = &s, .cap_liquid_mw = 90, .cap_air_mw = 12,
+                          .drybulb_c = 27, .wetbulb_c = 20, .dt_s = 900};
+    l.it_mw[LOAD_FIRM][POOL_LIQUID] = 40;
+    l.heat_liquid_mw[LOAD_FIRM][POOL_LIQUID] = 40;
+    l.it_mw[LOAD_FIRM][POOL_AIR] = 3;
+    l.it_mw[LOAD_FLEX][POOL_MIXED] = 60;
+    l.heat_liquid_mw[LOAD_FLEX][POOL_MIXED] = 54;
+    l.it_mw[LOAD_FLEX][POOL_AIR] = 10;
+    l.direct_mw[LOAD_FLEX][POOL_MIXED] = 60;
+    const double caps[] = {90, 60, INFINITY};
+    for (int c = 0; c < 3; c++) {
+        l.cap_liquid_mw = caps[c];
+        for (int vary_flex = 0; vary_flex < 2; vary_flex++) {
+            struct load_eval e0, e1;
+            step_load_eval(&l, 0.0, vary_flex ? 1.0 : 0.0, &e0);
+            step_load_eval(&l, vary_flex ? 1.0 : 0.0, 1.0, &e1);
+            ck_assert(e0.facility_mw < e1.facility_mw);
+            for (int i = 0; i < 200; i++) {
+                double f = i / 200.0;
+                check_largest_fraction(&l, vary_flex,
+                                       e0.facility_mw + f * (e1.facility_mw - e0.facility_mw));
+            }
+            /* just below the full load: the fraction is next to 1 */
+            check_largest_fraction(&l, vary_flex, e1.facility_mw * (1 - 1e-15));
+            /* a supply below the load at 0 has no fraction */
+            double x;
+            struct load_eval e;
+            ck_assert_int_ne(step_load_solve(&l, vary_flex, e0.facility_mw - 1, &x, &e), 0);
+        }
+    }
+}
+END_TEST
+
 static Suite *physics_suite(void)
 {
     Suite *s = suite_create("physics");
@@ -596,6 +653,7 @@ static Suite *physics_suite(void)
     tcase_add_test(st, test_step_ups_per_pool);
     tcase_add_test(st, test_step_mixed_and_air_throttle);
     tcase_add_test(st, test_step_facility_monotone);
+    tcase_add_test(st, test_step_solve_largest);
     suite_add_tcase(s, st);
     return s;
 }
