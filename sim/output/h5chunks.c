@@ -20,6 +20,10 @@
 
 /* The ring of prepared chunks holds at most this many bytes (see ring_slots). */
 #define H5CHUNKS_RING_BYTES (32u << 20)
+/* Rows sampled for a column's fingerprint, and the candidates with an equal fingerprint
+ * compared byte for byte before a column is compressed anyway (see find_repeats). */
+#define H5CHUNKS_FP_SAMPLES 32
+#define H5CHUNKS_REPEAT_PROBES 8
 
 struct slot {
     unsigned char *buf;         /* compressed or copied bytes (cap: the largest the slot's
@@ -66,6 +70,17 @@ struct h5chunks {
                                    unused supplies and shed series are zeros) */
     size_t zero_size;
 
+    /* Repeated columns: many chunks of a stage are another chunk of it byte for byte (a
+     * series and its max when constant, facility and grid power when nothing is short), and
+     * the same bytes compress to the same bytes: those are compressed once and copied. */
+    size_t *same[2];            /* [n_cols] per stage: an earlier column with the same bytes
+                                   (the column itself when none) */
+    size_t *table;              /* [table_size] open addressing: column + 1, 0 empty */
+    uint64_t *table_fp;         /* [table_size] fingerprint of that column */
+    size_t table_size;          /* a power of two >= 2 * n_cols */
+    pthread_cond_t prepared;    /* a task is in the ring (a repeat waits for the one it copies) */
+    int repeat_waiters;
+
     pthread_t *tids;
     int n_tids;
     struct worker *workers;     /* [threads + 1]: the last is the appending thread's */
@@ -102,6 +117,58 @@ static int all_zero(const double *x, size_t n)
     return memcmp(p, p + 1, bytes - 1) == 0;
 }
 
+/* A fingerprint of a chunk from H5CHUNKS_FP_SAMPLES of its values spread over it, into *fp;
+ * returns 0 when they are all zero (the chunk is likely all zeros: left to the zero chunk). A
+ * sample, not a hash of every byte: candidates are compared whole anyway. */
+static int fingerprint(const double *x, size_t n, uint64_t *fp)
+{
+    uint64_t h = 0x243f6a8885a308d3u, any = 0;
+    for (size_t k = 0; k < H5CHUNKS_FP_SAMPLES; k++) {
+        uint64_t v;
+        memcpy(&v, x + k * (n - 1) / (H5CHUNKS_FP_SAMPLES - 1), sizeof v);
+        any |= v;
+        h = (h ^ v) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
+    }
+    *fp = h;
+    return any != 0;
+}
+
+/* Fills same[s] for the stage in buffer s (on the appending thread, once the stage is full):
+ * for each column the latest earlier column with the same bytes (the nearest: its slot in
+ * the ring is the least likely to have been reused). A column whose fingerprint
+ * matches none, or only columns that differ after H5CHUNKS_REPEAT_PROBES comparisons, is its
+ * own (compressed). Costs a few loads per column plus a comparison per repeat. */
+static void find_repeats(struct h5chunks *hc, int s)
+{
+    size_t n_cols = hc->o.n_cols, mask = hc->table_size - 1;
+    memset(hc->table, 0, hc->table_size * sizeof *hc->table);
+    for (size_t c = 0; c < n_cols; c++) {
+        const double *x = hc->stage[s] + c * hc->o.chunk_rows;
+        uint64_t fp;
+        hc->same[s][c] = c;
+        if (!fingerprint(x, hc->o.chunk_rows, &fp))
+            continue;
+        size_t i = (size_t)fp & mask;
+        for (int probes = 0; probes < H5CHUNKS_REPEAT_PROBES; i = (i + 1) & mask) {
+            size_t e = hc->table[i];
+            if (e == 0) {
+                hc->table[i] = c + 1;
+                hc->table_fp[i] = fp;
+                break;
+            }
+            if (hc->table_fp[i] != fp)
+                continue;
+            if (memcmp(x, hc->stage[s] + (e - 1) * hc->o.chunk_rows, hc->chunk_bytes) == 0) {
+                hc->same[s][c] = e - 1;
+                hc->table[i] = c + 1;   /* the next repeat copies this one: nearer in the ring */
+                break;
+            }
+            probes++;
+        }
+    }
+}
+
 /* deflate of `len` bytes at level into out (cap bytes) with w's stream; 0 or a zlib error. */
 static int deflate_chunk(struct worker *w, int level, const void *in, size_t len,
                          unsigned char *out, size_t cap, size_t *size)
@@ -132,6 +199,7 @@ static void fail_locked(struct h5chunks *hc, int rc)
     if (!hc->rc)
         hc->rc = rc;
     pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->prepared);
     pthread_cond_broadcast(&hc->done);
     pthread_cond_signal(&hc->wrote);
 }
@@ -175,8 +243,30 @@ static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
     return 0;
 }
 
-/* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it, or
- * copies it (no filter), so that its stage can be refilled before it is written. */
+/* Task g repeats task `src` of its stage: waits until `src` is in the ring and copies its
+ * compressed bytes into g's slot (the same bytes compressing g would give). Returns 1 when
+ * copied, 0 when it cannot be (src's slot reused since, or the pool stopping: compress g
+ * instead), or a failure status with a message in d. */
+static int copy_repeat(struct h5chunks *hc, struct slot *sl, uint64_t src, struct diag *d)
+{
+    const struct slot *from = &hc->slots[src % hc->n_slots];
+    int r = 0;
+    pthread_mutex_lock(&hc->lock);
+    hc->repeat_waiters++;
+    while (!hc->rc && !hc->quit && src >= hc->written && !from->ready)
+        pthread_cond_wait(&hc->prepared, &hc->lock);
+    hc->repeat_waiters--;
+    /* src's slot holds its bytes until task src + n_slots is claimed (under the lock) */
+    if (!hc->rc && !hc->quit && hc->claim <= src + hc->n_slots)
+        r = slot_put(sl, from->data, from->size, hc->n_slots % hc->o.n_cols != 0, d) ? DCSIM_ENOMEM
+                                                                                    : 1;
+    pthread_mutex_unlock(&hc->lock);
+    return r;
+}
+
+/* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it (or
+ * copies an earlier task's bytes when it repeats one), or copies it (no filter), so that its
+ * stage can be refilled before it is written. */
 static int prepare(struct worker *w, uint64_t g, struct diag *d)
 {
     struct h5chunks *hc = w->hc;
@@ -195,6 +285,12 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
         size_t size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
                                                          : hc->o.chunk_rows) * sizeof(double);
         return slot_put(sl, src, size, hc->n_slots % hc->o.n_cols != 0, d);
+    }
+    size_t same = hc->same[s][col];
+    if (same != col) {
+        int r = copy_repeat(hc, sl, g - (col - same), d);
+        if (r)
+            return r > 0 ? 0 : r;
     }
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
@@ -246,6 +342,8 @@ static void write_ready_locked(struct h5chunks *hc)
 static void complete_locked(struct h5chunks *hc, uint64_t g)
 {
     hc->slots[g % hc->n_slots].ready = 1;
+    if (hc->repeat_waiters)
+        pthread_cond_broadcast(&hc->prepared);
     int s = (int)((g / hc->o.n_cols) % (uint64_t)hc->o.n_stages);
     if (--hc->left[s] == 0) {   /* the appender may be waiting for this buffer */
         pthread_cond_broadcast(&hc->done);
@@ -369,6 +467,7 @@ static void halt(struct h5chunks *hc)
     pthread_mutex_lock(&hc->lock);
     hc->quit = 1;
     pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->prepared);
     pthread_cond_broadcast(&hc->done);
     pthread_cond_signal(&hc->wrote);
     pthread_mutex_unlock(&hc->lock);
@@ -423,11 +522,18 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     pthread_cond_init(&hc->work, NULL);
     pthread_cond_init(&hc->done, NULL);
     pthread_cond_init(&hc->wrote, NULL);
+    pthread_cond_init(&hc->prepared, NULL);
     int ok = 1;
     for (int s = 0; s < hc->o.n_stages; s++) {
         hc->stage[s] = malloc(hc->o.n_cols * hc->chunk_bytes + 1);
-        ok = ok && hc->stage[s];
+        hc->same[s] = malloc(hc->o.n_cols * sizeof *hc->same[s]);
+        ok = ok && hc->stage[s] && hc->same[s];
     }
+    for (hc->table_size = 16; hc->table_size < 2 * hc->o.n_cols; hc->table_size *= 2)
+        ;
+    hc->table = malloc(hc->table_size * sizeof *hc->table);
+    hc->table_fp = malloc(hc->table_size * sizeof *hc->table_fp);
+    ok = ok && hc->table && hc->table_fp;
     hc->slots = calloc(hc->n_slots, sizeof *hc->slots);
     hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
     hc->tids = calloc((size_t)hc->o.threads, sizeof *hc->tids);
@@ -469,6 +575,8 @@ static void send_stage(struct h5chunks *hc)
         for (size_t c = 0; c < hc->o.n_cols; c++)
             memset(hc->stage[s] + c * hc->o.chunk_rows + hc->filled, 0,
                    (hc->o.chunk_rows - hc->filled) * sizeof(double));
+    if (hc->o.level > 0)
+        find_repeats(hc, s);
     pthread_mutex_lock(&hc->lock);
     hc->left[s] = hc->o.n_cols;
     hc->sent++;
@@ -538,6 +646,7 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     pthread_cond_destroy(&hc->work);
     pthread_cond_destroy(&hc->done);
     pthread_cond_destroy(&hc->wrote);
+    pthread_cond_destroy(&hc->prepared);
     for (size_t i = 0; hc->slots && i < hc->n_slots; i++)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {
@@ -552,5 +661,9 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     free(hc->tids);
     free(hc->stage[0]);
     free(hc->stage[1]);
+    free(hc->same[0]);
+    free(hc->same[1]);
+    free(hc->table);
+    free(hc->table_fp);
     free(hc);
 }

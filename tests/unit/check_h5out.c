@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #include <hdf5.h>
 
@@ -1103,6 +1104,125 @@ START_TEST(test_shuffle8)
 }
 END_TEST
 
+/* ---- repeated columns: compressed once, the bytes copied (h5chunks.c) ---- */
+
+#define REP_COLS 48
+#define REP_ROWS 131072     /* 1 MB chunks: a ring of about 31 slots, fewer than the columns */
+#define REP_TOTAL (REP_ROWS - 5)   /* one partial chunk, zero-padded */
+
+/* The pattern of column c: 0..19 and again at 20..39 (a repeat 20 columns back, in the
+ * ring), except 25 (its own); 40..47 their own, except 47, the same as 5 (42 columns back:
+ * its slot is reused by then, so it is compressed again). Pattern 0 is all zeros. */
+static size_t rep_pattern(size_t c)
+{
+    if (c == 47)
+        return 5;
+    if (c >= 20 && c < 40 && c != 25)
+        return c - 20;
+    return c;
+}
+
+static double rep_value(size_t pattern, size_t k)
+{
+    if (pattern == 0)
+        return 0.0;
+    uint64_t x = (uint64_t)(pattern * 104729 + k) * UINT64_C(6364136223846793005) + 1;
+    x ^= x >> 31;
+    return pattern % 2 ? (double)(x >> 11) / 9007199254740992.0   /* noisy */
+                       : (double)pattern + 0.25 * (double)(k / 64);   /* smooth */
+}
+
+struct rep_out {
+    unsigned char *bytes[REP_COLS];
+    size_t size[REP_COLS];
+};
+
+static int rep_write(void *ctx, size_t col, uint64_t chunk, size_t rows, const void *data,
+                     size_t size, struct diag *d)
+{
+    (void)d;
+    struct rep_out *o = ctx;
+    ck_assert_uint_eq(chunk, 0);
+    ck_assert_uint_eq(rows, REP_TOTAL);
+    ck_assert_ptr_null(o->bytes[col]);
+    o->bytes[col] = malloc(size);
+    ck_assert_ptr_nonnull(o->bytes[col]);
+    memcpy(o->bytes[col], data, size);
+    o->size[col] = size;
+    return 0;
+}
+
+static void rep_run(int threads, struct rep_out *o)
+{
+    memset(o, 0, sizeof *o);
+    struct h5chunks_opts opt = {.n_cols = REP_COLS, .chunk_rows = REP_ROWS,
+                                .total_rows = REP_TOTAL, .n_stages = 1, .threads = threads,
+                                .level = 1, .write = rep_write, .ctx = o};
+    struct h5chunks *hc = NULL;
+    ck_assert_int_eq(h5chunks_start(&opt, &hc), 0);
+    size_t n = REP_TOTAL;
+    double *t = malloc(n * sizeof *t), *v = malloc((REP_COLS - 1) * n * sizeof *v);
+    size_t map[REP_COLS - 1];
+    ck_assert(t && v);
+    for (size_t k = 0; k < n; k++)
+        t[k] = rep_value(rep_pattern(0), k);
+    for (size_t c = 1; c < REP_COLS; c++) {
+        map[c - 1] = c - 1;
+        for (size_t k = 0; k < n; k++)
+            v[(c - 1) * n + k] = rep_value(rep_pattern(c), k);
+    }
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(h5chunks_append(hc, n, t, v, map, &d), 0);
+    ck_assert_int_eq(h5chunks_drain(hc, &d), 0);
+    h5chunks_close(hc, &d);
+    ck_assert_uint_eq(d.n, 0);
+    diag_release(&d);
+    free(t);
+    free(v);
+}
+
+/* Every column's bytes inflate and unshuffle to its values (zero-padded); a repeat's bytes
+ * are its pattern's, near in the ring or not; any number of threads gives the same bytes. */
+START_TEST(test_chunks_repeats)
+{
+    static struct rep_out one, four;
+    rep_run(1, &one);
+    rep_run(4, &four);
+    unsigned char *shuffled = malloc(REP_ROWS * 8);
+    double *x = malloc(REP_ROWS * 8);
+    ck_assert(shuffled && x);
+    for (size_t c = 0; c < REP_COLS; c++) {
+        ck_assert_uint_eq(one.size[c], four.size[c]);
+        ck_assert(memcmp(one.bytes[c], four.bytes[c], one.size[c]) == 0);
+        size_t p = rep_pattern(c);
+        ck_assert_uint_eq(one.size[c], one.size[p]);
+        ck_assert(memcmp(one.bytes[c], one.bytes[p], one.size[c]) == 0);
+        uLongf len = REP_ROWS * 8;
+        ck_assert_int_eq(uncompress(shuffled, &len, one.bytes[c], one.size[c]), Z_OK);
+        ck_assert_uint_eq(len, REP_ROWS * 8);
+        size_t bad = REP_ROWS;   /* the first row that differs (one check per column: a
+                                    ck_assert per row would take seconds) */
+        for (size_t k = REP_ROWS; k-- > 0;) {
+            uint64_t bits = 0;
+            for (size_t b = 0; b < 8; b++)
+                bits |= (uint64_t)shuffled[b * REP_ROWS + k] << (8 * b);
+            double want = k < REP_TOTAL ? rep_value(p, k) : 0.0;
+            memcpy(&x[k], &bits, sizeof bits);
+            if (memcmp(&x[k], &want, 8) != 0)
+                bad = k;
+        }
+        ck_assert_msg(bad == REP_ROWS, "column %zu row %zu", c, bad);
+    }
+    for (size_t c = 0; c < REP_COLS; c++) {
+        free(one.bytes[c]);
+        free(four.bytes[c]);
+    }
+    free(shuffled);
+    free(x);
+}
+END_TEST
+
 /* A raised stop flag: the append (or the pool) gives up with DCSIM_EINTERRUPTED and no
  * message; abort leaves nothing. */
 START_TEST(test_chunks_stop)
@@ -1152,6 +1272,7 @@ static Suite *h5out_suite(void)
     tcase_add_test(tc, test_chunks_threads_and_pipeline);
     tcase_add_test(tc, test_chunks_levels);
     tcase_add_test(tc, test_shuffle8);
+    tcase_add_test(tc, test_chunks_repeats);
     tcase_add_test(tc, test_chunks_stop);
     suite_add_tcase(s, tc);
     return s;
