@@ -9,17 +9,26 @@
  * not when they are written: the ring holds about a stage more, so the appending thread (the
  * solver) waits for the compression (and compresses meanwhile), never for HDF5's writes,
  * which can take long (metadata reloads with thousands of series). */
+#define _DEFAULT_SOURCE 1   /* madvise */
 #include "h5chunks.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <zlib.h>
 
 #include "h5util.h"
 
 /* The ring of prepared chunks holds at most this many bytes (see ring_slots). */
 #define H5CHUNKS_RING_BYTES (32u << 20)
+/* A stage of at least this many bytes is allocated in transparent huge pages (see
+ * stage_alloc). */
+#define H5CHUNKS_HUGE_PAGE (2u << 20)
+/* Rows sampled for a column's fingerprint, and the candidates with an equal fingerprint
+ * compared byte for byte before a column is compressed anyway (see find_repeats). */
+#define H5CHUNKS_FP_SAMPLES 32
+#define H5CHUNKS_REPEAT_PROBES 8
 
 struct slot {
     unsigned char *buf;         /* compressed or copied bytes (cap: the largest the slot's
@@ -34,7 +43,6 @@ struct slot {
 struct worker {
     struct h5chunks *hc;
     unsigned char *shuffled;    /* [chunk_rows * 8] */
-    unsigned char *packed;      /* [slot_cap]: deflate's output, then copied to the slot */
     z_stream z;                 /* reset for every chunk */
     int z_ready;
 };
@@ -65,6 +73,17 @@ struct h5chunks {
     unsigned char *zero;        /* an all-zero chunk compressed (most chunks of a run's
                                    unused supplies and shed series are zeros) */
     size_t zero_size;
+
+    /* Repeated columns: many chunks of a stage are another chunk of it byte for byte (a
+     * series and its max when constant, facility and grid power when nothing is short), and
+     * the same bytes compress to the same bytes: those are compressed once and copied. */
+    size_t *same[2];            /* [n_cols] per stage: an earlier column with the same bytes
+                                   (the column itself when none) */
+    size_t *table;              /* [table_size] open addressing: column + 1, 0 empty */
+    uint64_t *table_fp;         /* [table_size] fingerprint of that column */
+    size_t table_size;          /* a power of two >= 2 * n_cols */
+    pthread_cond_t prepared;    /* a task is in the ring (a repeat waits for the one it copies) */
+    int repeat_waiters;
 
     pthread_t *tids;
     int n_tids;
@@ -102,6 +121,58 @@ static int all_zero(const double *x, size_t n)
     return memcmp(p, p + 1, bytes - 1) == 0;
 }
 
+/* A fingerprint of a chunk from H5CHUNKS_FP_SAMPLES of its values spread over it, into *fp;
+ * returns 0 when they are all zero (the chunk is likely all zeros: left to the zero chunk). A
+ * sample, not a hash of every byte: candidates are compared whole anyway. */
+static int fingerprint(const double *x, size_t n, uint64_t *fp)
+{
+    uint64_t h = 0x243f6a8885a308d3u, any = 0;
+    for (size_t k = 0; k < H5CHUNKS_FP_SAMPLES; k++) {
+        uint64_t v;
+        memcpy(&v, x + k * (n - 1) / (H5CHUNKS_FP_SAMPLES - 1), sizeof v);
+        any |= v;
+        h = (h ^ v) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
+    }
+    *fp = h;
+    return any != 0;
+}
+
+/* Fills same[s] for the stage in buffer s (on the appending thread, once the stage is full):
+ * for each column the latest earlier column with the same bytes (the nearest: its slot in
+ * the ring is the least likely to have been reused). A column whose fingerprint
+ * matches none, or only columns that differ after H5CHUNKS_REPEAT_PROBES comparisons, is its
+ * own (compressed). Costs a few loads per column plus a comparison per repeat. */
+static void find_repeats(struct h5chunks *hc, int s)
+{
+    size_t n_cols = hc->o.n_cols, mask = hc->table_size - 1;
+    memset(hc->table, 0, hc->table_size * sizeof *hc->table);
+    for (size_t c = 0; c < n_cols; c++) {
+        const double *x = hc->stage[s] + c * hc->o.chunk_rows;
+        uint64_t fp;
+        hc->same[s][c] = c;
+        if (!fingerprint(x, hc->o.chunk_rows, &fp))
+            continue;
+        size_t i = (size_t)fp & mask;
+        for (int probes = 0; probes < H5CHUNKS_REPEAT_PROBES; i = (i + 1) & mask) {
+            size_t e = hc->table[i];
+            if (e == 0) {
+                hc->table[i] = c + 1;
+                hc->table_fp[i] = fp;
+                break;
+            }
+            if (hc->table_fp[i] != fp)
+                continue;
+            if (memcmp(x, hc->stage[s] + (e - 1) * hc->o.chunk_rows, hc->chunk_bytes) == 0) {
+                hc->same[s][c] = e - 1;
+                hc->table[i] = c + 1;   /* the next repeat copies this one: nearer in the ring */
+                break;
+            }
+            probes++;
+        }
+    }
+}
+
 /* deflate of `len` bytes at level into out (cap bytes) with w's stream; 0 or a zlib error. */
 static int deflate_chunk(struct worker *w, int level, const void *in, size_t len,
                          unsigned char *out, size_t cap, size_t *size)
@@ -132,6 +203,7 @@ static void fail_locked(struct h5chunks *hc, int rc)
     if (!hc->rc)
         hc->rc = rc;
     pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->prepared);
     pthread_cond_broadcast(&hc->done);
     pthread_cond_signal(&hc->wrote);
 }
@@ -151,13 +223,12 @@ static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
     return left < hc->o.chunk_rows ? (size_t)left : hc->o.chunk_rows;
 }
 
-/* Copies `size` bytes into the slot's buffer, grown when they do not fit (kept, not freed
+/* Makes the slot's buffer hold `size` bytes: grown when they do not fit (kept, not freed
  * once written: a free from the writing thread would contend for the allocating thread's
  * malloc arena with HDF5's own allocations). When slots do not each hold one column (`shrink`:
  * a ring of fewer slots than columns), a buffer far larger than its chunk is shrunk, or every
  * slot would grow to the largest chunk of any column. */
-static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
-                    struct diag *d)
+static int slot_fit(struct slot *sl, size_t size, int shrink, struct diag *d)
 {
     size_t cap = (size + 4095) & ~(size_t)4095;   /* whole pages: fewer reallocs */
     if (size > sl->cap || (shrink && sl->cap > 2 * cap)) {
@@ -169,14 +240,60 @@ static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
         sl->buf = moved;
         sl->cap = cap;
     }
+    return 0;
+}
+
+/* Copies `size` bytes into the slot's buffer (see slot_fit). */
+static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
+                    struct diag *d)
+{
+    if (slot_fit(sl, size, shrink, d))
+        return DCSIM_ENOMEM;
     memcpy(sl->buf, bytes, size);
     sl->data = sl->buf;
     sl->size = size;
     return 0;
 }
 
-/* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it, or
- * copies it (no filter), so that its stage can be refilled before it is written. */
+/* Task g repeats task `src` of its stage: waits until `src` is in the ring and copies its
+ * compressed bytes into g's slot (the same bytes compressing g would give). Returns 1 when
+ * copied, 0 when it cannot be (src's slot reused since, or the pool stopping: compress g
+ * instead), or a failure status with a message in d. */
+static int copy_repeat(struct h5chunks *hc, struct slot *sl, uint64_t src, struct diag *d)
+{
+    const struct slot *from = &hc->slots[src % hc->n_slots];
+    int r = 0;
+    pthread_mutex_lock(&hc->lock);
+    hc->repeat_waiters++;
+    while (!hc->rc && !hc->quit && src >= hc->written && !from->ready)
+        pthread_cond_wait(&hc->prepared, &hc->lock);
+    hc->repeat_waiters--;
+    /* src's slot holds its bytes until task src + n_slots is claimed (under the lock) */
+    if (!hc->rc && !hc->quit && hc->claim <= src + hc->n_slots)   /* (never shrunk: see
+                                                                        prepare) */
+        r = slot_put(sl, from->data, from->size, 0, d) ? DCSIM_ENOMEM : 1;
+    pthread_mutex_unlock(&hc->lock);
+    return r;
+}
+
+/* A stage's memory: tens of MB filled once by the appending thread; in 4 KB pages that is
+ * thousands of page faults (~0.1 s of the solver's thread for a 44 MB stage), in huge pages
+ * (where the kernel has them for the asking) a few dozen. */
+static double *stage_alloc(size_t bytes)
+{
+    if (bytes < H5CHUNKS_HUGE_PAGE)
+        return malloc(bytes);
+    size_t size = (bytes + H5CHUNKS_HUGE_PAGE - 1) & ~(size_t)(H5CHUNKS_HUGE_PAGE - 1);
+    void *p = NULL;
+    if (posix_memalign(&p, H5CHUNKS_HUGE_PAGE, size) != 0)
+        return NULL;
+    (void)madvise(p, size, MADV_HUGEPAGE);   /* only advice: 4 KB pages work the same */
+    return p;
+}
+
+/* Prepares task g in its slot (no lock held; the slot is the claimer's): compresses it (or
+ * copies an earlier task's bytes when it repeats one), or copies it (no filter), so that its
+ * stage can be refilled before it is written. */
 static int prepare(struct worker *w, uint64_t g, struct diag *d)
 {
     struct h5chunks *hc = w->hc;
@@ -196,19 +313,30 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
                                                          : hc->o.chunk_rows) * sizeof(double);
         return slot_put(sl, src, size, hc->n_slots % hc->o.n_cols != 0, d);
     }
+    size_t same = hc->same[s][col];
+    if (same != col) {
+        int r = copy_repeat(hc, sl, g - (col - same), d);
+        if (r)
+            return r > 0 ? 0 : r;
+    }
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
      * chunks gives the same bytes (its state is re-initialised; every chunk has the same
-     * length) without allocating and clearing ~270 KB of zlib state a chunk. */
+     * length) without allocating and clearing ~270 KB of zlib state a chunk. Into the slot
+     * directly: its buffer is made to hold the largest a chunk can compress to, once (the
+     * ring's slots are sized to that: ring_slots), not copied and resized every chunk. */
+    if (slot_fit(sl, hc->slot_cap, 0, d))
+        return DCSIM_ENOMEM;
     h5chunks_shuffle8(src, hc->o.chunk_rows, w->shuffled);
     size_t size = 0;
-    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, w->packed, hc->slot_cap,
-                          &size);
+    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, sl->buf, sl->cap, &size);
     if (z) {
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    return slot_put(sl, w->packed, size, hc->n_slots % hc->o.n_cols != 0, d);
+    sl->data = sl->buf;
+    sl->size = size;
+    return 0;
 }
 
 /* Lock held, on the writer thread: writes every ready task in order (the lock released
@@ -246,6 +374,8 @@ static void write_ready_locked(struct h5chunks *hc)
 static void complete_locked(struct h5chunks *hc, uint64_t g)
 {
     hc->slots[g % hc->n_slots].ready = 1;
+    if (hc->repeat_waiters)
+        pthread_cond_broadcast(&hc->prepared);
     int s = (int)((g / hc->o.n_cols) % (uint64_t)hc->o.n_stages);
     if (--hc->left[s] == 0) {   /* the appender may be waiting for this buffer */
         pthread_cond_broadcast(&hc->done);
@@ -369,6 +499,7 @@ static void halt(struct h5chunks *hc)
     pthread_mutex_lock(&hc->lock);
     hc->quit = 1;
     pthread_cond_broadcast(&hc->work);
+    pthread_cond_broadcast(&hc->prepared);
     pthread_cond_broadcast(&hc->done);
     pthread_cond_signal(&hc->wrote);
     pthread_mutex_unlock(&hc->lock);
@@ -423,11 +554,18 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     pthread_cond_init(&hc->work, NULL);
     pthread_cond_init(&hc->done, NULL);
     pthread_cond_init(&hc->wrote, NULL);
+    pthread_cond_init(&hc->prepared, NULL);
     int ok = 1;
     for (int s = 0; s < hc->o.n_stages; s++) {
-        hc->stage[s] = malloc(hc->o.n_cols * hc->chunk_bytes + 1);
-        ok = ok && hc->stage[s];
+        hc->stage[s] = stage_alloc(hc->o.n_cols * hc->chunk_bytes + 1);
+        hc->same[s] = malloc(hc->o.n_cols * sizeof *hc->same[s]);
+        ok = ok && hc->stage[s] && hc->same[s];
     }
+    for (hc->table_size = 16; hc->table_size < 2 * hc->o.n_cols; hc->table_size *= 2)
+        ;
+    hc->table = malloc(hc->table_size * sizeof *hc->table);
+    hc->table_fp = malloc(hc->table_size * sizeof *hc->table_fp);
+    ok = ok && hc->table && hc->table_fp;
     hc->slots = calloc(hc->n_slots, sizeof *hc->slots);
     hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
     hc->tids = calloc((size_t)hc->o.threads, sizeof *hc->tids);
@@ -435,8 +573,7 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
         if (o->level > 0)
-            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL &&
-                 (hc->workers[i].packed = malloc(hc->slot_cap)) != NULL;
+            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL;
     }
     if (ok && o->level > 0) {   /* the compressed zero chunk, made by the appending thread's stream */
         struct worker *self = &hc->workers[hc->o.threads];
@@ -469,6 +606,8 @@ static void send_stage(struct h5chunks *hc)
         for (size_t c = 0; c < hc->o.n_cols; c++)
             memset(hc->stage[s] + c * hc->o.chunk_rows + hc->filled, 0,
                    (hc->o.chunk_rows - hc->filled) * sizeof(double));
+    if (hc->o.level > 0)
+        find_repeats(hc, s);
     pthread_mutex_lock(&hc->lock);
     hc->left[s] = hc->o.n_cols;
     hc->sent++;
@@ -538,11 +677,11 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     pthread_cond_destroy(&hc->work);
     pthread_cond_destroy(&hc->done);
     pthread_cond_destroy(&hc->wrote);
+    pthread_cond_destroy(&hc->prepared);
     for (size_t i = 0; hc->slots && i < hc->n_slots; i++)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {
         free(hc->workers[i].shuffled);
-        free(hc->workers[i].packed);
         if (hc->workers[i].z_ready)
             deflateEnd(&hc->workers[i].z);
     }
@@ -552,5 +691,9 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
     free(hc->tids);
     free(hc->stage[0]);
     free(hc->stage[1]);
+    free(hc->same[0]);
+    free(hc->same[1]);
+    free(hc->table);
+    free(hc->table_fp);
     free(hc);
 }

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,19 +456,67 @@ out:
     return r;
 }
 
+/* ---- the layout: /time and every site's groups, series and time scales ---- */
+
+/* An entry of a dimension scale's REFERENCE_LIST: the attribute H5DSattach_scale makes has
+ * this memory layout as its file type too (an object reference, then a native int). */
+struct scale_entry {
+    hobj_ref_t dataset;
+    int dimension;
+};
+
+/* What the layout's thousands of objects share (made once: its types, spaces and properties),
+ * and the site being made: its groups of series, each with its own time scale, and the series
+ * attached to those so far. */
+struct layout_ctx {
+    hsize_t dims;               /* rows of every series */
+    hid_t gcpl, dcpl, dapl;
+    hid_t str_type;             /* variable-length UTF-8 string */
+    hid_t scalar;               /* scalar dataspace */
+    hid_t one;                  /* dataspace of one element */
+    hid_t dimlist_type;         /* DIMENSION_LIST: variable-length list of object references */
+    hid_t reflist_type;         /* REFERENCE_LIST: {dataset, dimension} */
+    char units[96];             /* CF units of the time scales */
+    struct site_group {
+        const char *name;       /* "series", "supplies/<id>", ... (borrowed) */
+        hid_t scale;            /* its time scale (borrowed) */
+        hobj_ref_t scale_ref;   /* a reference to it */
+    } *groups;                  /* [n_series + 1] */
+    size_t n_groups;
+    struct attached {
+        size_t group;           /* the series' group in groups[] */
+        struct scale_entry entry;
+    } *attached;                /* [n_series] in the order made */
+    size_t n_attached;
+    struct scale_entry *list;   /* [n_series] a REFERENCE_LIST being written */
+};
+
+/* A new scalar string attribute of a new object: nothing to replace, so no lookup. */
+static herr_t new_attr_text(const struct layout_ctx *c, hid_t loc, const char *name,
+                            const char *value)
+{
+    hid_t a = H5Acreate2(loc, name, c->str_type, c->scalar, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    herr_t r = H5Awrite(a, c->str_type, &value);
+    if (H5Aclose(a) < 0)
+        r = -1;
+    return r;
+}
+
 /* An empty, extendible float64 series under `loc`, with its units and long_name
  * attributes (netCDF/CF names: xarray shows them). long_name NULL: the name. */
-static hid_t create_series(hid_t loc, const char *name, const char *units,
-                           const char *long_name, hsize_t dims, hid_t dcpl, hid_t dapl)
+static hid_t create_series(const struct layout_ctx *c, hid_t loc, const char *name,
+                           const char *units, const char *long_name)
 {
     hsize_t maxdims = H5S_UNLIMITED;
-    hid_t space = H5Screate_simple(1, &dims, &maxdims);
+    hid_t space = H5Screate_simple(1, &c->dims, &maxdims);
     if (space < 0)
         return H5I_INVALID_HID;
-    hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, dapl);
+    hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, c->dcpl, c->dapl);
     H5Sclose(space);
-    if (ds >= 0 && (put_attr_text(ds, "units", units) < 0 ||
-                    put_attr_text(ds, "long_name", long_name ? long_name : name) < 0)) {
+    if (ds >= 0 && (new_attr_text(c, ds, "units", units) < 0 ||
+                    new_attr_text(c, ds, "long_name", long_name ? long_name : name) < 0)) {
         H5Dclose(ds);
         return H5I_INVALID_HID;
     }
@@ -489,152 +538,261 @@ static void cf_time_units(const char *start_iso, char *buf, size_t len)
 
 /* A time coordinate: a float64 series that is a netCDF-4 dimension scale named "time",
  * with CF units and calendar, so xarray decodes it to datetime64. */
-static hid_t create_time(hid_t loc, const char *units, hsize_t dims, hid_t dcpl, hid_t dapl)
+static hid_t create_time(const struct layout_ctx *c, hid_t loc)
 {
-    hid_t ds = create_series(loc, "time", units, "time since the start of the run", dims, dcpl,
-                             dapl);
-    if (ds >= 0 && (put_attr_text(ds, "calendar", "standard") < 0 ||
-                    put_attr_text(ds, "standard_name", "time") < 0 ||
-                    put_attr_text(ds, "axis", "T") < 0 || H5DSset_scale(ds, "time") < 0)) {
+    hid_t ds = create_series(c, loc, "time", c->units, "time since the start of the run");
+    if (ds >= 0 && (new_attr_text(c, ds, "calendar", "standard") < 0 ||
+                    new_attr_text(c, ds, "standard_name", "time") < 0 ||
+                    new_attr_text(c, ds, "axis", "T") < 0 || H5DSset_scale(ds, "time") < 0)) {
         H5Dclose(ds);
         return H5I_INVALID_HID;
     }
     return ds;
 }
 
+/* Adds group `name` of the site being made, with its time scale; its index in *at. */
+static herr_t site_group_add(struct layout_ctx *c, const char *name, hid_t scale, size_t *at)
+{
+    struct site_group *g = &c->groups[c->n_groups];
+    g->name = name;
+    g->scale = scale;
+    if (H5Rcreate(&g->scale_ref, scale, ".", H5R_OBJECT, -1) < 0)
+        return -1;
+    *at = c->n_groups++;
+    return 0;
+}
+
+/* The index of group `name` of the site being made, or -1 when it has not been made. */
+static long site_group_find(const struct layout_ctx *c, const char *name)
+{
+    for (size_t g = 0; g < c->n_groups; g++)
+        if (strcmp(c->groups[g].name, name) == 0)
+            return (long)g;
+    return -1;
+}
+
+/* Attaches dimension 0 of `ds` to the time scale of its group, as H5DSattach_scale does but
+ * without its cost: it rewrites the scale's whole REFERENCE_LIST at every attach (quadratic
+ * in a group's series; half of the layout's time). The dataset's DIMENSION_LIST is written
+ * now, the scales' REFERENCE_LISTs once the site is made (site_scales_end): the same
+ * attributes with the same contents. */
+static herr_t scale_attach(struct layout_ctx *c, size_t group, hid_t ds)
+{
+    hvl_t list = {1, &c->groups[group].scale_ref};
+    hid_t a = H5Acreate2(ds, DIMENSION_LIST, c->dimlist_type, c->one, H5P_DEFAULT,
+                         H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    herr_t r = H5Awrite(a, c->dimlist_type, &list);
+    if (H5Aclose(a) < 0)
+        r = -1;
+    struct attached *at = &c->attached[c->n_attached];
+    at->group = group;
+    at->entry.dimension = 0;
+    if (r >= 0 && (r = H5Rcreate(&at->entry.dataset, ds, ".", H5R_OBJECT, -1)) >= 0)
+        c->n_attached++;
+    return r;
+}
+
+/* Writes the REFERENCE_LIST of each time scale of the site: its series in the order attached
+ * (H5DSattach_scale appends), none on a scale without series. Then the next site starts. */
+static herr_t site_scales_end(struct layout_ctx *c)
+{
+    herr_t r = 0;
+    for (size_t g = 0; r >= 0 && g < c->n_groups; g++) {
+        hsize_t n = 0;
+        for (size_t i = 0; i < c->n_attached; i++)
+            if (c->attached[i].group == g)
+                c->list[n++] = c->attached[i].entry;
+        if (n == 0)
+            continue;
+        hid_t space = H5Screate_simple(1, &n, NULL);
+        hid_t a = space < 0 ? H5I_INVALID_HID
+                            : H5Acreate2(c->groups[g].scale, REFERENCE_LIST, c->reflist_type,
+                                         space, H5P_DEFAULT, H5P_DEFAULT);
+        r = a < 0 ? -1 : H5Awrite(a, c->reflist_type, c->list);
+        if (a >= 0 && H5Aclose(a) < 0)
+            r = -1;
+        h5u_close_space(&space);
+    }
+    c->n_groups = c->n_attached = 0;
+    return r;
+}
+
+static void layout_ctx_close(struct layout_ctx *c)
+{
+    h5u_close_plist(&c->gcpl);
+    h5u_close_plist(&c->dcpl);
+    h5u_close_plist(&c->dapl);
+    h5u_close_type(&c->str_type);
+    h5u_close_type(&c->dimlist_type);
+    h5u_close_type(&c->reflist_type);
+    h5u_close_space(&c->scalar);
+    h5u_close_space(&c->one);
+    free(c->groups);
+    free(c->attached);
+    free(c->list);
+    c->groups = NULL;
+    c->attached = NULL;
+    c->list = NULL;
+}
+
+/* Every dataset has the run's size from the start (the file is renamed into place only when
+ * complete) and stays extendible; whole chunks are written, so no chunk cache. The filters
+ * are declared even though we apply them ourselves: readers undo them. */
+static int layout_ctx_open(const struct h5out *h, struct layout_ctx *c, const char *start_iso,
+                           struct diag *d)
+{
+    hsize_t chunk_dim = h->chunk_rows, one = 1;
+    *c = (struct layout_ctx){.dims = h->steps};
+    c->gcpl = ordered_gcpl(H5P_GROUP_CREATE);
+    c->dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    c->dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    c->str_type = vlen_utf8_type();
+    c->scalar = H5Screate(H5S_SCALAR);
+    c->one = H5Screate_simple(1, &one, NULL);
+    c->dimlist_type = H5Tvlen_create(H5T_STD_REF_OBJ);
+    c->reflist_type = H5Tcreate(H5T_COMPOUND, sizeof(struct scale_entry));
+    c->groups = malloc((h->n_series + 1) * sizeof *c->groups);
+    c->attached = malloc((h->n_series ? h->n_series : 1) * sizeof *c->attached);
+    c->list = malloc((h->n_series ? h->n_series : 1) * sizeof *c->list);
+    cf_time_units(start_iso, c->units, sizeof c->units);
+    if (!c->groups || !c->attached || !c->list) {
+        layout_ctx_close(c);
+        return write_error(d, h->dest, DCSIM_ENOMEM, "out of memory");
+    }
+    if (c->gcpl < 0 || c->dcpl < 0 || c->dapl < 0 || c->str_type < 0 || c->scalar < 0 ||
+        c->one < 0 || c->dimlist_type < 0 || c->reflist_type < 0 ||
+        H5Tinsert(c->reflist_type, "dataset", offsetof(struct scale_entry, dataset),
+                  H5T_STD_REF_OBJ) < 0 ||
+        H5Tinsert(c->reflist_type, "dimension", offsetof(struct scale_entry, dimension),
+                  H5T_NATIVE_INT) < 0 ||
+        H5Pset_obj_track_times(c->dcpl, 0) < 0 || H5Pset_chunk(c->dcpl, 1, &chunk_dim) < 0 ||
+        (h->deflate_level > 0 && (H5Pset_shuffle(c->dcpl) < 0 ||
+                                  H5Pset_deflate(c->dcpl, (unsigned)h->deflate_level) < 0)) ||
+        H5Pset_chunk_cache(c->dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
+        layout_ctx_close(c);
+        return write_fail(d, h->dest, "cannot set up dataset properties");
+    }
+    return 0;
+}
+
+/* Room for one more time scale of a supply or pool group; -1 when out of memory. */
+static int grow_group_times(struct h5out *h)
+{
+    if (h->n_group_time < h->cap_group_time)
+        return 0;
+    size_t cap = h->cap_group_time ? 2 * h->cap_group_time : 16;
+    hid_t *nt = realloc(h->group_time_ds, cap * sizeof *nt);
+    if (!nt)
+        return -1;
+    h->group_time_ds = nt;
+    h->cap_group_time = cap;
+    return 0;
+}
+
+/* Opens group `want` of a site (supplies/<id>, pools/<id>, or one entered before) for its
+ * series: a new one with its parents and its own time scale. Its index among the site's
+ * groups in *at. */
+static int enter_group(struct h5out *h, struct layout_ctx *c, hid_t site, const char *id,
+                       const char *want, hid_t *grp, size_t *at, struct diag *d)
+{
+    long known = site_group_find(c, want);
+    hid_t g = H5I_INVALID_HID, t = H5I_INVALID_HID;
+    int ok = 0;
+    if (known >= 0) {
+        g = H5Gopen2(site, want, H5P_DEFAULT);
+        *at = (size_t)known;
+        ok = g >= 0;
+    } else {
+        hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+        if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+            g = H5Gcreate2(site, want, lcpl, c->gcpl, H5P_DEFAULT);
+        h5u_close_plist(&lcpl);
+        if (g >= 0 && grow_group_times(h) == 0 && (t = create_time(c, g)) >= 0) {
+            h->group_time_ds[h->n_group_time++] = t;
+            ok = site_group_add(c, want, t, at) >= 0;
+        }
+    }
+    *grp = g;
+    if (!ok) {
+        H5Eclear2(H5E_DEFAULT);
+        return write_fail(d, h->dest, "cannot create /sites/%s/%s", id, want);
+    }
+    return 0;
+}
+
+/* /sites/<id>/series with its time scale, and the site's series in their groups. */
+static int create_site(struct h5out *h, struct layout_ctx *c, hid_t sites, size_t i,
+                       const struct h5out_series_def *defs, struct diag *d)
+{
+    const char *id = h->site_ids[i];
+    hid_t site = H5Gcreate2(sites, id, H5P_DEFAULT, c->gcpl, H5P_DEFAULT);
+    hid_t ser = site < 0 ? H5I_INVALID_HID
+                         : H5Gcreate2(site, "series", H5P_DEFAULT, c->gcpl, H5P_DEFAULT);
+    if (ser < 0) {
+        h5u_close_obj(&site);
+        return write_fail(d, h->dest, "cannot create /sites/%s/series", id);
+    }
+    int r = 0;
+    size_t group = 0;   /* the index of the group `grp` is */
+    h->site_time_ds[i] = create_time(c, ser);
+    if (h->site_time_ds[i] < 0 || site_group_add(c, "series", h->site_time_ds[i], &group) < 0)
+        r = write_fail(d, h->dest, "cannot create /sites/%s/series/time", id);
+    hid_t grp = ser;
+    for (size_t j = 0; r == 0 && j < h->n_series; j++) {
+        if (!defs[j].name)
+            continue;
+        const char *want = defs[j].group ? defs[j].group : "series";
+        if (strcmp(want, c->groups[group].name) != 0) {
+            if (grp != ser)
+                h5u_close_obj(&grp);
+            if ((r = enter_group(h, c, site, id, want, &grp, &group, d)) != 0)
+                break;
+        }
+        hid_t ds = create_series(c, grp, defs[j].name, defs[j].units, defs[j].long_name);
+        if (ds >= 0 && scale_attach(c, group, ds) < 0)
+            h5u_close_obj(&ds);
+        if (ds < 0)
+            r = write_fail(d, h->dest, "cannot create /sites/%s/%s/%s", id, want, defs[j].name);
+        else
+            h->series_ds[i * h->n_series + j] = ds;
+    }
+    if (site_scales_end(c) < 0 && r == 0)
+        r = write_fail(d, h->dest, "cannot attach the series of /sites/%s to their time", id);
+    if (grp != ser)
+        h5u_close_obj(&grp);
+    h5u_close_obj(&ser);
+    h5u_close_obj(&site);
+    return r;
+}
+
 /* /time and /sites/<id>/series/<name> for every site and series; each series group has its
  * own copy of /time as the dimension scale of its series (h5netcdf looks for a variable's
  * dimension in the group opened and its parents, and one scale attached to every series of
  * thousands of sites would carry a reference list of them all). */
-static int create_layout(struct h5out *h, const char *const *site_ids,
-                         const struct h5out_series_def *series, int per_site,
+static int create_layout(struct h5out *h, const struct h5out_series_def *series, int per_site,
                          const char *start_iso, struct diag *d)
 {
-    int r = 0;
-    hid_t gcpl = ordered_gcpl(H5P_GROUP_CREATE);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    hid_t sites = H5I_INVALID_HID, site = H5I_INVALID_HID, ser = H5I_INVALID_HID;
-
-    /* Every dataset has the run's size from the start (the file is renamed into place only
-     * when complete) and stays extendible; whole chunks are written, so no chunk cache. The
-     * filters are declared even though we apply them ourselves: readers undo them. */
-    hsize_t chunk_dim = h->chunk_rows, dims = h->steps;
-    if (gcpl < 0 || dcpl < 0 || dapl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
-        H5Pset_chunk(dcpl, 1, &chunk_dim) < 0 ||
-        (h->deflate_level > 0 && (H5Pset_shuffle(dcpl) < 0 ||
-                                  H5Pset_deflate(dcpl, (unsigned)h->deflate_level) < 0)) ||
-        H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
-        r = write_fail(d, h->dest, "cannot set up dataset properties");
-        goto out;
-    }
-    char units[96];
-    cf_time_units(start_iso, units, sizeof units);
-    h->time_ds = create_time(h->file, units, dims, dcpl, dapl);
-    if (h->time_ds < 0) {
+    struct layout_ctx c;
+    int r = layout_ctx_open(h, &c, start_iso, d);
+    if (r)
+        return r;
+    hid_t sites = H5I_INVALID_HID;
+    h->time_ds = create_time(&c, h->file);
+    if (h->time_ds < 0)
         r = write_fail(d, h->dest, "cannot create /time");
-        goto out;
-    }
-    sites = H5Gcreate2(h->file, "sites", H5P_DEFAULT, gcpl, H5P_DEFAULT);
-    if (sites < 0) {
+    else if ((sites = H5Gcreate2(h->file, "sites", H5P_DEFAULT, c.gcpl, H5P_DEFAULT)) < 0)
         r = write_fail(d, h->dest, "cannot create /sites");
-        goto out;
-    }
-    for (size_t i = 0; i < h->n_sites; i++) {
-        if ((h->stop && *h->stop) || atomic_load(&h->lay.cancel)) {   /* thousands of sites
+    for (size_t i = 0; r == 0 && i < h->n_sites; i++) {
+        if ((h->stop && *h->stop) || atomic_load(&h->lay.cancel))   /* thousands of sites
                                                           take a while: stop on a signal */
             r = DCSIM_EINTERRUPTED;
-            goto out;
-        }
-        site = H5Gcreate2(sites, site_ids[i], H5P_DEFAULT, gcpl, H5P_DEFAULT);
-        ser = site < 0 ? H5I_INVALID_HID
-                       : H5Gcreate2(site, "series", H5P_DEFAULT, gcpl, H5P_DEFAULT);
-        if (ser < 0) {
-            r = write_fail(d, h->dest, "cannot create /sites/%s/series", site_ids[i]);
-            goto out;
-        }
-        h->site_time_ds[i] = create_time(ser, units, dims, dcpl, dapl);
-        if (h->site_time_ds[i] < 0) {
-            r = write_fail(d, h->dest, "cannot create /sites/%s/series/time", site_ids[i]);
-            goto out;
-        }
-        const struct h5out_series_def *defs = series + (per_site ? i * h->n_series : 0);
-        const char *open_group = "series";   /* the group `grp` is */
-        hid_t grp = ser, grp_time = h->site_time_ds[i], opened_time = H5I_INVALID_HID;
-        for (size_t j = 0; j < h->n_series; j++) {
-            if (!defs[j].name)
-                continue;
-            const char *want = defs[j].group ? defs[j].group : "series";
-            if (strcmp(want, open_group) != 0) {
-                /* another group (supplies/<id>, pools/<id>), parents created as needed */
-                if (grp != ser)
-                    h5u_close_obj(&grp);
-                h5u_close_obj(&opened_time);
-                hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-                htri_t ex = H5Lexists(site, want, H5P_DEFAULT) ;
-                if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
-                    grp = ex > 0 ? H5Gopen2(site, want, H5P_DEFAULT)
-                                 : H5Gcreate2(site, want, lcpl, gcpl, H5P_DEFAULT);
-                else
-                    grp = H5I_INVALID_HID;
-                h5u_close_plist(&lcpl);
-                /* the group's own time scale: made with the group, found when reopened */
-                if (grp >= 0 && ex > 0)
-                    grp_time = opened_time = H5Dopen2(grp, "time", H5P_DEFAULT);
-                else if (grp >= 0 && h->n_group_time == h->cap_group_time) {
-                    size_t cap = h->cap_group_time ? 2 * h->cap_group_time : 16;
-                    hid_t *nt = realloc(h->group_time_ds, cap * sizeof *nt);
-                    if (nt) {
-                        h->group_time_ds = nt;
-                        h->cap_group_time = cap;
-                    }
-                }
-                if (grp >= 0 && ex <= 0 && h->n_group_time < h->cap_group_time) {
-                    grp_time = create_time(grp, units, dims, dcpl, dapl);
-                    if (grp_time >= 0)
-                        h->group_time_ds[h->n_group_time++] = grp_time;
-                } else if (ex <= 0)
-                    grp_time = H5I_INVALID_HID;
-                if (grp < 0 || grp_time < 0) {
-                    H5Eclear2(H5E_DEFAULT);
-                    r = write_fail(d, h->dest, "cannot create /sites/%s/%s", site_ids[i], want);
-                    if (grp != ser)
-                        h5u_close_obj(&grp);
-                    grp = ser;
-                    h5u_close_obj(&opened_time);
-                    goto out;
-                }
-                open_group = want;
-            }
-            hid_t ds = create_series(grp, defs[j].name, defs[j].units, defs[j].long_name, dims,
-                                     dcpl, dapl);
-            if (ds >= 0 && H5DSattach_scale(ds, grp_time, 0) < 0) {
-                H5Dclose(ds);
-                ds = H5I_INVALID_HID;
-            }
-            if (ds < 0) {
-                r = write_fail(d, h->dest, "cannot create /sites/%s/%s/%s", site_ids[i], want,
-                               defs[j].name);
-                if (grp != ser)
-                    h5u_close_obj(&grp);
-                h5u_close_obj(&opened_time);
-                goto out;
-            }
-            h->series_ds[i * h->n_series + j] = ds;
-        }
-        if (grp != ser)
-            h5u_close_obj(&grp);
-        h5u_close_obj(&opened_time);
-        h5u_close_obj(&ser);
-        h5u_close_obj(&site);
+        else
+            r = create_site(h, &c, sites, i, series + (per_site ? i * h->n_series : 0), d);
     }
-out:
-    h5u_close_obj(&ser);
-    h5u_close_obj(&site);
     h5u_close_obj(&sites);
-    h5u_close_plist(&dapl);
-    h5u_close_plist(&dcpl);
-    h5u_close_plist(&gcpl);
+    layout_ctx_close(&c);
     return r;
 }
 
@@ -677,8 +835,7 @@ static int layout_copy_defs(struct h5out *h, const struct h5out_series_def *seri
 static int layout_prologue(void *ctx, struct diag *d)
 {
     struct h5out *h = ctx;
-    int rc = create_layout(h, (const char *const *)h->site_ids, h->lay.defs, h->lay.per_site,
-                           h->lay.start_iso, d);
+    int rc = create_layout(h, h->lay.defs, h->lay.per_site, h->lay.start_iso, d);
     h->lay.made = rc == 0;
     return rc;
 }

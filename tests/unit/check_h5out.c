@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #include <hdf5.h>
 
@@ -1103,6 +1104,280 @@ START_TEST(test_shuffle8)
 }
 END_TEST
 
+/* ---- dimension scales: written by the layout as H5DSattach_scale writes them ---- */
+
+/* The type of attribute `name` of `loc` (caller closes). */
+static hid_t attr_type(hid_t loc, const char *name)
+{
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    ck_assert_int_ge(a, 0);
+    hid_t t = H5Aget_type(a);
+    ck_assert_int_ge(t, 0);
+    H5Aclose(a);
+    return t;
+}
+
+/* The name of the object a reference points to, into buf. */
+static void ref_name(hid_t loc, hobj_ref_t *ref, char *buf, size_t len)
+{
+    hid_t o = H5Rdereference2(loc, H5P_DEFAULT, H5R_OBJECT, ref);
+    ck_assert_int_ge(o, 0);
+    ck_assert_int_gt(H5Iget_name(o, buf, len), 0);
+    H5Oclose(o);
+}
+
+/* The series of `time` (REFERENCE_LIST), in order, each on dimension 0: want[0..n-1]. */
+static void check_reference_list(hid_t f, const char *time, const char *const *want, size_t n)
+{
+    struct entry {
+        hobj_ref_t ref;
+        int dim;
+    } e[8];
+    hid_t ds = H5Dopen2(f, time, H5P_DEFAULT);
+    ck_assert_int_ge(ds, 0);
+    ck_assert_int_gt(H5DSis_scale(ds), 0);
+    hid_t a = H5Aopen(ds, "REFERENCE_LIST", H5P_DEFAULT);
+    ck_assert_int_ge(a, 0);
+    hid_t sp = H5Aget_space(a);
+    ck_assert_int_eq(H5Sget_simple_extent_npoints(sp), (hssize_t)n);
+    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(struct entry));
+    H5Tinsert(mt, "dataset", HOFFSET(struct entry, ref), H5T_STD_REF_OBJ);
+    H5Tinsert(mt, "dimension", HOFFSET(struct entry, dim), H5T_NATIVE_INT);
+    ck_assert_int_ge(H5Aread(a, mt, e), 0);
+    char name[256];
+    for (size_t i = 0; i < n; i++) {
+        ref_name(f, &e[i].ref, name, sizeof name);
+        ck_assert_str_eq(name, want[i]);
+        ck_assert_int_eq(e[i].dim, 0);
+        hid_t s = H5Dopen2(f, want[i], H5P_DEFAULT);
+        ck_assert_int_gt(H5DSis_attached(s, ds, 0), 0);
+        ck_assert_int_eq(H5DSget_num_scales(s, 0), 1);
+        hid_t t = attr_type(s, "DIMENSION_LIST");
+        hid_t want_t = H5Tvlen_create(H5T_STD_REF_OBJ);
+        ck_assert_int_gt(H5Tequal(t, want_t), 0);
+        H5Tclose(want_t);
+        H5Tclose(t);
+        H5Dclose(s);
+    }
+    H5Tclose(mt);
+    H5Sclose(sp);
+    H5Aclose(a);
+    H5Dclose(ds);
+}
+
+/* A scale and a dataset attached by H5DSattach_scale in a scratch file: the types its
+ * attributes have, to compare ours with. */
+static void h5ds_types(hid_t *reflist, hid_t *dimlist)
+{
+    char path[256];
+    path_in(path, sizeof path, "h5ds.h5");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 4;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t scale = H5Dcreate2(f, "time", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(f, "x", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(H5DSset_scale(scale, "time"), 0);
+    ck_assert_int_ge(H5DSattach_scale(ds, scale, 0), 0);
+    *reflist = attr_type(scale, "REFERENCE_LIST");
+    *dimlist = attr_type(ds, "DIMENSION_LIST");
+    H5Dclose(ds);
+    H5Dclose(scale);
+    H5Sclose(sp);
+    H5Fclose(f);
+    unlink(path);
+}
+
+/* Series in several groups of a site, one group entered twice: every series attached to its
+ * group's time (h5py's ds.dims[0][0] is it), every scale listing its series in order, with
+ * the attribute types H5DSattach_scale gives. */
+START_TEST(test_dimension_scales)
+{
+    static const struct h5out_series_def defs[] = {
+        {"a", "MW", NULL, NULL},
+        {"p", "MW", NULL, "supplies/grid"},
+        {"q", "MW", NULL, "supplies/grid"},
+        {"b", "MW", NULL, NULL},              /* "series" again: appended to its list */
+        {"r", "MW", NULL, "pools/x"},
+    };
+    const size_t n_defs = sizeof defs / sizeof *defs;
+    struct h5out_series_def per_site[2 * 5];
+    for (size_t i = 0; i < 2 * n_defs; i++)
+        per_site[i] = defs[i % n_defs];
+    per_site[n_defs + 4].name = NULL;   /* south-1 has no pool series */
+    char dest[256];
+    path_in(dest, sizeof dest, "scales.h5");
+    struct diag d;
+    diag_init(&d);
+    struct h5out_meta m = make_meta(10, "x", 1);
+    struct h5out *h = NULL;
+    ck_assert_int_eq(h5out_create_sites(dest, &m, N_SITES, site_ids, n_defs, per_site, 4, &h,
+                                        &d), 0);
+    double t[10], v[10 * 2 * 5] = {0};
+    for (int k = 0; k < 10; k++)
+        t[k] = k * 3600.0;
+    ck_assert_int_eq(h5out_append(h, 10, t, v, &d), 0);
+    ck_assert_int_eq(h5out_commit(h, &d), 0);
+    diag_release(&d);
+
+    hid_t f = H5Fopen(dest, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    const char *const north_series[] = {"/sites/north/series/a", "/sites/north/series/b"};
+    const char *const north_grid[] = {"/sites/north/supplies/grid/p",
+                                      "/sites/north/supplies/grid/q"};
+    const char *const north_pool[] = {"/sites/north/pools/x/r"};
+    const char *const south_series[] = {"/sites/south-1/series/a", "/sites/south-1/series/b"};
+    check_reference_list(f, "/sites/north/series/time", north_series, 2);
+    check_reference_list(f, "/sites/north/supplies/grid/time", north_grid, 2);
+    check_reference_list(f, "/sites/north/pools/x/time", north_pool, 1);
+    check_reference_list(f, "/sites/south-1/series/time", south_series, 2);
+    ck_assert_int_eq(H5Lexists(f, "/sites/south-1/pools", H5P_DEFAULT), 0);
+    hid_t time = H5Dopen2(f, "/time", H5P_DEFAULT);   /* no series of its own */
+    ck_assert_int_gt(H5DSis_scale(time), 0);
+    ck_assert_int_eq(H5Aexists(time, "REFERENCE_LIST"), 0);
+    H5Dclose(time);
+
+    hid_t reflist, dimlist;
+    h5ds_types(&reflist, &dimlist);
+    hid_t scale = H5Dopen2(f, "/sites/north/supplies/grid/time", H5P_DEFAULT);
+    hid_t ds = H5Dopen2(f, "/sites/north/supplies/grid/p", H5P_DEFAULT);
+    hid_t ours = attr_type(scale, "REFERENCE_LIST");
+    ck_assert_int_gt(H5Tequal(ours, reflist), 0);
+    H5Tclose(ours);
+    ours = attr_type(ds, "DIMENSION_LIST");
+    ck_assert_int_gt(H5Tequal(ours, dimlist), 0);
+    H5Tclose(ours);
+    char *s = attr_vlen_utf8(ds, "units");
+    ck_assert_str_eq(s, "MW");
+    free(s);
+    H5Tclose(reflist);
+    H5Tclose(dimlist);
+    H5Dclose(ds);
+    H5Dclose(scale);
+    ck_assert_int_eq(H5Fget_obj_count(f, H5F_OBJ_ALL), 1);
+    H5Fclose(f);
+}
+END_TEST
+
+/* ---- repeated columns: compressed once, the bytes copied (h5chunks.c) ---- */
+
+#define REP_COLS 48
+#define REP_ROWS 131072     /* 1 MB chunks: a ring of about 31 slots, fewer than the columns */
+#define REP_TOTAL (REP_ROWS - 5)   /* one partial chunk, zero-padded */
+
+/* The pattern of column c: 0..19 and again at 20..39 (a repeat 20 columns back, in the
+ * ring), except 25 (its own); 40..47 their own, except 47, the same as 5 (42 columns back:
+ * its slot is reused by then, so it is compressed again). Pattern 0 is all zeros. */
+static size_t rep_pattern(size_t c)
+{
+    if (c == 47)
+        return 5;
+    if (c >= 20 && c < 40 && c != 25)
+        return c - 20;
+    return c;
+}
+
+static double rep_value(size_t pattern, size_t k)
+{
+    if (pattern == 0)
+        return 0.0;
+    uint64_t x = (uint64_t)(pattern * 104729 + k) * UINT64_C(6364136223846793005) + 1;
+    x ^= x >> 31;
+    return pattern % 2 ? (double)(x >> 11) / 9007199254740992.0   /* noisy */
+                       : (double)pattern + 0.25 * (double)(k / 64);   /* smooth */
+}
+
+struct rep_out {
+    unsigned char *bytes[REP_COLS];
+    size_t size[REP_COLS];
+};
+
+static int rep_write(void *ctx, size_t col, uint64_t chunk, size_t rows, const void *data,
+                     size_t size, struct diag *d)
+{
+    (void)d;
+    struct rep_out *o = ctx;
+    ck_assert_uint_eq(chunk, 0);
+    ck_assert_uint_eq(rows, REP_TOTAL);
+    ck_assert_ptr_null(o->bytes[col]);
+    o->bytes[col] = malloc(size);
+    ck_assert_ptr_nonnull(o->bytes[col]);
+    memcpy(o->bytes[col], data, size);
+    o->size[col] = size;
+    return 0;
+}
+
+static void rep_run(int threads, struct rep_out *o)
+{
+    memset(o, 0, sizeof *o);
+    struct h5chunks_opts opt = {.n_cols = REP_COLS, .chunk_rows = REP_ROWS,
+                                .total_rows = REP_TOTAL, .n_stages = 1, .threads = threads,
+                                .level = 1, .write = rep_write, .ctx = o};
+    struct h5chunks *hc = NULL;
+    ck_assert_int_eq(h5chunks_start(&opt, &hc), 0);
+    size_t n = REP_TOTAL;
+    double *t = malloc(n * sizeof *t), *v = malloc((REP_COLS - 1) * n * sizeof *v);
+    size_t map[REP_COLS - 1];
+    ck_assert(t && v);
+    for (size_t k = 0; k < n; k++)
+        t[k] = rep_value(rep_pattern(0), k);
+    for (size_t c = 1; c < REP_COLS; c++) {
+        map[c - 1] = c - 1;
+        for (size_t k = 0; k < n; k++)
+            v[(c - 1) * n + k] = rep_value(rep_pattern(c), k);
+    }
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(h5chunks_append(hc, n, t, v, map, &d), 0);
+    ck_assert_int_eq(h5chunks_drain(hc, &d), 0);
+    h5chunks_close(hc, &d);
+    ck_assert_uint_eq(d.n, 0);
+    diag_release(&d);
+    free(t);
+    free(v);
+}
+
+/* Every column's bytes inflate and unshuffle to its values (zero-padded); a repeat's bytes
+ * are its pattern's, near in the ring or not; any number of threads gives the same bytes. */
+START_TEST(test_chunks_repeats)
+{
+    static struct rep_out one, four;
+    rep_run(1, &one);
+    rep_run(4, &four);
+    unsigned char *shuffled = malloc(REP_ROWS * 8);
+    double *x = malloc(REP_ROWS * 8);
+    ck_assert(shuffled && x);
+    for (size_t c = 0; c < REP_COLS; c++) {
+        ck_assert_uint_eq(one.size[c], four.size[c]);
+        ck_assert(memcmp(one.bytes[c], four.bytes[c], one.size[c]) == 0);
+        size_t p = rep_pattern(c);
+        ck_assert_uint_eq(one.size[c], one.size[p]);
+        ck_assert(memcmp(one.bytes[c], one.bytes[p], one.size[c]) == 0);
+        uLongf len = REP_ROWS * 8;
+        ck_assert_int_eq(uncompress(shuffled, &len, one.bytes[c], one.size[c]), Z_OK);
+        ck_assert_uint_eq(len, REP_ROWS * 8);
+        size_t bad = REP_ROWS;   /* the first row that differs (one check per column: a
+                                    ck_assert per row would take seconds) */
+        for (size_t k = REP_ROWS; k-- > 0;) {
+            uint64_t bits = 0;
+            for (size_t b = 0; b < 8; b++)
+                bits |= (uint64_t)shuffled[b * REP_ROWS + k] << (8 * b);
+            double want = k < REP_TOTAL ? rep_value(p, k) : 0.0;
+            memcpy(&x[k], &bits, sizeof bits);
+            if (memcmp(&x[k], &want, 8) != 0)
+                bad = k;
+        }
+        ck_assert_msg(bad == REP_ROWS, "column %zu row %zu", c, bad);
+    }
+    for (size_t c = 0; c < REP_COLS; c++) {
+        free(one.bytes[c]);
+        free(four.bytes[c]);
+    }
+    free(shuffled);
+    free(x);
+}
+END_TEST
+
 /* A raised stop flag: the append (or the pool) gives up with DCSIM_EINTERRUPTED and no
  * message; abort leaves nothing. */
 START_TEST(test_chunks_stop)
@@ -1152,6 +1427,8 @@ static Suite *h5out_suite(void)
     tcase_add_test(tc, test_chunks_threads_and_pipeline);
     tcase_add_test(tc, test_chunks_levels);
     tcase_add_test(tc, test_shuffle8);
+    tcase_add_test(tc, test_chunks_repeats);
+    tcase_add_test(tc, test_dimension_scales);
     tcase_add_test(tc, test_chunks_stop);
     suite_add_tcase(s, tc);
     return s;
