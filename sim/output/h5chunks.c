@@ -43,6 +43,7 @@ struct slot {
 struct worker {
     struct h5chunks *hc;
     unsigned char *shuffled;    /* [chunk_rows * 8] */
+    unsigned char *packed;      /* [slot_cap]: deflate's output, then copied to the slot */
     z_stream z;                 /* reset for every chunk */
     int z_ready;
 };
@@ -223,12 +224,13 @@ static size_t chunk_data_rows(const struct h5chunks *hc, uint64_t chunk)
     return left < hc->o.chunk_rows ? (size_t)left : hc->o.chunk_rows;
 }
 
-/* Makes the slot's buffer hold `size` bytes: grown when they do not fit (kept, not freed
+/* Copies `size` bytes into the slot's buffer, grown when they do not fit (kept, not freed
  * once written: a free from the writing thread would contend for the allocating thread's
  * malloc arena with HDF5's own allocations). When slots do not each hold one column (`shrink`:
  * a ring of fewer slots than columns), a buffer far larger than its chunk is shrunk, or every
  * slot would grow to the largest chunk of any column. */
-static int slot_fit(struct slot *sl, size_t size, int shrink, struct diag *d)
+static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
+                    struct diag *d)
 {
     size_t cap = (size + 4095) & ~(size_t)4095;   /* whole pages: fewer reallocs */
     if (size > sl->cap || (shrink && sl->cap > 2 * cap)) {
@@ -240,15 +242,6 @@ static int slot_fit(struct slot *sl, size_t size, int shrink, struct diag *d)
         sl->buf = moved;
         sl->cap = cap;
     }
-    return 0;
-}
-
-/* Copies `size` bytes into the slot's buffer (see slot_fit). */
-static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
-                    struct diag *d)
-{
-    if (slot_fit(sl, size, shrink, d))
-        return DCSIM_ENOMEM;
     memcpy(sl->buf, bytes, size);
     sl->data = sl->buf;
     sl->size = size;
@@ -269,9 +262,9 @@ static int copy_repeat(struct h5chunks *hc, struct slot *sl, uint64_t src, struc
         pthread_cond_wait(&hc->prepared, &hc->lock);
     hc->repeat_waiters--;
     /* src's slot holds its bytes until task src + n_slots is claimed (under the lock) */
-    if (!hc->rc && !hc->quit && hc->claim <= src + hc->n_slots)   /* (never shrunk: see
-                                                                        prepare) */
-        r = slot_put(sl, from->data, from->size, 0, d) ? DCSIM_ENOMEM : 1;
+    if (!hc->rc && !hc->quit && hc->claim <= src + hc->n_slots)
+        r = slot_put(sl, from->data, from->size, hc->n_slots % hc->o.n_cols != 0, d) ? DCSIM_ENOMEM
+                                                                                    : 1;
     pthread_mutex_unlock(&hc->lock);
     return r;
 }
@@ -322,21 +315,16 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
     /* What HDF5's pipeline does with shuffle + deflate: compress2 (deflateInit at the level,
      * one deflate to the end, deflateEnd) of the shuffled chunk. A stream reset between
      * chunks gives the same bytes (its state is re-initialised; every chunk has the same
-     * length) without allocating and clearing ~270 KB of zlib state a chunk. Into the slot
-     * directly: its buffer is made to hold the largest a chunk can compress to, once (the
-     * ring's slots are sized to that: ring_slots), not copied and resized every chunk. */
-    if (slot_fit(sl, hc->slot_cap, 0, d))
-        return DCSIM_ENOMEM;
+     * length) without allocating and clearing ~270 KB of zlib state a chunk. */
     h5chunks_shuffle8(src, hc->o.chunk_rows, w->shuffled);
     size_t size = 0;
-    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, sl->buf, sl->cap, &size);
+    int z = deflate_chunk(w, hc->o.level, w->shuffled, hc->chunk_bytes, w->packed, hc->slot_cap,
+                          &size);
     if (z) {
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    sl->data = sl->buf;
-    sl->size = size;
-    return 0;
+    return slot_put(sl, w->packed, size, hc->n_slots % hc->o.n_cols != 0, d);
 }
 
 /* Lock held, on the writer thread: writes every ready task in order (the lock released
@@ -573,7 +561,8 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
         if (o->level > 0)
-            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL;
+            ok = (hc->workers[i].shuffled = malloc(hc->chunk_bytes)) != NULL &&
+                 (hc->workers[i].packed = malloc(hc->slot_cap)) != NULL;
     }
     if (ok && o->level > 0) {   /* the compressed zero chunk, made by the appending thread's stream */
         struct worker *self = &hc->workers[hc->o.threads];
@@ -682,6 +671,7 @@ void h5chunks_close(struct h5chunks *hc, struct diag *d)
         free(hc->slots[i].buf);
     for (int i = 0; hc->workers && i <= hc->o.threads; i++) {
         free(hc->workers[i].shuffled);
+        free(hc->workers[i].packed);
         if (hc->workers[i].z_ready)
             deflateEnd(&hc->workers[i].z);
     }

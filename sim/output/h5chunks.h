@@ -12,7 +12,7 @@
  * stage's chunks, so the appending thread waits for the compression, not for the writes.
  * With one stage it waits while a stage is compressed (and compresses with the pool
  * meanwhile); with two it fills one while the pool works on the other. Memory: n_stages *
- * n_cols * chunk_rows doubles, plus the ring of chunks (at most 32 MB reserved; typical series
+ * n_cols * chunk_rows doubles, plus the chunks in the ring (at most 32 MB; typical series
  * compress to a fifth of that or less). */
 #ifndef DCSIM_H5CHUNKS_H
 #define DCSIM_H5CHUNKS_H
