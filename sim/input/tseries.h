@@ -62,6 +62,14 @@ static inline size_t tseries_row_at(const struct tseries *s, int64_t x, size_t *
     return lo;
 }
 
+/** The integral from t_s[0] to x (the series held over each row), with the row hint of
+ *  tseries_row_at. */
+static inline double tseries_integral_to(const struct tseries *s, int64_t x, size_t *row)
+{
+    size_t r = tseries_row_at(s, x, row);
+    return s->cum[r] + s->v[r] * (double)(x - s->t_s[r]);
+}
+
 /** tseries_mean with the row hint of tseries_row_at (the same value): for a caller that
  *  asks for consecutive spans, step after step. */
 static inline double tseries_mean_from(const struct tseries *s, int64_t a_s, int64_t b_s,
@@ -69,11 +77,8 @@ static inline double tseries_mean_from(const struct tseries *s, int64_t a_s, int
 {
     if (s->n == 1)
         return s->v[0];
-    size_t ra = tseries_row_at(s, a_s, row);
-    double ia = s->cum[ra] + s->v[ra] * (double)(a_s - s->t_s[ra]);
-    size_t rb = tseries_row_at(s, b_s, row);
-    double ib = s->cum[rb] + s->v[rb] * (double)(b_s - s->t_s[rb]);
-    return (ib - ia) / (double)(b_s - a_s);
+    double ia = tseries_integral_to(s, a_s, row);
+    return (tseries_integral_to(s, b_s, row) - ia) / (double)(b_s - a_s);
 }
 
 /** A caller's place in a series as it asks for consecutive spans: the row of its last
@@ -94,15 +99,9 @@ static inline double tseries_mean_next(const struct tseries *s, int64_t a_s, int
 {
     if (s->n == 1)
         return s->v[0];
-    double ia;
-    if (c->have && c->end_s == a_s) {
-        ia = c->end_integral;
-    } else {
-        size_t ra = tseries_row_at(s, a_s, &c->row);
-        ia = s->cum[ra] + s->v[ra] * (double)(a_s - s->t_s[ra]);
-    }
-    size_t rb = tseries_row_at(s, b_s, &c->row);
-    double ib = s->cum[rb] + s->v[rb] * (double)(b_s - s->t_s[rb]);
+    double ia = c->have && c->end_s == a_s ? c->end_integral
+                                           : tseries_integral_to(s, a_s, &c->row);
+    double ib = tseries_integral_to(s, b_s, &c->row);
     c->have = 1;
     c->end_s = b_s;
     c->end_integral = ib;

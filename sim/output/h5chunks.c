@@ -248,6 +248,13 @@ static int slot_put(struct slot *sl, const void *bytes, size_t size, int shrink,
     return 0;
 }
 
+/* Whether slots are shared by columns (a ring of fewer slots than a stage's columns): then
+ * slot_put shrinks a buffer far larger than its chunk. */
+static int ring_shrinks(const struct h5chunks *hc)
+{
+    return hc->n_slots % hc->o.n_cols != 0;
+}
+
 /* Task g repeats task `src` of its stage: waits until `src` is in the ring and copies its
  * compressed bytes into g's slot (the same bytes compressing g would give). Returns 1 when
  * copied, 0 when it cannot be (src's slot reused since, or the pool stopping: compress g
@@ -263,8 +270,7 @@ static int copy_repeat(struct h5chunks *hc, struct slot *sl, uint64_t src, struc
     hc->repeat_waiters--;
     /* src's slot holds its bytes until task src + n_slots is claimed (under the lock) */
     if (!hc->rc && !hc->quit && hc->claim <= src + hc->n_slots)
-        r = slot_put(sl, from->data, from->size, hc->n_slots % hc->o.n_cols != 0, d) ? DCSIM_ENOMEM
-                                                                                    : 1;
+        r = slot_put(sl, from->data, from->size, ring_shrinks(hc), d) ? DCSIM_ENOMEM : 1;
     pthread_mutex_unlock(&hc->lock);
     return r;
 }
@@ -304,7 +310,7 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
     if (hc->o.level <= 0) {   /* H5CHUNKS_RAW_ROWS: the rows of data; RAW_CHUNK: all */
         size_t size = (hc->o.level == H5CHUNKS_RAW_ROWS ? chunk_data_rows(hc, chunk)
                                                          : hc->o.chunk_rows) * sizeof(double);
-        return slot_put(sl, src, size, hc->n_slots % hc->o.n_cols != 0, d);
+        return slot_put(sl, src, size, ring_shrinks(hc), d);
     }
     size_t same = hc->same[s][col];
     if (same != col) {
@@ -324,7 +330,7 @@ static int prepare(struct worker *w, uint64_t g, struct diag *d)
         diag_error(d, NULL, 0, 0, "cannot compress a chunk of series: zlib error %d", z);
         return z == Z_MEM_ERROR ? DCSIM_ENOMEM : DCSIM_EINTERNAL;
     }
-    return slot_put(sl, w->packed, size, hc->n_slots % hc->o.n_cols != 0, d);
+    return slot_put(sl, w->packed, size, ring_shrinks(hc), d);
 }
 
 /* Lock held, on the writer thread: writes every ready task in order (the lock released

@@ -430,11 +430,11 @@ static void cooling_weather(struct step_load *l, const struct cooling_liquid *li
 /* The rest of load_eval once the shares kept (k*) are known; always inline (gcc otherwise
  * makes it a function of its own when load_eval has several callers), and called with
  * literal 1.0s when nothing is throttled, so the compiler drops those products (x·1 is x). */
-static inline __attribute__((always_inline)) void load_served(const struct step_load *l, const struct cooling_liquid *liquid,
-                               const struct cooling_air *air, double s_flex, double s_firm,
-                               const double p[2][N_POOL_CLASSES], const double q[2][2],
-                               double kl0, double kl1, double ka0, double ka1,
-                               struct load_eval *e)
+__attribute__((always_inline)) static inline void
+load_served(const struct step_load *l, const struct cooling_liquid *liquid,
+            const struct cooling_air *air, double s_flex, double s_firm,
+            const double p[2][N_POOL_CLASSES], const double q[2][2], double kl0, double kl1,
+            double ka0, double ka1, struct load_eval *e)
 {
     double pL0 = p[0][POOL_LIQUID], pM0 = p[0][POOL_MIXED], pA0 = p[0][POOL_AIR];
     double pL1 = p[1][POOL_LIQUID], pM1 = p[1][POOL_MIXED], pA1 = p[1][POOL_AIR];
