@@ -8,7 +8,10 @@
  * (g < written + n_slots). A stage is refilled as soon as all of its tasks are in the ring,
  * not when they are written: the ring holds about a stage more, so the appending thread (the
  * solver) waits for the compression (and compresses meanwhile), never for HDF5's writes,
- * which can take long (metadata reloads with thousands of series). */
+ * which can take long (metadata reloads with thousands of series).
+ *
+ * Inline (threads 0): no threads at all; the appending thread compresses and writes each
+ * stage as it is sent, through the same ring and the same order, so the bytes are the same. */
 #define _DEFAULT_SOURCE 1   /* madvise */
 #include "h5chunks.h"
 
@@ -89,6 +92,7 @@ struct h5chunks {
     pthread_t *tids;
     int n_tids;
     struct worker *workers;     /* [threads + 1]: the last is the appending thread's */
+    int inline_mode;            /* threads 0: everything on the appending thread */
 };
 
 void h5chunks_shuffle8(const void *in, size_t n, void *out)
@@ -527,6 +531,34 @@ static size_t ring_slots(const struct h5chunks_opts *o, size_t slot_cap)
     return n > least ? n : least;
 }
 
+/* Inline: the prologue on the appending thread, at the start; a failure is reported by the
+ * first append or the drain, as the writer thread's would be. Returns 0. */
+static int run_prologue_inline(struct h5chunks *hc)
+{
+    if (hc->o.prologue) {
+        struct diag d;
+        diag_init(&d);
+        int rc = hc->o.prologue(hc->o.ctx, &d);
+        if (rc)
+            fail_with_locked(hc, rc, &d);   /* no other thread: the lock is not needed */
+        diag_release(&d);
+    }
+    hc->prologue_done = 1;
+    return 0;
+}
+
+/* Inline: compresses and writes every task sent, in order, on the appending thread. */
+static void work_inline(struct h5chunks *hc)
+{
+    struct worker *self = &hc->workers[hc->o.threads];
+    pthread_mutex_lock(&hc->lock);
+    while (!hc->rc && !hc->quit && hc->written < hc->end) {
+        work_one_locked(self);   /* none when the ring is full: the writes free it */
+        write_ready_locked(hc);
+    }
+    pthread_mutex_unlock(&hc->lock);
+}
+
 int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
 {
     *out = NULL;
@@ -534,9 +566,10 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     if (!hc)
         return DCSIM_ENOMEM;
     hc->o = *o;
-    if (hc->o.n_stages != 2)
+    hc->inline_mode = o->threads == 0;
+    if (hc->o.n_stages != 2 || hc->inline_mode)   /* inline: a stage is done when sent */
         hc->o.n_stages = 1;
-    if (hc->o.threads < 1)
+    if (hc->o.threads < 0)
         hc->o.threads = 1;
     if (hc->o.chunk_rows < 1)
         hc->o.chunk_rows = 1;
@@ -562,7 +595,7 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     ok = ok && hc->table && hc->table_fp;
     hc->slots = calloc(hc->n_slots, sizeof *hc->slots);
     hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
-    hc->tids = calloc((size_t)hc->o.threads, sizeof *hc->tids);
+    hc->tids = calloc((size_t)hc->o.threads + 1, sizeof *hc->tids);
     ok = ok && hc->slots && hc->workers && hc->tids;
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
@@ -576,6 +609,10 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
         ok = hc->zero && (memset(self->shuffled, 0, hc->chunk_bytes),
                           deflate_chunk(self, o->level, self->shuffled, hc->chunk_bytes, hc->zero,
                                         hc->slot_cap, &hc->zero_size) == 0);
+    }
+    if (ok && hc->inline_mode) {
+        *out = hc;
+        return run_prologue_inline(hc);
     }
     ok = ok && pthread_create(&hc->writer, NULL, writer_thread, hc) == 0;
     hc->writer_started = ok;
@@ -610,6 +647,8 @@ static void send_stage(struct h5chunks *hc)
     pthread_cond_broadcast(&hc->work);
     pthread_mutex_unlock(&hc->lock);
     hc->filled = 0;
+    if (hc->inline_mode)
+        work_inline(hc);
 }
 
 int h5chunks_append(struct h5chunks *hc, size_t n, const double *time_s, const double *values,

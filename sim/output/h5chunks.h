@@ -33,11 +33,14 @@ struct h5chunks_opts {
     size_t chunk_rows;          /* rows of a chunk (>= 1) */
     uint64_t total_rows;        /* rows over the run: the last stage is sent when reached */
     int n_stages;               /* 1 or 2 */
-    int threads;                /* compressing threads (>= 1) */
+    int threads;                /* compressing threads; 0: none, nor a writer thread (inline:
+                                   the appending thread compresses and writes each stage as
+                                   it is sent, and runs the prologue in h5chunks_start) */
     int level;                  /* H5CHUNKS_RAW_ROWS, H5CHUNKS_RAW_CHUNK or 1..9 */
     volatile sig_atomic_t *stop;   /* optional: nonzero abandons the work (DCSIM_EINTERRUPTED) */
     /* Writes column `col` of chunk `chunk` (rows of data in it): `size` bytes at `data`.
-     * Called from the pool's one writing thread, never from the appending one.
+     * Called from the pool's one writing thread, never from the appending one (inline:
+     * from the appending one).
      * Returns 0 or a status, with a message in d. */
     int (*write)(void *ctx, size_t col, uint64_t chunk, size_t rows, const void *data,
                  size_t size, struct diag *d);

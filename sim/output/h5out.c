@@ -932,7 +932,9 @@ static int start_chunks(struct h5out *h, struct diag *d)
         return 0;
     struct h5chunks_opts o = {
         .n_cols = h->n_used + 1, .chunk_rows = h->chunk_rows, .total_rows = h->steps,
-        .n_stages = h->n_stages, .threads = h->threads, .stop = h->stop,
+        /* one thread asked for (-j 1): none but the caller's, which compresses and writes
+         * each stage as the solver hands it over */
+        .n_stages = h->n_stages, .threads = h->threads > 1 ? h->threads : 0, .stop = h->stop,
         .level = h->pipeline ? H5CHUNKS_RAW_ROWS
                  : h->deflate_level > 0 ? h->deflate_level : H5CHUNKS_RAW_CHUNK,
         .write = write_chunk, .prologue = layout_prologue, .ctx = h,

@@ -38,7 +38,8 @@ struct h5out_meta {
     int deflate_level;              /* series compression: 0 the default (1), 1..9 (shuffle
                                        then deflate), or H5OUT_NO_DEFLATE (no filter at all:
                                        fastest, ~6x larger) */
-    int threads;                    /* threads compressing the series: 0 all cores */
+    int threads;                    /* threads compressing the series: 0 all cores; 1 none (the
+                                       appending thread compresses and writes) */
     volatile sig_atomic_t *stop;    /* optional: nonzero abandons the series (an abort) */
     int filter_pipeline;            /* tests only: write the series through HDF5's filter
                                        pipeline (H5Dwrite) instead of compressing chunks

@@ -645,8 +645,9 @@ START_TEST(test_readonly_dir)
 END_TEST
 
 /* A write that fails inside HDF5 (the file size limit stands in for a full disk) is an
- * I/O error carrying the system's reason, and leaves nothing behind. */
-START_TEST(test_write_fails)
+ * I/O error carrying the system's reason, and leaves nothing behind: written by the pool's
+ * writer thread (threads 0: all cores) or by the appending thread itself (1: inline). */
+static void write_fails_with(int threads)
 {
     enum { BLOCK = 1000, BLOCKS = 50 };
     char dest[256];
@@ -667,6 +668,7 @@ START_TEST(test_write_fails)
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &low), 0);
 
     struct h5out_meta m = make_meta((int64_t)BLOCK * BLOCKS, "x", 1);
+    m.threads = threads;
     struct h5out *h = NULL;
     int r = h5out_create(dest, &m, N_SITES, site_ids, N_SERIES, series, 256, &h, &d);
     for (int b = 0; r == 0 && b < BLOCKS; b++) {
@@ -702,6 +704,13 @@ START_TEST(test_write_fails)
     check_values(dest, STEPS);
     ck_assert_uint_eq(d.n_errors, 1);
     diag_release(&d);
+    ck_assert_int_eq(unlink(dest), 0);
+}
+
+START_TEST(test_write_fails)
+{
+    write_fails_with(0);
+    write_fails_with(1);
 }
 END_TEST
 
@@ -1017,7 +1026,8 @@ static void check_mixed_values(const char *path)
     H5Fclose(f);
 }
 
-/* One thread, several, all cores: the same file byte for byte; and every stored chunk is
+/* One thread (inline: the appending thread compresses and writes), several, all cores: the
+ * same file byte for byte; and every stored chunk is
  * what HDF5's own filter pipeline (shuffle + deflate) stores for it, partial last chunk
  * included, so any reader undoes it. */
 START_TEST(test_chunks_threads_and_pipeline)
@@ -1338,10 +1348,12 @@ static void rep_run(int threads, struct rep_out *o)
 }
 
 /* Every column's bytes inflate and unshuffle to its values (zero-padded); a repeat's bytes
- * are its pattern's, near in the ring or not; any number of threads gives the same bytes. */
+ * are its pattern's, near in the ring or not; any number of threads gives the same bytes, and
+ * so does none (inline). */
 START_TEST(test_chunks_repeats)
 {
-    static struct rep_out one, four;
+    static struct rep_out inl, one, four;
+    rep_run(0, &inl);
     rep_run(1, &one);
     rep_run(4, &four);
     unsigned char *shuffled = malloc(REP_ROWS * 8);
@@ -1350,6 +1362,8 @@ START_TEST(test_chunks_repeats)
     for (size_t c = 0; c < REP_COLS; c++) {
         ck_assert_uint_eq(one.size[c], four.size[c]);
         ck_assert(memcmp(one.bytes[c], four.bytes[c], one.size[c]) == 0);
+        ck_assert_uint_eq(one.size[c], inl.size[c]);
+        ck_assert(memcmp(one.bytes[c], inl.bytes[c], one.size[c]) == 0);
         size_t p = rep_pattern(c);
         ck_assert_uint_eq(one.size[c], one.size[p]);
         ck_assert(memcmp(one.bytes[c], one.bytes[p], one.size[c]) == 0);
@@ -1370,6 +1384,7 @@ START_TEST(test_chunks_repeats)
         ck_assert_msg(bad == REP_ROWS, "column %zu row %zu", c, bad);
     }
     for (size_t c = 0; c < REP_COLS; c++) {
+        free(inl.bytes[c]);
         free(one.bytes[c]);
         free(four.bytes[c]);
     }
