@@ -5,6 +5,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,12 +259,14 @@ static void finish_total(size_t n_sites, double (*site)[N_METRICS], double *tota
     }
 }
 
-/* The sites of one trial stepped by a team of threads: each thread takes a fixed range of
- * sites and steps it over a block of steps, writing each site-step's series and unserved
- * intervals into the block's buffers and folding them into that site's summary; then the
- * calling thread folds the block, step by step in site order, into the scenario's totals and
- * the series block. Every site sees the same calls in the same order as with one thread and
- * the totals are summed in the same order, so results are bit-identical for any team size. */
+/* The sites of one trial stepped by a team of threads: each thread owns a fixed range of
+ * sites and steps them over a block of steps, writing each site-step's series and unserved
+ * intervals into the block's buffers and folding them into that site's summary; a thread
+ * through its own range takes the last sites not yet started of another's (one slowed by
+ * the machine, or by the writer's threads sharing its core). Then each thread adds its own
+ * range's rows to the scenario's totals, in site order, in turn. Every site sees the same
+ * calls in the same order as with one thread, whichever thread steps it, and the totals are
+ * summed in the same order, so results are bit-identical for any team size. */
 /* A reusable barrier for `count` threads (mutex + condition variable, so the count can be
  * lowered when a thread could not start). */
 struct gate {
@@ -326,6 +329,11 @@ struct site_team {
     size_t n_sites;
     int n;                              /* threads, the caller included */
     struct gate go, done;
+    struct {                            /* per thread's range of sites, this block: */
+        _Alignas(CACHE_LINE_BYTES) atomic_uint_least64_t taken;   /* from the front (low 32
+                                           bits, its owner) and from the back (high 32) */
+        atomic_size_t stepped;          /* sites through the block */
+    } range[SOLVER_MAX_THREADS];
     int64_t k0, nk;                     /* this block: its first step and length */
     int quit;                           /* set by the caller before `go`: workers return */
     size_t nv;                          /* values per site and step */
@@ -377,20 +385,58 @@ static void team_range(const struct site_team *tm, int who, size_t *i0, size_t *
     *i1 = tm->n_sites * (size_t)(who + 1) / (size_t)tm->n;
 }
 
+/* Polls of a count before yielding the core while waiting for it to be reached: ~50 µs (a
+ * PAUSE is 10-40 ns), about the time another thread needs to finish a site's block. */
+#define TEAM_SPIN 3000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#define TAKEN_BACK (UINT64_C(1) << 32)   /* a site taken from the back of a range */
+
+/* Takes a site of range w: the next from the front (its owner), or from the back (another
+ * thread) while at least two are left (a thread that is only a site behind is left to
+ * finish: moving a site's state to another core and back costs more than the wait);
+ * returns it, or n_sites when there is none to take. */
+static size_t range_take(struct site_team *tm, int w, int back)
+{
+    size_t i0, i1;
+    team_range(tm, w, &i0, &i1);
+    uint64_t t = atomic_load_explicit(&tm->range[w].taken, memory_order_relaxed);
+    for (;;) {
+        uint64_t front = t & (TAKEN_BACK - 1), from_back = t >> 32;
+        if (front + from_back + (back ? 1 : 0) >= i1 - i0)
+            return tm->n_sites;
+        if (atomic_compare_exchange_weak_explicit(&tm->range[w].taken, &t,
+                                                  t + (back ? TAKEN_BACK : 1),
+                                                  memory_order_relaxed, memory_order_relaxed))
+            return back ? i1 - 1 - (size_t)from_back : i0 + (size_t)front;
+    }
+}
+
 /* Thread who's sites over the team's current block, site by site (each through every step
- * of the block before the next: one site's state in cache at a time). The buffers are laid
- * out site by site ([site][step]). The thread's status, failing step and site, and interval
- * count stay in locals until the block ends: threads write no shared cache line step by
- * step. */
+ * of the block before the next: one site's state in cache at a time): its own range from the
+ * front, then others' from their back. The buffers are laid out site by site ([site][step]).
+ * The thread's status, failing step and site, and interval count stay in locals until the
+ * block ends: threads write no shared cache line step by step. */
 static void team_step(struct site_team *tm, int who)
 {
-    size_t i0, i1, ivlen = 0;
-    team_range(tm, who, &i0, &i1);
+    size_t ivlen = 0;
     int64_t dt = tm->s->sc->timestep_s;
     int status = 0;
     int64_t failed = 0;
     size_t failed_site = 0;
-    for (size_t i = i0; i < i1; i++) {
+    for (int r = 0; r < tm->n;) {
+        int w = (who + r) % tm->n;
+        size_t i = range_take(tm, w, r > 0);
+        if (i == tm->n_sites) {
+            r++;
+            continue;
+        }
         struct site_run *run = &tm->runs[i];
         for (int64_t j = 0; j < tm->nk; j++) {
             int64_t t = (tm->k0 + j) * dt;
@@ -420,6 +466,7 @@ static void team_step(struct site_team *tm, int who)
                 break;
             }
         }
+        atomic_fetch_add_explicit(&tm->range[w].stepped, 1, memory_order_release);
     }
     tm->status[who] = status;
     tm->failed_step[who] = failed;
@@ -455,6 +502,14 @@ static void team_sum(struct site_team *tm, int who)
     size_t i0, i1, nk = (size_t)tm->nk;
     team_range(tm, who, &i0, &i1);
     double *tot = tm->totals;
+    /* its range's sites stepped by others too */
+    for (int spin = 0;
+         atomic_load_explicit(&tm->range[who].stepped, memory_order_acquire) < i1 - i0; spin++) {
+        if (spin < TEAM_SPIN)
+            cpu_relax();
+        else
+            sched_yield();
+    }
     if (who == 0) {
         memset(tot, 0, nk * N_SERIES * sizeof *tot);
         memset(tm->any_unserved, 0, nk);
@@ -648,7 +703,11 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             tm.folded0 = b.folded;
             tm.filled0 = b.filled;
         }
-        tm.baton = 0;   /* `go` publishes it */
+        tm.baton = 0;   /* `go` publishes it and the ranges' counts */
+        for (int w = 0; w < tm.n; w++) {
+            atomic_store_explicit(&tm.range[w].taken, 0, memory_order_relaxed);
+            atomic_store_explicit(&tm.range[w].stepped, 0, memory_order_relaxed);
+        }
         if (tm.n > 1)
             gate_wait(&tm.go);
         team_block(&tm, 0);
