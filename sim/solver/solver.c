@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cachealign.h"
@@ -334,6 +335,8 @@ struct site_team {
                                            bits, its owner) and from the back (high 32) */
         atomic_size_t stepped;          /* sites through the block */
     } range[SOLVER_MAX_THREADS];
+    atomic_size_t taken_from_others;    /* sites stepped by a thread not their range's */
+    unsigned delay_us;                  /* tests only (sim_options.test_delay_us) */
     int64_t k0, nk;                     /* this block: its first step and length */
     int quit;                           /* set by the caller before `go`: workers return */
     size_t nv;                          /* values per site and step */
@@ -429,7 +432,7 @@ static void team_step(struct site_team *tm, int who)
     int64_t dt = tm->s->sc->timestep_s;
     int status = 0;
     int64_t failed = 0;
-    size_t failed_site = 0;
+    size_t failed_site = 0, taken = 0;
     for (int r = 0; r < tm->n;) {
         int w = (who + r) % tm->n;
         size_t i = range_take(tm, w, r > 0);
@@ -437,6 +440,7 @@ static void team_step(struct site_team *tm, int who)
             r++;
             continue;
         }
+        taken += r > 0;
         struct site_run *run = &tm->runs[i];
         for (int64_t j = 0; j < tm->nk; j++) {
             int64_t t = (tm->k0 + j) * dt;
@@ -468,6 +472,8 @@ static void team_step(struct site_team *tm, int who)
         }
         atomic_fetch_add_explicit(&tm->range[w].stepped, 1, memory_order_release);
     }
+    if (taken)
+        atomic_fetch_add_explicit(&tm->taken_from_others, taken, memory_order_relaxed);
     tm->status[who] = status;
     tm->failed_step[who] = failed;
     tm->failed_site[who] = failed_site;
@@ -552,6 +558,11 @@ static void team_sum(struct site_team *tm, int who)
 /* One block of the team, as every thread runs it (the caller's thread too). */
 static void team_block(struct site_team *tm, int who)
 {
+    if (who == 0 && tm->delay_us) {   /* tests only: the others take this thread's sites */
+        struct timespec pause = {.tv_sec = tm->delay_us / 1000000,
+                                 .tv_nsec = (long)(tm->delay_us % 1000000) * 1000};
+        nanosleep(&pause, NULL);
+    }
     team_step(tm, who);
     if (tm->aggregate)
         team_sum(tm, who);
@@ -607,7 +618,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     /* a run whose series are written: each site's per-supply and per-pool values too */
     size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
     struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv,
-                           .cap_k = block_k};
+                           .cap_k = block_k, .delay_us = site_threads > 1 ? opt->test_delay_us : 0};
     struct site_run *runs = aligned_calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = aligned_calloc(n_sites + 1, sizeof *acc);
     tm.v = calloc((size_t)block_k * n_sites * nv, sizeof *tm.v);
@@ -758,6 +769,10 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     }
     for (int w = 0; w < started; w++)
         pthread_join(tids[w], NULL);
+    if (opt->test_sites_taken)
+        atomic_fetch_add_explicit(opt->test_sites_taken,
+                                  atomic_load_explicit(&tm.taken_from_others, memory_order_relaxed),
+                                  memory_order_relaxed);
     if (gates) {
         gate_release(&tm.go);
         pthread_cond_destroy(&tm.baton_turn);

@@ -10,6 +10,7 @@
 #define DCSIM_SOLVER_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,11 @@ struct sim_options {
     volatile sig_atomic_t *stop;        /* optional: nonzero asks the run to stop (SIGINT) */
     int extras;                         /* with a sink: per-supply and per-pool values too
                                            (sim_site_columns per site; else N_SERIES) */
+    /* tests only: the calling thread of a site team sleeps this long (µs) before each
+     * block, so the other threads take its sites; and the count of sites so taken is added
+     * to *test_sites_taken (optional) */
+    unsigned test_delay_us;
+    atomic_size_t *test_sites_taken;
 };
 
 /** Summary of a run: per site and for the whole scenario. The ordinary metrics are trial

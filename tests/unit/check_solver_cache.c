@@ -5,7 +5,8 @@
  * sweep's weather cache (each trial's year built alone: weather_create_climate, weather_at,
  * weather_rank_hours), or from the parts the trials' years share (weather_parts, drawn with
  * weather_create_climate_like) — and whatever the thread count (trials on a pool, sites on a
- * team whose threads fold their own sites' output rows). The scenario exercises what those
+ * team whose threads fold their own sites' output rows) and whichever thread of the team
+ * steps a site (one held back has its sites taken by the others). The scenario exercises what those
  * paths touch: per-trial synthetic climates, a grid curtailment calendar ranked on each
  * trial's year, a cooling tower (evaporation computed once per span), flexible load shed by
  * the root finder, random outages, a demand charge (month bounds cached) and decimated
@@ -126,15 +127,18 @@ struct result {
     struct sink_ctx sink;
 };
 
-/* Runs sc on `threads` threads, with a weather cache or not, keeping trial 0's series. */
-static void run_blocks(const struct scenario *sc, int threads, int use_cache, size_t block_steps,
-                       struct result *r)
+/* Runs sc on `threads` threads, with a weather cache or not, keeping trial 0's series; the
+ * team's calling thread held back delay_us before each block (the others take its sites),
+ * the sites so taken added to *taken (when given). */
+static void run_team(const struct scenario *sc, int threads, int use_cache, size_t block_steps,
+                     unsigned delay_us, atomic_size_t *taken, struct result *r)
 {
     memset(r, 0, sizeof *r);
     r->sink.per_row = sc->n_sites * (size_t)sim_output_columns(sc);
     struct sim_sink sink = {&r->sink, sink_append};
     struct sim_options opt = {.block_steps = block_steps, .sink = &sink, .threads = threads,
-                              .extras = 1};
+                              .extras = 1, .test_delay_us = delay_us,
+                              .test_sites_taken = taken};
     struct weather_cache *cache = NULL;
     if (use_cache)
         ck_assert_int_eq(weather_cache_create(&cache), 0);
@@ -147,6 +151,12 @@ static void run_blocks(const struct scenario *sc, int threads, int use_cache, si
     sim_destroy(s);
     weather_cache_destroy(cache);
     diag_release(&d);
+}
+
+static void run_blocks(const struct scenario *sc, int threads, int use_cache, size_t block_steps,
+                       struct result *r)
+{
+    run_team(sc, threads, use_cache, block_steps, 0, NULL, r);
 }
 
 static void run(const struct scenario *sc, int threads, int use_cache, struct result *r)
@@ -248,6 +258,55 @@ START_TEST(test_sites_team_decimated)
 }
 END_TEST
 
+/* Six sites (the two above, three times, under other ids), one trial, 5-minute steps with
+ * hourly rows: the team's calling thread is held back 2 ms before every block, so the other
+ * threads, through their own ranges, take the last sites of its range. Whoever steps a site,
+ * the series and summaries are the bits of one thread; and sites were taken (a range of
+ * three sites, left with two or more unstarted while its thread sleeps). */
+START_TEST(test_sites_taken_by_others)
+{
+    char text[8192];
+    size_t len = 0;
+    const char *sites = strstr(SCENARIO, "sites:\n");
+    ck_assert_ptr_nonnull(sites);
+    const char *hot = strstr(sites, "  - id: hot\n"), *cold = strstr(sites, "  - id: cold\n");
+    ck_assert(hot && cold);
+    char head[1024];
+    snprintf(head, sizeof head, "%.*s", (int)(sites - SCENARIO), SCENARIO);
+    len += (size_t)snprintf(text + len, sizeof text - len, head, "5min", 1, "output_every: 1h\n");
+    len += (size_t)snprintf(text + len, sizeof text - len, "sites:\n");
+    for (int k = 0; k < 3; k++) {
+        /* each template without its id line, under an id of its own */
+        const char *hot_body = strchr(hot, '\n') + 1, *cold_body = strchr(cold, '\n') + 1;
+        len += (size_t)snprintf(text + len, sizeof text - len, "  - id: hot%d\n%.*s", k,
+                                (int)(cold - hot_body), hot_body);
+        len += (size_t)snprintf(text + len, sizeof text - len, "  - id: cold%d\n%s", k,
+                                cold_body);
+    }
+    ck_assert_uint_lt(len, sizeof text);
+    struct scenario *sc = NULL;
+    struct diag d;
+    diag_init(&d);
+    ck_assert_msg(scenario_parse("t.yaml", text, len, &cat, &sc, &d) == 0, "%s", diag_text(&d));
+    diag_release(&d);
+    ck_assert_uint_eq(sc->n_sites, 6);
+    struct result base, other;
+    run_team(sc, 1, 0, 100, 0, NULL, &base);
+    for (int threads = 2; threads <= 3; threads++) {
+        atomic_size_t taken;
+        atomic_init(&taken, 0);
+        run_team(sc, threads, 0, 100, 2000, &taken, &other);
+        same_result(&base, &other, sc->n_sites);
+        result_free(&other);
+        size_t n_taken = atomic_load(&taken);
+        if (threads == 2)   /* 3 threads: ranges of two, one left while the other runs */
+            ck_assert_uint_gt(n_taken, 0);
+    }
+    result_free(&base);
+    scenario_destroy(sc);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("solver_cache");
@@ -256,6 +315,7 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_trials_cache_and_threads);
     tcase_add_test(tc, test_sites_team_decimated);
+    tcase_add_test(tc, test_sites_taken_by_others);
     suite_add_tcase(s, tc);
     return s;
 }
