@@ -336,7 +336,7 @@ struct site_team {
         atomic_size_t stepped;          /* sites through the block */
     } range[SOLVER_MAX_THREADS];
     atomic_size_t taken_from_others;    /* sites stepped by a thread not their range's */
-    unsigned delay_us;                  /* tests only (sim_options.test_delay_us) */
+    int hold_caller;                    /* tests only (sim_options.test_hold_caller) */
     int64_t k0, nk;                     /* this block: its first step and length */
     int quit;                           /* set by the caller before `go`: workers return */
     size_t nv;                          /* values per site and step */
@@ -555,14 +555,23 @@ static void team_sum(struct site_team *tm, int who)
     }
 }
 
+/* Tests only: waits until another thread has taken a site of range 0 from its back (once
+ * through its own range), or a second has passed. */
+static void hold_until_taken(struct site_team *tm)
+{
+    struct timespec pause = {0, 50000};
+    for (int i = 0; i < 20000; i++) {
+        if (atomic_load_explicit(&tm->range[0].taken, memory_order_relaxed) >= TAKEN_BACK)
+            return;
+        nanosleep(&pause, NULL);
+    }
+}
+
 /* One block of the team, as every thread runs it (the caller's thread too). */
 static void team_block(struct site_team *tm, int who)
 {
-    if (who == 0 && tm->delay_us) {   /* tests only: the others take this thread's sites */
-        struct timespec pause = {.tv_sec = tm->delay_us / 1000000,
-                                 .tv_nsec = (long)(tm->delay_us % 1000000) * 1000};
-        nanosleep(&pause, NULL);
-    }
+    if (who == 0 && tm->hold_caller)
+        hold_until_taken(tm);
     team_step(tm, who);
     if (tm->aggregate)
         team_sum(tm, who);
@@ -618,7 +627,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     /* a run whose series are written: each site's per-supply and per-pool values too */
     size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
     struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv,
-                           .cap_k = block_k, .delay_us = site_threads > 1 ? opt->test_delay_us : 0};
+                           .cap_k = block_k, .hold_caller = site_threads > 1 && opt->test_hold_caller};
     struct site_run *runs = aligned_calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = aligned_calloc(n_sites + 1, sizeof *acc);
     tm.v = calloc((size_t)block_k * n_sites * nv, sizeof *tm.v);

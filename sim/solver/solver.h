@@ -46,10 +46,11 @@ struct sim_options {
     volatile sig_atomic_t *stop;        /* optional: nonzero asks the run to stop (SIGINT) */
     int extras;                         /* with a sink: per-supply and per-pool values too
                                            (sim_site_columns per site; else N_SERIES) */
-    /* tests only: the calling thread of a site team sleeps this long (µs) before each
-     * block, so the other threads take its sites; and the count of sites so taken is added
-     * to *test_sites_taken (optional) */
-    unsigned test_delay_us;
+    /* tests only: the calling thread of a site team starts each block only once another
+     * thread has taken a site of its range (or after a second), so that sites are taken;
+     * and the count of sites taken from others' ranges is added to *test_sites_taken
+     * (optional) */
+    int test_hold_caller;
     atomic_size_t *test_sites_taken;
 };
 
