@@ -92,8 +92,13 @@ struct h5chunks {
     pthread_t *tids;
     int n_tids;
     struct worker *workers;     /* [threads + 1]: the last is the appending thread's */
-    int inline_mode;            /* threads 0: everything on the appending thread */
 };
+
+/* Inline (threads 0): everything on the appending thread. */
+static int inline_mode(const struct h5chunks *hc)
+{
+    return hc->o.threads == 0;
+}
 
 void h5chunks_shuffle8(const void *in, size_t n, void *out)
 {
@@ -566,8 +571,7 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     if (!hc)
         return DCSIM_ENOMEM;
     hc->o = *o;
-    hc->inline_mode = o->threads == 0;
-    if (hc->o.n_stages != 2 || hc->inline_mode)   /* inline: a stage is done when sent */
+    if (hc->o.n_stages != 2 || inline_mode(hc))   /* inline: a stage is done when sent */
         hc->o.n_stages = 1;
     if (hc->o.threads < 0)
         hc->o.threads = 1;
@@ -595,7 +599,7 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
     ok = ok && hc->table && hc->table_fp;
     hc->slots = calloc(hc->n_slots, sizeof *hc->slots);
     hc->workers = calloc((size_t)hc->o.threads + 1, sizeof *hc->workers);
-    hc->tids = calloc((size_t)hc->o.threads + 1, sizeof *hc->tids);
+    hc->tids = calloc((size_t)hc->o.threads + 1, sizeof *hc->tids);   /* + 1: never calloc(0) */
     ok = ok && hc->slots && hc->workers && hc->tids;
     for (int i = 0; ok && i <= hc->o.threads; i++) {
         hc->workers[i].hc = hc;
@@ -610,7 +614,7 @@ int h5chunks_start(const struct h5chunks_opts *o, struct h5chunks **out)
                           deflate_chunk(self, o->level, self->shuffled, hc->chunk_bytes, hc->zero,
                                         hc->slot_cap, &hc->zero_size) == 0);
     }
-    if (ok && hc->inline_mode) {
+    if (ok && inline_mode(hc)) {
         *out = hc;
         return run_prologue_inline(hc);
     }
@@ -647,7 +651,7 @@ static void send_stage(struct h5chunks *hc)
     pthread_cond_broadcast(&hc->work);
     pthread_mutex_unlock(&hc->lock);
     hc->filled = 0;
-    if (hc->inline_mode)
+    if (inline_mode(hc))
         work_inline(hc);
 }
 

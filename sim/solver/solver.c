@@ -627,7 +627,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     /* a run whose series are written: each site's per-supply and per-pool values too */
     size_t nv = opt->sink && opt->extras ? (size_t)sim_site_columns(sc) : N_SERIES;
     struct site_team tm = {.s = s, .n_sites = n_sites, .n = site_threads, .nv = nv,
-                           .cap_k = block_k, .hold_caller = site_threads > 1 && opt->test_hold_caller};
+                           .cap_k = block_k,
+                           .hold_caller = site_threads > 1 && opt->test_hold_caller};
     struct site_run *runs = aligned_calloc(n_sites, sizeof *runs);
     struct summary_acc *acc = aligned_calloc(n_sites + 1, sizeof *acc);
     tm.v = calloc((size_t)block_k * n_sites * nv, sizeof *tm.v);
