@@ -119,6 +119,27 @@ int summary_init(struct summary_acc *a, int64_t duration_s)
     return 0;
 }
 
+int summary_copy(struct summary_acc *dst, const struct summary_acc *src)
+{
+    if (src->n_hours > dst->cap_hours)
+        return DCSIM_EINTERNAL;
+    memcpy(dst->m, src->m, sizeof dst->m);
+    dst->steps = src->steps;
+    dst->any_it = src->any_it;
+    dst->prev_facility_mw = src->prev_facility_mw;
+    dst->end_s = src->end_s;
+    dst->hourly_overflow = src->hourly_overflow;
+    /* dst's buckets are zero beyond what it has in use, as src's are */
+    size_t n = src->n_hours > dst->n_hours ? src->n_hours : dst->n_hours;
+    for (size_t h = 0; h < n; h++) {
+        dst->hour_it_mwh[h] = h < src->n_hours ? src->hour_it_mwh[h] : 0.0;
+        dst->hour_facility_mwh[h] = h < src->n_hours ? src->hour_facility_mwh[h] : 0.0;
+        dst->hour_clean_mwh[h] = h < src->n_hours ? src->hour_clean_mwh[h] : 0.0;
+    }
+    dst->n_hours = src->n_hours;
+    return 0;
+}
+
 void summary_release(struct summary_acc *a)
 {
     if (!a)

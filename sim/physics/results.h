@@ -62,6 +62,11 @@ struct summary_acc {
  *  (16 B an hour). Returns 0 or DCSIM_ENOMEM; release with summary_release either way. */
 int summary_init(struct summary_acc *a, int64_t duration_s);
 
+/** Copies src's running state into dst, initialised by summary_init for a run at least as
+ *  long (a run that goes on from src's last step). Returns 0, or DCSIM_EINTERNAL when
+ *  dst's buckets are fewer than src has in use. */
+int summary_copy(struct summary_acc *dst, const struct summary_acc *src);
+
 /** Frees the hourly buckets (the accumulator itself is the caller's). */
 void summary_release(struct summary_acc *a);
 

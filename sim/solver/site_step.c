@@ -416,6 +416,94 @@ void site_run_release(struct site_run *run)
     memset(run, 0, sizeof *run);
 }
 
+int site_run_save(const struct site_run *run, struct site_run_saved *out)
+{
+    memset(out, 0, sizeof *out);
+    const struct site *site = run->ss->site;
+    out->loop_c = run->loop_c;
+    out->ride_through_s = run->ride_through_s;
+    out->shortfall_start_s = run->shortfall_start_s;
+    out->dc_month = run->dc_month;
+    out->dc_month_from_s = run->dc_month_from_s;
+    out->dc_month_until_s = run->dc_month_until_s;
+    size_t n = site->n_supplies, lists = 0;
+    for (size_t j = 0; j < n; j++)
+        lists += (size_t)run->supplies[j].n_outage_lists;
+    out->supplies = malloc((n ? n : 1) * sizeof *out->supplies);
+    out->types = malloc((n ? n : 1) * sizeof *out->types);
+    out->outage_n = malloc((lists ? lists : 1) * sizeof *out->outage_n);
+    out->outage_next = malloc((lists ? lists : 1) * sizeof *out->outage_next);
+    if (!out->supplies || !out->types || !out->outage_n || !out->outage_next) {
+        site_run_saved_release(out);
+        return DCSIM_ENOMEM;
+    }
+    out->n_supplies = n;
+    out->n_outage_lists = lists;
+    size_t l = 0;
+    for (size_t j = 0; j < n; j++) {
+        const struct supply_state *st = &run->supplies[j];
+        out->supplies[j] = *st;
+        out->supplies[j].curtailed = NULL;   /* the run's: not the saved state's to keep */
+        out->supplies[j].outages = NULL;
+        out->types[j] = (int)site->supplies[j].type;
+        for (int u = 0; u < st->n_outage_lists; u++, l++) {
+            out->outage_n[l] = st->outages[u].n;
+            out->outage_next[l] = st->outages[u].next;
+        }
+    }
+    return 0;
+}
+
+int site_run_restore(struct site_run *run, const struct site_run_saved *in)
+{
+    const struct site *site = run->ss->site;
+    if (site->n_supplies != in->n_supplies)
+        return DCSIM_EINTERNAL;
+    size_t l = 0;
+    for (size_t j = 0; j < in->n_supplies; j++) {
+        const struct supply_state *st = &run->supplies[j];
+        if ((int)site->supplies[j].type != in->types[j] ||
+            st->n_outage_lists != in->supplies[j].n_outage_lists ||
+            st->n_hours != in->supplies[j].n_hours)
+            return DCSIM_EINTERNAL;
+        for (int u = 0; u < st->n_outage_lists; u++, l++)
+            if (l >= in->n_outage_lists || st->outages[u].n != in->outage_n[l])
+                return DCSIM_EINTERNAL;
+    }
+    run->loop_c = in->loop_c;
+    run->ride_through_s = in->ride_through_s;
+    run->shortfall_start_s = in->shortfall_start_s;
+    run->dc_month = in->dc_month;
+    run->dc_month_from_s = in->dc_month_from_s;
+    run->dc_month_until_s = in->dc_month_until_s;
+    l = 0;
+    for (size_t j = 0; j < in->n_supplies; j++) {
+        struct supply_state *st = &run->supplies[j];
+        /* the values, but the run's own calendar and outage lists (the same, drawn alike) */
+        unsigned char *curtailed = st->curtailed;
+        int owns_curtailed = st->owns_curtailed;
+        struct outage_list *outages = st->outages;
+        *st = in->supplies[j];
+        st->curtailed = curtailed;
+        st->owns_curtailed = owns_curtailed;
+        st->outages = outages;
+        for (int u = 0; u < st->n_outage_lists; u++, l++)
+            st->outages[u].next = in->outage_next[l];
+    }
+    return 0;
+}
+
+void site_run_saved_release(struct site_run_saved *s)
+{
+    if (!s)
+        return;
+    free(s->supplies);
+    free(s->types);
+    free(s->outage_n);
+    free(s->outage_next);
+    memset(s, 0, sizeof *s);
+}
+
 /* The cooling's part that depends on the weather, into l->at (once per span: every load
  * the span evaluates shares it). */
 static void cooling_weather(struct step_load *l, const struct cooling_liquid *liquid,

@@ -167,6 +167,33 @@ void site_state_release(struct site_state *ss);
 int site_run_init(struct site_run *run, const struct site_state *ss, int trial);
 void site_run_release(struct site_run *run);
 
+/** What a trial of a site carries from one step to the next: the loop's temperature, the
+ *  shortfall and demand-charge bookkeeping and the supplies' state (charge, generators,
+ *  outage cursors, series cursors). Saved from one run, it goes on in a run of another
+ *  scenario whose steps so far would have been the same (a sweep's cases that differ only
+ *  in a pool not yet online): the caches of the load are not part of it (they hold the
+ *  first run's pools) and start empty. */
+struct site_run_saved {
+    double loop_c, ride_through_s;
+    int64_t shortfall_start_s;
+    int64_t dc_month, dc_month_from_s, dc_month_until_s;
+    size_t n_supplies;
+    struct supply_state *supplies;      /* owned, [n_supplies]: their values (pointers NULL) */
+    int *types;                         /* owned, [n_supplies]: the supplies' types */
+    size_t n_outage_lists;
+    size_t *outage_n, *outage_next;     /* owned: each outage list's length and cursor */
+};
+
+/** Saves run's state. Returns 0 or DCSIM_ENOMEM (out is then empty). */
+int site_run_save(const struct site_run *run, struct site_run_saved *out);
+
+/** Puts a saved state into a fresh run (site_run_init, no step taken) of a site with the
+ *  same supplies. Returns 0, or DCSIM_EINTERNAL when the supplies or their outages differ
+ *  (nothing is changed then). */
+int site_run_restore(struct site_run *run, const struct site_run_saved *in);
+
+void site_run_saved_release(struct site_run_saved *s);
+
 /** Advances the site over [t_s, t_s + dt_s) and writes its series into v. */
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v);
 

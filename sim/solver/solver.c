@@ -606,6 +606,76 @@ static void *team_thread(void *arg)
 /* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
  * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. The sites are
  * stepped by `site_threads` threads (the caller and site_threads - 1 more). */
+struct sim_snapshot {
+    int64_t k;                          /* the state before this step */
+    int64_t steps, timestep_s;          /* of the run it was taken from */
+    size_t n_sites;
+    struct site_run_saved *sites;       /* owned, [n_sites] */
+    struct summary_acc *acc;            /* owned, [n_sites + 1]: the sites', the scenario's */
+};
+
+int64_t sim_snapshot_step(const struct sim_snapshot *snap)
+{
+    return snap->k;
+}
+
+void sim_snapshot_destroy(struct sim_snapshot *snap)
+{
+    if (!snap)
+        return;
+    for (size_t i = 0; snap->sites && i < snap->n_sites; i++)
+        site_run_saved_release(&snap->sites[i]);
+    for (size_t i = 0; snap->acc && i <= snap->n_sites; i++)
+        summary_release(&snap->acc[i]);
+    free(snap->sites);
+    free(snap->acc);
+    free(snap);
+}
+
+/* The trial's state before step k: its sites' runs and the summaries. */
+static int snapshot_take(const struct scenario *sc, const struct site_run *runs,
+                         const struct summary_acc *acc, int64_t k, struct sim_snapshot **out)
+{
+    size_t n = sc->n_sites;
+    struct sim_snapshot *snap = calloc(1, sizeof *snap);
+    if (!snap)
+        return DCSIM_ENOMEM;
+    snap->k = k;
+    snap->steps = sc->steps;
+    snap->timestep_s = sc->timestep_s;
+    snap->n_sites = n;
+    snap->sites = calloc(n ? n : 1, sizeof *snap->sites);
+    snap->acc = aligned_calloc(n + 1, sizeof *snap->acc);
+    int rc = snap->sites && snap->acc ? 0 : DCSIM_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = site_run_save(&runs[i], &snap->sites[i]);
+    for (size_t i = 0; i <= n && !rc; i++)
+        if (!(rc = summary_init(&snap->acc[i], sc->duration_s)))
+            rc = summary_copy(&snap->acc[i], &acc[i]);
+    if (rc) {
+        sim_snapshot_destroy(snap);
+        return rc;
+    }
+    *out = snap;
+    return 0;
+}
+
+/* Puts a snapshot's state into the trial's fresh runs and summaries (the same sites, step
+ * grid and supplies, or DCSIM_EINTERNAL). */
+static int snapshot_apply(const struct sim_snapshot *snap, const struct scenario *sc,
+                          struct site_run *runs, struct summary_acc *acc)
+{
+    if (snap->n_sites != sc->n_sites || snap->steps != sc->steps ||
+        snap->timestep_s != sc->timestep_s || snap->k <= 0 || snap->k >= sc->steps)
+        return DCSIM_EINTERNAL;
+    int rc = 0;
+    for (size_t i = 0; i < sc->n_sites && !rc; i++)
+        rc = site_run_restore(&runs[i], &snap->sites[i]);
+    for (size_t i = 0; i <= sc->n_sites && !rc; i++)
+        rc = summary_copy(&acc[i], &snap->acc[i]);
+    return rc;
+}
+
 static int run_trial(const struct sim *s, int trial, const struct sim_options *opt,
                      int site_threads, double (*site_out)[N_METRICS], double *total_out,
                      int64_t *failed_step)
@@ -713,9 +783,28 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     const struct sim_progress *progress = (trial == 0 && sc->trials == 1) ? opt->progress : NULL;
     int64_t report_every = (int64_t)((double)sc->steps * SOLVER_PROGRESS_EVERY) + 1;
     tm.b = b.values ? &b : NULL;
-    for (int64_t k0 = 0; k0 < sc->steps && !rc; k0 += tm.nk) {
+    /* a snapshot to start from, and one to take (sim_run allows them for one trial and no
+     * sink only) */
+    int64_t k_start = 0, save_k = -1;
+    if (!rc && trial == 0 && opt->resume) {
+        rc = snapshot_apply(opt->resume, sc, runs, acc);
+        k_start = opt->resume->k;
+    }
+    if (trial == 0 && opt->save_to) {
+        *opt->save_to = NULL;
+        if (opt->save_at_k > k_start && opt->save_at_k < sc->steps)
+            save_k = opt->save_at_k;
+    }
+    for (int64_t k0 = k_start; k0 < sc->steps && !rc; k0 += tm.nk) {
+        if (k0 == save_k) {
+            save_k = -1;
+            if ((rc = snapshot_take(sc, runs, acc, k0, opt->save_to)))
+                break;
+        }
         tm.k0 = k0;
         tm.nk = sc->steps - k0 < block_k ? sc->steps - k0 : block_k;
+        if (save_k > k0 && k0 + tm.nk > save_k)
+            tm.nk = save_k - k0;   /* the block ends where the snapshot is taken */
         if (b.values) {
             /* the team block ends at the latest where the series block fills up */
             int64_t per_row = b.per_row > 1 ? b.per_row : 1;
@@ -913,6 +1002,11 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
     size_t n_sites = sc->n_sites;
     int trials = sc->trials > 0 ? sc->trials : 1;
     memset(summary, 0, sizeof *summary);
+    if ((opt->save_to || opt->resume) && (trials != 1 || opt->sink)) {
+        diag_error(d, sc->path, 0, 0, "internal: a snapshot of a run needs one trial and no "
+                   "series written");
+        return DCSIM_EINTERNAL;
+    }
     struct trial_pool p = {.s = s, .opt = opt, .trials = trials};
     atomic_init(&p.next, 1);   /* trial 0 runs on this thread, with the sink */
     atomic_init(&p.done, 0);

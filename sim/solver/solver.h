@@ -38,6 +38,8 @@ struct sim_progress {
     void (*report)(void *ctx, int64_t done, int64_t total);
 };
 
+struct sim_snapshot;   /* a one-trial run's state before one of its steps (below) */
+
 struct sim_options {
     size_t block_steps;                 /* steps per sink call (default 4096) */
     const struct sim_sink *sink;        /* NULL: no series kept */
@@ -52,6 +54,14 @@ struct sim_options {
      * (optional) */
     int test_hold_caller;
     atomic_size_t *test_sites_taken;
+    /* A run of one trial without a sink may save its state before step save_at_k into
+     * *save_to (NULL when the run does not get there), and may start at a snapshot's step
+     * from its state (`resume`), saved by a run of another scenario whose steps before it
+     * would have been the same: the results are then the same as a run from the start.
+     * (A sweep's cases that differ only in a pool not yet online there share those steps.) */
+    int64_t save_at_k;
+    struct sim_snapshot **save_to;
+    const struct sim_snapshot *resume;
 };
 
 /** Summary of a run: per site and for the whole scenario. The ordinary metrics are trial
@@ -92,6 +102,12 @@ int sim_run(struct sim *s, const struct sim_options *opt, struct sim_summary *su
             struct diag *d);
 
 void sim_summary_release(struct sim_summary *sum);
+
+/** The step a snapshot was taken before. */
+int64_t sim_snapshot_step(const struct sim_snapshot *snap);
+
+/** Frees a snapshot; NULL is a no-op. */
+void sim_snapshot_destroy(struct sim_snapshot *snap);
 
 /** Site i's time zone (local standard time - UTC, h) from its weather (issue 10). */
 double sim_site_utc_offset_h(const struct sim *s, size_t i);
