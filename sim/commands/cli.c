@@ -176,6 +176,8 @@ int cli_parse_opts(int argc, char **argv, unsigned accept, int input_optional,
             o->per_site = flag = 1;
         else if ((accept & CLI_SUMMARY) && strcmp(arg, "--summary") == 0)
             o->summary = flag = 1;
+        else if ((accept & CLI_NO_SHARE) && strcmp(arg, "--no-share") == 0)
+            o->no_share = flag = 1;
         else if ((accept & CLI_IT_MW) && strcmp(arg, "--it-mw") == 0) {
             char *end = NULL;
             o->it_mw = val ? strtod(val, &end) : -1;

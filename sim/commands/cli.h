@@ -58,6 +58,7 @@ enum cli_opt {
     CLI_DEFLATE = 1 << 9,     /* --deflate N */
     CLI_PER_SITE = 1 << 10,   /* --per-site */
     CLI_SUMMARY = 1 << 11,    /* --summary */
+    CLI_NO_SHARE = 1 << 12,   /* --no-share */
 };
 
 struct cli_opts {
@@ -66,7 +67,7 @@ struct cli_opts {
     long long trials, seed, threads;   /* -1 (trials, seed) or 0 (threads) when not given */
     long long deflate;        /* -1 when not given */
     double it_mw;             /* -1 when not given */
-    int quiet, resume, per_site, summary;
+    int quiet, resume, per_site, summary, no_share;
 };
 
 /** Parses argv[1..] (argv[0] is the command) allowing the options in `accept` (and -q, which

@@ -1,5 +1,6 @@
-/* cmd_sweep.c — `dcsim sweep SWEEP.yaml [-o OUT.h5] [--csv OUT.csv] [-j N] [--resume]`:
- * runs every case of a sweep (contract section 4) in parallel and writes one /cases table.
+/* cmd_sweep.c — `dcsim sweep SWEEP.yaml [-o OUT.h5] [--csv OUT.csv] [-j N] [--resume]
+ * [--no-share]`: runs every case of a sweep (contract section 4) in parallel and writes one
+ * /cases table.
  * The table is rewritten atomically every few seconds, so an interrupted sweep (SIGINT, or
  * a crash) keeps what it finished, and --resume runs only the rest. Under MPI (make MPI=1,
  * mpirun -n N) the ranks take cases from a shared counter and rank 0 writes the file. */
@@ -23,12 +24,14 @@
 
 const char cmd_sweep_usage[] =
     "usage: dcsim sweep SWEEP.yaml [-o OUT.h5] [--csv OUT.csv] [-j N] [--resume]\n"
-    "                  [--models DIR] [-q]\n\n"
+    "                  [--no-share] [--models DIR] [-q]\n\n"
     "Runs every case of the sweep in parallel (-j N threads, default all cores; under\n"
     "`mpirun -n N` on a build with `make MPI=1`, N ranks) and writes /cases: a row per case\n"
     "with the varied values, a status (0 ok, 2 invalid scenario, 3 failed) and message, and\n"
     "the summary metrics. Default OUT: results/<sweep file name>.h5. The table is saved\n"
-    "every few seconds; --resume skips the cases OUT already holds.\n";
+    "every few seconds; --resume skips the cases OUT already holds. Cases that differ only\n"
+    "in the count of a pool not yet online share their steps until it is (the same results);\n"
+    "--no-share runs every case from the start.\n";
 
 /* results/<sweep file stem>.h5; rank 0 makes results/ when it is missing. */
 static int default_out(const char *file, char *buf, size_t len, int make_dir)
@@ -85,7 +88,7 @@ int cmd_sweep(int argc, char **argv)
 {
     struct cli_opts a;
     if (cli_parse_opts(argc, argv, CLI_OUT | CLI_CSV | CLI_MODELS | CLI_THREADS | CLI_RESUME |
-                       CLI_QUIET, 0, cmd_sweep_usage, &a))
+                       CLI_QUIET | CLI_NO_SHARE, 0, cmd_sweep_usage, &a))
         return EXIT_BADINPUT;
     struct sweep_mpi mpi;
     if (sweep_mpi_init(&argc, &argv, &mpi))
@@ -138,7 +141,7 @@ int cmd_sweep(int argc, char **argv)
                             .t0 = now_s(), .last_decile = -1};
     struct sweep_exec ex = {
         .sw = &sw, .cat = &cat, .results = &r, .threads = (int)a.threads,
-        .out = out, .interrupted = interrupted, .mpi = &mpi,
+        .out = out, .interrupted = interrupted, .mpi = &mpi, .no_share = a.no_share,
     };
     rc = sweep_execute(&ex, (void (*)(void *, size_t))progress_show, &prog, &d);
     if (mpi.rank == 0) {

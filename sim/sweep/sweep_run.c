@@ -22,6 +22,7 @@
 #include "h5out.h"
 #include "scenario.h"
 #include "solver.h"
+#include "sweep_units.h"
 #include "weather_cache.h"
 
 #define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms */
@@ -81,9 +82,13 @@ static int write_case_attrs(struct h5out *h, void *ctx, struct diag *d)
     return rc;
 }
 
-void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
-                    const char *series_dir, struct weather_cache *cache,
-                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message)
+/* Case c's run. With a unit plan: a case whose shared pool comes online after the start
+ * goes on from *snap when that holds the state before the same step, else it runs from the
+ * start and saves its state there into *snap (when *snap is NULL). */
+static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
+                     const char *series_dir, struct weather_cache *cache,
+                     volatile sig_atomic_t *stop, const struct sweep_units *units,
+                     struct sim_snapshot **snap, double *metrics, int *status, char *message)
 {
     struct diag d;
     diag_init(&d);
@@ -118,7 +123,21 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
         rc = run_to_file(sc, sim, path, &fo, &sum, &d);
     } else if (!rc) {
         struct sim_options opt = {.threads = 1, .stop = stop};
+        int64_t k = units ? sweep_units_fork_step(sw, units, sc) : 0;
+        if (k > 0 && *snap && sim_snapshot_step(*snap) == k) {
+            opt.resume = *snap;
+        } else if (k > 0 && !*snap) {
+            opt.save_at_k = k;
+            opt.save_to = snap;
+        }
         rc = sim_run(sim, &opt, &sum, &d);
+        if (rc == DCSIM_EINTERNAL && opt.resume) {
+            /* the snapshot does not fit this case's sites after all: from the start */
+            diag_release(&d);
+            diag_init(&d);
+            opt.resume = NULL;
+            rc = sim_run(sim, &opt, &sum, &d);
+        }
     }
     if (!rc) {
         memcpy(metrics, sum.total, sizeof sum.total);
@@ -133,6 +152,13 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
     sim_destroy(sim);
     scenario_destroy(sc);
     diag_release(&d);
+}
+
+void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
+                    const char *series_dir, struct weather_cache *cache,
+                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message)
+{
+    run_case(sw, cat, c, series_dir, cache, stop, NULL, NULL, metrics, status, message);
 }
 
 void sweep_series_dir(const char *out, char *buf, size_t len)
@@ -166,7 +192,8 @@ struct pool {
     struct sweep_exec *ex;
     const char *series_dir;
     struct weather_cache *cache;     /* shared by the cases */
-    atomic_size_t next;
+    const struct sweep_units *units;
+    atomic_size_t next;              /* the next unit */
     atomic_size_t done;
     atomic_int finished;             /* workers that have returned */
     pthread_mutex_t lock;            /* guards results rows while they are written/copied */
@@ -184,31 +211,36 @@ static void *pool_worker(void *arg)
 
 static void pool_work(struct pool *p)
 {
-    const struct sweep *sw = p->ex->sw;
+    const struct sweep_units *u = p->units;
     struct sweep_results *r = p->ex->results;
     double metrics[N_METRICS];
     char message[SWEEP_MESSAGE_MAX];
     for (;;) {
         if (*p->ex->interrupted)
             return;
-        size_t c = atomic_fetch_add(&p->next, 1);
-        if (c >= sw->n_cases)
+        size_t unit = atomic_fetch_add(&p->next, 1);
+        if (unit >= u->n_units)
             return;
-        pthread_mutex_lock(&p->lock);
-        int pending = r->status[c] == CASE_PENDING;
-        pthread_mutex_unlock(&p->lock);
-        if (!pending)
-            continue;
-        int status;
-        sweep_run_case(sw, p->ex->cat, c, p->series_dir, p->cache, p->ex->interrupted, metrics, &status,
-                       message);
-        pthread_mutex_lock(&p->lock);
-        memcpy(r->metrics[c], metrics, sizeof metrics);
-        memcpy(r->message[c], message, sizeof message);
-        r->status[c] = status;
-        pthread_mutex_unlock(&p->lock);
-        if (status != CASE_PENDING)
-            atomic_fetch_add(&p->done, 1);
+        struct sim_snapshot *snap = NULL;   /* the unit's shared state, once its first runs */
+        for (size_t i = u->first[unit]; i < u->first[unit + 1] && !*p->ex->interrupted; i++) {
+            size_t c = u->order[i];
+            pthread_mutex_lock(&p->lock);
+            int pending = r->status[c] == CASE_PENDING;
+            pthread_mutex_unlock(&p->lock);
+            if (!pending)
+                continue;
+            int status;
+            run_case(p->ex->sw, p->ex->cat, c, p->series_dir, p->cache, p->ex->interrupted, u,
+                     &snap, metrics, &status, message);
+            pthread_mutex_lock(&p->lock);
+            memcpy(r->metrics[c], metrics, sizeof metrics);
+            memcpy(r->message[c], message, sizeof message);
+            r->status[c] = status;
+            pthread_mutex_unlock(&p->lock);
+            if (status != CASE_PENDING)
+                atomic_fetch_add(&p->done, 1);
+        }
+        sim_snapshot_destroy(snap);
     }
 }
 
@@ -238,10 +270,10 @@ static double mono_s(void)
 }
 
 static int execute_threads(struct sweep_exec *ex, const char *series_dir,
-                           struct weather_cache *cache, void (*progress)(void *, size_t),
-                           void *ctx, struct diag *d)
+                           struct weather_cache *cache, const struct sweep_units *units,
+                           void (*progress)(void *, size_t), void *ctx, struct diag *d)
 {
-    struct pool p = {.ex = ex, .series_dir = series_dir, .cache = cache};
+    struct pool p = {.ex = ex, .series_dir = series_dir, .cache = cache, .units = units};
     atomic_init(&p.next, 0);
     atomic_init(&p.done, sweep_results_done(ex->results));
     atomic_init(&p.finished, 0);
@@ -457,7 +489,8 @@ static void counter_close(struct case_counter *k)
  * cases and saves the table every SWEEP_CHECKPOINT_S; when the table is done it waits for
  * the others' last records, sleeping between looks. */
 static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
-                       struct weather_cache *cache, struct diag *d)
+                       struct weather_cache *cache, const struct sweep_units *units,
+                       struct diag *d)
 {
     const struct sweep *sw = ex->sw;
     struct sweep_results *r = ex->results;
@@ -475,14 +508,18 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
             done_mask[c] = r->status[c] != CASE_PENDING;
     MPI_Bcast(done_mask, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
 
-    /* the pending cases in the order of the table */
-    size_t *pending = malloc((n ? n : 1) * sizeof *pending), n_pending = 0;
+    /* the units with a pending case, in the order of the plan */
+    size_t *pending = malloc((units->n_units ? units->n_units : 1) * sizeof *pending);
+    size_t n_pending = 0;
     struct case_counter counter;
     int rc = pending ? 0 : DCSIM_ENOMEM;
-    for (size_t c = 0; pending && c < n; c++)
-        if (!done_mask[c])
-            pending[n_pending++] = c;
-    free(done_mask);
+    for (size_t u = 0; pending && u < units->n_units; u++) {
+        int any = 0;
+        for (size_t i = units->first[u]; i < units->first[u + 1]; i++)
+            any |= !done_mask[units->order[i]];
+        if (any)
+            pending[n_pending++] = u;
+    }
     /* every rank opens the counter (collective), whatever its memory said */
     int counter_rc = counter_open(&counter, root);
     if (!rc)
@@ -494,27 +531,36 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
         int64_t taken = counter_take(&counter);
         if (taken < 0 || (size_t)taken >= n_pending)
             break;
-        size_t c = pending[taken];
-        memset(&rec, 0, sizeof rec);
-        rec.c = (int64_t)c;
-        int status;
-        sweep_run_case(sw, ex->cat, c, series_dir, cache, ex->interrupted, rec.metrics,
-                       &status, rec.message);
-        rec.status = status;
-        if (status == CASE_PENDING)
-            continue;
-        if (root) {
-            store_record(r, &rec);
-            drain(r, &ranks_done);
-            if (ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
-                if ((rc = sweep_write_h5(ex->out, sw, r, d)))
-                    *ex->interrupted = 1;
-                last_save = mono_s();
+        size_t u = pending[taken];
+        struct sim_snapshot *snap = NULL;   /* the unit's shared state, once its first runs */
+        for (size_t i = units->first[u]; i < units->first[u + 1] && !rc && !*ex->interrupted;
+             i++) {
+            size_t c = units->order[i];
+            if (done_mask[c])
+                continue;
+            memset(&rec, 0, sizeof rec);
+            rec.c = (int64_t)c;
+            int status;
+            run_case(sw, ex->cat, c, series_dir, cache, ex->interrupted, units, &snap,
+                     rec.metrics, &status, rec.message);
+            rec.status = status;
+            if (status == CASE_PENDING)
+                continue;
+            if (root) {
+                store_record(r, &rec);
+                drain(r, &ranks_done);
+                if (ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
+                    if ((rc = sweep_write_h5(ex->out, sw, r, d)))
+                        *ex->interrupted = 1;
+                    last_save = mono_s();
+                }
+            } else {
+                outbox_send(out, &rec);
             }
-        } else {
-            outbox_send(out, &rec);
         }
+        sim_snapshot_destroy(snap);
     }
+    free(done_mask);
     if (root) {
         while (ranks_done < ex->mpi->size - 1) {
             if (!drain(r, &ranks_done))
@@ -597,15 +643,20 @@ int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done
     if (rc)
         return rc;
     struct scenario *pin = pin_series(ex);
-#ifdef DCSIM_MPI
-    if (ex->mpi->enabled) {
-        rc = execute_mpi(ex, series_dir, cache, d);
+    /* cases that share their past in units (every rank plans the same) */
+    struct sweep_units units;
+    if ((rc = sweep_units_plan(ex->sw, ex->cat, !ex->no_share, &units))) {
         scenario_destroy(pin);
         weather_cache_destroy(cache);
         return rc;
     }
+#ifdef DCSIM_MPI
+    if (ex->mpi->enabled)
+        rc = execute_mpi(ex, series_dir, cache, &units, d);
+    else
 #endif
-    rc = execute_threads(ex, series_dir, cache, progress, ctx, d);
+        rc = execute_threads(ex, series_dir, cache, &units, progress, ctx, d);
+    sweep_units_release(&units);
     scenario_destroy(pin);
     weather_cache_destroy(cache);
     return rc;

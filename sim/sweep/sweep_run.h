@@ -29,6 +29,7 @@ struct sweep_exec {
     const char *out;                 /* the table, saved every SWEEP_CHECKPOINT_S */
     volatile sig_atomic_t *interrupted;
     struct sweep_mpi *mpi;
+    int no_share;                    /* 1: every case from the start (sweep_units.h) */
 };
 
 /** Runs every pending case. Returns 0, DCSIM_EINTERRUPTED (the rows done are in results),
