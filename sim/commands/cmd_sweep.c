@@ -161,9 +161,10 @@ int cmd_sweep(int argc, char **argv)
             fprintf(stderr, "dcsim: interrupted: %zu of %zu cases done, saved in %s; run again "
                             "with --resume to finish\n", done, r.n_cases, out);
         else if (!rc && !a.quiet)
-            fprintf(stderr, "dcsim: %zu cases (%zu ok, %zu invalid, %zu failed) in %.2f s; "
-                            "wrote %s%s%s\n", r.n_cases, ok, invalid, done - ok - invalid,
-                    now_s() - prog.t0, out, a.csv ? " and " : "", a.csv ? a.csv : "");
+            fprintf(stderr, "dcsim: %zu cases (%zu ok, %zu invalid, %zu failed) in %.2f s (%zu "
+                            "went on from another case's first steps); wrote %s%s%s\n",
+                    r.n_cases, ok, invalid, done - ok - invalid, now_s() - prog.t0,
+                    ex.resumed_cases, out, a.csv ? " and " : "", a.csv ? a.csv : "");
         size_t failed = done - ok - invalid;
         if (!rc)
             printf("%s: %zu cases, %zu ok, %zu invalid, %zu failed -> %s\n", a.input, r.n_cases,

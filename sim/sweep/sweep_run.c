@@ -88,8 +88,11 @@ static int write_case_attrs(struct h5out *h, void *ctx, struct diag *d)
 static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
                      const char *series_dir, struct weather_cache *cache,
                      volatile sig_atomic_t *stop, const struct sweep_units *units,
-                     struct sim_snapshot **snap, double *metrics, int *status, char *message)
+                     struct sim_snapshot **snap, int *resumed, double *metrics, int *status,
+                     char *message)
 {
+    if (resumed)
+        *resumed = 0;
     struct diag d;
     diag_init(&d);
     struct ydoc doc;
@@ -138,6 +141,8 @@ static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c
             opt.resume = NULL;
             rc = sim_run(sim, &opt, &sum, &d);
         }
+        if (!rc && opt.resume && resumed)
+            *resumed = 1;
     }
     if (!rc) {
         memcpy(metrics, sum.total, sizeof sum.total);
@@ -158,7 +163,7 @@ void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
                     const char *series_dir, struct weather_cache *cache,
                     volatile sig_atomic_t *stop, double *metrics, int *status, char *message)
 {
-    run_case(sw, cat, c, series_dir, cache, stop, NULL, NULL, metrics, status, message);
+    run_case(sw, cat, c, series_dir, cache, stop, NULL, NULL, NULL, metrics, status, message);
 }
 
 void sweep_series_dir(const char *out, char *buf, size_t len)
@@ -195,6 +200,7 @@ struct pool {
     const struct sweep_units *units;
     atomic_size_t next;              /* the next unit */
     atomic_size_t done;
+    atomic_size_t resumed;           /* cases that went on from their unit's shared steps */
     atomic_int finished;             /* workers that have returned */
     pthread_mutex_t lock;            /* guards results rows while they are written/copied */
 };
@@ -229,9 +235,11 @@ static void pool_work(struct pool *p)
             pthread_mutex_unlock(&p->lock);
             if (!pending)
                 continue;
-            int status;
+            int status, resumed;
             run_case(p->ex->sw, p->ex->cat, c, p->series_dir, p->cache, p->ex->interrupted, u,
-                     &snap, metrics, &status, message);
+                     &snap, &resumed, metrics, &status, message);
+            if (resumed)
+                atomic_fetch_add(&p->resumed, 1);
             pthread_mutex_lock(&p->lock);
             memcpy(r->metrics[c], metrics, sizeof metrics);
             memcpy(r->message[c], message, sizeof message);
@@ -276,6 +284,7 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
     struct pool p = {.ex = ex, .series_dir = series_dir, .cache = cache, .units = units};
     atomic_init(&p.next, 0);
     atomic_init(&p.done, sweep_results_done(ex->results));
+    atomic_init(&p.resumed, 0);
     atomic_init(&p.finished, 0);
     pthread_mutex_init(&p.lock, NULL);
     int threads = ex->threads > 0 ? ex->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -314,6 +323,7 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
     if (progress)
         progress(ctx, atomic_load(&p.done));
     pthread_mutex_destroy(&p.lock);
+    ex->resumed_cases = atomic_load(&p.resumed);
     if (!rc && sweep_results_done(ex->results) < ex->sw->n_cases)
         rc = DCSIM_EINTERRUPTED;
     return rc;
@@ -362,6 +372,7 @@ void sweep_mpi_finalize(struct sweep_mpi *m)
 struct case_record {
     int64_t c;
     int32_t status;
+    int32_t resumed;                 /* it went on from its unit's shared steps */
     char message[SWEEP_MESSAGE_MAX];
     double metrics[N_METRICS];
 };
@@ -379,8 +390,9 @@ static void store_record(struct sweep_results *r, const struct case_record *rec)
 }
 
 /* Rank 0: takes every record that has arrived (never blocks); counts the ranks that said
- * they are done (a record with c = -1). Returns the records taken. */
-static int drain(struct sweep_results *r, int *ranks_done)
+ * they are done (a record with c = -1) and the cases that went on from shared steps.
+ * Returns the records taken. */
+static int drain(struct sweep_results *r, int *ranks_done, size_t *resumed)
 {
     int taken = 0;
     for (;;) {
@@ -392,10 +404,12 @@ static int drain(struct sweep_results *r, int *ranks_done)
         struct case_record rec;
         MPI_Recv(&rec, (int)sizeof rec, MPI_BYTE, st.MPI_SOURCE, TAG_RECORD, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
-        if (rec.c < 0)
+        if (rec.c < 0) {
             (*ranks_done)++;
-        else
+        } else {
             store_record(r, &rec);
+            *resumed += rec.resumed != 0;
+        }
         taken++;
     }
 }
@@ -540,15 +554,17 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
                 continue;
             memset(&rec, 0, sizeof rec);
             rec.c = (int64_t)c;
-            int status;
-            run_case(sw, ex->cat, c, series_dir, cache, ex->interrupted, units, &snap,
+            int status, resumed;
+            run_case(sw, ex->cat, c, series_dir, cache, ex->interrupted, units, &snap, &resumed,
                      rec.metrics, &status, rec.message);
             rec.status = status;
+            rec.resumed = resumed;
             if (status == CASE_PENDING)
                 continue;
             if (root) {
                 store_record(r, &rec);
-                drain(r, &ranks_done);
+                ex->resumed_cases += rec.resumed != 0;
+                drain(r, &ranks_done, &ex->resumed_cases);
                 if (ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
                     if ((rc = sweep_write_h5(ex->out, sw, r, d)))
                         *ex->interrupted = 1;
@@ -563,7 +579,7 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
     free(done_mask);
     if (root) {
         while (ranks_done < ex->mpi->size - 1) {
-            if (!drain(r, &ranks_done))
+            if (!drain(r, &ranks_done, &ex->resumed_cases))
                 idle_sleep();
             if (!rc && ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
                 rc = sweep_write_h5(ex->out, sw, r, d);

@@ -30,6 +30,7 @@ struct sweep_exec {
     volatile sig_atomic_t *interrupted;
     struct sweep_mpi *mpi;
     int no_share;                    /* 1: every case from the start (sweep_units.h) */
+    size_t resumed_cases;            /* out: cases that went on from another's steps (rank 0) */
 };
 
 /** Runs every pending case. Returns 0, DCSIM_EINTERRUPTED (the rows done are in results),

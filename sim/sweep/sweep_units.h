@@ -23,7 +23,8 @@
 
 struct sweep_units {
     size_t n_units;
-    size_t *first;              /* owned, [n_units + 1]: unit u is order[first[u] .. first[u + 1]) */
+    size_t *first;              /* owned, [n_units + 1]: unit u is
+                                   order[first[u] .. first[u + 1]) */
     size_t *order;              /* owned, [n_cases]: the cases, unit by unit, each unit's in
                                    the order of the table */
     int var;                    /* the vary variable a unit's cases differ in, or -1 */
