@@ -1,8 +1,9 @@
 /* check_sweep.c — unit tests of sweep files and their tables (sim/sweep/sweep.h, sim/sweep/sweep_io.h;
  * contract section 4): loading and expanding the values ({from, to, step} included), the
  * case order (grid: the last path varies fastest; zip: side by side), each case's document
- * (values set, a default key added, ids with '.'), errors with their positions, and the
- * /cases table through HDF5 (write, read back for --resume) and CSV.
+ * (values set, a default key added, ids with '.'), errors with their positions, the
+ * /cases table through HDF5 (write, read back for --resume) and CSV, and the units of cases
+ * that share their first steps (sweep_units.h: which count, which cases, which step).
  *
  * Every file is written by the test into its own temporary directory; every expected line
  * and column is the test's own arithmetic on the text it wrote (col_of), never the parser's. */
@@ -14,10 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "err.h"
 #include "results.h"
+#include "scenario.h"
 #include "sweep.h"
 #include "sweep_io.h"
+#include "sweep_units.h"
 #include "testutil.h"
 #include "yamlx.h"
 
@@ -677,6 +681,149 @@ START_TEST(test_csv)
 }
 END_TEST
 
+/* ---- units of cases that share their first steps (sweep_units.h) ---- */
+
+/* A base with a pool online from the start, one from 2027-01-03T01:10Z (step 589 at 5 min:
+ * 2 days 70 min = 588 steps and 10 min, so the first step it is online in is the 590th) and
+ * one from 2027-01-02 (step 288). */
+static const char units_base[] =
+    "name: units\n"
+    "start: 2027-01-01\n"
+    "duration: 5d\n"
+    "timestep: 5min\n"
+    "%s"
+    "sites:\n"
+    "  - id: s.1\n"
+    "    climate: west-texas\n"
+    "    supply:\n"
+    "      - {id: g, type: grid, contract_mw: 30}\n"
+    "    it:\n"
+    "      - {id: early, rack: gb300-nvl72, count: 50, workload: constant}\n"
+    "      - {id: late, rack: gb300-nvl72, count: 50, workload: constant,\n"
+    "         online: 2027-01-03T01:10:00Z}\n"
+    "      - {id: mid, rack: gb300-nvl72, count: 50, workload: constant, online: 2027-01-02}\n"
+    "    cooling: {liquid: {capacity_mw: 40, rejection: hybrid}, air: {capacity_mw: 5}}\n";
+
+/* Plans the sweep `vary` (mode and more keys in `extra`) over units_base (`top`: top-level
+ * keys added to it) and returns the plan; the catalog is the bundled one. */
+static void plan_of(const char *top, const char *extra, const char *vary, int share,
+                    struct sweep *sw, struct sweep_units *u)
+{
+    char base[2048], text[1024];
+    snprintf(base, sizeof base, units_base, top);
+    write_file("ubase.yaml", base);
+    snprintf(text, sizeof text, "base: ubase.yaml\n%svary:\n%s", extra, vary);
+    write_file("u.yaml", text);
+    struct diag d;
+    diag_init(&d);
+    ck_assert_msg(sweep_load(in_dir("u.yaml"), sw, &d) == 0, "%s", diag_text(&d));
+    struct catalog cat;
+    ck_assert_msg(catalog_load(DCSIM_MODELS_DIR, &cat, &d) == 0, "%s", diag_text(&d));
+    ck_assert_int_eq(sweep_units_plan(sw, &cat, share, u), 0);
+    catalog_release(&cat);
+    diag_release(&d);
+}
+
+/* Every case once, each unit's cases in the table's order. */
+static void plan_covers(const struct sweep *sw, const struct sweep_units *u)
+{
+    ck_assert_uint_eq(u->first[0], 0);
+    ck_assert_uint_eq(u->first[u->n_units], sw->n_cases);
+    int seen[64] = {0};
+    for (size_t un = 0; un < u->n_units; un++) {
+        ck_assert_uint_lt(u->first[un], u->first[un + 1]);
+        for (size_t i = u->first[un]; i < u->first[un + 1]; i++) {
+            ck_assert_uint_lt(u->order[i], 64);
+            seen[u->order[i]]++;
+            if (i > u->first[un])
+                ck_assert_uint_gt(u->order[i], u->order[i - 1]);
+        }
+    }
+    for (size_t c = 0; c < sw->n_cases; c++)
+        ck_assert_int_eq(seen[c], 1);
+}
+
+/* Each case a unit of its own. */
+static void plan_alone(const char *top, const char *extra, const char *vary)
+{
+    struct sweep sw;
+    struct sweep_units u;
+    plan_of(top, extra, vary, 1, &sw, &u);
+    ck_assert_int_eq(u.var, -1);
+    ck_assert_uint_eq(u.n_units, sw.n_cases);
+    plan_covers(&sw, &u);
+    sweep_units_release(&u);
+    sweep_release(&sw);
+}
+
+START_TEST(test_units_plan)
+{
+    /* contract (2) × the late count (3) × the early count (2): 4 units of 3 cases, 2 apart;
+     * the late pool comes online last */
+    const char *vary = "  sites.s.1.supply.g.contract_mw: [20, 30]\n"
+                       "  sites.s.1.it.mid.count: [10, 20]\n"
+                       "  sites.s.1.it.late.count: [10, 20, 30]\n"
+                       "  sites.s.1.it.early.count: [10, 20]\n";
+    struct sweep sw;
+    struct sweep_units u;
+    plan_of("", "", vary, 1, &sw, &u);
+    ck_assert_uint_eq(sw.n_cases, 24);
+    ck_assert_int_eq(u.var, 2);
+    ck_assert_uint_eq(u.n_units, 8);
+    plan_covers(&sw, &u);
+    const size_t want[] = {0, 2, 4, 1, 3, 5, 6, 8, 10};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_uint_eq(u.order[i], want[i]);
+    /* the step before which they part: the first at or after 2 d 70 min (5-min steps) */
+    struct ydoc doc;
+    char err[128];
+    ck_assert_int_eq(sweep_case_doc(&sw, 5, &doc, err, sizeof err), 0);
+    struct catalog cat;
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(catalog_load(DCSIM_MODELS_DIR, &cat, &d), 0);
+    struct scenario *sc = NULL;
+    ck_assert_msg(scenario_from_doc(&doc, &cat, &sc, &d) == 0, "%s", diag_text(&d));
+    ck_assert_int_eq(sweep_units_fork_step(&sw, &u, sc), (2 * 1440 + 70) / 5);
+    sc->trials = 2;   /* several trials: nothing shared */
+    ck_assert_int_eq(sweep_units_fork_step(&sw, &u, sc), 0);
+    scenario_destroy(sc);
+    ydoc_release(&doc);
+    catalog_release(&cat);
+    diag_release(&d);
+    sweep_units_release(&u);
+    /* --no-share */
+    plan_of("", "", vary, 0, &sw, &u);
+    ck_assert_int_eq(u.var, -1);
+    ck_assert_uint_eq(u.n_units, 24);
+    sweep_units_release(&u);
+    sweep_release(&sw);
+    /* the mid pool alone: units of its 2 counts */
+    const char *mid_contract = "  sites.s.1.it.mid.count: [10, 20]\n"
+                               "  sites.s.1.supply.g.contract_mw: [20, 30]\n";
+    plan_of("", "", mid_contract, 1, &sw, &u);
+    ck_assert_int_eq(u.var, 0);
+    ck_assert_uint_eq(u.n_units, 2);
+    ck_assert_uint_eq(u.order[0], 0);
+    ck_assert_uint_eq(u.order[1], 2);
+    plan_covers(&sw, &u);
+    sweep_units_release(&u);
+    sweep_release(&sw);
+    /* nothing to share: a pool online from the start, a zip sweep, series written, several
+     * trials (the sweep's or the base's) */
+    const char *late = "  sites.s.1.it.late.count: [10, 20]\n";
+    const char *contract = "  sites.s.1.supply.g.contract_mw: [20, 30]\n";
+    char two[256];
+    snprintf(two, sizeof two, "  sites.s.1.it.early.count: [10, 20]\n%s", contract);
+    plan_alone("", "", two);
+    snprintf(two, sizeof two, "%s%s", late, contract);
+    plan_alone("", "mode: zip\n", two);
+    plan_alone("", "series: true\n", late);
+    plan_alone("", "trials: 3\n", late);
+    plan_alone("trials: 3\n", "", late);
+}
+END_TEST
+
 static Suite *sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -694,6 +841,7 @@ static Suite *sweep_suite(void)
     tcase_add_test(tc, test_h5_round_trip);
     tcase_add_test(tc, test_h5_resume_other_sweep);
     tcase_add_test(tc, test_csv);
+    tcase_add_test(tc, test_units_plan);
     suite_add_tcase(s, tc);
     return s;
 }
