@@ -79,6 +79,17 @@ mpi_sweep 2 ids.yaml -o ids-resume.h5 --resume -q >resume.out 2>&1
 expect_status 0 $? "mpirun -n 2 dcsim sweep ids --resume"
 py_check "MPI sweep --resume: finished rows kept, the rest run" "$SC" same ids-resume.h5 ids-serial.h5 --kept
 
+# shared first steps (sweep_units.h) on 2 ranks: the units spread over the ranks, rank 0
+# counts the cases that went on from another's steps (7 units of 5), the table is --no-share's
+sh_sweep=$REPO/scenarios/sweeps/abilene-sweep.yaml
+"$DCSIM" sweep "$sh_sweep" -o share-serial.h5 -j 2 -q --no-share >/dev/null 2>&1
+expect_status 0 $? "serial sweep abilene-sweep --no-share"
+mpi_sweep 2 "$sh_sweep" -o share-mpi.h5 >share.out 2>&1
+expect_status 0 $? "mpirun -n 2 dcsim sweep abilene-sweep (shared steps)"
+expect_grep "35 cases \(35 ok, 0 invalid, 0 failed\) in [0-9.]* s \(28 went on from another case's first steps\)" \
+    share.out "MPI sweep sharing steps: rank 0's closing line"
+py_check "MPI sweep sharing steps = serial --no-share" "$SC" same share-mpi.h5 share-serial.h5
+
 # A long sweep on 2 ranks (~15 s, still running at the signal after 5-6.5 s: the per-case
 # time measured with the serial binary from
 # sweeps of 8 and 40 cases): the table must be checkpointed while it runs (every

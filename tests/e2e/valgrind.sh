@@ -57,6 +57,20 @@ YAML
 vg 2 "sweep (4 cases, one invalid: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" \
     --csv "$TMP_DIR/sw.csv" -j 2
 vg 2 "sweep --resume (the invalid case again: exit 2)" sweep -q "$TMP_DIR/sweep.yaml" -o "$TMP_DIR/sw.h5" --resume
+# cases that share their first steps: phase 1 online on day 2 (of 2), two counts of it in
+# each of two units (the state saved, taken by the other case, freed)
+cat > "$TMP_DIR/share.yaml" <<YAML
+base: $TMP_DIR/abilene-conversion.yaml
+mode: grid
+vary:
+  sites.abilene.it.phase1.online: [2027-01-02T05:00:00Z]
+  sites.abilene.supply.oncor.contract_mw: [150, 200]
+  sites.abilene.it.phase1.count: [400, 800]
+YAML
+vg 0 "sweep sharing first steps (2 units of 2 cases)" sweep "$TMP_DIR/share.yaml" \
+    -o "$TMP_DIR/share.h5" -j 2
+grep -q "(2 went on from another case's first steps)" "$TMP_DIR/err" ||
+    { failed=$((failed + 1)); echo "FAIL valgrind sweep sharing: no case went on"; }
 vg 0 "compare" compare "$TMP_DIR/a.h5" "$TMP_DIR/sw.h5:case=1"
 # legal but suspect input: warnings (a rack of 142,000 kW, a supply and a pool never online,
 # an event before the run), exit 0

@@ -792,6 +792,7 @@ START_TEST(test_units_plan)
     catalog_release(&cat);
     diag_release(&d);
     sweep_units_release(&u);
+    sweep_release(&sw);
     /* --no-share */
     plan_of("", "", vary, 0, &sw, &u);
     ck_assert_int_eq(u.var, -1);
