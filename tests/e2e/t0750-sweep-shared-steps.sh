@@ -77,6 +77,15 @@ expect_status 0 $? "sweep --no-share"
 expect_grep "\(0 went on from another case's first steps\)" err-alone.txt \
     "the closing line of --no-share"
 
+# --resume of a table with rows missing: a unit's pending cases share steps among themselves
+"$PY" "$E2E/sweepcheck.py" unfinish alone.h5 resumed.h5 || fail "sweepcheck.py unfinish"
+"$DCSIM" sweep -j 2 --resume sweep.yaml -o resumed.h5 >/dev/null 2>err-resume.txt
+expect_status 0 $? "sweep --resume sharing steps"
+expect_grep "\(([1-9][0-9]*) went on from another case's first steps\)" err-resume.txt \
+    "the closing line of --resume"
+py_check "sweep --resume sharing steps: the rows kept and the rest run" "$E2E/sweepcheck.py" \
+    same resumed.h5 alone.h5 --kept
+
 # the bundled sweeps that share steps (abilene-1000 not under the sanitizers: minutes there)
 bundled="abilene-sweep abilene-1000"
 case $DCSIM in */asan/*) bundled="abilene-sweep" ;; esac

@@ -127,6 +127,24 @@ struct result {
     struct sink_ctx sink;
 };
 
+/* Runs sc with opt, with a weather cache or not, into r->sum. */
+static void run_with(const struct scenario *sc, const struct sim_options *opt, int use_cache,
+                     struct result *r)
+{
+    struct weather_cache *cache = NULL;
+    if (use_cache)
+        ck_assert_int_eq(weather_cache_create(&cache), 0);
+    struct sim *s = NULL;
+    struct diag d;
+    diag_init(&d);
+    ck_assert_msg(sim_create_shared(sc, cache, &s, &d) == 0, "sim_create: %s", diag_text(&d));
+    int rc = sim_run(s, opt, &r->sum, &d);
+    ck_assert_msg(rc == 0, "sim_run: %d %s", rc, diag_text(&d));
+    sim_destroy(s);
+    weather_cache_destroy(cache);
+    diag_release(&d);
+}
+
 /* Runs sc on `threads` threads, with a weather cache or not, keeping trial 0's series; with
  * `hold`, the team's calling thread held back each block until another has taken one of
  * its sites, the sites taken from others' ranges added to *taken (when given). */
@@ -139,18 +157,7 @@ static void run_team(const struct scenario *sc, int threads, int use_cache, size
     struct sim_options opt = {.block_steps = block_steps, .sink = &sink, .threads = threads,
                               .extras = 1, .test_hold_caller = hold,
                               .test_sites_taken = taken};
-    struct weather_cache *cache = NULL;
-    if (use_cache)
-        ck_assert_int_eq(weather_cache_create(&cache), 0);
-    struct sim *s = NULL;
-    struct diag d;
-    diag_init(&d);
-    ck_assert_msg(sim_create_shared(sc, cache, &s, &d) == 0, "sim_create: %s", diag_text(&d));
-    int rc = sim_run(s, &opt, &r->sum, &d);
-    ck_assert_msg(rc == 0, "sim_run: %d %s", rc, diag_text(&d));
-    sim_destroy(s);
-    weather_cache_destroy(cache);
-    diag_release(&d);
+    run_with(sc, &opt, use_cache, r);
 }
 
 static void run_blocks(const struct scenario *sc, int threads, int use_cache, size_t block_steps,
@@ -314,17 +321,7 @@ static void run_snapshot(const struct scenario *sc, int threads, const struct si
     memset(r, 0, sizeof *r);
     struct sim_options opt = {.threads = threads, .resume = resume, .save_at_k = save_at_k,
                               .save_to = save_to};
-    struct weather_cache *cache = NULL;
-    ck_assert_int_eq(weather_cache_create(&cache), 0);
-    struct sim *s = NULL;
-    struct diag d;
-    diag_init(&d);
-    ck_assert_msg(sim_create_shared(sc, cache, &s, &d) == 0, "sim_create: %s", diag_text(&d));
-    int rc = sim_run(s, &opt, &r->sum, &d);
-    ck_assert_msg(rc == 0, "sim_run: %d %s", rc, diag_text(&d));
-    sim_destroy(s);
-    weather_cache_destroy(cache);
-    diag_release(&d);
+    run_with(sc, &opt, 1, r);
 }
 
 /* The scenario with the flexible pool of `count` racks online from 2027-07-10 (day 20: step
