@@ -30,8 +30,8 @@ const char cmd_sweep_usage[] =
     "with the varied values, a status (0 ok, 2 invalid scenario, 3 failed) and message, and\n"
     "the summary metrics. Default OUT: results/<sweep file name>.h5. The table is saved\n"
     "every few seconds; --resume skips the cases OUT already holds. Cases that differ only\n"
-    "in the count of a pool not yet online share their steps until it is (the same results);\n"
-    "--no-share runs every case from the start.\n";
+    "in the count or utilization of a pool not yet online share their steps until it is (the\n"
+    "same results); --no-share runs every case from the start.\n";
 
 /* results/<sweep file stem>.h5; rank 0 makes results/ when it is missing. */
 static int default_out(const char *file, char *buf, size_t len, int make_dir)

@@ -126,7 +126,7 @@ static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c
         rc = run_to_file(sc, sim, path, &fo, &sum, &d);
     } else if (!rc) {
         struct sim_options opt = {.threads = 1, .stop = stop};
-        int64_t k = units ? sweep_units_fork_step(sw, units, sc) : 0;
+        int64_t k = units ? sweep_units_fork_step(units, sc) : 0;
         if (k > 0 && *snap && sim_snapshot_step(*snap) == k) {
             opt.resume = *snap;
         } else if (k > 0 && !*snap) {

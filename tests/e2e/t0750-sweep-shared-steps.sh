@@ -4,7 +4,7 @@
 # runs them and the others go on from its state (sweep_units.h). Every table must be the
 # bits of --no-share (each case from the start), on 1 and 2 threads, and the closing line
 # must say how many cases went on from another's steps: 4 units (contract × the other
-# site's count) of 3 late-pool counts, 8 cases. The scenario carries every kind of state a
+# site's count) of 3 late-pool counts × 2 of its utilizations, 20 cases. The scenario carries every kind of state a
 # step hands to the next: a battery's charge, a generator, random grid outages, a hottest-
 # hours curtailment calendar, a month's demand-charge peak, a liquid loop's temperature
 # (thermal mass, throttled load) and a cooling tower's water, on two sites (the scenario
@@ -64,11 +64,12 @@ vary:
   sites.a.supply.g.contract_mw: [40, 52]
   sites.a.it.late.count: [20, 100, 260]
   sites.b.it.p.count: [60, 140]
+  sites.a.it.late.utilization: [0.7, 0.9]
 YAML
 
 "$DCSIM" sweep -j 2 sweep.yaml -o shared2.h5 >out.txt 2>err.txt
 expect_status 0 $? "sweep sharing steps (-j 2)"
-expect_grep "12 cases \(12 ok, 0 invalid, 0 failed\) in [0-9.]* s \(8 went on from another case's first steps\)" err.txt \
+expect_grep "24 cases \(24 ok, 0 invalid, 0 failed\) in [0-9.]* s \(20 went on from another case's first steps\)" err.txt \
     "the closing line of a sweep that shares steps"
 "$DCSIM" sweep -q -j 1 sweep.yaml -o shared1.h5 >/dev/null 2>&1
 expect_status 0 $? "sweep sharing steps (-j 1)"
@@ -129,16 +130,17 @@ for name in ("shared2.h5", "shared1.h5"):
         if not same:
             print("%s: column %s differs from --no-share" % (name, col))
             bad += 1
-# the late pool's count shows once it is online: the IT energy differs within each unit
-# (contract × b's count; the late count is the middle variable, 2 cases apart)
+# the late pool's count and utilization show once it is online: the IT energy differs
+# within each unit (contract × b's count; the late count's values 4 cases apart, the
+# utilization's 1)
 e = ref["it_energy_mwh"]
 if not (ref["status"] == 0).all():
-    print("expected 12 ok cases, got statuses", ref["status"])
+    print("expected 24 ok cases, got statuses", ref["status"])
     bad += 1
-for first in (0, 1, 6, 7):
-    unit = [e[first + 2 * i] for i in range(3)]
-    if len(set(unit)) != 3:
-        print("cases %d, %d, %d: the same IT energy %r" % (first, first + 2, first + 4, unit))
+for first in (0, 2, 12, 14):
+    unit = [e[first + 4 * i + u] for i in range(3) for u in range(2)]
+    if len(set(unit)) != 6:
+        print("the unit of case %d: IT energies %r, not 6 different" % (first, unit))
         bad += 1
 sys.exit(1 if bad else 0)
 PY

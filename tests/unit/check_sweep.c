@@ -749,7 +749,7 @@ static void plan_alone(const char *top, const char *extra, const char *vary)
     struct sweep sw;
     struct sweep_units u;
     plan_of(top, extra, vary, 1, &sw, &u);
-    ck_assert_int_eq(u.var, -1);
+    ck_assert_uint_eq(u.n_vars, 0);
     ck_assert_uint_eq(u.n_units, sw.n_cases);
     plan_covers(&sw, &u);
     sweep_units_release(&u);
@@ -768,7 +768,9 @@ START_TEST(test_units_plan)
     struct sweep_units u;
     plan_of("", "", vary, 1, &sw, &u);
     ck_assert_uint_eq(sw.n_cases, 24);
-    ck_assert_int_eq(u.var, 2);
+    ck_assert_uint_eq(u.n_vars, 1);
+    ck_assert_uint_eq(u.vars[0], 2);
+    ck_assert_str_eq(u.pool, "sites.s.1.it.late");
     ck_assert_uint_eq(u.n_units, 8);
     plan_covers(&sw, &u);
     const size_t want[] = {0, 2, 4, 1, 3, 5, 6, 8, 10};
@@ -784,9 +786,9 @@ START_TEST(test_units_plan)
     ck_assert_int_eq(catalog_load(DCSIM_MODELS_DIR, &cat, &d), 0);
     struct scenario *sc = NULL;
     ck_assert_msg(scenario_from_doc(&doc, &cat, &sc, &d) == 0, "%s", diag_text(&d));
-    ck_assert_int_eq(sweep_units_fork_step(&sw, &u, sc), (2 * 1440 + 70) / 5);
+    ck_assert_int_eq(sweep_units_fork_step(&u, sc), (2 * 1440 + 70) / 5);
     sc->trials = 2;   /* several trials: nothing shared */
-    ck_assert_int_eq(sweep_units_fork_step(&sw, &u, sc), 0);
+    ck_assert_int_eq(sweep_units_fork_step(&u, sc), 0);
     scenario_destroy(sc);
     ydoc_release(&doc);
     catalog_release(&cat);
@@ -795,28 +797,47 @@ START_TEST(test_units_plan)
     sweep_release(&sw);
     /* --no-share */
     plan_of("", "", vary, 0, &sw, &u);
-    ck_assert_int_eq(u.var, -1);
+    ck_assert_uint_eq(u.n_vars, 0);
     ck_assert_uint_eq(u.n_units, 24);
+    sweep_units_release(&u);
+    sweep_release(&sw);
+    /* the late pool's utilization too, its count first among the variables: units of the
+     * 2 × 3 cases that differ in those two (the contract's two values 6 cases apart) */
+    const char *two_keys = "  sites.s.1.it.late.count: [10, 20]\n"
+                           "  sites.s.1.supply.g.contract_mw: [20, 30]\n"
+                           "  sites.s.1.it.late.utilization: [0.5, 0.7, 0.9]\n";
+    plan_of("", "", two_keys, 1, &sw, &u);
+    ck_assert_uint_eq(u.n_vars, 2);
+    ck_assert_uint_eq(u.vars[0], 0);
+    ck_assert_uint_eq(u.vars[1], 2);
+    ck_assert_uint_eq(u.n_units, 2);
+    const size_t want2[] = {0, 1, 2, 6, 7, 8, 3, 4, 5, 9, 10, 11};
+    for (size_t i = 0; i < sizeof want2 / sizeof want2[0]; i++)
+        ck_assert_uint_eq(u.order[i], want2[i]);
+    plan_covers(&sw, &u);
     sweep_units_release(&u);
     sweep_release(&sw);
     /* the mid pool alone: units of its 2 counts */
     const char *mid_contract = "  sites.s.1.it.mid.count: [10, 20]\n"
                                "  sites.s.1.supply.g.contract_mw: [20, 30]\n";
     plan_of("", "", mid_contract, 1, &sw, &u);
-    ck_assert_int_eq(u.var, 0);
+    ck_assert_uint_eq(u.n_vars, 1);
+    ck_assert_uint_eq(u.vars[0], 0);
     ck_assert_uint_eq(u.n_units, 2);
     ck_assert_uint_eq(u.order[0], 0);
     ck_assert_uint_eq(u.order[1], 2);
     plan_covers(&sw, &u);
     sweep_units_release(&u);
     sweep_release(&sw);
-    /* nothing to share: a pool online from the start, a zip sweep, series written, several
-     * trials (the sweep's or the base's) */
+    /* nothing to share: a pool online from the start, a key of the late pool other than its
+     * count and utilization (the rack), a zip sweep, series written, several trials (the
+     * sweep's or the base's) */
     const char *late = "  sites.s.1.it.late.count: [10, 20]\n";
     const char *contract = "  sites.s.1.supply.g.contract_mw: [20, 30]\n";
     char two[256];
     snprintf(two, sizeof two, "  sites.s.1.it.early.count: [10, 20]\n%s", contract);
     plan_alone("", "", two);
+    plan_alone("", "", "  sites.s.1.it.late.rack: [gb300-nvl72, gb200-nvl72]\n");
     snprintf(two, sizeof two, "%s%s", late, contract);
     plan_alone("", "mode: zip\n", two);
     plan_alone("", "series: true\n", late);
