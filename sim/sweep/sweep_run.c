@@ -25,7 +25,8 @@
 #include "sweep_units.h"
 #include "weather_cache.h"
 
-#define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms */
+#define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms (and
+                                     as soon as the last worker returns) */
 
 /* The first error of a case's diagnostics, with its position, for the table. */
 static void first_message(const struct diag *d, int rc, char *message)
@@ -203,6 +204,7 @@ struct pool {
     atomic_size_t resumed;           /* cases that went on from their unit's shared steps */
     atomic_int finished;             /* workers that have returned */
     pthread_mutex_t lock;            /* guards results rows while they are written/copied */
+    pthread_cond_t ended;            /* a worker returned (signalled under lock) */
 };
 
 static void pool_work(struct pool *p);
@@ -211,7 +213,10 @@ static void *pool_worker(void *arg)
 {
     struct pool *p = arg;
     pool_work(p);
+    pthread_mutex_lock(&p->lock);
     atomic_fetch_add(&p->finished, 1);
+    pthread_cond_signal(&p->ended);
+    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -287,6 +292,7 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
     atomic_init(&p.resumed, 0);
     atomic_init(&p.finished, 0);
     pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.ended, NULL);
     int threads = ex->threads > 0 ? ex->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
@@ -314,14 +320,25 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
                     *ex->interrupted = 1;   /* cannot save: stop the workers too */
                 last_save = mono_s();
             }
-            struct timespec ts = {0, SWEEP_POLL_NS};
-            nanosleep(&ts, NULL);
+            /* until the next look, or at once when the last worker returns */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += SWEEP_POLL_NS;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_mutex_lock(&p.lock);
+            if (atomic_load(&p.finished) < started)
+                pthread_cond_timedwait(&p.ended, &p.lock, &until);
+            pthread_mutex_unlock(&p.lock);
         }
         for (int i = 0; i < started; i++)
             pthread_join(tids[i], NULL);
     }
     if (progress)
         progress(ctx, atomic_load(&p.done));
+    pthread_cond_destroy(&p.ended);
     pthread_mutex_destroy(&p.lock);
     ex->resumed_cases = atomic_load(&p.resumed);
     if (!rc && sweep_results_done(ex->results) < ex->sw->n_cases)
