@@ -10,8 +10,12 @@
  * paths touch: per-trial synthetic climates, a grid curtailment calendar ranked on each
  * trial's year, a cooling tower (evaporation computed once per span), flexible load shed by
  * the root finder, random outages, a demand charge (month bounds cached) and decimated
- * output. */
+ * output. A run resumed from another scenario's snapshot (sim_options.resume: the two differ
+ * in a pool not yet online there) gives the bits of its own run from the start, on that
+ * scenario and on 30 generated ones (each mutation of what a snapshot carries tried so far —
+ * the supplies' state, the loop temperature, the shortfall's start — fails them). */
 #include <check.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,6 +396,175 @@ START_TEST(test_snapshot_resume)
 }
 END_TEST
 
+/* ---- the same property over generated scenarios ---- */
+
+#define N_GENERATED 30
+
+static double draw_in(gsl_rng *r, double a, double b)
+{
+    return a + (b - a) * gsl_rng_uniform(r);
+}
+
+static int draw_int(gsl_rng *r, int n)
+{
+    return (int)gsl_rng_uniform_int(r, (unsigned long)n);
+}
+
+/* A scenario drawn at random whose pool `late` (on site s) comes online at late_min minutes
+ * after the start with `count` racks at `utilization`; the rest of it from the seed alone.
+ * Into text[len]. */
+static void render_generated(unsigned long seed, double count, double utilization, char *text,
+                             size_t len, int64_t *late_s)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    static const char *const steps[] = {"5min", "15min", "1h"};
+    static const char *const climates[] = {"west-texas", "north-dakota", "arizona", "louisiana"};
+    static const char *const rejections[] = {"dry_cooler", "cooling_tower", "chiller", "hybrid"};
+    static const char *const workloads[] = {"constant", "training", "inference"};
+    const char *step = steps[draw_int(r, 3)];
+    int summer = draw_int(r, 2);
+    int late_min = 3 * 1440 + draw_int(r, 14 * 1440);
+    *late_s = (int64_t)late_min * 60 + 17;   /* mid-step at every step length */
+    double early = 40 + draw_int(r, 160), miners = draw_int(r, 2) ? 5 + draw_int(r, 25) : 0;
+    double demand_mw = 0.14 * (early + 150) + 0.8 * miners;   /* not the late count's */
+    char supply[1024], it[1024], events[512] = "", cooling[256];
+    size_t n = (size_t)snprintf(supply, sizeof supply,
+                                "      - {id: g, type: grid, contract_mw: %.1f, price_usd_per_mwh: 45,"
+                                " demand_charge_usd_per_kw_month: %d,"
+                                " outages: {per_year: %.1f, mean_h: %.2f}%s}\n",
+                                draw_in(r, 0.5, 1.3) * demand_mw, draw_int(r, 2) * 6,
+                                draw_in(r, 20, 300), draw_in(r, 0.2, 5),
+                                draw_int(r, 2) ? ", curtailment: {hours_per_year: 150, rule: hottest,"
+                                                 " level_mw: 5}" : "");
+    if (draw_int(r, 4))
+        n += (size_t)snprintf(supply + n, sizeof supply - n,
+                              "      - {id: bess, type: battery, power_mw: %.2f, energy_mwh: %.2f,"
+                              " initial_soc: %.2f}\n", draw_in(r, 0.05, 0.5) * demand_mw,
+                              draw_in(r, 0.1, 2) * demand_mw, draw_in(r, 0.2, 1));
+    if (draw_int(r, 2))
+        n += (size_t)snprintf(supply + n, sizeof supply - n,
+                              "      - {id: gen, type: generator, capacity_mw: %.2f, start_s: %d,"
+                              " price_usd_per_mwh: 250}\n", draw_in(r, 0.1, 0.6) * demand_mw,
+                              draw_int(r, 600));
+    if (draw_int(r, 3) == 0)
+        snprintf(supply + n, sizeof supply - n,
+                 "      - {id: smr, type: reactor, model: rx, units: %d, net_mw: %.2f,"
+                 " forced_outage_rate: 0.1, mean_repair_h: %.1f}\n", 1 + draw_int(r, 2),
+                 draw_in(r, 0.1, 0.4) * demand_mw, draw_in(r, 2, 48));
+    n = (size_t)snprintf(it, sizeof it,
+                         "      - {id: early, rack: gb300-nvl72, count: %.0f, workload: %s,"
+                         " utilization: %.2f}\n", early, workloads[draw_int(r, 3)],
+                         draw_in(r, 0.5, 1));
+    if (miners > 0)
+        n += (size_t)snprintf(it + n, sizeof it - n,
+                              "      - {id: miners, rack: s21-hydro-container, count: %.0f,"
+                              " workload: mining}\n", miners);
+    snprintf(it + n, sizeof it - n,
+             "      - {id: late, rack: %s, count: %.17g, workload: %s, utilization: %.17g,"
+             " flexible: %s, online: 2027-%02d-%02dT%02d:%02d:17Z}\n",
+             draw_int(r, 2) ? "gb300-nvl72" : "gb200-nvl72", count, workloads[draw_int(r, 3)],
+             utilization, draw_int(r, 3) ? "false" : "true", summer ? 6 : 1,
+             1 + late_min / 1440, late_min / 60 % 24, late_min % 60);
+    snprintf(cooling, sizeof cooling,
+             "      liquid: {supply_c: %d, rejection: %s, capacity_mw: %.1f, approach_k: 6%s}\n"
+             "      air: {supply_c: 24, economizer: true, capacity_mw: %.1f}\n",
+             30 + draw_int(r, 10), rejections[draw_int(r, 4)], draw_in(r, 0.5, 1.3) * demand_mw,
+             draw_int(r, 4) ? ", volume_m3: 30" : "", draw_in(r, 0.1, 0.3) * demand_mw);
+    /* in most: a grid outage that ends before the late pool's online time (a battery
+     * recharges across it) and a cooling loss across it (the loop warms) */
+    int grid_min = late_min - 300 + draw_int(r, 120), loss_min = late_min - 20 - draw_int(r, 60);
+    if (draw_int(r, 3))
+        snprintf(events, sizeof events,
+                 "events:\n"
+                 "  - {type: grid_outage, at: 2027-%02d-%02dT%02d:%02d:00Z, duration: %dmin, site: s,"
+                 " supply: g}\n"
+                 "  - {type: cooling_loss, at: 2027-%02d-%02dT%02d:%02d:00Z, duration: %dmin, site: s,"
+                 " loop: liquid, fraction: %.2f}\n",
+                 summer ? 6 : 1, 1 + grid_min / 1440, grid_min / 60 % 24, grid_min % 60,
+                 60 + draw_int(r, 120), summer ? 6 : 1, 1 + loss_min / 1440, loss_min / 60 % 24,
+                 loss_min % 60, 90 + draw_int(r, 60), draw_in(r, 0.8, 1));
+    int two_sites = draw_int(r, 2);
+    snprintf(text, len,
+             "name: generated\nstart: 2027-%s-01\nduration: 20d\ntimestep: %s\nseed: %d\n"
+             "%s"
+             "sites:\n"
+             "  - id: s\n"
+             "    climate: %s\n"
+             "    supply:\n%s"
+             "    it:\n%s"
+             "    cooling:\n%s"
+             "%s"
+             "models:\n"
+             "  reactors:\n"
+             "    - {id: rx, net_mw: 100, forced_outage_rate: 0.05, mean_repair_h: 24,"
+             " refuel_interval_d: 0, refuel_outage_d: 0}\n",
+             summer ? "06" : "01", step, 1 + draw_int(r, 1000), events,
+             climates[draw_int(r, 4)], supply, it, cooling,
+             two_sites ? "  - id: t\n"
+                         "    climate: north-dakota\n"
+                         "    supply:\n"
+                         "      - {id: g, type: grid, contract_mw: 9, outages: {per_year: 100,"
+                         " mean_h: 2}}\n"
+                         "    it:\n"
+                         "      - {id: p, rack: gb300-nvl72, count: 60, workload: training}\n"
+                         "    cooling: {liquid: {rejection: hybrid, capacity_mw: 10},"
+                         " air: {capacity_mw: 2}}\n"
+                       : "");
+    gsl_rng_free(r);
+}
+
+static struct scenario *parse_generated(unsigned long seed, double count, double utilization,
+                                        int64_t *late_s)
+{
+    char text[8192];
+    render_generated(seed, count, utilization, text, sizeof text, late_s);
+    struct scenario *sc = NULL;
+    struct diag d;
+    diag_init(&d);
+    int rc = scenario_parse("generated.yaml", text, strlen(text), &cat, &sc, &d);
+    ck_assert_msg(rc == 0, "seed %lu does not load:\n%s\n%s", seed, diag_text(&d), text);
+    diag_release(&d);
+    return sc;
+}
+
+/* Over generated scenarios (a climate, a grid with outages and maybe a curtailment calendar
+ * and a demand charge, maybe a battery, generators, reactor units with forced outages, each
+ * rejection type, a loop with thermal mass or not, a grid outage and a cooling loss near the
+ * fork, a second site): a run of the late pool at one count and utilization resumed from
+ * the snapshot of a run at another, taken before the first step at or after its online
+ * time, gives the bits of its own run from the start. */
+START_TEST(test_snapshot_resume_generated)
+{
+    for (unsigned long seed = 1; seed <= N_GENERATED; seed++) {
+        int64_t late_s;
+        struct scenario *a = parse_generated(seed, 150, 0.8, &late_s);
+        struct scenario *b = parse_generated(seed, 40 + 10 * (double)seed, 0.55, &late_s);
+        ck_assert_int_eq(a->sites[0].pools[a->sites[0].n_pools - 1].online_s, late_s);
+        int64_t k = late_s / a->timestep_s + 1;   /* late_s is mid-step */
+        struct sim_snapshot *snap = NULL;
+        struct result a_saved, b_full, b_resumed;
+        run_snapshot(a, 1, NULL, k, &snap, &a_saved);
+        ck_assert_msg(snap != NULL, "seed %lu: no snapshot before step %lld", seed,
+                      (long long)k);
+        run_snapshot(b, 1, NULL, 0, NULL, &b_full);
+        run_snapshot(b, seed % 5 == 0 ? 2 : 1, snap, 0, NULL, &b_resumed);
+        char what[64];
+        snprintf(what, sizeof what, "seed %lu: total", seed);
+        same_bits(b_full.sum.total, b_resumed.sum.total, N_METRICS, what);
+        snprintf(what, sizeof what, "seed %lu: sites", seed);
+        same_bits(&b_full.sum.site[0][0], &b_resumed.sum.site[0][0], b->n_sites * N_METRICS,
+                  what);
+        result_free(&a_saved);
+        result_free(&b_full);
+        result_free(&b_resumed);
+        sim_snapshot_destroy(snap);
+        scenario_destroy(a);
+        scenario_destroy(b);
+    }
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("solver_cache");
@@ -402,6 +575,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_sites_team_decimated);
     tcase_add_test(tc, test_sites_taken_by_others);
     tcase_add_test(tc, test_snapshot_resume);
+    tcase_add_test(tc, test_snapshot_resume_generated);
     suite_add_tcase(s, tc);
     return s;
 }
