@@ -410,83 +410,139 @@ static int draw_int(gsl_rng *r, int n)
     return (int)gsl_rng_uniform_int(r, (unsigned long)n);
 }
 
-/* A scenario drawn at random whose pool `late` (on site s) comes online at late_min minutes
- * after the start with `count` racks at `utilization`; the rest of it from the seed alone.
- * Into text[len]. */
+/* The random part of a generated scenario, drawn in this order (never in a function's
+ * arguments: their order of evaluation is unspecified). */
+struct generated {
+    int step, summer, late_min, climate, rejection, supply_c, early_work, late_work, late_rack;
+    int late_flexible, demand_charge, curtail, battery, generator, reactor, units, start_s;
+    int volume, events, grid_min, grid_len_min, loss_min, loss_len_min, two_sites, seed;
+    double early, miners, demand_mw, contract, per_year, mean_h, battery_mw, battery_mwh, soc;
+    double generator_mw, reactor_mw, repair_h, early_util, liquid_mw, air_mw, loss_fraction;
+};
+
+static void draw_generated(gsl_rng *r, struct generated *g)
+{
+    memset(g, 0, sizeof *g);
+    g->step = draw_int(r, 3);
+    g->summer = draw_int(r, 2);
+    g->late_min = 3 * 1440 + draw_int(r, 14 * 1440);
+    g->climate = draw_int(r, 4);
+    g->early = 40 + draw_int(r, 160);
+    g->early_work = draw_int(r, 3);
+    g->early_util = draw_in(r, 0.5, 1);
+    g->miners = draw_int(r, 2) ? 5 + draw_int(r, 25) : 0;
+    g->demand_mw = 0.14 * (g->early + 150) + 0.8 * g->miners;   /* not the late count's */
+    g->contract = draw_in(r, 0.5, 1.3) * g->demand_mw;
+    g->demand_charge = draw_int(r, 2) * 6;
+    g->per_year = draw_in(r, 20, 300);
+    g->mean_h = draw_in(r, 0.2, 5);
+    g->curtail = draw_int(r, 2);
+    g->battery = draw_int(r, 4) != 0;
+    g->battery_mw = draw_in(r, 0.05, 0.5) * g->demand_mw;
+    g->battery_mwh = draw_in(r, 0.1, 2) * g->demand_mw;
+    g->soc = draw_in(r, 0.2, 1);
+    g->generator = draw_int(r, 2);
+    g->generator_mw = draw_in(r, 0.1, 0.6) * g->demand_mw;
+    g->start_s = draw_int(r, 600);
+    g->reactor = draw_int(r, 3) == 0;
+    g->units = 1 + draw_int(r, 2);
+    g->reactor_mw = draw_in(r, 0.1, 0.4) * g->demand_mw;
+    g->repair_h = draw_in(r, 2, 48);
+    g->late_rack = draw_int(r, 2);
+    g->late_work = draw_int(r, 3);
+    g->late_flexible = draw_int(r, 3) == 0;
+    g->supply_c = 30 + draw_int(r, 10);
+    g->rejection = draw_int(r, 4);
+    g->liquid_mw = draw_in(r, 0.5, 1.3) * g->demand_mw;
+    g->volume = draw_int(r, 4) != 0;
+    g->air_mw = draw_in(r, 0.1, 0.3) * g->demand_mw;
+    /* in most: a grid outage that ends before the late pool's online time (a battery
+     * recharges across it) and a cooling loss across it (the loop warms) */
+    g->events = draw_int(r, 3) != 0;
+    g->grid_min = g->late_min - 300 + draw_int(r, 120);
+    g->grid_len_min = 60 + draw_int(r, 120);
+    g->loss_min = g->late_min - 20 - draw_int(r, 60);
+    g->loss_len_min = 90 + draw_int(r, 60);
+    g->loss_fraction = draw_in(r, 0.8, 1);
+    g->two_sites = draw_int(r, 2);
+    g->seed = 1 + draw_int(r, 1000);
+}
+
+/* "MM-DDTHH:MM" of `min` minutes into a month starting on day 1. */
+static const char *day_time(int month, int min, char *buf, size_t len)
+{
+    snprintf(buf, len, "%02d-%02dT%02d:%02d", month, 1 + min / 1440, min / 60 % 24, min % 60);
+    return buf;
+}
+
+/* A scenario drawn at random from `seed` whose pool `late` (on site s) has `count` racks at
+ * `utilization` and comes online at *late_s (run seconds, mid-step at every step length),
+ * into text[len]. */
 static void render_generated(unsigned long seed, double count, double utilization, char *text,
                              size_t len, int64_t *late_s)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, seed);
     static const char *const steps[] = {"5min", "15min", "1h"};
     static const char *const climates[] = {"west-texas", "north-dakota", "arizona", "louisiana"};
     static const char *const rejections[] = {"dry_cooler", "cooling_tower", "chiller", "hybrid"};
     static const char *const workloads[] = {"constant", "training", "inference"};
-    const char *step = steps[draw_int(r, 3)];
-    int summer = draw_int(r, 2);
-    int late_min = 3 * 1440 + draw_int(r, 14 * 1440);
-    *late_s = (int64_t)late_min * 60 + 17;   /* mid-step at every step length */
-    double early = 40 + draw_int(r, 160), miners = draw_int(r, 2) ? 5 + draw_int(r, 25) : 0;
-    double demand_mw = 0.14 * (early + 150) + 0.8 * miners;   /* not the late count's */
-    char supply[1024], it[1024], events[512] = "", cooling[256];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    struct generated g;
+    draw_generated(r, &g);
+    gsl_rng_free(r);
+    int month = g.summer ? 6 : 1;
+    *late_s = (int64_t)g.late_min * 60 + 17;
+    char supply[1024], it[1024], events[512] = "", cooling[256], t1[32], t2[32];
     size_t n = (size_t)snprintf(supply, sizeof supply,
-                                "      - {id: g, type: grid, contract_mw: %.1f, price_usd_per_mwh: 45,"
-                                " demand_charge_usd_per_kw_month: %d,"
+                                "      - {id: g, type: grid, contract_mw: %.1f,"
+                                " price_usd_per_mwh: 45, demand_charge_usd_per_kw_month: %d,"
                                 " outages: {per_year: %.1f, mean_h: %.2f}%s}\n",
-                                draw_in(r, 0.5, 1.3) * demand_mw, draw_int(r, 2) * 6,
-                                draw_in(r, 20, 300), draw_in(r, 0.2, 5),
-                                draw_int(r, 2) ? ", curtailment: {hours_per_year: 150, rule: hottest,"
-                                                 " level_mw: 5}" : "");
-    if (draw_int(r, 4))
+                                g.contract, g.demand_charge, g.per_year, g.mean_h,
+                                g.curtail ? ", curtailment: {hours_per_year: 150,"
+                                            " rule: hottest, level_mw: 5}" : "");
+    if (g.battery)
         n += (size_t)snprintf(supply + n, sizeof supply - n,
-                              "      - {id: bess, type: battery, power_mw: %.2f, energy_mwh: %.2f,"
-                              " initial_soc: %.2f}\n", draw_in(r, 0.05, 0.5) * demand_mw,
-                              draw_in(r, 0.1, 2) * demand_mw, draw_in(r, 0.2, 1));
-    if (draw_int(r, 2))
+                              "      - {id: bess, type: battery, power_mw: %.2f,"
+                              " energy_mwh: %.2f, initial_soc: %.2f}\n", g.battery_mw,
+                              g.battery_mwh, g.soc);
+    if (g.generator)
         n += (size_t)snprintf(supply + n, sizeof supply - n,
-                              "      - {id: gen, type: generator, capacity_mw: %.2f, start_s: %d,"
-                              " price_usd_per_mwh: 250}\n", draw_in(r, 0.1, 0.6) * demand_mw,
-                              draw_int(r, 600));
-    if (draw_int(r, 3) == 0)
+                              "      - {id: gen, type: generator, capacity_mw: %.2f,"
+                              " start_s: %d, price_usd_per_mwh: 250}\n", g.generator_mw,
+                              g.start_s);
+    if (g.reactor)
         snprintf(supply + n, sizeof supply - n,
                  "      - {id: smr, type: reactor, model: rx, units: %d, net_mw: %.2f,"
-                 " forced_outage_rate: 0.1, mean_repair_h: %.1f}\n", 1 + draw_int(r, 2),
-                 draw_in(r, 0.1, 0.4) * demand_mw, draw_in(r, 2, 48));
+                 " forced_outage_rate: 0.1, mean_repair_h: %.1f}\n", g.units, g.reactor_mw,
+                 g.repair_h);
     n = (size_t)snprintf(it, sizeof it,
                          "      - {id: early, rack: gb300-nvl72, count: %.0f, workload: %s,"
-                         " utilization: %.2f}\n", early, workloads[draw_int(r, 3)],
-                         draw_in(r, 0.5, 1));
-    if (miners > 0)
+                         " utilization: %.2f}\n", g.early, workloads[g.early_work], g.early_util);
+    if (g.miners > 0)
         n += (size_t)snprintf(it + n, sizeof it - n,
                               "      - {id: miners, rack: s21-hydro-container, count: %.0f,"
-                              " workload: mining}\n", miners);
+                              " workload: mining}\n", g.miners);
     snprintf(it + n, sizeof it - n,
              "      - {id: late, rack: %s, count: %.17g, workload: %s, utilization: %.17g,"
-             " flexible: %s, online: 2027-%02d-%02dT%02d:%02d:17Z}\n",
-             draw_int(r, 2) ? "gb300-nvl72" : "gb200-nvl72", count, workloads[draw_int(r, 3)],
-             utilization, draw_int(r, 3) ? "false" : "true", summer ? 6 : 1,
-             1 + late_min / 1440, late_min / 60 % 24, late_min % 60);
+             " flexible: %s, online: 2027-%s:17Z}\n",
+             g.late_rack ? "gb300-nvl72" : "gb200-nvl72", count, workloads[g.late_work],
+             utilization, g.late_flexible ? "true" : "false",
+             day_time(month, g.late_min, t1, sizeof t1));
     snprintf(cooling, sizeof cooling,
              "      liquid: {supply_c: %d, rejection: %s, capacity_mw: %.1f, approach_k: 6%s}\n"
              "      air: {supply_c: 24, economizer: true, capacity_mw: %.1f}\n",
-             30 + draw_int(r, 10), rejections[draw_int(r, 4)], draw_in(r, 0.5, 1.3) * demand_mw,
-             draw_int(r, 4) ? ", volume_m3: 30" : "", draw_in(r, 0.1, 0.3) * demand_mw);
-    /* in most: a grid outage that ends before the late pool's online time (a battery
-     * recharges across it) and a cooling loss across it (the loop warms) */
-    int grid_min = late_min - 300 + draw_int(r, 120), loss_min = late_min - 20 - draw_int(r, 60);
-    if (draw_int(r, 3))
+             g.supply_c, rejections[g.rejection], g.liquid_mw, g.volume ? ", volume_m3: 30" : "",
+             g.air_mw);
+    if (g.events)
         snprintf(events, sizeof events,
                  "events:\n"
-                 "  - {type: grid_outage, at: 2027-%02d-%02dT%02d:%02d:00Z, duration: %dmin, site: s,"
-                 " supply: g}\n"
-                 "  - {type: cooling_loss, at: 2027-%02d-%02dT%02d:%02d:00Z, duration: %dmin, site: s,"
+                 "  - {type: grid_outage, at: 2027-%s:00Z, duration: %dmin, site: s, supply: g}\n"
+                 "  - {type: cooling_loss, at: 2027-%s:00Z, duration: %dmin, site: s,"
                  " loop: liquid, fraction: %.2f}\n",
-                 summer ? 6 : 1, 1 + grid_min / 1440, grid_min / 60 % 24, grid_min % 60,
-                 60 + draw_int(r, 120), summer ? 6 : 1, 1 + loss_min / 1440, loss_min / 60 % 24,
-                 loss_min % 60, 90 + draw_int(r, 60), draw_in(r, 0.8, 1));
-    int two_sites = draw_int(r, 2);
+                 day_time(month, g.grid_min, t1, sizeof t1), g.grid_len_min,
+                 day_time(month, g.loss_min, t2, sizeof t2), g.loss_len_min, g.loss_fraction);
     snprintf(text, len,
-             "name: generated\nstart: 2027-%s-01\nduration: 20d\ntimestep: %s\nseed: %d\n"
+             "name: generated\nstart: 2027-%02d-01\nduration: 20d\ntimestep: %s\nseed: %d\n"
              "%s"
              "sites:\n"
              "  - id: s\n"
@@ -499,19 +555,17 @@ static void render_generated(unsigned long seed, double count, double utilizatio
              "  reactors:\n"
              "    - {id: rx, net_mw: 100, forced_outage_rate: 0.05, mean_repair_h: 24,"
              " refuel_interval_d: 0, refuel_outage_d: 0}\n",
-             summer ? "06" : "01", step, 1 + draw_int(r, 1000), events,
-             climates[draw_int(r, 4)], supply, it, cooling,
-             two_sites ? "  - id: t\n"
-                         "    climate: north-dakota\n"
-                         "    supply:\n"
-                         "      - {id: g, type: grid, contract_mw: 9, outages: {per_year: 100,"
-                         " mean_h: 2}}\n"
-                         "    it:\n"
-                         "      - {id: p, rack: gb300-nvl72, count: 60, workload: training}\n"
-                         "    cooling: {liquid: {rejection: hybrid, capacity_mw: 10},"
-                         " air: {capacity_mw: 2}}\n"
-                       : "");
-    gsl_rng_free(r);
+             month, steps[g.step], g.seed, events, climates[g.climate], supply, it, cooling,
+             g.two_sites ? "  - id: t\n"
+                           "    climate: north-dakota\n"
+                           "    supply:\n"
+                           "      - {id: g, type: grid, contract_mw: 9,"
+                           " outages: {per_year: 100, mean_h: 2}}\n"
+                           "    it:\n"
+                           "      - {id: p, rack: gb300-nvl72, count: 60, workload: training}\n"
+                           "    cooling: {liquid: {rejection: hybrid, capacity_mw: 10},"
+                           " air: {capacity_mw: 2}}\n"
+                         : "");
 }
 
 static struct scenario *parse_generated(unsigned long seed, double count, double utilization,
