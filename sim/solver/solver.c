@@ -603,9 +603,6 @@ static void *team_thread(void *arg)
  * keep the buffer in L1. */
 #define SOLVER_SOLO_SITE_STEPS 64
 
-/* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
- * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. The sites are
- * stepped by `site_threads` threads (the caller and site_threads - 1 more). */
 struct sim_snapshot {
     int64_t k;                          /* the state before this step */
     int64_t steps, timestep_s;          /* of the run it was taken from */
@@ -676,6 +673,9 @@ static int snapshot_apply(const struct sim_snapshot *snap, const struct scenario
     return rc;
 }
 
+/* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
+ * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. The sites are
+ * stepped by `site_threads` threads (the caller and site_threads - 1 more). */
 static int run_trial(const struct sim *s, int trial, const struct sim_options *opt,
                      int site_threads, double (*site_out)[N_METRICS], double *total_out,
                      int64_t *failed_step)
