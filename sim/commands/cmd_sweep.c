@@ -3,7 +3,8 @@
  * /cases table.
  * The table is rewritten atomically every few seconds, so an interrupted sweep (SIGINT, or
  * a crash) keeps what it finished, and --resume runs only the rest. Under MPI (make MPI=1,
- * mpirun -n N) the ranks take cases from a shared counter and rank 0 writes the file. */
+ * mpirun -n N) the ranks take units of cases (sim/sweep/sweep_units.h) from a shared
+ * counter and rank 0 writes the file. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>

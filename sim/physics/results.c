@@ -129,12 +129,13 @@ int summary_copy(struct summary_acc *dst, const struct summary_acc *src)
     dst->prev_facility_mw = src->prev_facility_mw;
     dst->end_s = src->end_s;
     dst->hourly_overflow = src->hourly_overflow;
-    /* dst's buckets are zero beyond what it has in use, as src's are */
-    size_t n = src->n_hours > dst->n_hours ? src->n_hours : dst->n_hours;
-    for (size_t h = 0; h < n; h++) {
-        dst->hour_it_mwh[h] = h < src->n_hours ? src->hour_it_mwh[h] : 0.0;
-        dst->hour_facility_mwh[h] = h < src->n_hours ? src->hour_facility_mwh[h] : 0.0;
-        dst->hour_clean_mwh[h] = h < src->n_hours ? src->hour_clean_mwh[h] : 0.0;
+    /* src's buckets in use; dst's beyond them zero, as src's are */
+    double *to[3] = {dst->hour_it_mwh, dst->hour_facility_mwh, dst->hour_clean_mwh};
+    const double *from[3] = {src->hour_it_mwh, src->hour_facility_mwh, src->hour_clean_mwh};
+    for (int b = 0; b < 3; b++) {
+        memcpy(to[b], from[b], src->n_hours * sizeof *to[b]);
+        if (dst->n_hours > src->n_hours)
+            memset(to[b] + src->n_hours, 0, (dst->n_hours - src->n_hours) * sizeof *to[b]);
     }
     dst->n_hours = src->n_hours;
     return 0;

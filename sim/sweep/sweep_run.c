@@ -474,11 +474,11 @@ static void outbox_flush(struct outbox *o)
     }
 }
 
-/* The next pending case: one counter on rank 0, taken from by every rank with an MPI-3
- * atomic (MPI_Fetch_and_op), so each rank, rank 0 included, runs the next case of the table
- * as soon as it is free: a rank whose cases cost more (cases are ordered by their values,
- * and neighbouring cases need not cost the same) takes fewer, and nobody waits for anyone
- * until the table is done. */
+/* The next pending unit of cases (sweep_units.h): one counter on rank 0, taken from by
+ * every rank with an MPI-3 atomic (MPI_Fetch_and_op), so each rank, rank 0 included, runs
+ * the next unit as soon as it is free: a rank whose cases cost more (cases are ordered by
+ * their values, and neighbouring cases need not cost the same) takes fewer, and nobody
+ * waits for anyone until the table is done. */
 struct case_counter {
     MPI_Win win;
     int64_t *next;   /* rank 0's counter (the window's memory) */
