@@ -128,10 +128,8 @@ if command -v mpicc >/dev/null && command -v mpirun >/dev/null &&
        >"$B/mpi-build.log" 2>&1 && [ -x "$B/mpi/dcsim" ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     export OMPI_MCA_btl_vader_single_copy_mechanism=none
-    # OpenMPI's default pml selection probes libfabric's providers: 0.2 s of MPI_Init in
-    # every rank on this one-node machine (a cost of both runs that is not dcsim's); ob1 is
-    # the shared-memory/TCP pml a single node uses anyway. A caller's choice stands.
-    export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+    # OpenMPI as a user gets it: dcsim chooses the pml ob1 itself on one node and sets
+    # TCP_NODELAY before MPI_Finalize (sim/sweep/mpi_launch.h); a caller's OMPI_MCA_* stand
     read -r m1 mb < <(best "$REPEAT" mpirun --oversubscribe -n 1 "$B/mpi/dcsim" sweep -q -j 1 \
         scenarios/sweeps/abilene-1000.yaml -o "$B/sweep-mpi1.h5")
     read -r m2 mb < <(best "$REPEAT" mpirun --oversubscribe -n 2 "$B/mpi/dcsim" sweep -q -j 1 \

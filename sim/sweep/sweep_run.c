@@ -17,6 +17,7 @@
 #include <mpi.h>
 #endif
 
+#include "mpi_launch.h"
 #include "run_output.h"
 #include "stop.h"
 #include "h5out.h"
@@ -350,6 +351,7 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
 int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
 {
     memset(m, 0, sizeof *m);
+    mpi_launch_defaults();   /* one node: OpenMPI's shared-memory layer, chosen up front */
     int provided;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return DCSIM_EIO;
@@ -382,6 +384,7 @@ void sweep_mpi_finalize(struct sweep_mpi *m)
 {
     if (m->size > 1)
         quiet_barrier();
+    mpi_launch_nodelay_loopback();   /* MPI_Finalize's messages to mpirun: no 40 ms wait */
     MPI_Finalize();
 }
 

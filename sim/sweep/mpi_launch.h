@@ -1,0 +1,26 @@
+/* mpi_launch.h — what dcsim does just before MPI_Init and MPI_Finalize to keep an MPI sweep's
+ * start and stop short. Neither touches MPI itself: both are compiled (and unit-tested) in
+ * every build, and called only by the MPI build (sweep_run.c).
+ *
+ * Measured on the 2-core machine of docs (OpenMPI 4.1.4, PMIx 4.2.2, `mpirun -n 2` of a
+ * program that only starts and stops MPI): 0.43 s with OpenMPI's defaults; 0.24 s with the
+ * point-to-point layer ob1; MPI_Finalize 50 ms → 20 ms with TCP_NODELAY on the PMIx socket. */
+#ifndef DCSIM_MPI_LAUNCH_H
+#define DCSIM_MPI_LAUNCH_H
+
+/** Before MPI_Init: when OpenMPI's launcher says every rank of the job is on this node
+ *  (OMPI_COMM_WORLD_LOCAL_SIZE equals OMPI_COMM_WORLD_SIZE) and the user chose no
+ *  point-to-point layer (OMPI_MCA_pml unset), chooses ob1 (shared memory between the ranks):
+ *  OpenMPI's own choice probes network fabrics a single node never uses, 0.2 s of
+ *  MPI_Init. Jobs across nodes, and any OMPI_MCA_pml the user set, are left alone.
+ *  Returns 1 when it set OMPI_MCA_pml, else 0. Call it before any thread starts (setenv). */
+int mpi_launch_defaults(void);
+
+/** Before MPI_Finalize: sets TCP_NODELAY on this process's TCP sockets connected to the
+ *  loopback address. The PMIx client (OpenMPI's link to mpirun) talks over such a socket
+ *  without it, and MPI_Finalize's run of small messages to mpirun then waits for a delayed
+ *  acknowledgement (Nagle's algorithm: ~40 ms on Linux). Sockets to other hosts, and any
+ *  other kind of file, are left alone. Returns the sockets it set. */
+int mpi_launch_nodelay_loopback(void);
+
+#endif

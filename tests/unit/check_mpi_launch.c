@@ -1,0 +1,162 @@
+/* check_mpi_launch.c — unit tests of what an MPI sweep does before MPI_Init and
+ * MPI_Finalize (sim/sweep/mpi_launch.h): the point-to-point layer chosen only for a job on one
+ * node whose user chose none; TCP_NODELAY set on loopback TCP sockets and on nothing else. */
+#define _GNU_SOURCE 1
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mpi_launch.h"
+#include "testutil.h"
+
+static void env_clear(void)
+{
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    unsetenv("OMPI_MCA_pml");
+}
+
+START_TEST(test_defaults_one_node)
+{
+    env_clear();
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 1);
+    ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    /* a second call finds it set and leaves it */
+    ck_assert_int_eq(mpi_launch_defaults(), 0);
+    ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    env_clear();
+}
+END_TEST
+
+START_TEST(test_defaults_left_alone)
+{
+    /* not under OpenMPI's launcher (a singleton, another MPI) */
+    env_clear();
+    ck_assert_int_eq(mpi_launch_defaults(), 0);
+    ck_assert_ptr_null(getenv("OMPI_MCA_pml"));
+    /* ranks on more than one node */
+    setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 0);
+    ck_assert_ptr_null(getenv("OMPI_MCA_pml"));
+    /* the user's own choice, on one node */
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "4", 1);
+    setenv("OMPI_MCA_pml", "ucx", 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 0);
+    ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ucx");
+    env_clear();
+}
+END_TEST
+
+static int nodelay_of(int fd)
+{
+    int v = -1;
+    socklen_t len = sizeof v;
+    ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len), 0);
+    return v != 0;
+}
+
+START_TEST(test_nodelay_loopback_only)
+{
+    /* a listening socket on 127.0.0.1, a client connected to it, the accepted end */
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(listener, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(listen(listener, 1), 0);
+    socklen_t alen = sizeof addr;
+    ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&addr, &alen), 0);
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(client, 0);
+    ck_assert_int_eq(connect(client, (struct sockaddr *)&addr, sizeof addr), 0);
+    int served = accept(listener, NULL, NULL);
+    ck_assert_int_ge(served, 0);
+    /* a Unix-domain pair and a TCP socket connected to nothing: not loopback TCP */
+    int pair[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+    int unconnected = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(unconnected, 0);
+
+    ck_assert(!nodelay_of(client) && !nodelay_of(served) && !nodelay_of(listener) &&
+              !nodelay_of(unconnected));
+    ck_assert_int_ge(mpi_launch_nodelay_loopback(), 2);
+    ck_assert(nodelay_of(client) && nodelay_of(served));
+    ck_assert(!nodelay_of(listener) && !nodelay_of(unconnected));
+    /* the pair is still a working pair */
+    ck_assert_int_eq(write(pair[0], "x", 1), 1);
+    char c = 0;
+    ck_assert_int_eq(read(pair[1], &c, 1), 1);
+    ck_assert_int_eq(c, 'x');
+    int fds[] = {listener, client, served, pair[0], pair[1], unconnected};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        close(fds[i]);
+}
+END_TEST
+
+/* This machine's first IPv4 address that is not loopback; 0 when it has none. */
+static int other_address(struct in_addr *out)
+{
+    struct ifaddrs *all;
+    if (getifaddrs(&all) != 0)
+        return 0;
+    int found = 0;
+    for (struct ifaddrs *i = all; i && !found; i = i->ifa_next)
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET) {
+            struct in_addr a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+            if ((ntohl(a.s_addr) >> 24) != 127) {
+                *out = a;
+                found = 1;
+            }
+        }
+    freeifaddrs(all);
+    return found;
+}
+
+START_TEST(test_nodelay_other_host_left)
+{
+    /* a connection to this machine's own non-loopback address stands for one to another
+     * host (its peer is not 127.x); without such an address there is nothing to test */
+    struct in_addr other;
+    if (!other_address(&other))
+        return;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(listener, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = other};
+    ck_assert_int_eq(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(listen(listener, 1), 0);
+    socklen_t alen = sizeof addr;
+    ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&addr, &alen), 0);
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(client, 0);
+    ck_assert_int_eq(connect(client, (struct sockaddr *)&addr, sizeof addr), 0);
+    int served = accept(listener, NULL, NULL);
+    ck_assert_int_ge(served, 0);
+    mpi_launch_nodelay_loopback();
+    ck_assert(!nodelay_of(client) && !nodelay_of(served));
+    close(served);
+    close(client);
+    close(listener);
+}
+END_TEST
+
+static Suite *mpi_launch_suite(void)
+{
+    Suite *s = suite_create("mpi_launch");
+    TCase *tc = tcase_create("launch");
+    tcase_add_test(tc, test_defaults_one_node);
+    tcase_add_test(tc, test_defaults_left_alone);
+    tcase_add_test(tc, test_nodelay_loopback_only);
+    tcase_add_test(tc, test_nodelay_other_host_left);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TESTUTIL_MAIN(mpi_launch_suite)
