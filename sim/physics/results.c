@@ -184,8 +184,23 @@ static void hour_add(struct summary_acc *a, double it_mw, double facility_mw, do
         a->end_s = end;
 }
 
+void summary_add_lean(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s)
+{
+    double h = (double)dt_s / SECONDS_PER_HOUR;
+    double *m = a->m;
+    m[M_UNSERVED_ENERGY_MWH] += v[S_UNSERVED_MW] * h;
+    m[M_UNSERVED_HOURS] += v[S_UNSERVED_S] / SECONDS_PER_HOUR;
+    m[M_THROTTLE_FIRM_ENERGY_MWH] += v[S_THROTTLE_FIRM_MW] * h;
+    if (v[S_MARGIN_MW] < m[M_MARGIN_MIN_MW]) {
+        m[M_MARGIN_MIN_MW] = v[S_MARGIN_MW];
+        m[M_MARGIN_MIN_TIME_S] = (double)t_s;
+        m[M_MARGIN_MIN_DRYBULB_C] = v[S_AMBIENT_DRYBULB_C];
+    }
+}
+
 void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s)
 {
+    summary_add_lean(a, v, t_s, dt_s);
     double h = (double)dt_s / SECONDS_PER_HOUR;
     double *m = a->m;
     double it = v[S_IT_SERVED_MW], facility = v[S_FACILITY_MW], unserved = v[S_UNSERVED_MW];
@@ -202,8 +217,6 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
                      fabs(facility - a->prev_facility_mw) / (double)dt_s);
     a->prev_facility_mw = facility;
     m[M_CRITICAL_IT_MW] = max_keep(m[M_CRITICAL_IT_MW], v[S_CRITICAL_IT_MW]);
-    m[M_UNSERVED_ENERGY_MWH] += unserved * h;
-    m[M_UNSERVED_HOURS] += v[S_UNSERVED_S] / SECONDS_PER_HOUR;
     m[M_UNSERVED_PEAK_MW] = max_keep(m[M_UNSERVED_PEAK_MW], unserved);
     m[M_SHED_ENERGY_MWH] += v[S_SHED_MW] * h;
     m[M_THROTTLE_ENERGY_MWH] += v[S_THROTTLE_MW] * h;
@@ -215,11 +228,6 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     m[M_TURBINE_ENERGY_MWH] += v[S_TURBINE_MW] * h;
     m[M_IT_FLEX_ENERGY_MWH] += v[S_IT_FLEX_SERVED_MW] * h;
     m[M_CO2_T] += v[S_CO2_KG] / 1000.0;
-    if (v[S_MARGIN_MW] < m[M_MARGIN_MIN_MW]) {
-        m[M_MARGIN_MIN_MW] = v[S_MARGIN_MW];
-        m[M_MARGIN_MIN_TIME_S] = (double)t_s;
-        m[M_MARGIN_MIN_DRYBULB_C] = v[S_AMBIENT_DRYBULB_C];
-    }
     m[M_IT_DEMAND_ENERGY_MWH] += v[S_IT_DEMAND_MW] * h;
     m[M_COOLING_ENERGY_MWH] += v[S_COOLING_MW] * h;
     m[M_LOSSES_ENERGY_MWH] += v[S_LOSSES_MW] * h;
@@ -229,7 +237,6 @@ void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt
     m[M_BATTERY_NET_ENERGY_MWH] += v[S_BATTERY_MW] * h;
     m[M_GENERATOR_ENERGY_MWH] += v[S_GENERATOR_MW] * h;
     m[M_CURTAILED_ENERGY_MWH] += v[S_CURTAILED_MW] * h;
-    m[M_THROTTLE_FIRM_ENERGY_MWH] += v[S_THROTTLE_FIRM_MW] * h;
     a->steps++;
 }
 
@@ -333,6 +340,27 @@ static void hourly_pue(struct summary_acc *a, double *peak, double *p99)
         *p99 = (1 - delta) * pue[lhs] + delta * least_of(pue + lhs + 1, k - lhs - 1);
 }
 
+/* What summary_finish and summary_finish_lean share: the least margin (NaN when no step
+ * had one), the years, and one trial's own reliability figures (sim_run replaces them with
+ * the statistics over all trials). */
+static void finish_shortfall(const struct summary_acc *a, int64_t duration_s, double *out)
+{
+    if (!isfinite(out[M_MARGIN_MIN_MW]))
+        out[M_MARGIN_MIN_MW] = NAN;
+    out[M_YEARS] = (double)duration_s / SECONDS_PER_YEAR;
+    out[M_RIDE_THROUGH_S] = NAN;
+    out[M_LOLE_H_PER_YEAR] = a->m[M_UNSERVED_HOURS] / out[M_YEARS];
+    out[M_EUE_MWH_PER_YEAR] = a->m[M_UNSERVED_ENERGY_MWH] / out[M_YEARS];
+    out[M_UNSERVED_ENERGY_MWH_P50] = out[M_UNSERVED_ENERGY_MWH_P95] =
+        out[M_UNSERVED_ENERGY_MWH_P99] = out[M_UNSERVED_ENERGY_MWH_MEAN] =
+            a->m[M_UNSERVED_ENERGY_MWH];
+    out[M_N_TRIALS] = 1;
+    out[M_LOLE_H_PER_YEAR_STDERR] = out[M_EUE_MWH_PER_YEAR_STDERR] = NAN;
+    out[M_SHORTFALL_MWH_PER_YEAR] =
+        (a->m[M_UNSERVED_ENERGY_MWH] + a->m[M_THROTTLE_FIRM_ENERGY_MWH]) / out[M_YEARS];
+    out[M_MEETS_TARGET] = NAN;   /* set by sim_run against the scenario's target */
+}
+
 void summary_finish(struct summary_acc *a, int64_t duration_s, double *out)
 {
     memcpy(out, a->m, sizeof a->m);
@@ -354,20 +382,18 @@ void summary_finish(struct summary_acc *a, int64_t duration_s, double *out)
     out[M_PUE] = it > 0 ? a->m[M_FACILITY_ENERGY_MWH] / it : NAN;
     /* water m³ → L (×1000) over IT MWh → kWh (×1000): the factors cancel */
     out[M_WUE_L_PER_KWH] = it > 0 ? a->m[M_WATER_M3] / it : NAN;
-    if (!isfinite(out[M_MARGIN_MIN_MW]))
-        out[M_MARGIN_MIN_MW] = NAN;
-    out[M_YEARS] = (double)duration_s / SECONDS_PER_YEAR;
-    /* one trial's own reliability figures; sim_run replaces them with the statistics over
-     * all trials */
-    out[M_RIDE_THROUGH_S] = NAN;
-    out[M_LOLE_H_PER_YEAR] = a->m[M_UNSERVED_HOURS] / out[M_YEARS];
-    out[M_EUE_MWH_PER_YEAR] = a->m[M_UNSERVED_ENERGY_MWH] / out[M_YEARS];
-    out[M_UNSERVED_ENERGY_MWH_P50] = out[M_UNSERVED_ENERGY_MWH_P95] =
-        out[M_UNSERVED_ENERGY_MWH_P99] = out[M_UNSERVED_ENERGY_MWH_MEAN] =
-            a->m[M_UNSERVED_ENERGY_MWH];
-    out[M_N_TRIALS] = 1;
-    out[M_LOLE_H_PER_YEAR_STDERR] = out[M_EUE_MWH_PER_YEAR_STDERR] = NAN;
-    out[M_SHORTFALL_MWH_PER_YEAR] =
-        (a->m[M_UNSERVED_ENERGY_MWH] + a->m[M_THROTTLE_FIRM_ENERGY_MWH]) / out[M_YEARS];
-    out[M_MEETS_TARGET] = NAN;   /* set by sim_run against the scenario's target */
+    finish_shortfall(a, duration_s, out);
+}
+
+void summary_finish_lean(const struct summary_acc *a, int64_t duration_s, double *out)
+{
+    for (int k = 0; k < N_METRICS; k++)
+        out[k] = NAN;
+    out[M_UNSERVED_ENERGY_MWH] = a->m[M_UNSERVED_ENERGY_MWH];
+    out[M_UNSERVED_HOURS] = a->m[M_UNSERVED_HOURS];
+    out[M_THROTTLE_FIRM_ENERGY_MWH] = a->m[M_THROTTLE_FIRM_ENERGY_MWH];
+    out[M_MARGIN_MIN_MW] = a->m[M_MARGIN_MIN_MW];
+    out[M_MARGIN_MIN_TIME_S] = a->m[M_MARGIN_MIN_TIME_S];
+    out[M_MARGIN_MIN_DRYBULB_C] = a->m[M_MARGIN_MIN_DRYBULB_C];
+    finish_shortfall(a, duration_s, out);
 }

@@ -74,6 +74,17 @@ void summary_release(struct summary_acc *a);
  *  metrics. */
 void summary_add(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s);
 
+/** The part of summary_add that the statistics over trials read of a site (sim_run:
+ *  unserved hours and energy, the firm throttle's energy) and that a scenario's total takes
+ *  from its sites (the least margin, with its time and dry bulb): a trial after the first
+ *  keeps only these for each site of a scenario with several. The same sums, in the same
+ *  order, as summary_add's (which calls it). */
+void summary_add_lean(struct summary_acc *a, const double *v, int64_t t_s, int64_t dt_s);
+
+/** Final metrics of an accumulator filled by summary_add_lean: the metrics above, `years`
+ *  and the per-year figures summary_finish derives from them, the same bits; NaN elsewhere. */
+void summary_finish_lean(const struct summary_acc *a, int64_t duration_s, double *out);
+
 /** Final metrics (ratios) into out[N_METRICS]; duration_s gives `years`. Sorts the hourly
  *  buckets in place: the accumulator must be released and initialised again before reuse. */
 void summary_finish(struct summary_acc *a, int64_t duration_s, double *out);

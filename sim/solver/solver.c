@@ -350,6 +350,8 @@ struct site_team {
     int64_t folded0;                    /* the series block's state at this team block's */
     size_t filled0;                     /* start (steps folded, rows filled) */
     int aggregate;                      /* several sites: the scenario's step is summed */
+    int lean_sites;                     /* the sites' summaries keep only what the statistics
+                                           over trials and the total read (summary_add_lean) */
     pthread_mutex_t baton_lock;         /* the order of the sums: thread `baton` adds next */
     pthread_cond_t baton_turn;
     int baton;
@@ -448,7 +450,10 @@ static void team_step(struct site_team *tm, int who)
             double *v = tm->v + at * tm->nv;
             int rc = site_step(run, t, dt, v);
             if (!rc) {
-                summary_add(&tm->acc[i], v, t, dt);
+                if (tm->lean_sites)
+                    summary_add_lean(&tm->acc[i], v, t, dt);
+                else
+                    summary_add(&tm->acc[i], v, t, dt);
                 if (tm->b)
                     block_site_step(tm->b, i, v, tm->folded0, tm->filled0, j);
                 struct iv_ref *iv = &tm->iv[at];
@@ -707,6 +712,9 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     tm.acc = acc;
     struct block b = {0};
     tm.aggregate = n_sites > 1;
+    /* a trial after the first: sim_run reads of each site only what trial_statistics and
+     * finish_total use (trial 0's sites are the ones written out whole) */
+    tm.lean_sites = trial > 0 && n_sites > 1 && !opt->test_full_sites;
     if (tm.aggregate) {
         tm.totals = malloc((size_t)block_k * N_SERIES * sizeof *tm.totals);
         tm.any_unserved = malloc((size_t)block_k);
@@ -882,7 +890,10 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         rc = block_flush(opt, &b, n_sites);
     if (!rc) {
         for (size_t i = 0; i < n_sites; i++) {
-            summary_finish(&acc[i], sc->duration_s, site_out[i]);
+            if (tm.lean_sites)
+                summary_finish_lean(&acc[i], sc->duration_s, site_out[i]);
+            else
+                summary_finish(&acc[i], sc->duration_s, site_out[i]);
             site_out[i][M_RIDE_THROUGH_S] = runs[i].ride_through_s;
         }
         if (n_sites > 1)

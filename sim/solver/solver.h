@@ -54,6 +54,9 @@ struct sim_options {
      * (optional) */
     int test_hold_caller;
     atomic_size_t *test_sites_taken;
+    /* tests only: every trial keeps its sites' summaries whole (else a trial after the first
+     * keeps only what the statistics over trials and the total read: summary_add_lean) */
+    int test_full_sites;
     /* A run of one trial without a sink may save its state before step save_at_k into
      * *save_to (NULL when the run does not get there), and may start at a snapshot's step
      * from its state (`resume`), saved by a run of another scenario whose steps before it

@@ -656,6 +656,94 @@ END_TEST
 
 /* ==== Monte Carlo trials through sim_run ==== */
 
+/* Two sites whose reactors fail at random (different units and outage rates), run with
+ * `trials` trials on `threads` threads, every trial's sites kept whole or not. */
+static void run_two_sites(int trials, int threads, int full_sites, struct sim_summary *sum,
+                          struct scenario **sc)
+{
+    char *text = fmt("name: lean\nstart: 2027-01-01\nduration: 120d\ntimestep: 1h\nseed: 5\n"
+                     "trials: %d\nsites:\n"
+                     "  - id: a\n"
+                     "    weather: {constant: {drybulb_c: 10, wetbulb_c: 5}}\n"
+                     "    supply:\n"
+                     "      - {id: r, type: reactor, model: rx, units: 2, net_mw: 6.5, "
+                     "forced_outage_rate: 0.08, mean_repair_h: 30, refuel_interval_d: 0}\n"
+                     "    it:\n"
+                     "      - {id: p, rack: air-rack, count: 1000, workload: constant, "
+                     "utilization: 1}\n"
+                     "    cooling:\n      air: {capacity_mw: 20}\n"
+                     "  - id: b\n"
+                     "    weather: {constant: {drybulb_c: 25, wetbulb_c: 18}}\n"
+                     "    supply:\n"
+                     "      - {id: r, type: reactor, model: rx, units: 3, net_mw: 4.2, "
+                     "forced_outage_rate: 0.05, mean_repair_h: 60, refuel_interval_d: 0}\n"
+                     "    it:\n"
+                     "      - {id: p, rack: air-rack, count: 1000, workload: constant, "
+                     "utilization: 0.9}\n"
+                     "    cooling:\n      air: {capacity_mw: 20}\n",
+                     trials);
+    *sc = parse_ok(text);
+    free(text);
+    struct sim_options opt = {.threads = threads, .test_full_sites = full_sites};
+    struct sim *s = NULL;
+    struct diag d;
+    diag_init(&d);
+    ck_assert_msg(sim_create(*sc, &s, &d) == 0, "sim_create: %s", diag_text(&d));
+    int rc = sim_run(s, &opt, sum, &d);
+    ck_assert_msg(rc == 0, "sim_run: %d %s", rc, diag_text(&d));
+    sim_destroy(s);
+    diag_release(&d);
+}
+
+static int same_bits(double x, double y)
+{
+    return memcmp(&x, &y, sizeof x) == 0 || (isnan(x) && isnan(y));
+}
+
+/* A trial after the first keeps of each site only what sim_run reads of it (summary_add_lean):
+ * every site's statistics over the trials, the scenario's, and every trial's row of the
+ * total are the bits of a run whose trials keep their sites whole, on 1 and 2 threads; and
+ * the trials differ (so the comparison sees them). Dropping any of the lean sums (the
+ * unserved hours or energy, the firm throttle, the least margin and its time and dry bulb)
+ * fails it. */
+START_TEST(test_lean_sites_same_bits)
+{
+    const int trials = 24;
+    struct sim_summary full, lean;
+    struct scenario *sc_full, *sc_lean;
+    run_two_sites(trials, 1, 1, &full, &sc_full);
+    for (int threads = 1; threads <= 2; threads++) {
+        run_two_sites(trials, threads, 0, &lean, &sc_lean);
+        ck_assert_int_eq(lean.trials, trials);
+        for (int k = 0; k < N_METRICS; k++) {
+            for (size_t i = 0; i < 2; i++)
+                ck_assert_msg(same_bits(lean.site[i][k], full.site[i][k]),
+                              "site %zu metric %d: %.17g vs %.17g (threads %d)", i, k,
+                              lean.site[i][k], full.site[i][k], threads);
+            ck_assert_msg(same_bits(lean.total[k], full.total[k]), "total metric %d", k);
+            for (int t = 0; t < trials; t++)
+                ck_assert_msg(same_bits(lean.trial_total[t][k], full.trial_total[t][k]),
+                              "trial %d metric %d: %.17g vs %.17g (threads %d)", t, k,
+                              lean.trial_total[t][k], full.trial_total[t][k], threads);
+        }
+        sim_summary_release(&lean);
+        scenario_destroy(sc_lean);
+    }
+    /* the trials differ where the lean sums are: unserved energy and the least margin */
+    int energy_varies = 0, margin_varies = 0;
+    for (int t = 1; t < trials; t++) {
+        energy_varies |= full.trial_total[t][M_UNSERVED_ENERGY_MWH] !=
+                         full.trial_total[0][M_UNSERVED_ENERGY_MWH];
+        margin_varies |= full.trial_total[t][M_MARGIN_MIN_TIME_S] !=
+                         full.trial_total[0][M_MARGIN_MIN_TIME_S];
+    }
+    ck_assert(energy_varies && margin_varies);
+    ck_assert(full.site[0][M_LOLE_H_PER_YEAR] > 0 && full.site[1][M_LOLE_H_PER_YEAR] > 0);
+    sim_summary_release(&full);
+    scenario_destroy(sc_full);
+}
+END_TEST
+
 /* One unit, q = 0.05, MTTR = 2 h (MTTF = 38 h, μ = 40 h), the only supply, net F·(1 + 1e-6):
  * any down time in a step leaves load unserved, and the unserved power is F·(share down)
  * (to 1e-6). 200 trials of a year at 1 h: T = 1.752e6 h, K = T/μ = 43800 cycles.
@@ -1442,6 +1530,7 @@ static Suite *reliability_suite(void)
     tcase_add_checked_fixture(tc, cat_setup, cat_teardown);
     tcase_add_test(tc, test_refuelling_stagger);
     tcase_add_test(tc, test_one_unit);
+    tcase_add_test(tc, test_lean_sites_same_bits);
     tcase_add_test(tc, test_two_units_need_both);
     tcase_add_test(tc, test_two_units_need_one);
     tcase_add_test(tc, test_two_units_middle_load);
