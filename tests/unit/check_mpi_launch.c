@@ -63,22 +63,30 @@ static int nodelay_of(int fd)
     return v != 0;
 }
 
+/* A TCP connection through `at`: a socket listening there, a client connected to it, and
+ * the accepted end, in fd[0..2]. */
+static void tcp_connection(struct in_addr at, int fd[3])
+{
+    fd[0] = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd[0], 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = at};
+    ck_assert_int_eq(bind(fd[0], (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(listen(fd[0], 1), 0);
+    socklen_t alen = sizeof addr;
+    ck_assert_int_eq(getsockname(fd[0], (struct sockaddr *)&addr, &alen), 0);
+    fd[1] = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd[1], 0);
+    ck_assert_int_eq(connect(fd[1], (struct sockaddr *)&addr, sizeof addr), 0);
+    fd[2] = accept(fd[0], NULL, NULL);
+    ck_assert_int_ge(fd[2], 0);
+}
+
 START_TEST(test_nodelay_loopback_only)
 {
     /* a listening socket on 127.0.0.1, a client connected to it, the accepted end */
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(listener, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
-    ck_assert_int_eq(listen(listener, 1), 0);
-    socklen_t alen = sizeof addr;
-    ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&addr, &alen), 0);
-    int client = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(client, 0);
-    ck_assert_int_eq(connect(client, (struct sockaddr *)&addr, sizeof addr), 0);
-    int served = accept(listener, NULL, NULL);
-    ck_assert_int_ge(served, 0);
+    int tcp[3];
+    tcp_connection((struct in_addr){.s_addr = htonl(INADDR_LOOPBACK)}, tcp);
+    int listener = tcp[0], client = tcp[1], served = tcp[2];
     /* a Unix-domain pair and a TCP socket connected to nothing: not loopback TCP */
     int pair[2];
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
@@ -127,18 +135,9 @@ START_TEST(test_nodelay_other_host_left)
     struct in_addr other;
     if (!other_address(&other))
         return;
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(listener, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = other};
-    ck_assert_int_eq(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
-    ck_assert_int_eq(listen(listener, 1), 0);
-    socklen_t alen = sizeof addr;
-    ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&addr, &alen), 0);
-    int client = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(client, 0);
-    ck_assert_int_eq(connect(client, (struct sockaddr *)&addr, sizeof addr), 0);
-    int served = accept(listener, NULL, NULL);
-    ck_assert_int_ge(served, 0);
+    int tcp[3];
+    tcp_connection(other, tcp);
+    int listener = tcp[0], client = tcp[1], served = tcp[2];
     mpi_launch_nodelay_loopback();
     ck_assert(!nodelay_of(client) && !nodelay_of(served));
     close(served);
