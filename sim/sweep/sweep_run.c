@@ -84,17 +84,18 @@ static int write_case_attrs(struct h5out *h, void *ctx, struct diag *d)
     return rc;
 }
 
-/* Case c's run. With a unit plan: a case whose shared pool comes online after the start
- * goes on from *snap when that holds the state before the same step, else it runs from the
- * start and saves its state there into *snap (when *snap is NULL). */
+/* Runs case c alone: fills metrics (the scenario summary), status and message; weather
+ * years come from `cache` (borrowed, thread-safe). A case whose unit's shared pool comes
+ * online after the start goes on from *snap when that holds the state before the same step
+ * (*resumed = 1), else it runs from the start and saves its state there into *snap (when
+ * *snap is NULL). */
 static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
                      const char *series_dir, struct weather_cache *cache,
                      volatile sig_atomic_t *stop, const struct sweep_units *units,
                      struct sim_snapshot **snap, int *resumed, double *metrics, int *status,
                      char *message)
 {
-    if (resumed)
-        *resumed = 0;
+    *resumed = 0;
     struct diag d;
     diag_init(&d);
     struct ydoc doc;
@@ -128,7 +129,7 @@ static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c
         rc = run_to_file(sc, sim, path, &fo, &sum, &d);
     } else if (!rc) {
         struct sim_options opt = {.threads = 1, .stop = stop};
-        int64_t k = units ? sweep_units_fork_step(units, sc) : 0;
+        int64_t k = sweep_units_fork_step(units, sc);
         if (k > 0 && *snap && sim_snapshot_step(*snap) == k) {
             opt.resume = *snap;
         } else if (k > 0 && !*snap) {
@@ -143,8 +144,7 @@ static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c
             opt.resume = NULL;
             rc = sim_run(sim, &opt, &sum, &d);
         }
-        if (!rc && opt.resume && resumed)
-            *resumed = 1;
+        *resumed = !rc && opt.resume;
     }
     if (!rc) {
         memcpy(metrics, sum.total, sizeof sum.total);
@@ -159,13 +159,6 @@ static void run_case(const struct sweep *sw, const struct catalog *cat, size_t c
     sim_destroy(sim);
     scenario_destroy(sc);
     diag_release(&d);
-}
-
-void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
-                    const char *series_dir, struct weather_cache *cache,
-                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message)
-{
-    run_case(sw, cat, c, series_dir, cache, stop, NULL, NULL, NULL, metrics, status, message);
 }
 
 void sweep_series_dir(const char *out, char *buf, size_t len)

@@ -45,11 +45,4 @@ void sweep_case_file(const char *series_dir, size_t c, char *buf, size_t len);
 int sweep_execute(struct sweep_exec *ex, void (*progress)(void *ctx, size_t done), void *ctx,
                   struct diag *d);
 
-struct weather_cache;
-/** Runs case c alone: fills metrics (the scenario summary), status and message. Weather
- *  years come from `cache` (borrowed, thread-safe; NULL: built for the case alone). */
-void sweep_run_case(const struct sweep *sw, const struct catalog *cat, size_t c,
-                    const char *series_dir, struct weather_cache *cache,
-                    volatile sig_atomic_t *stop, double *metrics, int *status, char *message);
-
 #endif
