@@ -145,6 +145,11 @@ int cmd_sweep(int argc, char **argv)
         .out = out, .interrupted = interrupted, .mpi = &mpi, .no_share = a.no_share,
     };
     rc = sweep_execute(&ex, (void (*)(void *, size_t))progress_show, &prog, &d);
+    /* every rank done and well: the table is whole on rank 0 and MPI ends here, so the
+     * other ranks exit while rank 0 writes. After an error or a signal MPI lasts until rank
+     * 0 has saved: mpirun stops the whole job when a rank exits with an error status. */
+    if (sweep_mpi_all_ok(&mpi, rc == 0))
+        sweep_mpi_finalize(&mpi);
     if (mpi.rank == 0) {
         /* whatever happened, save what is done */
         int wrc = sweep_write_h5(out, &sw, &r, &d);

@@ -373,8 +373,24 @@ static void quiet_barrier(void)
         idle_sleep();
 }
 
+int sweep_mpi_all_ok(struct sweep_mpi *m, int ok)
+{
+    if (m->size < 2 || m->finalized)
+        return ok;
+    int mine = ok != 0, all = 0, done = 0;
+    MPI_Request rq;
+    if (MPI_Iallreduce(&mine, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD, &rq) != MPI_SUCCESS)
+        return 0;
+    while (MPI_Test(&rq, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
+        idle_sleep();
+    return done && all;
+}
+
 void sweep_mpi_finalize(struct sweep_mpi *m)
 {
+    if (m->finalized)
+        return;
+    m->finalized = 1;
     if (m->size > 1)
         quiet_barrier();
     mpi_launch_nodelay_loopback();   /* MPI_Finalize's messages to mpirun: no 40 ms wait */
@@ -620,6 +636,12 @@ int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
     memset(m, 0, sizeof *m);
     m->size = 1;
     return 0;
+}
+
+int sweep_mpi_all_ok(struct sweep_mpi *m, int ok)
+{
+    (void)m;
+    return ok;
 }
 
 void sweep_mpi_finalize(struct sweep_mpi *m)

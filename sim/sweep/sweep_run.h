@@ -14,9 +14,14 @@
 struct sweep_mpi {
     int enabled;                 /* built with MPI and started under mpirun with > 1 rank */
     int rank, size;
+    int finalized;               /* sweep_mpi_finalize has run (it runs once) */
 };
 
 int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m);
+/* 1 when ok is true on every rank (a collective: every rank calls it; it sleeps, not spins,
+ * while it waits for the others). Without MPI, or on one rank: ok. */
+int sweep_mpi_all_ok(struct sweep_mpi *m, int ok);
+/* Ends MPI once (later calls do nothing); nothing after it may call MPI. */
 void sweep_mpi_finalize(struct sweep_mpi *m);
 
 #define SWEEP_CHECKPOINT_S 5.0   /* the table is saved at least this often while running */
