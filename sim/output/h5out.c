@@ -25,6 +25,13 @@
 #define H5OUT_DEFLATE_LEVEL 1   /* after shuffle, level 1 packs almost as well as 4 at a third of the time */
 #define H5OUT_MAX_THREADS 64
 #define H5OUT_METADATA_CACHE_BYTES (1u << 20)
+/* Half the fan-out of the series' chunk indexes (v1 B-trees; HDF5's default is 32): nodes of
+ * up to 16 chunks, a quarter of the bytes, so the bounded metadata cache keeps the node each
+ * series appends to for about four times as many series and reads fewer back after
+ * evicting them. 16 sites at 1 min (~1,000 series): preads 179,000 -> 57,000, pwrites
+ * 241,000 -> 179,000, 8.4-9.3 s -> 6.7-8.1 s and 2 MB less memory; 64 sites 56.7 -> 50.4 s.
+ * Stored in the superblock (version 1, read by HDF5 1.6 on); the chunks are unchanged. */
+#define H5OUT_CHUNK_INDEX_K 8
 #define H5OUT_TCONV_BYTES (64u << 10)   /* type conversion buffer of a string write (HDF5's
                                            default, 1 MB, is calloc'd and faulted in: ~10 ms) */
 #define H5OUT_SYNC_BYTES (4u << 20)   /* series bytes between the syncer's fdatasyncs */
@@ -354,7 +361,7 @@ static int check_create_args(const char *dest, const struct h5out_meta *m, size_
 }
 
 /* The metadata cache of the file we write stays within H5OUT_METADATA_CACHE_BYTES (counted in
- * file bytes: a chunk index node of ~1.6 KB there holds ~14 KB of memory): by default HDF5
+ * file bytes: a chunk index node holds several times its file size in memory): by default HDF5
  * lets it grow to 32 MB, i.e. hundreds of MB with thousands of series. Nodes evicted are read
  * back when their series' next chunk is written. */
 static herr_t bound_metadata_cache(hid_t fapl)
@@ -389,7 +396,8 @@ static int create_tmp_file(struct h5out *h, struct diag *d)
     int r = 0;
     hid_t fcpl = ordered_gcpl(H5P_FILE_CREATE);
     hid_t fapl = h5u_file_access_plist();
-    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+    if (fcpl < 0 || fapl < 0 || H5Pset_istore_k(fcpl, H5OUT_CHUNK_INDEX_K) < 0 ||
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
         bound_metadata_cache(fapl) < 0) {
         r = write_fail(d, h->dest, "cannot set up file properties");
         goto out;
