@@ -1,6 +1,8 @@
 /* mpi_launch.c — OpenMPI's start and stop kept short (see mpi_launch.h). */
+#define _GNU_SOURCE 1   /* sched_getaffinity, CPU_COUNT */
 #include "mpi_launch.h"
 
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -54,4 +56,23 @@ int mpi_launch_nodelay_loopback(void)
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0)
             set++;
     return set;
+}
+
+int mpi_launch_rank_threads(void)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online < 1)
+        online = 1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    long mine = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : online;
+    if (mine >= 1 && mine < online)
+        return (int)mine;   /* bound: its own CPUs */
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (!local || !*local)
+        local = getenv("MPI_LOCALNRANKS");
+    long ranks = local && *local ? strtol(local, NULL, 10) : 1;
+    if (ranks < 1)
+        ranks = 1;
+    return online > ranks ? (int)(online / ranks) : 1;
 }

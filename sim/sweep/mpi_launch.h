@@ -23,4 +23,11 @@ int mpi_launch_defaults(void);
  *  other kind of file, are left alone. Returns the sockets it set. */
 int mpi_launch_nodelay_loopback(void);
 
+/** The threads one rank of a sweep runs by default: the CPUs it may run on when the launcher
+ *  bound it to some of them (`mpirun --map-by ...:PE=N`, or OpenMPI's default binding of a
+ *  rank to one core); otherwise (unbound) the node's CPUs shared among the ranks on it, as
+ *  the launcher tells (OpenMPI's OMPI_COMM_WORLD_LOCAL_SIZE, MPICH's MPI_LOCALNRANKS; all of
+ *  them when neither does). At least 1. */
+int mpi_launch_rank_threads(void);
+
 #endif

@@ -346,8 +346,9 @@ int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
     memset(m, 0, sizeof *m);
     mpi_launch_defaults();   /* one node: OpenMPI's shared-memory layer, chosen up front */
     int provided;
-    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
         return DCSIM_EIO;
+    m->serialized = provided >= MPI_THREAD_SERIALIZED;   /* else one thread per rank */
     MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &m->size);
     m->enabled = m->size > 1;
@@ -528,9 +529,93 @@ static void counter_close(struct case_counter *k)
     MPI_Win_free(&k->win);
 }
 
+/* What a rank's threads share while they take units from the counter. They call MPI one at
+ * a time (MPI_THREAD_SERIALIZED), under `lock`, which also guards rank 0's table and the
+ * fields below it. */
+struct rank_work {
+    struct sweep_exec *ex;
+    const char *series_dir;
+    struct weather_cache *cache;
+    const struct sweep_units *units;
+    const unsigned char *done_mask;     /* [case]: done before this run (--resume) */
+    const size_t *pending;              /* the units with a pending case, in plan order */
+    size_t n_pending;
+    struct case_counter *counter;
+    struct outbox *out;                 /* ranks other than 0: records on their way */
+    struct diag *d;
+    pthread_mutex_t lock;
+    int ranks_done;                     /* rank 0: the ranks that said they are done */
+    double last_save;                   /* rank 0: when the table was last saved */
+    int rc;                             /* rank 0: a checkpoint that could not be written */
+};
+
+/* One thread of a rank: the next pending unit from the counter, its cases one after
+ * another (the unit's first saves the shared steps, the others go on from them), each
+ * finished case into rank 0's table (rank 0, taking the others' records as it does, and
+ * saving the table every SWEEP_CHECKPOINT_S) or on its way there. */
+static void *rank_worker(void *arg)
+{
+    struct rank_work *w = arg;
+    struct sweep_exec *ex = w->ex;
+    const struct sweep_units *units = w->units;
+    struct sweep_results *r = ex->results;
+    int root = ex->mpi->rank == 0;
+    struct case_record rec;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        int64_t taken = w->rc || *ex->interrupted ? -1 : counter_take(w->counter);
+        pthread_mutex_unlock(&w->lock);
+        if (taken < 0 || (size_t)taken >= w->n_pending)
+            break;
+        size_t u = w->pending[taken];
+        struct sim_snapshot *snap = NULL;   /* the unit's shared state, once its first runs */
+        for (size_t i = units->first[u]; i < units->first[u + 1] && !*ex->interrupted; i++) {
+            size_t c = units->order[i];
+            if (w->done_mask[c])
+                continue;
+            memset(&rec, 0, sizeof rec);
+            rec.c = (int64_t)c;
+            int status, resumed;
+            run_case(ex->sw, ex->cat, c, w->series_dir, w->cache, ex->interrupted, units, &snap,
+                     &resumed, rec.metrics, &status, rec.message);
+            rec.status = status;
+            rec.resumed = resumed;
+            if (status == CASE_PENDING)
+                continue;
+            pthread_mutex_lock(&w->lock);
+            if (root) {
+                store_record(r, &rec);
+                ex->resumed_cases += rec.resumed != 0;
+                drain(r, &w->ranks_done, &ex->resumed_cases);
+                if (!w->rc && ex->out && mono_s() - w->last_save >= SWEEP_CHECKPOINT_S) {
+                    if ((w->rc = sweep_write_h5(ex->out, ex->sw, r, w->d)))
+                        *ex->interrupted = 1;
+                    w->last_save = mono_s();
+                }
+            } else {
+                outbox_send(w->out, &rec);
+            }
+            pthread_mutex_unlock(&w->lock);
+        }
+        sim_snapshot_destroy(snap);
+    }
+    return NULL;
+}
+
+/* Threads per rank: -j, or the CPUs the rank may use (mpi_launch_rank_threads); one when the
+ * MPI library cannot take calls from several threads. */
+static int rank_threads(const struct sweep_exec *ex)
+{
+    if (!ex->mpi->serialized)
+        return 1;
+    int threads = ex->threads > 0 ? ex->threads : mpi_launch_rank_threads();
+    return threads < 1 ? 1 : threads > SWEEP_RANK_MAX_THREADS ? SWEEP_RANK_MAX_THREADS : threads;
+}
+
 /* Finished cases go to rank 0 by non-blocking sends; rank 0 takes them between its own
  * cases and saves the table every SWEEP_CHECKPOINT_S; when the table is done it waits for
- * the others' last records, sleeping between looks. */
+ * the others' last records, sleeping between looks. Each rank runs its cases on
+ * rank_threads() threads, the calling one included. */
 static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
                        struct weather_cache *cache, const struct sweep_units *units,
                        struct diag *d)
@@ -567,52 +652,30 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
     int counter_rc = counter_open(&counter, root);
     if (!rc)
         rc = counter_rc;
-    int ranks_done = 0;
-    double last_save = mono_s();
-    struct case_record rec;
-    while (!rc && !*ex->interrupted) {
-        int64_t taken = counter_take(&counter);
-        if (taken < 0 || (size_t)taken >= n_pending)
-            break;
-        size_t u = pending[taken];
-        struct sim_snapshot *snap = NULL;   /* the unit's shared state, once its first runs */
-        for (size_t i = units->first[u]; i < units->first[u + 1] && !rc && !*ex->interrupted;
-             i++) {
-            size_t c = units->order[i];
-            if (done_mask[c])
-                continue;
-            memset(&rec, 0, sizeof rec);
-            rec.c = (int64_t)c;
-            int status, resumed;
-            run_case(sw, ex->cat, c, series_dir, cache, ex->interrupted, units, &snap, &resumed,
-                     rec.metrics, &status, rec.message);
-            rec.status = status;
-            rec.resumed = resumed;
-            if (status == CASE_PENDING)
-                continue;
-            if (root) {
-                store_record(r, &rec);
-                ex->resumed_cases += rec.resumed != 0;
-                drain(r, &ranks_done, &ex->resumed_cases);
-                if (ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
-                    if ((rc = sweep_write_h5(ex->out, sw, r, d)))
-                        *ex->interrupted = 1;
-                    last_save = mono_s();
-                }
-            } else {
-                outbox_send(out, &rec);
-            }
-        }
-        sim_snapshot_destroy(snap);
-    }
+    struct rank_work w = {.ex = ex, .series_dir = series_dir, .cache = cache, .units = units,
+                          .done_mask = done_mask, .pending = pending, .n_pending = n_pending,
+                          .counter = &counter, .out = out, .d = d, .last_save = mono_s(),
+                          .rc = rc};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_t tids[SWEEP_RANK_MAX_THREADS];
+    int started = 0, threads = rank_threads(ex);
+    for (int i = 1; !rc && i < threads; i++, started++)
+        if (pthread_create(&tids[started], NULL, rank_worker, &w) != 0)
+            break;   /* the work is the same on fewer threads */
+    rank_worker(&w);
+    for (int i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    pthread_mutex_destroy(&w.lock);
+    rc = w.rc;
     free(done_mask);
+    struct case_record rec;
     if (root) {
-        while (ranks_done < ex->mpi->size - 1) {
-            if (!drain(r, &ranks_done, &ex->resumed_cases))
+        while (w.ranks_done < ex->mpi->size - 1) {
+            if (!drain(r, &w.ranks_done, &ex->resumed_cases))
                 idle_sleep();
-            if (!rc && ex->out && mono_s() - last_save >= SWEEP_CHECKPOINT_S) {
+            if (!rc && ex->out && mono_s() - w.last_save >= SWEEP_CHECKPOINT_S) {
                 rc = sweep_write_h5(ex->out, sw, r, d);
-                last_save = mono_s();
+                w.last_save = mono_s();
             }
         }
     } else {

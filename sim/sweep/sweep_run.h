@@ -15,7 +15,10 @@ struct sweep_mpi {
     int enabled;                 /* built with MPI and started under mpirun with > 1 rank */
     int rank, size;
     int finalized;               /* sweep_mpi_finalize has run (it runs once) */
+    int serialized;              /* MPI takes calls from any thread, one at a time */
 };
+
+#define SWEEP_RANK_MAX_THREADS 256   /* threads of one MPI rank */
 
 int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m);
 /* 1 when ok is true on every rank (a collective: every rank calls it; it sleeps, not spins,

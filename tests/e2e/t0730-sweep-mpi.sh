@@ -2,8 +2,8 @@
 # dcsim sweep under MPI (contract section 4: `mpirun -n N dcsim sweep ...` on a `make MPI=1`
 # build spreads the cases over the ranks and writes one file): the MPI binary is built into
 # $TMP_DIR (so ./dcsim stays the serial one) and its tables must equal the serial binary's in
-# every column, with 2 and 3 ranks, with --csv, series: true and --resume; a long one is
-# checkpointed while it runs and leaves a partial table on SIGINT.
+# every column, with 2 and 3 ranks, 2 ranks of 2 threads, with --csv, series: true and
+# --resume; a long one is checkpointed while it runs and leaves a partial table on SIGINT.
 # SKIPPED (exit 77, reported as such by run.sh) without mpicc/mpirun, and under the sanitizer
 # build (MPI + ASan is noisy).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -68,6 +68,13 @@ for s in ids invalid zip; do
     [ "$lines" = 1 ] || fail "mpirun -n 2 sweep $s: $lines summary lines, expected 1 (rank 0's)"
 done
 
+# threads within the ranks (-j 2 each; unbound, so that they may use the cores): the same
+# table, with the units of shared steps spread over the ranks' threads too
+timeout 120 mpirun --oversubscribe --bind-to none -n 2 "$MPIBIN" sweep ids.yaml -o ids-mpit.h5 \
+    -j 2 -q >ids-mpit.out 2>&1
+expect_status 0 $? "mpirun -n 2 dcsim sweep -j 2 ids"
+py_check "MPI sweep ids, 2 ranks of 2 threads = serial" "$SC" same ids-mpit.h5 ids-serial.h5
+
 # series: true: every case's file, written by whichever rank ran it
 mpi_sweep 2 series.yaml -o ser-mpi.h5 -q >ser.out 2>&1
 expect_status 0 $? "mpirun -n 2 dcsim sweep series"
@@ -89,6 +96,11 @@ expect_status 0 $? "mpirun -n 2 dcsim sweep abilene-sweep (shared steps)"
 expect_grep "35 cases \(35 ok, 0 invalid, 0 failed\) in [0-9.]* s \(28 went on from another case's first steps\)" \
     share.out "MPI sweep sharing steps: rank 0's closing line"
 py_check "MPI sweep sharing steps = serial --no-share" "$SC" same share-mpi.h5 share-serial.h5
+timeout 120 mpirun --oversubscribe --bind-to none -n 2 "$MPIBIN" sweep "$sh_sweep" \
+    -o share-mpit.h5 -j 2 -q >share-t.out 2>&1
+expect_status 0 $? "mpirun -n 2 dcsim sweep -j 2 abilene-sweep (shared steps on threads)"
+py_check "MPI sweep sharing steps, 2 ranks of 2 threads = serial --no-share" "$SC" same \
+    share-mpit.h5 share-serial.h5
 
 # A long sweep on 2 ranks (~15 s, still running at the signal after 5-6.5 s: the per-case
 # time measured with the serial binary from

@@ -6,6 +6,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -146,6 +147,60 @@ START_TEST(test_nodelay_other_host_left)
 }
 END_TEST
 
+/* Unbound (every CPU in the mask): the node's CPUs shared among the ranks the launcher
+ * says are on it, OpenMPI's count before MPICH's; at least one each. */
+START_TEST(test_rank_threads_unbound)
+{
+    cpu_set_t saved, all;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof saved, &saved), 0);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    CPU_ZERO(&all);
+    for (long c = 0; c < online && c < CPU_SETSIZE; c++)
+        CPU_SET((int)c, &all);
+    if (sched_setaffinity(0, sizeof all, &all) != 0 || CPU_COUNT(&all) != online)
+        return;   /* not allowed every CPU here: nothing to check */
+    env_clear();
+    unsetenv("MPI_LOCALNRANKS");
+    ck_assert_int_eq(mpi_launch_rank_threads(), (int)online);
+    setenv("MPI_LOCALNRANKS", "2", 1);
+    ck_assert_int_eq(mpi_launch_rank_threads(), online > 2 ? (int)(online / 2) : 1);
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "1", 1);   /* OpenMPI's wins */
+    ck_assert_int_eq(mpi_launch_rank_threads(), (int)online);
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "1000", 1);   /* more ranks than CPUs */
+    ck_assert_int_eq(mpi_launch_rank_threads(), 1);
+    env_clear();
+    unsetenv("MPI_LOCALNRANKS");
+    sched_setaffinity(0, sizeof saved, &saved);
+}
+END_TEST
+
+/* Bound to one CPU of two or more (OpenMPI's default for a job of two ranks or fewer): one
+ * thread, though the ranks on the node would leave it more; bound to two of three or more:
+ * two. */
+START_TEST(test_rank_threads_bound)
+{
+    cpu_set_t saved, some;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof saved, &saved), 0);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online < 2)
+        return;
+    int cpu[2] = {-1, -1}, found = 0;
+    for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
+        if (CPU_ISSET(c, &saved))
+            cpu[found++] = c;
+    env_clear();
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "1", 1);
+    CPU_ZERO(&some);
+    for (int k = 0; k < found && k + 1 < online; k++) {
+        CPU_SET(cpu[k], &some);
+        ck_assert_int_eq(sched_setaffinity(0, sizeof some, &some), 0);
+        ck_assert_int_eq(mpi_launch_rank_threads(), k + 1);
+    }
+    env_clear();
+    sched_setaffinity(0, sizeof saved, &saved);
+}
+END_TEST
+
 static Suite *mpi_launch_suite(void)
 {
     Suite *s = suite_create("mpi_launch");
@@ -154,6 +209,8 @@ static Suite *mpi_launch_suite(void)
     tcase_add_test(tc, test_defaults_left_alone);
     tcase_add_test(tc, test_nodelay_loopback_only);
     tcase_add_test(tc, test_nodelay_other_host_left);
+    tcase_add_test(tc, test_rank_threads_unbound);
+    tcase_add_test(tc, test_rank_threads_bound);
     suite_add_tcase(s, tc);
     return s;
 }
