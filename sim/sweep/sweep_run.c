@@ -26,6 +26,7 @@
 #include "sweep_units.h"
 #include "weather_cache.h"
 
+#define SWEEP_MAX_THREADS 256   /* threads of a sweep, or of one MPI rank */
 #define SWEEP_POLL_NS 50000000L   /* the main thread looks at progress every 50 ms (and
                                      as soon as the last worker returns) */
 
@@ -290,9 +291,9 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
     int threads = ex->threads > 0 ? ex->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    if (threads > 256)
-        threads = 256;
-    pthread_t tids[256];
+    if (threads > SWEEP_MAX_THREADS)
+        threads = SWEEP_MAX_THREADS;
+    pthread_t tids[SWEEP_MAX_THREADS];
     int started = 0;
     for (int i = 0; i < threads; i++, started++)
         if (pthread_create(&tids[i], NULL, pool_worker, &p) != 0)
@@ -363,28 +364,34 @@ static void idle_sleep(void)
     nanosleep(&ts, NULL);
 }
 
+/* Waits for a non-blocking collective, sleeping between tests. Returns 1 when it completed,
+ * 0 on an MPI error. */
+static int quiet_wait(MPI_Request *rq)
+{
+    int done = 0;
+    while (MPI_Test(rq, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
+        idle_sleep();
+    return done;
+}
+
 /* Waits, sleeping between looks, until every rank has come here: MPI's own collectives
  * (MPI_Finalize, MPI_Win_free) spin while they wait for the slowest rank. */
 static void quiet_barrier(void)
 {
     MPI_Request rq;
-    if (MPI_Ibarrier(MPI_COMM_WORLD, &rq) != MPI_SUCCESS)
-        return;
-    for (int done = 0; MPI_Test(&rq, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done;)
-        idle_sleep();
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &rq) == MPI_SUCCESS)
+        quiet_wait(&rq);
 }
 
 int sweep_mpi_all_ok(struct sweep_mpi *m, int ok)
 {
     if (m->size < 2 || m->finalized)
         return ok;
-    int mine = ok != 0, all = 0, done = 0;
+    int mine = ok != 0, all = 0;
     MPI_Request rq;
     if (MPI_Iallreduce(&mine, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD, &rq) != MPI_SUCCESS)
         return 0;
-    while (MPI_Test(&rq, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
-        idle_sleep();
-    return done && all;
+    return quiet_wait(&rq) && all;
 }
 
 void sweep_mpi_finalize(struct sweep_mpi *m)
@@ -546,7 +553,8 @@ struct rank_work {
     pthread_mutex_t lock;
     int ranks_done;                     /* rank 0: the ranks that said they are done */
     double last_save;                   /* rank 0: when the table was last saved */
-    int rc;                             /* rank 0: a checkpoint that could not be written */
+    int rc;                             /* a failure: before the threads started, or rank
+                                           0's checkpoint that could not be written */
 };
 
 /* One thread of a rank: the next pending unit from the counter, its cases one after
@@ -608,8 +616,8 @@ static int rank_threads(const struct sweep_exec *ex)
 {
     if (!ex->mpi->serialized)
         return 1;
-    int threads = ex->threads > 0 ? ex->threads : mpi_launch_rank_threads();
-    return threads < 1 ? 1 : threads > SWEEP_RANK_MAX_THREADS ? SWEEP_RANK_MAX_THREADS : threads;
+    int threads = ex->threads > 0 ? ex->threads : mpi_launch_rank_threads();   /* >= 1 */
+    return threads > SWEEP_MAX_THREADS ? SWEEP_MAX_THREADS : threads;
 }
 
 /* Finished cases go to rank 0 by non-blocking sends; rank 0 takes them between its own
@@ -657,7 +665,7 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
                           .counter = &counter, .out = out, .d = d, .last_save = mono_s(),
                           .rc = rc};
     pthread_mutex_init(&w.lock, NULL);
-    pthread_t tids[SWEEP_RANK_MAX_THREADS];
+    pthread_t tids[SWEEP_MAX_THREADS];
     int started = 0, threads = rank_threads(ex);
     for (int i = 1; !rc && i < threads; i++, started++)
         if (pthread_create(&tids[started], NULL, rank_worker, &w) != 0)

@@ -18,8 +18,6 @@ struct sweep_mpi {
     int serialized;              /* MPI takes calls from any thread, one at a time */
 };
 
-#define SWEEP_RANK_MAX_THREADS 256   /* threads of one MPI rank */
-
 int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m);
 /* 1 when ok is true on every rank (a collective: every rank calls it; it sleeps, not spins,
  * while it waits for the others). Without MPI, or on one rank: ok. */
