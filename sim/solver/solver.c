@@ -334,6 +334,7 @@ struct site_team {
         _Alignas(CACHE_LINE_BYTES) atomic_uint_least64_t taken;   /* from the front (low 32
                                            bits, its owner) and from the back (high 32) */
         atomic_size_t stepped;          /* sites through the block */
+        atomic_size_t summed;           /* pieces of the block's sums passed on (team_sum) */
     } range[SOLVER_MAX_THREADS];
     atomic_size_t taken_from_others;    /* sites stepped by a thread not their range's */
     int hold_caller;                    /* tests only (sim_options.test_hold_caller) */
@@ -352,9 +353,6 @@ struct site_team {
     int aggregate;                      /* several sites: the scenario's step is summed */
     int lean_sites;                     /* the sites' summaries keep only what the statistics
                                            over trials and the total read (summary_add_lean) */
-    pthread_mutex_t baton_lock;         /* the order of the sums: thread `baton` adds next */
-    pthread_cond_t baton_turn;
-    int baton;
     double *totals;                     /* [block][N_SERIES]: the scenario's steps */
     unsigned char *any_unserved;        /* [block]: a site had unserved load in the step */
     double *iv_scratch;                 /* [n_sites·SITE_UNSERVED_IV_MAX·2], the last thread's */
@@ -484,79 +482,80 @@ static void team_step(struct site_team *tm, int who)
     tm->failed_site[who] = failed_site;
 }
 
-/* The baton of the sums: thread w adds its sites once threads 0..w-1 have added theirs. */
-static void baton_wait(struct site_team *tm, int who)
-{
-    pthread_mutex_lock(&tm->baton_lock);
-    while (tm->baton < who)
-        pthread_cond_wait(&tm->baton_turn, &tm->baton_lock);
-    pthread_mutex_unlock(&tm->baton_lock);
-}
+/* Steps of a block summed as one piece of the relay (team_sum): ~10 µs of adds for 8 sites,
+ * so a thread waits about that long for the one before it. */
+#define TEAM_SUM_STEPS 64
 
-static void baton_pass(struct site_team *tm, int who)
+/* Waits until *count reaches at least `want`: spins TEAM_SPIN polls, then yields the core
+ * between polls. */
+static void wait_count(const atomic_size_t *count, size_t want)
 {
-    pthread_mutex_lock(&tm->baton_lock);
-    tm->baton = who + 1;
-    pthread_cond_broadcast(&tm->baton_turn);
-    pthread_mutex_unlock(&tm->baton_lock);
+    for (int spin = 0; atomic_load_explicit(count, memory_order_acquire) < want; spin++) {
+        if (spin < TEAM_SPIN)
+            cpu_relax();
+        else
+            sched_yield();
+    }
 }
 
 /* The scenario's steps of the block: every series summed over the sites in site order, as
  * one thread would, by each thread over its own sites' rows in thread order (thread 0
  * starts the sums from zero, thread w adds its sites to what threads 0..w-1 left), so no
- * thread reads another's rows, only the running sums. For each step and series the sites are
- * added in site order: the same bits as one thread summing the step. The last thread
- * finishes the steps (site 0's weather, PUE, the union of the unserved intervals). Nothing
- * is finished after a failed step (its site's rows were not all written). */
+ * thread reads another's rows, only the running sums. The sums go as a relay, TEAM_SUM_STEPS
+ * steps at a time: thread w adds its sites to a piece once thread w - 1 has passed it on
+ * (`summed`), while w - 1 goes on to the next piece, so the threads add at the same time and
+ * wait for each other only a piece's worth. For each step and series the sites are added in
+ * site order: the same bits as one thread summing the step. The last thread finishes the
+ * steps (site 0's weather, PUE, the union of the unserved intervals). Nothing is finished
+ * after a failed step (its site's rows were not all written). */
 static void team_sum(struct site_team *tm, int who)
 {
     size_t i0, i1, nk = (size_t)tm->nk;
     team_range(tm, who, &i0, &i1);
     double *tot = tm->totals;
     /* its range's sites stepped by others too */
-    for (int spin = 0;
-         atomic_load_explicit(&tm->range[who].stepped, memory_order_acquire) < i1 - i0; spin++) {
-        if (spin < TEAM_SPIN)
-            cpu_relax();
-        else
-            sched_yield();
-    }
-    if (who == 0) {
-        memset(tot, 0, nk * N_SERIES * sizeof *tot);
-        memset(tm->any_unserved, 0, nk);
-    } else if (tm->n > 1) {
-        baton_wait(tm, who);
-    }
-    for (size_t i = i0; i < i1 && !tm->status[who]; i++) {
-        const double *v = tm->v + i * (size_t)tm->cap_k * tm->nv;
-        const struct iv_ref *iv = tm->iv + i * (size_t)tm->cap_k;
-        for (size_t j = 0; j < nk; j++) {
-            double *t = tot + j * N_SERIES;
-            const double *x = v + j * tm->nv;
-            for (int k = 0; k < N_SERIES; k++)
-                t[k] += x[k];
-            tm->any_unserved[j] |= iv[j].n > 0;
+    wait_count(&tm->range[who].stepped, i1 - i0);
+    int last = who + 1 == tm->n, finish = last;
+    for (size_t j0 = 0, piece = 1; j0 < nk; j0 += TEAM_SUM_STEPS, piece++) {
+        size_t j1 = nk - j0 < TEAM_SUM_STEPS ? nk : j0 + TEAM_SUM_STEPS;
+        if (who == 0) {
+            memset(tot + j0 * N_SERIES, 0, (j1 - j0) * N_SERIES * sizeof *tot);
+            memset(tm->any_unserved + j0, 0, j1 - j0);
+        } else {
+            wait_count(&tm->range[who - 1].summed, piece);
         }
-    }
-    if (who + 1 < tm->n) {
-        baton_pass(tm, who);
-        return;
-    }
-    for (int w = 0; w < tm->n; w++)
-        if (tm->status[w])
-            return;
-    const double *v0 = tm->v;   /* site 0's rows */
-    for (size_t j = 0; j < nk; j++) {
-        double *t = tot + j * N_SERIES;
-        const double *x = v0 + j * tm->nv;
-        t[S_AMBIENT_DRYBULB_C] = x[S_AMBIENT_DRYBULB_C];
-        t[S_AMBIENT_WETBULB_C] = x[S_AMBIENT_WETBULB_C];
-        t[S_LIQUID_SUPPLY_C] = NAN;
-        t[S_PUE] = t[S_IT_SERVED_MW] > 0 ? t[S_FACILITY_MW] / t[S_IT_SERVED_MW] : NAN;
-        t[S_UNSERVED_S] = tm->any_unserved[j]
-                              ? unserved_union_s(tm->iv + j, (size_t)tm->cap_k, tm->n_sites,
-                                                 (double (*const *)[2])tm->ivbuf, tm->iv_scratch)
-                              : 0.0;
+        /* every thread's status is known once the piece has come through them all */
+        for (int w = 0; finish && piece == 1 && w < tm->n; w++)
+            finish = !tm->status[w];
+        for (size_t i = i0; i < i1 && !tm->status[who]; i++) {
+            const double *v = tm->v + i * (size_t)tm->cap_k * tm->nv;
+            const struct iv_ref *iv = tm->iv + i * (size_t)tm->cap_k;
+            for (size_t j = j0; j < j1; j++) {
+                double *t = tot + j * N_SERIES;
+                const double *x = v + j * tm->nv;
+                for (int k = 0; k < N_SERIES; k++)
+                    t[k] += x[k];
+                tm->any_unserved[j] |= iv[j].n > 0;
+            }
+        }
+        if (!last) {
+            atomic_store_explicit(&tm->range[who].summed, piece, memory_order_release);
+            continue;
+        }
+        const double *v0 = tm->v;   /* site 0's rows */
+        for (size_t j = j0; finish && j < j1; j++) {
+            double *t = tot + j * N_SERIES;
+            const double *x = v0 + j * tm->nv;
+            t[S_AMBIENT_DRYBULB_C] = x[S_AMBIENT_DRYBULB_C];
+            t[S_AMBIENT_WETBULB_C] = x[S_AMBIENT_WETBULB_C];
+            t[S_LIQUID_SUPPLY_C] = NAN;
+            t[S_PUE] = t[S_IT_SERVED_MW] > 0 ? t[S_FACILITY_MW] / t[S_IT_SERVED_MW] : NAN;
+            t[S_UNSERVED_S] = tm->any_unserved[j]
+                                  ? unserved_union_s(tm->iv + j, (size_t)tm->cap_k, tm->n_sites,
+                                                     (double (*const *)[2])tm->ivbuf,
+                                                     tm->iv_scratch)
+                                  : 0.0;
+        }
     }
 }
 
@@ -757,20 +756,9 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     int started = 0, gates = 0;
     if (!rc && tm.n > 1) {
         if (gate_init(&tm.go, (unsigned)tm.n) == 0) {
-            if (gate_init(&tm.done, (unsigned)tm.n) == 0) {
-                if (pthread_mutex_init(&tm.baton_lock, NULL) == 0) {
-                    if (pthread_cond_init(&tm.baton_turn, NULL) == 0)
-                        gates = 1;
-                    else
-                        pthread_mutex_destroy(&tm.baton_lock);
-                }
-                if (!gates) {
-                    gate_release(&tm.done);
-                    gate_release(&tm.go);
-                }
-            } else {
+            gates = gate_init(&tm.done, (unsigned)tm.n) == 0;
+            if (!gates)
                 gate_release(&tm.go);
-            }
         }
         for (int w = 1; gates && w < tm.n; w++, started++) {
             members[w] = (struct team_member){.tm = &tm, .who = w};
@@ -821,10 +809,10 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             tm.folded0 = b.folded;
             tm.filled0 = b.filled;
         }
-        tm.baton = 0;   /* `go` publishes it and the ranges' counts */
-        for (int w = 0; w < tm.n; w++) {
+        for (int w = 0; w < tm.n; w++) {   /* `go` publishes the ranges' counts */
             atomic_store_explicit(&tm.range[w].taken, 0, memory_order_relaxed);
             atomic_store_explicit(&tm.range[w].stepped, 0, memory_order_relaxed);
+            atomic_store_explicit(&tm.range[w].summed, 0, memory_order_relaxed);
         }
         if (tm.n > 1)
             gate_wait(&tm.go);
@@ -882,8 +870,6 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
                                   memory_order_relaxed);
     if (gates) {
         gate_release(&tm.go);
-        pthread_cond_destroy(&tm.baton_turn);
-        pthread_mutex_destroy(&tm.baton_lock);
         gate_release(&tm.done);
     }
     if (!rc)
