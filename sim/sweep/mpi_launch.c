@@ -10,13 +10,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Sets name to value unless the user set it; 1 when it did. */
+static int choose(const char *name, const char *value)
+{
+    return !getenv(name) && setenv(name, value, 0) == 0;
+}
+
 int mpi_launch_defaults(void)
 {
     const char *size = getenv("OMPI_COMM_WORLD_SIZE");
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    if (!size || !local || !*size || strcmp(size, local) != 0 || getenv("OMPI_MCA_pml"))
+    if (!size || !local || !*size || strcmp(size, local) != 0)
         return 0;
-    return setenv("OMPI_MCA_pml", "ob1", 0) == 0;
+    int pml = choose("OMPI_MCA_pml", "ob1");
+    return pml + choose("PMIX_MCA_gds", "hash");
 }
 
 /* 1 when fd is a stream socket whose peer is 127.0.0.0/8 or ::1 (or ::ffff:127.x). */

@@ -4,16 +4,21 @@
  *
  * Measured on the 2-core machine of docs (OpenMPI 4.1.4, PMIx 4.2.2, `mpirun -n 2` of a
  * program that only starts and stops MPI): 0.43 s with OpenMPI's defaults; 0.24 s with the
- * point-to-point layer ob1; MPI_Finalize 50 ms → 20 ms with TCP_NODELAY on the PMIx socket. */
+ * point-to-point layer ob1; 0.21 s with PMIx's hash store too (2 ranks; 1 rank: 0.22 →
+ * 0.19 s); MPI_Finalize 50 ms → 20 ms with TCP_NODELAY on the PMIx socket. */
 #ifndef DCSIM_MPI_LAUNCH_H
 #define DCSIM_MPI_LAUNCH_H
 
 /** Before MPI_Init: when OpenMPI's launcher says every rank of the job is on this node
- *  (OMPI_COMM_WORLD_LOCAL_SIZE equals OMPI_COMM_WORLD_SIZE) and the user chose no
- *  point-to-point layer (OMPI_MCA_pml unset), chooses ob1 (shared memory between the ranks):
- *  OpenMPI's own choice probes network fabrics a single node never uses, 0.2 s of
- *  MPI_Init. Jobs across nodes, and any OMPI_MCA_pml the user set, are left alone.
- *  Returns 1 when it set OMPI_MCA_pml, else 0. Call it before any thread starts (setenv). */
+ *  (OMPI_COMM_WORLD_LOCAL_SIZE equals OMPI_COMM_WORLD_SIZE), chooses what the user left
+ *  unset:
+ *  - the point-to-point layer ob1 (shared memory between the ranks; OMPI_MCA_pml): OpenMPI's
+ *    own choice probes network fabrics a single node never uses, 0.2 s of MPI_Init;
+ *  - PMIx's job data kept in the rank's own table (PMIX_MCA_gds=hash) instead of a store
+ *    that mpirun lays out in shared memory for each rank as it starts (its default, ds21:
+ *    ~30 ms per launch, for memory that a handful of ranks do not need).
+ *  Jobs across nodes, and anything the user set, are left alone. Returns how many of the
+ *  two it set. Call it before any thread starts (setenv). */
 int mpi_launch_defaults(void);
 
 /** Before MPI_Finalize: sets TCP_NODELAY on this process's TCP sockets connected to the

@@ -345,7 +345,7 @@ static int execute_threads(struct sweep_exec *ex, const char *series_dir,
 int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
 {
     memset(m, 0, sizeof *m);
-    mpi_launch_defaults();   /* one node: OpenMPI's shared-memory layer, chosen up front */
+    mpi_launch_defaults();   /* one node: shared memory between ranks, PMIx hash store */
     int provided;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
         return DCSIM_EIO;

@@ -1,6 +1,6 @@
 /* check_mpi_launch.c — unit tests of what an MPI sweep does before MPI_Init and
- * MPI_Finalize (sim/sweep/mpi_launch.h): the point-to-point layer chosen only for a job on one
- * node whose user chose none; TCP_NODELAY set on loopback TCP sockets and on nothing else. */
+ * MPI_Finalize (sim/sweep/mpi_launch.h): the point-to-point layer and PMIx's store chosen
+ * only for a job on one node, each only when its user chose none; TCP_NODELAY set on loopback TCP sockets and on nothing else. */
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -20,6 +20,7 @@ static void env_clear(void)
     unsetenv("OMPI_COMM_WORLD_SIZE");
     unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     unsetenv("OMPI_MCA_pml");
+    unsetenv("PMIX_MCA_gds");
 }
 
 START_TEST(test_defaults_one_node)
@@ -27,11 +28,13 @@ START_TEST(test_defaults_one_node)
     env_clear();
     setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
-    ck_assert_int_eq(mpi_launch_defaults(), 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 2);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
-    /* a second call finds it set and leaves it */
+    ck_assert_str_eq(getenv("PMIX_MCA_gds"), "hash");
+    /* a second call finds them set and leaves them */
     ck_assert_int_eq(mpi_launch_defaults(), 0);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    ck_assert_str_eq(getenv("PMIX_MCA_gds"), "hash");
     env_clear();
 }
 END_TEST
@@ -42,16 +45,24 @@ START_TEST(test_defaults_left_alone)
     env_clear();
     ck_assert_int_eq(mpi_launch_defaults(), 0);
     ck_assert_ptr_null(getenv("OMPI_MCA_pml"));
+    ck_assert_ptr_null(getenv("PMIX_MCA_gds"));
     /* ranks on more than one node */
     setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
     ck_assert_int_eq(mpi_launch_defaults(), 0);
     ck_assert_ptr_null(getenv("OMPI_MCA_pml"));
-    /* the user's own choice, on one node */
+    ck_assert_ptr_null(getenv("PMIX_MCA_gds"));
+    /* the user's own choices, on one node: each kept, the other still chosen */
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "4", 1);
     setenv("OMPI_MCA_pml", "ucx", 1);
-    ck_assert_int_eq(mpi_launch_defaults(), 0);
+    ck_assert_int_eq(mpi_launch_defaults(), 1);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ucx");
+    ck_assert_str_eq(getenv("PMIX_MCA_gds"), "hash");
+    unsetenv("OMPI_MCA_pml");
+    setenv("PMIX_MCA_gds", "ds12", 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 1);
+    ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    ck_assert_str_eq(getenv("PMIX_MCA_gds"), "ds12");
     env_clear();
 }
 END_TEST
