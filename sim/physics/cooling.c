@@ -35,7 +35,7 @@ double cooling_hybrid_dry_mw(const struct cooling_liquid *l, double heat_mw, dou
 {
     struct cooling_liquid hybrid = *l;   /* the split as a hybrid makes it, whatever l is */
     hybrid.rejection = REJECT_HYBRID;
-    struct cooling_at w;
+    struct cooling_at w = {0};
     cooling_liquid_at(&hybrid, drybulb_c, drybulb_c, &w);   /* a hybrid needs no wet bulb */
     return cooling_hybrid_dry_mw_w(&hybrid, &w, heat_mw);
 }

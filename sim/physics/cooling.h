@@ -222,7 +222,7 @@ static inline void cooling_liquid_power_e(const struct cooling_liquid *l, double
 {
     if (heat_mw <= 0)
         return;
-    struct cooling_at w;
+    struct cooling_at w = {0};
     cooling_liquid_at(l, drybulb_c, wetbulb_c, &w);
     cooling_liquid_power_w(l, &w, heat_mw, drybulb_c, wetbulb_c, dt_s, evap_kg_per_mj, out);
 }
@@ -273,7 +273,7 @@ static inline void cooling_air_power_i(const struct cooling_air *a, double heat_
 {
     if (heat_mw <= 0)
         return;
-    struct cooling_at w;
+    struct cooling_at w = {0};
     cooling_air_at(a, drybulb_c, &w);
     cooling_air_power_w(a, &w, heat_mw, out);
 }
