@@ -1240,6 +1240,9 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
     if (run->drybulb_c && on_grid && step_k < ss->steps) {
         l.drybulb_c = run->drybulb_c[step_k];
         l.wetbulb_c = run->wetbulb_c[step_k];
+    } else if (on_grid && (uint64_t)(step_k - run->block_k0) < (uint64_t)run->block_n) {
+        l.drybulb_c = run->block_drybulb_c[step_k - run->block_k0];
+        l.wetbulb_c = run->block_wetbulb_c[step_k - run->block_k0];
     } else {
         weather_at(run->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }

@@ -115,6 +115,11 @@ struct site_run {
     struct weather *own_weather;        /* owned: a year drawn for this trial, or NULL */
     struct weather_year *own_year;      /* owned: this trial's year when the cache is full */
     const double *drybulb_c, *wetbulb_c;   /* tables of the weather, or NULL */
+    /* without tables: the weather of the solver's current block of steps, made from climate
+     * parts it shares with other sites (solver.c), steps block_k0 .. block_k0 + block_n - 1;
+     * block_n 0: none */
+    const double *block_drybulb_c, *block_wetbulb_c;
+    int64_t block_k0, block_n;
     double *own_drybulb_c, *own_wetbulb_c; /* owned: this trial's year's tables, or NULL */
     struct supply_state *supplies;      /* owned */
     double loop_c;                      /* liquid loop temperature (thermal mass), °C */

@@ -323,6 +323,12 @@ static void gate_resize(struct gate *g, unsigned count)
     pthread_mutex_unlock(&g->lock);
 }
 
+/* The climate parts of one group of sites for the current block (see site_team.group). */
+struct parts_group {
+    _Alignas(CACHE_LINE_BYTES) atomic_int state;   /* 0 to do, 1 being made, 2 made, 3 failed */
+    struct weather_parts *parts;                   /* owned, room for a block */
+};
+
 struct site_team {
     const struct sim *s;
     struct site_run *runs;
@@ -356,6 +362,15 @@ struct site_team {
     double *totals;                     /* [block][N_SERIES]: the scenario's steps */
     unsigned char *any_unserved;        /* [block]: a site had unserved load in the step */
     double *iv_scratch;                 /* [n_sites·SITE_UNSERVED_IV_MAX·2], the last thread's */
+    /* Sites without weather tables whose synthetic climates share their parts (the monthly
+     * curve, the diurnal cosine, the dew point: everything but the year's anomalies) form a
+     * group: the group's parts of a block are computed once, by the first thread to step one
+     * of its sites, and each site's weather of the block is made from them (the same values
+     * as weather_at step by step). */
+    int *group;                         /* [n_sites]: the site's group, or -1 */
+    size_t n_groups;
+    struct parts_group *groups;         /* [n_groups] */
+    double *block_weather[SOLVER_MAX_THREADS];   /* each thread's [2][cap_k]: dry, wet bulb */
     int status[SOLVER_MAX_THREADS];
     int64_t failed_step[SOLVER_MAX_THREADS];
     size_t failed_site[SOLVER_MAX_THREADS];
@@ -422,6 +437,38 @@ static size_t range_take(struct site_team *tm, int w, int back)
     }
 }
 
+/* Site i's weather through the team's current block, into thread who's buffer: its group's
+ * parts of the block (made here by the first thread to come, waited for by the others), then
+ * the site's own anomalies. Returns 0 or the failure of making the parts. */
+static int block_weather(struct site_team *tm, int who, size_t i)
+{
+    struct parts_group *g = &tm->groups[tm->group[i]];
+    struct site_run *run = &tm->runs[i];
+    int64_t dt = tm->s->sc->timestep_s;
+    int expect = 0, state;
+    if (atomic_compare_exchange_strong_explicit(&g->state, &expect, 1, memory_order_acquire,
+                                                memory_order_acquire)) {
+        state = weather_parts_refill(run->weather, tm->k0 * dt, dt, tm->nk, g->parts) ? 3 : 2;
+        atomic_store_explicit(&g->state, state, memory_order_release);
+    } else {
+        for (int spin = 0; (state = atomic_load_explicit(&g->state, memory_order_acquire)) < 2;
+             spin++) {
+            if (spin < TEAM_SPIN)
+                cpu_relax();
+            else
+                sched_yield();
+        }
+    }
+    double *db = tm->block_weather[who], *wb = db + tm->cap_k;
+    if (state != 2 || weather_parts_fill(run->weather, g->parts, db, wb))
+        return DCSIM_EINTERNAL;
+    run->block_drybulb_c = db;
+    run->block_wetbulb_c = wb;
+    run->block_k0 = tm->k0;
+    run->block_n = tm->nk;
+    return 0;
+}
+
 /* Thread who's sites over the team's current block, site by site (each through every step
  * of the block before the next: one site's state in cache at a time): its own range from the
  * front, then others' from their back. The buffers are laid out site by site ([site][step]).
@@ -443,7 +490,8 @@ static void team_step(struct site_team *tm, int who)
         }
         taken += r > 0;
         struct site_run *run = &tm->runs[i];
-        for (int64_t j = 0; j < tm->nk; j++) {
+        int rc0 = tm->group && tm->group[i] >= 0 ? block_weather(tm, who, i) : 0;
+        for (int64_t j = 0; j < tm->nk && !rc0; j++) {
             int64_t t = (tm->k0 + j) * dt;
             size_t at = i * (size_t)tm->cap_k + (size_t)j;
             double *v = tm->v + at * tm->nv;
@@ -473,6 +521,12 @@ static void team_step(struct site_team *tm, int who)
                 }
                 break;
             }
+        }
+        run->block_n = 0;
+        if (rc0 && (!status || tm->k0 < failed || (tm->k0 == failed && i < failed_site))) {
+            status = rc0;
+            failed = tm->k0;
+            failed_site = i;
         }
         atomic_fetch_add_explicit(&tm->range[w].stepped, 1, memory_order_release);
     }
@@ -678,6 +732,62 @@ static int snapshot_apply(const struct sim_snapshot *snap, const struct scenario
     return rc;
 }
 
+/* The team's groups of sites that share their climate parts (site_team.group): sites whose
+ * weather has no tables and is a synthetic climate, grouped with the first earlier site whose
+ * parts are the same; a table of parts for a block per group, and each of `threads` threads'
+ * buffer of a block's weather. Nothing when no site is in a group. */
+static int parts_groups_init(struct site_team *tm, const struct site_run *runs, int threads)
+{
+    size_t n = tm->n_sites;
+    int *group = malloc(n * sizeof *group);
+    size_t *first = malloc(n * sizeof *first);   /* [group]: its first site */
+    if (!group || !first) {
+        free(group);
+        free(first);
+        return DCSIM_ENOMEM;
+    }
+    size_t n_groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        group[i] = -1;
+        const struct weather *w = runs[i].weather;
+        if (runs[i].drybulb_c || !weather_parts_shared(w, w))
+            continue;
+        size_t g = 0;
+        while (g < n_groups && !weather_parts_shared(runs[first[g]].weather, w))
+            g++;
+        if (g == n_groups)
+            first[n_groups++] = i;
+        group[i] = (int)g;
+    }
+    int rc = 0;
+    if (n_groups > 0) {
+        tm->groups = aligned_calloc(n_groups, sizeof *tm->groups);
+        rc = tm->groups ? 0 : DCSIM_ENOMEM;
+        for (size_t g = 0; g < n_groups && !rc; g++, tm->n_groups++)
+            rc = weather_parts_create(runs[first[g]].weather, 0, tm->s->sc->timestep_s,
+                                      tm->cap_k, 1, &tm->groups[g].parts);
+        for (int w = 0; w < threads && !rc; w++)
+            if (!(tm->block_weather[w] = malloc(2 * (size_t)tm->cap_k * sizeof(double))))
+                rc = DCSIM_ENOMEM;
+    }
+    free(first);
+    if (!rc && n_groups > 0)
+        tm->group = group;
+    else
+        free(group);
+    return rc;
+}
+
+static void parts_groups_release(struct site_team *tm)
+{
+    for (size_t g = 0; g < tm->n_groups; g++)
+        weather_parts_destroy(tm->groups[g].parts);
+    free(tm->groups);
+    free(tm->group);
+    for (int w = 0; w < SOLVER_MAX_THREADS; w++)
+        free(tm->block_weather[w]);
+}
+
 /* Runs one trial; site_out[n_sites][N_METRICS] and total_out[N_METRICS] get its metrics.
  * `opt` may carry a sink (trial 0 only). Thread-safe for distinct trials. The sites are
  * stepped by `site_threads` threads (the caller and site_threads - 1 more). */
@@ -749,6 +859,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     }
     for (size_t i = 0; acc && i <= n_sites && !rc; i++)
         rc = summary_init(&acc[i], sc->duration_s);
+    if (!rc)
+        rc = parts_groups_init(&tm, runs, tm.n);
 
     /* the team: site_threads - 1 threads besides this one (fewer if some cannot start:
      * the work is the same, on fewer threads) */
@@ -815,6 +927,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             atomic_store_explicit(&tm.range[w].stepped, 0, memory_order_relaxed);
             atomic_store_explicit(&tm.range[w].summed, 0, memory_order_relaxed);
         }
+        for (size_t g = 0; g < tm.n_groups; g++)   /* and the groups' parts to make */
+            atomic_store_explicit(&tm.groups[g].state, 0, memory_order_relaxed);
         if (tm.n > 1)
             gate_wait(&tm.go);
         team_block(&tm, 0);
@@ -895,6 +1009,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
     for (size_t i = 0; acc && i <= n_sites; i++)
         summary_release(&acc[i]);
     free(acc);
+    parts_groups_release(&tm);
     free(tm.totals);
     free(tm.any_unserved);
     free(tm.iv_scratch);

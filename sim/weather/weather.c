@@ -363,10 +363,10 @@ static void climate_at(const struct weather *w, int64_t local_s, double *db_c, d
 }
 
 struct weather_parts {
-    int64_t n;
+    int64_t n, cap;                     /* times tabulated; room for (weather_parts_refill) */
     int64_t start_unix_s, utc_offset_s, first_local_day;   /* the year's, to check a match */
     size_t n_days;
-    double *mean_c, *diurnal_k, *dewpoint_c;   /* [n]; dewpoint_c NULL: dry bulb only */
+    double *mean_c, *diurnal_k, *dewpoint_c;   /* [cap]; dewpoint_c NULL: dry bulb only */
     int32_t *day;
 };
 
@@ -406,6 +406,23 @@ int weather_parts_create(const struct weather *w, int64_t t0_s, int64_t dt_s, in
         weather_parts_destroy(p);
         return DCSIM_ENOMEM;
     }
+    p->cap = n;
+    int rc = weather_parts_refill(w, t0_s, dt_s, n, p);
+    if (rc)
+        weather_parts_destroy(p);
+    else
+        *out = p;
+    return rc;
+}
+
+int weather_parts_refill(const struct weather *w, int64_t t0_s, int64_t dt_s, int64_t n,
+                         struct weather_parts *p)
+{
+    if (w->kind != WEATHER_CLIMATE || n < 0 || n > p->cap || w->start_unix_s != p->start_unix_s ||
+        w->utc_offset_s != p->utc_offset_s || w->first_local_day != p->first_local_day ||
+        w->n_days != p->n_days)
+        return DCSIM_EINPUT;
+    int with_wetbulb = p->dewpoint_c != NULL;
     for (int64_t k = 0; k < n; k++) {
         struct climate_parts cp;
         climate_parts_at(w, w->start_unix_s + t0_s + k * dt_s + w->utc_offset_s, with_wetbulb,
@@ -416,8 +433,16 @@ int weather_parts_create(const struct weather *w, int64_t t0_s, int64_t dt_s, in
         if (with_wetbulb)
             p->dewpoint_c[k] = cp.dewpoint_c;
     }
-    *out = p;
+    p->n = n;
     return 0;
+}
+
+int weather_parts_shared(const struct weather *a, const struct weather *b)
+{
+    return a->kind == WEATHER_CLIMATE && b->kind == WEATHER_CLIMATE &&
+           a->start_unix_s == b->start_unix_s && a->utc_offset_s == b->utc_offset_s &&
+           a->first_local_day == b->first_local_day && a->n_days == b->n_days &&
+           memcmp(&a->nodes, &b->nodes, sizeof a->nodes) == 0;
 }
 
 int weather_parts_fill(const struct weather *w, const struct weather_parts *p, double *drybulb_c,

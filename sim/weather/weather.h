@@ -42,6 +42,18 @@ struct weather_parts;
 int weather_parts_create(const struct weather *w, int64_t t0_s, int64_t dt_s, int64_t n,
                          int with_wetbulb, struct weather_parts **out);
 
+/** Tabulates the parts of `w` at n <= the capacity p was made with (its n) other times,
+ *  replacing those it held; w is a year p was made for (else DCSIM_EINPUT, as n too large).
+ *  Lets a run keep one table per block of steps instead of one per run. Returns 0 or
+ *  DCSIM_EINPUT. */
+int weather_parts_refill(const struct weather *w, int64_t t0_s, int64_t dt_s, int64_t n,
+                         struct weather_parts *p);
+
+/** 1 when a and b are synthetic climates whose parts are the same at every time (the same
+ *  climate nodes, start, time zone and calendar; their anomalies may differ), so one table of
+ *  parts serves both; else 0. */
+int weather_parts_shared(const struct weather *a, const struct weather *b);
+
 /** weather_at of `w` at the parts' times into drybulb_c[n] and wetbulb_c[n] (NULL: the dry
  *  bulb alone, as weather_drybulb_at), the same values; w is a year of the climate, start and
  *  horizon the parts were made for (else DCSIM_EINPUT). */

@@ -269,6 +269,56 @@ START_TEST(test_climate_seeds)
 }
 END_TEST
 
+/* One table of parts serves every year of a climate with the same start and horizon, block
+ * by block (weather_parts_refill): each site's weather from it is weather_at's, bit for bit. */
+START_TEST(test_climate_parts_blocks)
+{
+    struct climate c = abilene(3.0, 0.7), hot = abilene(3.0, 0.7);
+    hot.monthly_drybulb_c[6] += 1.0;
+    struct weather *a = NULL, *b = NULL, *other = NULL, *later = NULL, *konst = NULL;
+    int64_t t0 = date("2024-01-01"), horizon = 365 * DAY_S, dt = 420;   /* a leap year */
+    ck_assert_int_eq(weather_create_climate(&c, t0, horizon, 42, &a), 0);
+    ck_assert_int_eq(weather_create_climate(&c, t0, horizon, 43, &b), 0);
+    ck_assert_int_eq(weather_create_climate(&hot, t0, horizon, 42, &other), 0);
+    ck_assert_int_eq(weather_create_climate(&c, t0 + DAY_S, horizon, 42, &later), 0);
+    ck_assert_int_eq(weather_create_constant(20.0, 15.0, &konst), 0);
+    ck_assert_int_eq(weather_parts_shared(a, b), 1);
+    ck_assert_int_eq(weather_parts_shared(a, a), 1);
+    ck_assert_int_eq(weather_parts_shared(a, other), 0);   /* another climate */
+    ck_assert_int_eq(weather_parts_shared(a, later), 0);   /* another start */
+    ck_assert_int_eq(weather_parts_shared(konst, konst), 0);
+    ck_assert_int_eq(weather_parts_shared(a, konst), 0);
+
+    enum { CAP = 500 };
+    struct weather_parts *p = NULL;
+    ck_assert_int_eq(weather_parts_create(a, 0, dt, CAP, 1, &p), 0);
+    double db[CAP], wb[CAP];
+    int64_t steps = horizon / dt;
+    for (int64_t k0 = 0; k0 < steps; k0 += CAP) {
+        int64_t n = steps - k0 < CAP ? steps - k0 : CAP;
+        ck_assert_int_eq(weather_parts_refill(b, k0 * dt, dt, n, p), 0);
+        for (int w = 0; w < 2; w++) {
+            const struct weather *year = w ? b : a;
+            ck_assert_int_eq(weather_parts_fill(year, p, db, wb), 0);
+            for (int64_t j = 0; j < n; j++) {
+                double db1, wb1;
+                weather_at(year, (k0 + j) * dt, &db1, &wb1);
+                ck_assert(db[j] == db1 && wb[j] == wb1);
+            }
+        }
+    }
+    ck_assert_int_eq(weather_parts_refill(a, 0, dt, CAP + 1, p), DCSIM_EINPUT);   /* no room */
+    ck_assert_int_eq(weather_parts_refill(later, 0, dt, CAP, p), DCSIM_EINPUT);   /* not its year */
+    ck_assert_int_eq(weather_parts_refill(konst, 0, dt, CAP, p), DCSIM_EINPUT);
+    weather_parts_destroy(p);
+    weather_destroy(a);
+    weather_destroy(b);
+    weather_destroy(other);
+    weather_destroy(later);
+    weather_destroy(konst);
+}
+END_TEST
+
 /* Monthly mean of the noise-free curve: linear between mid-month nodes, so each half month
  * averages its end values; v_s, v_e are the values at the month's first and last instant. */
 static double interpolated_month_mean(const double v[12], int m)
@@ -783,6 +833,7 @@ static Suite *weather_suite(void)
     tcase_add_test(syn, test_climate_node_value);
     tcase_add_test(syn, test_climate_diurnal);
     tcase_add_test(syn, test_climate_seeds);
+    tcase_add_test(syn, test_climate_parts_blocks);
     tcase_add_test(syn, test_climate_30_years);
     tcase_add_test(syn, test_climate_leap_year);
     suite_add_tcase(s, syn);
