@@ -324,9 +324,10 @@ static void gate_resize(struct gate *g, unsigned count)
 }
 
 /* The climate parts of one group of sites for the current block (see site_team.group). */
+enum { PARTS_TO_DO, PARTS_BEING_MADE, PARTS_MADE, PARTS_FAILED };
 struct parts_group {
-    _Alignas(CACHE_LINE_BYTES) atomic_int state;   /* 0 to do, 1 being made, 2 made, 3 failed */
-    struct weather_parts *parts;                   /* owned, room for a block */
+    _Alignas(CACHE_LINE_BYTES) atomic_size_t state;   /* PARTS_*, this block */
+    struct weather_parts *parts;                      /* owned, room for a block */
 };
 
 struct site_team {
@@ -437,6 +438,18 @@ static size_t range_take(struct site_team *tm, int w, int back)
     }
 }
 
+/* Waits until *count reaches at least `want`: spins TEAM_SPIN polls, then yields the core
+ * between polls. */
+static void wait_count(const atomic_size_t *count, size_t want)
+{
+    for (int spin = 0; atomic_load_explicit(count, memory_order_acquire) < want; spin++) {
+        if (spin < TEAM_SPIN)
+            cpu_relax();
+        else
+            sched_yield();
+    }
+}
+
 /* Site i's weather through the team's current block, into thread who's buffer: its group's
  * parts of the block (made here by the first thread to come, waited for by the others), then
  * the site's own anomalies. Returns 0 or the failure of making the parts. */
@@ -445,22 +458,17 @@ static int block_weather(struct site_team *tm, int who, size_t i)
     struct parts_group *g = &tm->groups[tm->group[i]];
     struct site_run *run = &tm->runs[i];
     int64_t dt = tm->s->sc->timestep_s;
-    int expect = 0, state;
-    if (atomic_compare_exchange_strong_explicit(&g->state, &expect, 1, memory_order_acquire,
-                                                memory_order_acquire)) {
-        state = weather_parts_refill(run->weather, tm->k0 * dt, dt, tm->nk, g->parts) ? 3 : 2;
-        atomic_store_explicit(&g->state, state, memory_order_release);
+    size_t expect = PARTS_TO_DO;
+    if (atomic_compare_exchange_strong_explicit(&g->state, &expect, PARTS_BEING_MADE,
+                                                memory_order_acquire, memory_order_acquire)) {
+        int rc = weather_parts_refill(run->weather, tm->k0 * dt, dt, tm->nk, g->parts);
+        atomic_store_explicit(&g->state, rc ? PARTS_FAILED : PARTS_MADE, memory_order_release);
     } else {
-        for (int spin = 0; (state = atomic_load_explicit(&g->state, memory_order_acquire)) < 2;
-             spin++) {
-            if (spin < TEAM_SPIN)
-                cpu_relax();
-            else
-                sched_yield();
-        }
+        wait_count(&g->state, PARTS_MADE);   /* made or failed */
     }
     double *db = tm->block_weather[who], *wb = db + tm->cap_k;
-    if (state != 2 || weather_parts_fill(run->weather, g->parts, db, wb))
+    if (atomic_load_explicit(&g->state, memory_order_acquire) != PARTS_MADE ||
+        weather_parts_fill(run->weather, g->parts, db, wb))
         return DCSIM_EINTERNAL;
     run->block_drybulb_c = db;
     run->block_wetbulb_c = wb;
@@ -540,18 +548,6 @@ static void team_step(struct site_team *tm, int who)
 /* Steps of a block summed as one piece of the relay (team_sum): ~10 µs of adds for 8 sites,
  * so a thread waits about that long for the one before it. */
 #define TEAM_SUM_STEPS 64
-
-/* Waits until *count reaches at least `want`: spins TEAM_SPIN polls, then yields the core
- * between polls. */
-static void wait_count(const atomic_size_t *count, size_t want)
-{
-    for (int spin = 0; atomic_load_explicit(count, memory_order_acquire) < want; spin++) {
-        if (spin < TEAM_SPIN)
-            cpu_relax();
-        else
-            sched_yield();
-    }
-}
 
 /* The scenario's steps of the block: every series summed over the sites in site order, as
  * one thread would, by each thread over its own sites' rows in thread order (thread 0
@@ -750,7 +746,7 @@ static int parts_groups_init(struct site_team *tm, const struct site_run *runs, 
     for (size_t i = 0; i < n; i++) {
         group[i] = -1;
         const struct weather *w = runs[i].weather;
-        if (runs[i].drybulb_c || !weather_parts_shared(w, w))
+        if (runs[i].drybulb_c || !weather_parts_shared(w, w))   /* tables, or no climate */
             continue;
         size_t g = 0;
         while (g < n_groups && !weather_parts_shared(runs[first[g]].weather, w))
@@ -928,7 +924,7 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
             atomic_store_explicit(&tm.range[w].summed, 0, memory_order_relaxed);
         }
         for (size_t g = 0; g < tm.n_groups; g++)   /* and the groups' parts to make */
-            atomic_store_explicit(&tm.groups[g].state, 0, memory_order_relaxed);
+            atomic_store_explicit(&tm.groups[g].state, PARTS_TO_DO, memory_order_relaxed);
         if (tm.n > 1)
             gate_wait(&tm.go);
         team_block(&tm, 0);

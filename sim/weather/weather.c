@@ -415,12 +415,18 @@ int weather_parts_create(const struct weather *w, int64_t t0_s, int64_t dt_s, in
     return rc;
 }
 
+/* 1 when p was made for a year of w's climate, start and horizon. */
+static int parts_fit(const struct weather *w, const struct weather_parts *p)
+{
+    return w->kind == WEATHER_CLIMATE && w->start_unix_s == p->start_unix_s &&
+           w->utc_offset_s == p->utc_offset_s && w->first_local_day == p->first_local_day &&
+           w->n_days == p->n_days;
+}
+
 int weather_parts_refill(const struct weather *w, int64_t t0_s, int64_t dt_s, int64_t n,
                          struct weather_parts *p)
 {
-    if (w->kind != WEATHER_CLIMATE || n < 0 || n > p->cap || w->start_unix_s != p->start_unix_s ||
-        w->utc_offset_s != p->utc_offset_s || w->first_local_day != p->first_local_day ||
-        w->n_days != p->n_days)
+    if (n < 0 || n > p->cap || !parts_fit(w, p))
         return DCSIM_EINPUT;
     int with_wetbulb = p->dewpoint_c != NULL;
     for (int64_t k = 0; k < n; k++) {
@@ -448,9 +454,7 @@ int weather_parts_shared(const struct weather *a, const struct weather *b)
 int weather_parts_fill(const struct weather *w, const struct weather_parts *p, double *drybulb_c,
                        double *wetbulb_c)
 {
-    if (w->kind != WEATHER_CLIMATE || w->start_unix_s != p->start_unix_s ||
-        w->utc_offset_s != p->utc_offset_s || w->first_local_day != p->first_local_day ||
-        w->n_days != p->n_days || (wetbulb_c && !p->dewpoint_c))
+    if (!parts_fit(w, p) || (wetbulb_c && !p->dewpoint_c))
         return DCSIM_EINPUT;
     for (int64_t k = 0; k < p->n; k++) {
         struct climate_parts cp = {.mean_c = p->mean_c[k], .diurnal_k = p->diurnal_k[k],
