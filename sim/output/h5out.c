@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -200,10 +201,27 @@ static int close_dataset_or_keep(hid_t *id)
 /* The syncer: the commit's fsync (before the rename makes the file visible) would otherwise
  * wait for most of the file to reach the disk, ~0.1 s with both cores idle; synced as it is
  * written, little is left. The thread mostly sleeps in fdatasync, off the CPUs. */
+/* The file the commit will replace: its cached pages dropped now, while the run goes on.
+ * The rename that replaces it frees them otherwise, on the committing thread, after the run
+ * (~40 ms for a 250 MB file of series written again). Only the cache goes: the file itself
+ * stays whole until the rename. A symbolic link is left alone (the rename replaces the
+ * link, not its target). */
+static void drop_replaced_cache(const char *dest)
+{
+    int fd = open(dest, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return;   /* nothing to replace (or not ours to read): nothing to drop */
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);   /* advice: may do nothing */
+    close(fd);
+}
+
 static void *syncer_thread(void *arg)
 {
     struct h5out *h = arg;
     struct syncer *sy = &h->sync;
+    drop_replaced_cache(h->dest);
     pthread_mutex_lock(&sy->lock);
     for (;;) {
         while (!sy->due && !sy->quit)
