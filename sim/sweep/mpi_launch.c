@@ -22,8 +22,16 @@ int mpi_launch_defaults(void)
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     if (!size || !local || !*size || strcmp(size, local) != 0)
         return 0;
-    int pml = choose("OMPI_MCA_pml", "ob1");
-    return pml + choose("PMIX_MCA_gds", "hash");
+    static const char *const chosen[][2] = {
+        {"OMPI_MCA_pml", "ob1"},
+        {"OMPI_MCA_btl", "self,vader"},
+        {"OMPI_MCA_coll", "self,basic,libnbc"},
+        {"PMIX_MCA_gds", "hash"},
+    };
+    int set = 0;
+    for (size_t i = 0; i < sizeof chosen / sizeof chosen[0]; i++)
+        set += choose(chosen[i][0], chosen[i][1]);
+    return set;
 }
 
 /* 1 when fd is a stream socket whose peer is 127.0.0.0/8 or ::1 (or ::ffff:127.x). */

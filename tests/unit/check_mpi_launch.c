@@ -1,6 +1,7 @@
 /* check_mpi_launch.c — unit tests of what an MPI sweep does before MPI_Init and
  * MPI_Finalize (sim/sweep/mpi_launch.h): the point-to-point layer and PMIx's store chosen
- * only for a job on one node, each only when its user chose none; TCP_NODELAY set on loopback TCP sockets and on nothing else. */
+ * only for a job on one node (and its transports and collectives), each only when its user
+ * chose none; TCP_NODELAY set on loopback TCP sockets and on nothing else. */
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -20,6 +21,8 @@ static void env_clear(void)
     unsetenv("OMPI_COMM_WORLD_SIZE");
     unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     unsetenv("OMPI_MCA_pml");
+    unsetenv("OMPI_MCA_btl");
+    unsetenv("OMPI_MCA_coll");
     unsetenv("PMIX_MCA_gds");
 }
 
@@ -28,12 +31,16 @@ START_TEST(test_defaults_one_node)
     env_clear();
     setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
-    ck_assert_int_eq(mpi_launch_defaults(), 2);
+    ck_assert_int_eq(mpi_launch_defaults(), 4);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    ck_assert_str_eq(getenv("OMPI_MCA_btl"), "self,vader");
+    ck_assert_str_eq(getenv("OMPI_MCA_coll"), "self,basic,libnbc");
     ck_assert_str_eq(getenv("PMIX_MCA_gds"), "hash");
     /* a second call finds them set and leaves them */
     ck_assert_int_eq(mpi_launch_defaults(), 0);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    ck_assert_str_eq(getenv("OMPI_MCA_btl"), "self,vader");
+    ck_assert_str_eq(getenv("OMPI_MCA_coll"), "self,basic,libnbc");
     ck_assert_str_eq(getenv("PMIX_MCA_gds"), "hash");
     env_clear();
 }
@@ -45,23 +52,35 @@ START_TEST(test_defaults_left_alone)
     env_clear();
     ck_assert_int_eq(mpi_launch_defaults(), 0);
     ck_assert_ptr_null(getenv("OMPI_MCA_pml"));
+    ck_assert_ptr_null(getenv("OMPI_MCA_btl"));
+    ck_assert_ptr_null(getenv("OMPI_MCA_coll"));
     ck_assert_ptr_null(getenv("PMIX_MCA_gds"));
     /* ranks on more than one node */
     setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
     ck_assert_int_eq(mpi_launch_defaults(), 0);
     ck_assert_ptr_null(getenv("OMPI_MCA_pml"));
+    ck_assert_ptr_null(getenv("OMPI_MCA_btl"));
+    ck_assert_ptr_null(getenv("OMPI_MCA_coll"));
     ck_assert_ptr_null(getenv("PMIX_MCA_gds"));
     /* the user's own choices, on one node: each kept, the other still chosen */
     setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "4", 1);
     setenv("OMPI_MCA_pml", "ucx", 1);
-    ck_assert_int_eq(mpi_launch_defaults(), 1);
+    setenv("OMPI_MCA_btl", "self,tcp", 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 2);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ucx");
+    ck_assert_str_eq(getenv("OMPI_MCA_btl"), "self,tcp");
+    ck_assert_str_eq(getenv("OMPI_MCA_coll"), "self,basic,libnbc");
     ck_assert_str_eq(getenv("PMIX_MCA_gds"), "hash");
     unsetenv("OMPI_MCA_pml");
+    unsetenv("OMPI_MCA_btl");
+    unsetenv("OMPI_MCA_coll");
+    setenv("OMPI_MCA_coll", "^han", 1);
     setenv("PMIX_MCA_gds", "ds12", 1);
-    ck_assert_int_eq(mpi_launch_defaults(), 1);
+    ck_assert_int_eq(mpi_launch_defaults(), 2);
     ck_assert_str_eq(getenv("OMPI_MCA_pml"), "ob1");
+    ck_assert_str_eq(getenv("OMPI_MCA_btl"), "self,vader");
+    ck_assert_str_eq(getenv("OMPI_MCA_coll"), "^han");
     ck_assert_str_eq(getenv("PMIX_MCA_gds"), "ds12");
     env_clear();
 }
