@@ -356,12 +356,25 @@ int sweep_mpi_init(int *argc, char ***argv, struct sweep_mpi *m)
     return 0;
 }
 
-#define MPI_IDLE_NS 1000000L  /* waiting for messages: look every 1 ms, sleeping between */
+/* Waiting for MPI (a message, a send, a collective) sleeps between looks, from
+ * MPI_IDLE_FIRST_NS doubling up to MPI_IDLE_NS: the short waits at the end of a sweep (the
+ * last records, the closing collectives: a few hundred µs each) end soon after what they wait
+ * for, not on the next millisecond, and a long one (rank 0 waiting for the others' last
+ * cases) looks at most a thousand times a second, off the CPU in between. */
+#define MPI_IDLE_FIRST_NS 20000L
+#define MPI_IDLE_NS 1000000L
 
-static void idle_sleep(void)
+struct idle {
+    long ns;   /* the next sleep; 0: the first */
+};
+
+static void idle_sleep(struct idle *w)
 {
-    struct timespec ts = {0, MPI_IDLE_NS};
+    if (w->ns < MPI_IDLE_FIRST_NS)
+        w->ns = MPI_IDLE_FIRST_NS;
+    struct timespec ts = {0, w->ns};
     nanosleep(&ts, NULL);
+    w->ns = w->ns > MPI_IDLE_NS / 2 ? MPI_IDLE_NS : 2 * w->ns;
 }
 
 /* Waits for a non-blocking collective, sleeping between tests. Returns 1 when it completed,
@@ -369,8 +382,9 @@ static void idle_sleep(void)
 static int quiet_wait(MPI_Request *rq)
 {
     int done = 0;
+    struct idle w = {0};
     while (MPI_Test(rq, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
-        idle_sleep();
+        idle_sleep(&w);
     return done;
 }
 
@@ -461,6 +475,7 @@ struct outbox {
 /* A free slot, waiting (sleeping, not spinning) while every slot is in flight. */
 static int outbox_slot(struct outbox *o)
 {
+    struct idle w = {0};
     for (;;) {
         for (int i = 0; i < MPI_SENDS_IN_FLIGHT; i++) {
             int done = 0;
@@ -470,7 +485,7 @@ static int outbox_slot(struct outbox *o)
             if (done)
                 return i;
         }
-        idle_sleep();
+        idle_sleep(&w);
     }
 }
 
@@ -485,12 +500,13 @@ static void outbox_send(struct outbox *o, const struct case_record *rec)
 /* Waits for every send to complete, sleeping between tests. */
 static void outbox_flush(struct outbox *o)
 {
+    struct idle w = {0};
     for (;;) {
         int all = 0;
         MPI_Testall(MPI_SENDS_IN_FLIGHT, o->req, &all, MPI_STATUSES_IGNORE);
         if (all)
             return;
-        idle_sleep();
+        idle_sleep(&w);
     }
 }
 
@@ -678,9 +694,12 @@ static int execute_mpi(struct sweep_exec *ex, const char *series_dir,
     free(done_mask);
     struct case_record rec;
     if (root) {
+        struct idle wait = {0};   /* from the first look again after each record */
         while (w.ranks_done < ex->mpi->size - 1) {
-            if (!drain(r, &w.ranks_done, &ex->resumed_cases))
-                idle_sleep();
+            if (drain(r, &w.ranks_done, &ex->resumed_cases))
+                wait.ns = 0;
+            else
+                idle_sleep(&wait);
             if (!rc && ex->out && mono_s() - w.last_save >= SWEEP_CHECKPOINT_S) {
                 rc = sweep_write_h5(ex->out, sw, r, d);
                 w.last_save = mono_s();
