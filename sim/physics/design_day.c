@@ -91,39 +91,44 @@ int design_day_conditions(const struct scenario *sc, size_t index,
     if (rc)
         return rc;
     size_t n = (size_t)DESIGN_DAY_HOURS;
-    double *db = malloc(2 * n * sizeof *db);
+    double *db = malloc(n * sizeof *db);
     if (!db) {
         weather_destroy(w);
         return DCSIM_ENOMEM;
     }
-    double *wb = db + n;
-    for (size_t h = 0; h < n; h++)   /* at mid-hour: the hour's value */
-        weather_at(w, (int64_t)h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db[h], &wb[h]);
-    weather_destroy(w);
+    /* at mid-hour: the hour's value; the dry bulbs of every hour, the wet bulbs (Stull's
+     * formula: most of the work) only of the hours the coincident mean reads */
+    for (size_t h = 0; h < n; h++)
+        db[h] = weather_drybulb_at(w, (int64_t)h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2);
     /* the 0.4 % dry bulb: the (1 − 0.004) quantile of the hourly dry bulbs */
     double design = upper_quantile(db, n, 1.0 - DESIGN_DAY_EXCEEDANCE);
     if (isnan(design)) {
         free(db);
+        weather_destroy(w);
         return DCSIM_ENOMEM;
     }
     /* mean coincident wet bulb: the hours within the band around it (the nearest hour when
      * none is) */
-    double sum = 0, nearest_wb = NAN, nearest_k = INFINITY;
-    size_t k = 0;
+    double sum = 0, db_h = NAN, wb_h = NAN, nearest_k = INFINITY;
+    size_t k = 0, nearest = 0;
     for (size_t h = 0; h < n; h++) {
         double dist = fabs(db[h] - design);
         if (dist <= DESIGN_DAY_COINCIDENT_BAND_K) {
-            sum += wb[h];
+            weather_at(w, (int64_t)h * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db_h, &wb_h);
+            sum += wb_h;
             k++;
         }
         if (dist < nearest_k) {
             nearest_k = dist;
-            nearest_wb = wb[h];
+            nearest = h;
         }
     }
+    if (k == 0)
+        weather_at(w, (int64_t)nearest * SECONDS_PER_HOUR + SECONDS_PER_HOUR / 2, &db_h, &wb_h);
     free(db);
+    weather_destroy(w);
     out->drybulb_c = design;
-    out->wetbulb_c = k ? sum / (double)k : nearest_wb;
+    out->wetbulb_c = k ? sum / (double)k : wb_h;
     return 0;
 }
 
