@@ -156,6 +156,19 @@ struct block {
     size_t acc_stride;              /* doubles per site in sum and max: whole cache lines */
 };
 
+/* The series block is laid out [site][col][steps]: a step writes one value into every column,
+ * b->steps doubles apart. When that stride is an even number of cache lines (steps a
+ * multiple of 16: 4096 steps are 32 KB) every column of a row falls in the same few sets of
+ * the L1 and L2 caches, more columns than a set has ways, and each value written evicts
+ * another: one site at 1 min with its per-supply and per-pool columns ran 2.3x slower in
+ * the solver (0.257 s against 0.111 s with 4088 steps). 8 steps fewer make it an odd number
+ * of lines, so the columns of a row fall in consecutive sets. The rows handed over per block
+ * are the writer's business no more than their count: it takes blocks of any length. */
+static size_t block_rows_unaliased(size_t rows)
+{
+    return rows >= 16 && rows % 16 == 0 ? rows - 8 : rows;
+}
+
 static int block_flush(const struct sim_options *opt, struct block *b, size_t n_sites)
 {
     if (!opt->sink || b->filled == 0)
@@ -835,7 +848,8 @@ static int run_trial(const struct sim *s, int trial, const struct sim_options *o
         b.nv = nv;
         b.cols = sc->output_every_s > sc->timestep_s ? 2 * nv : nv;
         b.per_row = sc->steps / rows;
-        b.steps = opt->block_steps ? opt->block_steps : SOLVER_DEFAULT_BLOCK;
+        b.steps = block_rows_unaliased(opt->block_steps ? opt->block_steps
+                                                        : SOLVER_DEFAULT_BLOCK);
         if ((int64_t)b.steps > rows)
             b.steps = (size_t)rows;
         b.values = malloc(n_sites * b.cols * b.steps * sizeof *b.values);
