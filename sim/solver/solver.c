@@ -162,8 +162,8 @@ struct block {
  * the L1 and L2 caches, more columns than a set has ways, and each value written evicts
  * another: one site at 1 min with its per-supply and per-pool columns ran 2.3x slower in
  * the solver (0.257 s against 0.111 s with 4088 steps). 8 steps fewer make it an odd number
- * of lines, so the columns of a row fall in consecutive sets. The rows handed over per block
- * are the writer's business no more than their count: it takes blocks of any length. */
+ * of lines, so the columns of a row fall in consecutive sets. The sink takes blocks of any
+ * length. */
 static size_t block_rows_unaliased(size_t rows)
 {
     return rows >= 16 && rows % 16 == 0 ? rows - 8 : rows;

@@ -74,49 +74,18 @@ static int write_summaries(struct h5out *h, const struct scenario *sc,
     return rc;
 }
 
-/* Bit for bit equal doubles (the same attribute bytes; -0 is not 0). */
-static int same_bits(const double *a, const double *b, size_t n)
-{
-    return memcmp(a, b, n * sizeof *a) == 0;
-}
+/* The model attributes write_models has written, by path: the last numbers (and text)
+ * written under each. Sites share their models (16 sites of one catalog rack wrote it 16
+ * times); a model is written again only when what it would write differs bit for bit from
+ * the last written under its path (a scenario's override), so the file ends with what it
+ * held when every site wrote its own. */
+#define MODEL_VALUES_MAX 39   /* a climate: 3 numbers and 3 monthly arrays */
 
-static int rack_same(const void *x, const void *y)
-{
-    const struct rack *a = x, *b = y;
-    double va[] = {a->power_max_kw, a->power_idle_kw, a->liquid_fraction, a->coolant_max_c};
-    double vb[] = {b->power_max_kw, b->power_idle_kw, b->liquid_fraction, b->coolant_max_c};
-    return a->gpus == b->gpus && strcmp(a->gpu, b->gpu) == 0 && same_bits(va, vb, 4);
-}
-
-static int reactor_same(const void *x, const void *y)
-{
-    const struct reactor *a = x, *b = y;
-    double va[] = {a->net_mw, a->forced_outage_rate, a->mean_repair_h, a->refuel_interval_d,
-                   a->refuel_outage_d};
-    double vb[] = {b->net_mw, b->forced_outage_rate, b->mean_repair_h, b->refuel_interval_d,
-                   b->refuel_outage_d};
-    return same_bits(va, vb, 5);
-}
-
-static int climate_same(const void *x, const void *y)
-{
-    const struct climate *a = x, *b = y;
-    return same_bits(&a->utc_offset_h, &b->utc_offset_h, 1) &&
-           same_bits(&a->anomaly_sd_k, &b->anomaly_sd_k, 1) &&
-           same_bits(&a->anomaly_autocorrelation, &b->anomaly_autocorrelation, 1) &&
-           same_bits(a->monthly_drybulb_c, b->monthly_drybulb_c, 12) &&
-           same_bits(a->monthly_range_k, b->monthly_range_k, 12) &&
-           same_bits(a->monthly_rh, b->monthly_rh, 12);
-}
-
-/* The models write_models has written, by kind and id: the last one written under each id.
- * Sites share their models (16 sites of one catalog rack wrote it 16 times); a model is
- * written again only when its numbers differ from the last written under its id (a
- * scenario's override), so the file ends with what it held when every site wrote its own. */
 struct written {
-    const char *kind;
-    const char *id;
-    const void *model;
+    char path[2 * CATALOG_ID_MAX + 32];
+    double v[MODEL_VALUES_MAX];
+    size_t n;
+    char text[CATALOG_ID_MAX];
 };
 
 struct written_set {
@@ -124,43 +93,44 @@ struct written_set {
     size_t n, cap;
 };
 
-/* 1 when `model` (kind, id) must be written, and notes it as the last written; 0 when the
- * same numbers are the last written under its id; -1 out of memory. */
-static int to_write(struct written_set *s, const char *kind, const char *id, const void *model,
-                    int (*same)(const void *, const void *))
+/* 1 when values v[n] and text (may be "") must be written at path, and notes them as the
+ * last written there; 0 when they are the last written there; -1 out of memory. */
+static int to_write(struct written_set *s, const char *path, const double *v, size_t n,
+                    const char *text)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        struct written *w = &s->w[i];
-        if (w->kind != kind || strcmp(w->id, id) != 0)
-            continue;
-        if (same(w->model, model))
-            return 0;
-        w->model = model;
-        return 1;
+    struct written *w = NULL;
+    for (size_t i = 0; i < s->n && !w; i++)
+        if (strcmp(s->w[i].path, path) == 0)
+            w = &s->w[i];
+    if (w && w->n == n && memcmp(w->v, v, n * sizeof *v) == 0 && strcmp(w->text, text) == 0)
+        return 0;
+    if (!w) {
+        if (s->n == s->cap) {
+            size_t cap = 2 * s->cap + 8;
+            struct written *grown = realloc(s->w, cap * sizeof *grown);
+            if (!grown)
+                return -1;
+            s->w = grown;
+            s->cap = cap;
+        }
+        w = &s->w[s->n++];
+        snprintf(w->path, sizeof w->path, "%s", path);
     }
-    if (s->n == s->cap) {
-        size_t cap = 2 * s->cap + 8;
-        struct written *grown = realloc(s->w, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        s->w = grown;
-        s->cap = cap;
-    }
-    s->w[s->n++] = (struct written){kind, id, model};
+    memcpy(w->v, v, n * sizeof *v);
+    w->n = n;
+    snprintf(w->text, sizeof w->text, "%s", text);
     return 1;
 }
 
 /* The catalog entries the run used, resolved (scenario overrides included): /models/racks/<id>,
  * /models/reactors/<id>, /models/climates/<id>, numbers as attributes with units, each once
- * (see struct written); and each site's time zone as /sites/<id> utc_offset_h and the root's
+ * (see to_write); and each site's time zone as /sites/<id> utc_offset_h and the root's
  * utc_offset_h[site]. */
 static int write_models(struct h5out *h, const struct scenario *sc, const struct sim *sim,
                         volatile sig_atomic_t *stop, struct diag *d)
 {
-    static const char rack_kind[] = "rack", reactor_kind[] = "reactor",
-                      climate_kind[] = "climate";
     char path[2 * CATALOG_ID_MAX + 32];
-    int rc = 0, write;
+    int rc = 0, needed;
     struct written_set done = {0};
     double *tz = malloc((sc->n_sites ? sc->n_sites : 1) * sizeof *tz);
     if (!tz)
@@ -177,16 +147,16 @@ static int write_models(struct h5out *h, const struct scenario *sc, const struct
         rc = h5out_write_attrs(h, path, 1, tz_name, &tz[i], tz_unit, d);
         for (size_t k = 0; k < s->n_pools && !rc; k++) {
             const struct rack *r = &s->pools[k].rack;
-            if ((write = to_write(&done, rack_kind, r->id, r, rack_same)) <= 0) {
-                rc = write < 0 ? DCSIM_ENOMEM : 0;
-                continue;
-            }
             static const char *const names[] = {"gpus", "power_max_kw", "power_idle_kw",
                                                 "liquid_fraction", "coolant_max_c"};
             static const char *const units[] = {"1", "kW", "kW", "1", "degC"};
             double v[] = {r->gpus, r->power_max_kw, r->power_idle_kw, r->liquid_fraction,
                           r->coolant_max_c};
             snprintf(path, sizeof path, "/models/racks/%s", r->id);
+            if ((needed = to_write(&done, path, v, 5, r->gpu)) <= 0) {
+                rc = needed < 0 ? DCSIM_ENOMEM : 0;
+                continue;
+            }
             rc = h5out_write_attrs(h, path, 5, names, v, units, d);
             if (!rc && r->gpu[0])
                 rc = h5out_write_attr_text(h, path, "gpu", r->gpu, d);
@@ -195,39 +165,41 @@ static int write_models(struct h5out *h, const struct scenario *sc, const struct
             if (s->supplies[k].type != SUPPLY_REACTOR)
                 continue;
             const struct reactor *r = &s->supplies[k].reactor;
-            if ((write = to_write(&done, reactor_kind, r->id, r, reactor_same)) <= 0) {
-                rc = write < 0 ? DCSIM_ENOMEM : 0;
-                continue;
-            }
             static const char *const names[] = {"net_mw", "forced_outage_rate", "mean_repair_h",
                                                 "refuel_interval_d", "refuel_outage_d"};
             static const char *const units[] = {"MW", "1", "h", "d", "d"};
             double v[] = {r->net_mw, r->forced_outage_rate, r->mean_repair_h,
                           r->refuel_interval_d, r->refuel_outage_d};
             snprintf(path, sizeof path, "/models/reactors/%s", r->id);
+            if ((needed = to_write(&done, path, v, 5, "")) <= 0) {
+                rc = needed < 0 ? DCSIM_ENOMEM : 0;
+                continue;
+            }
             rc = h5out_write_attrs(h, path, 5, names, v, units, d);
         }
-        if (!rc && s->weather_source == WEATHER_CLIMATE &&
-            (write = to_write(&done, climate_kind, s->climate.id, &s->climate, climate_same))) {
-            if (write < 0) {
-                rc = DCSIM_ENOMEM;
-                break;
-            }
+        if (!rc && s->weather_source == WEATHER_CLIMATE) {
             const struct climate *c = &s->climate;
             static const char *const names[] = {"utc_offset_h", "anomaly_sd_k",
                                                 "anomaly_autocorrelation"};
             static const char *const units[] = {"h", "K", "1"};
-            double v[] = {c->utc_offset_h, c->anomaly_sd_k, c->anomaly_autocorrelation};
+            double v[MODEL_VALUES_MAX] = {c->utc_offset_h, c->anomaly_sd_k,
+                                          c->anomaly_autocorrelation};
+            double *db = v + 3, *range = db + 12, *rh = range + 12;   /* monthly */
+            memcpy(db, c->monthly_drybulb_c, sizeof c->monthly_drybulb_c);
+            memcpy(range, c->monthly_range_k, sizeof c->monthly_range_k);
+            memcpy(rh, c->monthly_rh, sizeof c->monthly_rh);
             snprintf(path, sizeof path, "/models/climates/%s", c->id);
+            if ((needed = to_write(&done, path, v, MODEL_VALUES_MAX, "")) <= 0) {
+                rc = needed < 0 ? DCSIM_ENOMEM : 0;
+                continue;
+            }
             rc = h5out_write_attrs(h, path, 3, names, v, units, d);
             if (!rc)
-                rc = h5out_write_attr_array(h, path, "monthly_drybulb_c", 12,
-                                            c->monthly_drybulb_c, d);
+                rc = h5out_write_attr_array(h, path, "monthly_drybulb_c", 12, db, d);
             if (!rc)
-                rc = h5out_write_attr_array(h, path, "monthly_range_k", 12,
-                                            c->monthly_range_k, d);
+                rc = h5out_write_attr_array(h, path, "monthly_range_k", 12, range, d);
             if (!rc)
-                rc = h5out_write_attr_array(h, path, "monthly_rh", 12, c->monthly_rh, d);
+                rc = h5out_write_attr_array(h, path, "monthly_rh", 12, rh, d);
         }
     }
     if (!rc)
