@@ -564,8 +564,9 @@ static void team_step(struct site_team *tm, int who)
 
 /* The scenario's steps of the block: every series summed over the sites in site order, as
  * one thread would, by each thread over its own sites' rows in thread order (thread 0
- * starts the sums from zero, thread w adds its sites to what threads 0..w-1 left), so no
- * thread reads another's rows, only the running sums. The sums go as a relay, TEAM_SUM_STEPS
+ * starts the sums as 0 + site 0's value, the same bits as adding to a zeroed row without
+ * zeroing it first; thread w adds its sites to what threads 0..w-1 left), so no thread
+ * reads another's rows, only the running sums. The sums go as a relay, TEAM_SUM_STEPS
  * steps at a time: thread w adds its sites to a piece once thread w - 1 has passed it on
  * (`summed`), while w - 1 goes on to the next piece, so the threads add at the same time and
  * wait for each other only a piece's worth. For each step and series the sites are added in
@@ -582,11 +583,11 @@ static void team_sum(struct site_team *tm, int who)
     int last = who + 1 == tm->n, finish = last;
     for (size_t j0 = 0, piece = 1; j0 < nk; j0 += TEAM_SUM_STEPS, piece++) {
         size_t j1 = nk - j0 < TEAM_SUM_STEPS ? nk : j0 + TEAM_SUM_STEPS;
-        if (who == 0) {
+        if (who != 0)
+            wait_count(&tm->range[who - 1].summed, piece);
+        else if (tm->status[0]) {   /* nothing of the piece is summed: zeros */
             memset(tot + j0 * N_SERIES, 0, (j1 - j0) * N_SERIES * sizeof *tot);
             memset(tm->any_unserved + j0, 0, j1 - j0);
-        } else {
-            wait_count(&tm->range[who - 1].summed, piece);
         }
         /* every thread's status is known once the piece has come through them all */
         for (int w = 0; finish && piece == 1 && w < tm->n; w++)
@@ -594,6 +595,16 @@ static void team_sum(struct site_team *tm, int who)
         for (size_t i = i0; i < i1 && !tm->status[who]; i++) {
             const double *v = tm->v + i * (size_t)tm->cap_k * tm->nv;
             const struct iv_ref *iv = tm->iv + i * (size_t)tm->cap_k;
+            if (i == 0) {   /* site 0 (thread 0's first) starts the sums from zero: 0 + x */
+                for (size_t j = j0; j < j1; j++) {
+                    double *t = tot + j * N_SERIES;
+                    const double *x = v + j * tm->nv;
+                    for (int k = 0; k < N_SERIES; k++)
+                        t[k] = 0.0 + x[k];
+                    tm->any_unserved[j] = iv[j].n > 0;
+                }
+                continue;
+            }
             for (size_t j = j0; j < j1; j++) {
                 double *t = tot + j * N_SERIES;
                 const double *x = v + j * tm->nv;

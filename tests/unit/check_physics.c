@@ -1,6 +1,7 @@
 /* check_physics.c — unit tests of the step physics: IT load (sim/physics/it_load.h), cooling
  * (sim/physics/cooling.h), the electrical chain (sim/physics/electrical.h) and one step's load evaluation
- * with throttling (step_load_eval in sim/solver/site_step.h).
+ * with throttling (step_load_eval in sim/solver/site_step.h), and the hourly buckets of a
+ * run's summary (sim/physics/results.h).
  *
  * Every expected number is worked out by hand in the comment beside it from the equations of
  * ../shared/model.md; tolerances only absorb floating-point rounding. */
@@ -11,6 +12,7 @@
 #include "cooling.h"
 #include "electrical.h"
 #include "it_load.h"
+#include "results.h"
 #include "scenario.h"
 #include "site_step.h"
 #include "testutil.h"
@@ -627,6 +629,42 @@ START_TEST(test_step_solve_largest)
 }
 END_TEST
 
+/* One hour-long step of IT and facility power into a summary. */
+static void add_hour(struct summary_acc *a, int64_t hour, double it_mw, double facility_mw)
+{
+    double v[N_SERIES] = {0};
+    v[S_IT_SERVED_MW] = it_mw;
+    v[S_IT_DEMAND_MW] = it_mw;
+    v[S_FACILITY_MW] = facility_mw;
+    v[S_MARGIN_MW] = 1.0;
+    summary_add(a, v, hour * 3600, 3600);
+}
+
+/* The hourly buckets are zero for every hour a run reaches, the hours it skips included,
+ * even in a block that an earlier summary filled (summaries reuse released blocks). */
+START_TEST(test_summary_buckets_reused)
+{
+    const int64_t four_h = 4 * 3600;
+    struct summary_acc first, second;
+    double out[N_METRICS];
+    ck_assert_int_eq(summary_init(&first, four_h), 0);
+    for (int64_t h = 0; h < 4; h++)
+        add_hour(&first, h, 100.0, 150.0);   /* 100 MWh of IT, 150 of facility, every hour */
+    summary_release(&first);   /* unfinished (a run stopped): the block keeps those */
+    /* the block just released: hours 0 and 3 only (1 and 2 skipped, so zero: no IT, left out
+     * of the hourly PUE). Hourly IT 100, 0, 0, 100: median 50, so hours 0 and 3 count, PUE
+     * 1.2 and 1.3; the peak is 1.3 and the p99 1.2 + 0.99 * 0.1 = 1.299 (a stale bucket
+     * read would add an hour of PUE 1.5). */
+    ck_assert_int_eq(summary_init(&second, four_h), 0);
+    add_hour(&second, 0, 100.0, 120.0);
+    add_hour(&second, 3, 100.0, 130.0);
+    summary_finish(&second, four_h, out);
+    ck_assert_double_eq(out[M_PUE_PEAK], 130.0 / 100.0);
+    ck_assert_double_eq_tol(out[M_PUE_P99], 1.299, 1e-12);
+    summary_release(&second);
+}
+END_TEST
+
 static Suite *physics_suite(void)
 {
     Suite *s = suite_create("physics");
@@ -655,6 +693,9 @@ static Suite *physics_suite(void)
     tcase_add_test(st, test_step_facility_monotone);
     tcase_add_test(st, test_step_solve_largest);
     suite_add_tcase(s, st);
+    TCase *sm = tcase_create("summary");
+    tcase_add_test(sm, test_summary_buckets_reused);
+    suite_add_tcase(s, sm);
     return s;
 }
 
