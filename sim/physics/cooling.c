@@ -55,15 +55,38 @@ double cooling_air_chiller_share(const struct cooling_air *a, double drybulb_c)
  * the same approach at both ends). Air hotter than the exit air also gives up sensible heat
  * that evaporates water beyond Q/h_fg; dcsim caps the evaporation at the all-latent bound
  * there (docs/model.md §3). */
+/* The exit air of a tower at supply_c and approach_k: saturated at T_out, its humidity ratio
+ * (kg/kg) and enthalpy (kJ/kg). A loop's constants, asked for at every step of a tower site:
+ * each thread keeps the last loop's (a site steps a block at a time), computed the same way. */
+struct tower_exit {
+    double supply_c, approach_k;
+    double ratio, enthalpy_kj_per_kg;
+    int known;
+};
+
+static void tower_exit_air(const struct cooling_liquid *l, double *ratio, double *enthalpy)
+{
+    static _Thread_local struct tower_exit last;
+    if (!last.known || last.supply_c != l->supply_c || last.approach_k != l->approach_k) {
+        double out_c = l->supply_c + cooling_max_(0.0, COOLING_TOWER_RANGE_K - l->approach_k);
+        last.supply_c = l->supply_c;
+        last.approach_k = l->approach_k;
+        last.ratio = psychro_saturation_ratio(out_c, PSYCHRO_STANDARD_PRESSURE_PA);
+        last.enthalpy_kj_per_kg = psychro_enthalpy_kj_per_kg(out_c, last.ratio);
+        last.known = 1;
+    }
+    *ratio = last.ratio;
+    *enthalpy = last.enthalpy_kj_per_kg;
+}
+
 double cooling_tower_evaporation_kg_per_mj(const struct cooling_liquid *l, double drybulb_c,
                                            double wetbulb_c)
 {
     double p_pa = PSYCHRO_STANDARD_PRESSURE_PA;
     double w_in = psychro_ratio_from_wetbulb(drybulb_c, wetbulb_c, p_pa);
     double h_in = psychro_enthalpy_kj_per_kg(drybulb_c, w_in);
-    double out_c = l->supply_c + cooling_max_(0.0, COOLING_TOWER_RANGE_K - l->approach_k);
-    double w_out = psychro_saturation_ratio(out_c, p_pa);
-    double h_out = psychro_enthalpy_kj_per_kg(out_c, w_out);
+    double w_out, h_out;
+    tower_exit_air(l, &w_out, &h_out);
     double dh = h_out - h_in, dw = w_out - w_in;
     if (!(dh > 0))
         return ALL_LATENT_KG_PER_MJ;
