@@ -52,7 +52,7 @@ double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
     double rh = clamp_to(rh_percent, STULL_RH_MIN, STULL_RH_MAX);
     double t = drybulb_c;
     double tw = t * atan(0.151977 * sqrt(rh + 8.313659)) + atan(t + rh) - atan(rh - 1.676331)
-                + 0.00391838 * pow(rh, 1.5) * atan(0.023101 * rh) - 4.686035;
+                + 0.00391838 * (rh * sqrt(rh)) * atan(0.023101 * rh) - 4.686035;   /* rh^1.5 */
     return t < tw || isnan(tw) ? t : tw;   /* fmin(tw, t) */
 }
 
