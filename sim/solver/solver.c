@@ -562,6 +562,25 @@ static void team_step(struct site_team *tm, int who)
  * so a thread waits about that long for the one before it. */
 #define TEAM_SUM_STEPS 64
 
+/* Adds one site's rows x (nv values a step) to the scenario's running sums tot (N_SERIES a
+ * step) for n steps, element by element (compiled for AVX2 too: the same IEEE adds on any
+ * machine); first: the sums start with this site, as 0 + x. */
+DCSIM_VECTOR_CLONES
+static void add_site_rows(double *restrict tot, const double *restrict x, size_t nv, size_t n,
+                          int first)
+{
+    for (size_t j = 0; j < n; j++) {
+        double *t = tot + j * N_SERIES;
+        const double *r = x + j * nv;
+        if (first)
+            for (int k = 0; k < N_SERIES; k++)
+                t[k] = 0.0 + r[k];
+        else
+            for (int k = 0; k < N_SERIES; k++)
+                t[k] += r[k];
+    }
+}
+
 /* The scenario's steps of the block: every series summed over the sites in site order, as
  * one thread would, by each thread over its own sites' rows in thread order (thread 0
  * starts the sums as 0 + site 0's value, the same bits as adding to a zeroed row without
@@ -595,22 +614,11 @@ static void team_sum(struct site_team *tm, int who)
         for (size_t i = i0; i < i1 && !tm->status[who]; i++) {
             const double *v = tm->v + i * (size_t)tm->cap_k * tm->nv;
             const struct iv_ref *iv = tm->iv + i * (size_t)tm->cap_k;
-            if (i == 0) {   /* site 0 (thread 0's first) starts the sums from zero: 0 + x */
-                for (size_t j = j0; j < j1; j++) {
-                    double *t = tot + j * N_SERIES;
-                    const double *x = v + j * tm->nv;
-                    for (int k = 0; k < N_SERIES; k++)
-                        t[k] = 0.0 + x[k];
-                    tm->any_unserved[j] = iv[j].n > 0;
-                }
-                continue;
-            }
+            /* site 0 (thread 0's first) starts the sums from zero: 0 + x */
+            add_site_rows(tot + j0 * N_SERIES, v + j0 * tm->nv, tm->nv, j1 - j0, i == 0);
             for (size_t j = j0; j < j1; j++) {
-                double *t = tot + j * N_SERIES;
-                const double *x = v + j * tm->nv;
-                for (int k = 0; k < N_SERIES; k++)
-                    t[k] += x[k];
-                tm->any_unserved[j] |= iv[j].n > 0;
+                int any = iv[j].n > 0;
+                tm->any_unserved[j] = (unsigned char)(i == 0 ? any : tm->any_unserved[j] | any);
             }
         }
         if (!last) {
