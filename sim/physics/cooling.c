@@ -45,16 +45,6 @@ double cooling_air_chiller_share(const struct cooling_air *a, double drybulb_c)
     return cooling_air_chiller_share_i(a, drybulb_c);
 }
 
-/* Air-side balance of a wet tower (EnergyPlus Engineering Reference, "Cooling towers:
- * evaporation loss", saturated-exit mode; psychrometrics ASHRAE Fundamentals 2017 ch. 1):
- * per kg of dry air the air takes the heat h_out − h_in and the water W_out − W_in, so the
- * water evaporated per heat is (W_out − W_in)/(h_out − h_in). The inlet state comes from the
- * dry and wet bulb at standard pressure; the exit air is saturated at T_out = T_s + max(0,
- * R − a): it leaves the fill approaching the hot water (T_s + R) by the approach a by which the
- * cold water approaches the wet bulb (a counterflow exchanger with balanced capacity rates has
- * the same approach at both ends). Air hotter than the exit air also gives up sensible heat
- * that evaporates water beyond Q/h_fg; dcsim caps the evaporation at the all-latent bound
- * there (docs/model.md §3). */
 /* The exit air of a tower at supply_c and approach_k: saturated at T_out, its humidity ratio
  * (kg/kg) and enthalpy (kJ/kg). A loop's constants, asked for at every step of a tower site:
  * each thread keeps the last loop's (a site steps a block at a time), computed the same way. */
@@ -79,6 +69,16 @@ static void tower_exit_air(const struct cooling_liquid *l, double *ratio, double
     *enthalpy = last.enthalpy_kj_per_kg;
 }
 
+/* Air-side balance of a wet tower (EnergyPlus Engineering Reference, "Cooling towers:
+ * evaporation loss", saturated-exit mode; psychrometrics ASHRAE Fundamentals 2017 ch. 1):
+ * per kg of dry air the air takes the heat h_out − h_in and the water W_out − W_in, so the
+ * water evaporated per heat is (W_out − W_in)/(h_out − h_in). The inlet state comes from the
+ * dry and wet bulb at standard pressure; the exit air is saturated at T_out = T_s + max(0,
+ * R − a): it leaves the fill approaching the hot water (T_s + R) by the approach a by which the
+ * cold water approaches the wet bulb (a counterflow exchanger with balanced capacity rates has
+ * the same approach at both ends). Air hotter than the exit air also gives up sensible heat
+ * that evaporates water beyond Q/h_fg; dcsim caps the evaporation at the all-latent bound
+ * there (docs/model.md §3). */
 double cooling_tower_evaporation_kg_per_mj(const struct cooling_liquid *l, double drybulb_c,
                                            double wetbulb_c)
 {
