@@ -76,7 +76,10 @@ dcsim: $(BUILD)/main.o $(LIB) .dcsim-flavor
 FORCE:
 
 $(BUILD)/%.o: %.c $(SIM_DEPS) | $(BUILD)
-	$(CC) $(WARN) $(CFLAGS) $(LTO) $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) $(FILE_CFLAGS) $(LTO) $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
+# psychro.c: sqrt without errno (its arguments are never negative), so that the loop of
+# Stull wet bulbs (psychro_wetbulb_stull_n) has no branch and vectorises; the same bits
+$(BUILD)/psychro.o: FILE_CFLAGS := -fno-math-errno
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "simd.h"
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
@@ -45,15 +47,80 @@ static inline double clamp_to(double x, double lo, double hi)
     return y < hi ? y : hi;
 }
 
-double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
+/* gcc's jump threading and PRE split the loop of Stull wet bulbs into paths (for the clamped
+ * humidities), which keeps it from vectorising: off for it. With -fno-math-errno for this
+ * file (Makefile: sqrt without its errno branch). Neither changes a result. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define STULL_BRANCH_FREE __attribute__((optimize("no-thread-jumps", "no-tree-pre")))
+#else
+#define STULL_BRANCH_FREE
+#endif
+
+/* atan(x) (psychro_atan), for the Stull wet bulbs of a block at once: libm's atan is a call
+ * with branches, so a loop of it cannot vectorise (it was ~13 % of a run at 1-min steps).
+ * The argument is reduced to |u| <= tan(pi/8): |x| itself, (|x| - 1) / (|x| + 1) with pi/4
+ * added back, or -1/|x| with pi/2 added back; then atan(u) = u + u z P(z), z = u^2, with P
+ * of degree 10 interpolating (atan(sqrt z)/sqrt z - 1)/z at the Chebyshev nodes of
+ * [0, tan^2(pi/8)] (tools/atan_fit.py, in 50-digit arithmetic: 5e-18 relative error before
+ * rounding). Within 2 ulp of glibc's atan (check_physics: test_psychro_atan). The range is
+ * chosen by exact 0/1 weights instead of branches, so that loops of it vectorise; |x| is
+ * capped at 1e300 (atan is pi/2 there to the last bit) so that the weights never meet an
+ * infinity. Plain multiplies and adds (the build contracts none into FMAs): the same bits in
+ * every vector width. */
+#define TAN_PI_8 0.41421356237309504880     /* tan(pi/8) = sqrt(2) - 1 */
+#define TAN_3PI_8 2.41421356237309504880    /* tan(3 pi/8) = sqrt(2) + 1 */
+#define ATAN_X_CAP 1e300
+static const double ATAN_POLY[11] = {
+    -0.333333333333333301597, 0.199999999999955206778, -0.142857142846665429225,
+    0.111111110152563617275, -0.0909090457812390189048, 0.0769218319082608656369,
+    -0.0666451144738194800010, 0.0585814891280220988165, -0.0508544973794025986132,
+    0.0392316582955871913028, -0.0191768871190622589893};
+static inline double atan_poly(double x)
+{
+    double a = fabs(x);
+    a = a > ATAN_X_CAP ? ATAN_X_CAP : a;
+    double hi = (double)(a > TAN_3PI_8), mid = (double)(a > TAN_PI_8) - hi, lo = 1.0 - hi - mid;
+    double num = lo * a + mid * (a - 1.0) - hi;
+    double den = lo + mid * (a + 1.0) + hi * a;
+    double off = mid * 0.78539816339744830962 + hi * 1.57079632679489661923;   /* pi/4, pi/2 */
+    double u = num / den, z = u * u;
+    const double *c = ATAN_POLY;
+    double z2 = z * z, z4 = z2 * z2, z8 = z4 * z4;   /* Estrin's scheme: short chains */
+    double p01 = c[1] * z + c[0], p23 = c[3] * z + c[2], p45 = c[5] * z + c[4],
+           p67 = c[7] * z + c[6], p89 = c[9] * z + c[8];
+    double p03 = p23 * z2 + p01, p47 = p67 * z2 + p45, p8a = c[10] * z2 + p89;
+    double p = p8a * z8 + (p47 * z4 + p03);
+    return copysign(off + (u * z * p + u), x);
+}
+
+double psychro_atan(double x)
+{
+    return atan_poly(x);
+}
+
+STULL_BRANCH_FREE static inline double stull_c(double drybulb_c, double rh_percent)
 {
     /* Stull, R. (2011): Wet-bulb temperature from relative humidity and air temperature.
      * J. Appl. Meteor. Climatol. 50, 2267-2269, eq. 1 (RH in %, T in °C, at 101.325 kPa). */
     double rh = clamp_to(rh_percent, STULL_RH_MIN, STULL_RH_MAX);
     double t = drybulb_c;
-    double tw = t * atan(0.151977 * sqrt(rh + 8.313659)) + atan(t + rh) - atan(rh - 1.676331)
-                + 0.00391838 * (rh * sqrt(rh)) * atan(0.023101 * rh) - 4.686035;   /* rh^1.5 */
-    return t < tw || isnan(tw) ? t : tw;   /* fmin(tw, t) */
+    double tw = t * atan_poly(0.151977 * sqrt(rh + 8.313659)) + atan_poly(t + rh) -
+                atan_poly(rh - 1.676331) +
+                0.00391838 * (rh * sqrt(rh)) * atan_poly(0.023101 * rh) - 4.686035;   /* rh^1.5 */
+    return (t < tw) | (tw != tw) ? t : tw;   /* fmin(tw, t) */
+}
+
+double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
+{
+    return stull_c(drybulb_c, rh_percent);
+}
+
+DCSIM_VECTOR_CLONES STULL_BRANCH_FREE
+void psychro_wetbulb_stull_n(const double *drybulb_c, const double *rh_percent,
+                             double *wetbulb_c, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        wetbulb_c[k] = stull_c(drybulb_c[k], rh_percent[k]);
 }
 
 /* Humidity ratio of air saturated at temp_c, kg/kg: ASHRAE 2017 ch. 1 eq. 20 with p_w = p_ws. */

@@ -460,11 +460,15 @@ int weather_parts_fill(const struct weather *w, const struct weather_parts *p, d
         struct climate_parts cp = {.mean_c = p->mean_c[k], .diurnal_k = p->diurnal_k[k],
                                    .day = p->day[k]};
         drybulb_c[k] = climate_drybulb(w, &cp);
-        if (wetbulb_c) {
-            cp.dewpoint_c = p->dewpoint_c[k];
-            wetbulb_c[k] = climate_wetbulb(drybulb_c[k], &cp);
-        }
+        if (wetbulb_c)   /* the relative humidity, for now */
+            wetbulb_c[k] = psychro_rh_magnus(drybulb_c[k], p->dewpoint_c[k]);
     }
+    if (!wetbulb_c)
+        return 0;
+    /* climate_wetbulb, the Stull part of a block at once (vectorised) */
+    psychro_wetbulb_stull_n(drybulb_c, wetbulb_c, wetbulb_c, (size_t)p->n);
+    for (int64_t k = 0; k < p->n; k++)
+        wetbulb_c[k] = wetbulb_c[k] > drybulb_c[k] ? drybulb_c[k] : wetbulb_c[k];
     return 0;
 }
 

@@ -95,6 +95,13 @@ void weather_destroy(struct weather *w);
 
 /** Wet bulb from dry bulb and relative humidity, Stull (2011), J. Appl. Meteor. Climatol. 50. */
 double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent);
+/** Stull's wet bulb for n steps at once, each the same bits as psychro_wetbulb_stull_c
+ *  (vectorised where the CPU can; wetbulb_c may be rh_percent: element by element). */
+void psychro_wetbulb_stull_n(const double *drybulb_c, const double *rh_percent,
+                             double *wetbulb_c, size_t n);
+/** atan(x) without libm's call: within 2 ulp of it, branch-free so that loops of it
+ *  vectorise (the wet bulbs above). */
+double psychro_atan(double x);
 
 /** Thermodynamic wet bulb from dry bulb, dew point and station pressure (ASHRAE Fundamentals
  *  2017 ch. 1 eq. 33/35, solved by bracketing). Falls back to 101325 Pa if pressure <= 0. */

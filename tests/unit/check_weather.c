@@ -3,6 +3,7 @@
  * zone, wrap, Feb 29, every error) and, when present, on the real TMY3 files of
  * ../shared/data/weather. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,79 @@ START_TEST(test_stull_check_value)
     ck_assert_double_eq(psychro_wetbulb_stull_c(20.0, 0.0), psychro_wetbulb_stull_c(20.0, 5.0));
     ck_assert(psychro_wetbulb_stull_c(20.0, 100.0) <= 20.0);
     ck_assert(psychro_wetbulb_stull_c(35.0, 99.0) <= 35.0);
+}
+END_TEST
+
+/* ulps between two doubles of the same sign (0 when equal) */
+static double ulps_apart(double a, double b)
+{
+    if (a == b)
+        return 0;
+    int64_t ia, ib;
+    memcpy(&ia, &a, sizeof ia);
+    memcpy(&ib, &b, sizeof ib);
+    int64_t d = ia > ib ? ia - ib : ib - ia;   /* exact: the same sign, no overflow */
+    return (double)d;
+}
+
+START_TEST(test_psychro_atan)
+{
+    /* psychro_atan against libm's atan: within 2 ulp over every range it reduces (|x| up to
+     * tan(pi/8), up to tan(3 pi/8), beyond, to 1e300 and past its cap), both signs; its
+     * polynomial alone is good to 5e-18 (tools/atan_fit.py), the rest is rounding */
+    uint64_t state = 12345;
+    double worst = 0, worst_x = 0;
+    for (int i = 0; i < 400000; i++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        double u01 = (double)(state >> 11) / 9007199254740992.0;
+        double x = i % 3 == 0   ? 6.0 * (u01 - 0.5)
+                   : i % 3 == 1 ? 400.0 * (u01 - 0.5)
+                                : (i % 2 ? 1 : -1) * exp(1400.0 * (u01 - 0.5));
+        double e = ulps_apart(psychro_atan(x), atan(x));
+        if (e > worst) {
+            worst = e;
+            worst_x = x;
+        }
+    }
+    ck_assert_msg(worst <= 2, "psychro_atan(%.17g) is %g ulp from atan", worst_x, worst);
+    /* the edges of the ranges, exact values and the special ones */
+    const double edges[] = {0.41421356237309503, 0.41421356237309509, 2.4142135623730949,
+                            2.4142135623730954, 1.0, 1e-300, 5e-324, 1e300, 1.7e308};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        ck_assert(ulps_apart(psychro_atan(edges[i]), atan(edges[i])) <= 2);
+        ck_assert(ulps_apart(psychro_atan(-edges[i]), atan(-edges[i])) <= 2);
+    }
+    ck_assert(psychro_atan(0.0) == 0.0 && !signbit(psychro_atan(0.0)));
+    ck_assert(psychro_atan(-0.0) == 0.0 && signbit(psychro_atan(-0.0)));
+    ck_assert_double_eq(psychro_atan(INFINITY), M_PI_2);
+    ck_assert_double_eq(psychro_atan(-INFINITY), -M_PI_2);
+    ck_assert(isnan(psychro_atan(NAN)));
+}
+END_TEST
+
+START_TEST(test_stull_block_same_bits)
+{
+    /* the block's wet bulbs (vectorised where the CPU can) are each the same bits as one
+     * psychro_wetbulb_stull_c call, for humidities in, below and above Stull's 5..99 % and
+     * for NaN, also with the result written over the humidities */
+    enum { N = 4099 };   /* not a multiple of any vector width: the loop's tail too */
+    static double db[N], rh[N], wb[N], inplace[N];
+    uint64_t state = 99;
+    for (int k = 0; k < N; k++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        double u01 = (double)(state >> 11) / 9007199254740992.0;
+        db[k] = -40.0 + 95.0 * u01;
+        rh[k] = k % 97 == 0 ? NAN : -10.0 + 120.0 * fmod(u01 * 7919.0, 1.0);
+        inplace[k] = rh[k];
+    }
+    psychro_wetbulb_stull_n(db, rh, wb, N);
+    psychro_wetbulb_stull_n(db, inplace, inplace, N);
+    for (int k = 0; k < N; k++) {
+        double one = psychro_wetbulb_stull_c(db[k], rh[k]);
+        ck_assert_msg(memcmp(&one, &wb[k], sizeof one) == 0 &&
+                          memcmp(&one, &inplace[k], sizeof one) == 0,
+                      "step %d: %.17g vs %.17g", k, wb[k], one);
+    }
 }
 END_TEST
 
@@ -822,6 +896,8 @@ static Suite *weather_suite(void)
     Suite *s = suite_create("weather");
     TCase *psy = tcase_create("psychro");
     tcase_add_test(psy, test_stull_check_value);
+    tcase_add_test(psy, test_psychro_atan);
+    tcase_add_test(psy, test_stull_block_same_bits);
     tcase_add_test(psy, test_magnus_dewpoint);
     tcase_add_test(psy, test_saturation_pressure);
     tcase_add_test(psy, test_wetbulb_psychrometric);
