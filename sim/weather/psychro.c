@@ -107,7 +107,7 @@ STULL_BRANCH_FREE static inline double stull_c(double drybulb_c, double rh_perce
     double tw = t * atan_poly(0.151977 * sqrt(rh + 8.313659)) + atan_poly(t + rh) -
                 atan_poly(rh - 1.676331) +
                 0.00391838 * (rh * sqrt(rh)) * atan_poly(0.023101 * rh) - 4.686035;   /* rh^1.5 */
-    return (t < tw) | (tw != tw) ? t : tw;   /* fmin(tw, t) */
+    return ((t < tw) | (tw != tw)) ? t : tw;   /* fmin(tw, t) */
 }
 
 double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
