@@ -923,6 +923,9 @@ struct span {
     const struct cooling_liquid *liquid;
     const struct cooling_air *air;
     struct load_eval full, no_flex;
+    /* the load with the flexible pools shed: &full when there are none (no copy: the large
+     * struct just written by load_eval, read back whole, stalled on store forwarding) */
+    const struct load_eval *nf;
     int cached;
     double cached_firm_mw, cached_total_mw;
     struct piece_load cached_load;
@@ -944,18 +947,16 @@ static int serve(struct span *sp, double firm_mw, double total_mw, const struct 
     o->s_firm = 1.0;
     if (firm_mw >= sp->full.facility_mw) {
         o->kept = o->e = &sp->full;
-    } else if (firm_mw >= sp->no_flex.facility_mw) {
-        rc = solve_fraction(sp->l, 1, firm_mw, &sp->no_flex, &sp->full, &o->s_flex,
-                            &o->kept_own);
+    } else if (firm_mw >= sp->nf->facility_mw) {
+        rc = solve_fraction(sp->l, 1, firm_mw, sp->nf, &sp->full, &o->s_flex, &o->kept_own);
         o->kept = o->e = &o->kept_own;
     } else {
         o->s_flex = 0.0;
-        o->kept = &sp->no_flex;
-        if (total_mw >= sp->no_flex.facility_mw) {
-            o->e = &sp->no_flex;
+        o->kept = sp->nf;
+        if (total_mw >= sp->nf->facility_mw) {
+            o->e = sp->nf;
         } else {
-            rc = solve_fraction(sp->l, 0, total_mw, NULL, &sp->no_flex, &o->s_firm,
-                                &o->e_own);
+            rc = solve_fraction(sp->l, 0, total_mw, NULL, sp->nf, &o->s_firm, &o->e_own);
             o->e = &o->e_own;
         }
     }
@@ -1073,8 +1074,7 @@ static int step_span(struct site_run *run, struct step_load *l, const struct loa
     sp.cached = 0;
     load_eval(l, liquid, air, 1.0, 1.0, &sp.full);
     int no_flex_ready = tot->no_flex;   /* else evaluated when a piece needs it (below) */
-    if (tot->no_flex)
-        sp.no_flex = sp.full;
+    sp.nf = tot->no_flex ? &sp.full : &sp.no_flex;
     double flex_demand = tot->flex_mw, firm_demand = tot->firm_mw;
     double t = (double)a_s, end = (double)(a_s + len_s), heat_served_mw_s = 0;
     for (int pieces = 1; t < end; pieces++) {
@@ -1092,7 +1092,7 @@ static int step_span(struct site_run *run, struct step_load *l, const struct loa
             no_flex_ready = 1;
         }
         supply_call_backups(site, run->supplies, t,
-                            no_flex_ready ? sp.no_flex.facility_mw : sp.full.facility_mw, &in);
+                            no_flex_ready ? sp.nf->facility_mw : sp.full.facility_mw, &in);
         double piece_end = pieces < SITE_MAX_PIECES && in.next_s < end ? in.next_s : end;
         double total_mw = firm_mw + in.generator_mw + in.battery_mw;
         const struct piece_load *pl;
