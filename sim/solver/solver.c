@@ -281,18 +281,34 @@ static void finish_total(size_t n_sites, double (*site)[N_METRICS], double *tota
  * range's rows to the scenario's totals, in site order, in turn. Every site sees the same
  * calls in the same order as with one thread, whichever thread steps it, and the totals are
  * summed in the same order, so results are bit-identical for any team size. */
+/* Polls of a count (or a gate) before yielding the core (or sleeping) while waiting for it: ~50
+ * µs (a PAUSE is 10-40 ns), about the time another thread needs to finish a site's block. */
+#define TEAM_SPIN 3000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /* A reusable barrier for `count` threads (mutex + condition variable, so the count can be
- * lowered when a thread could not start). */
+ * lowered when a thread could not start). A thread that is not the last polls the generation
+ * TEAM_SPIN times before it sleeps: the team passes two gates a block, ~1,000 blocks a year of
+ * 16 sites at 1 min, and a futex wake-up here takes ~50 µs, for which the other core sat idle
+ * (16 hourly sites, solver only, -j 2: 0.58 -> 0.53 s; with the series 967 -> 940 ms). */
 struct gate {
     pthread_mutex_t lock;
     pthread_cond_t open;
-    unsigned count, waiting, generation;
+    unsigned count, waiting;
+    atomic_uint generation;
 };
 
 static int gate_init(struct gate *g, unsigned count)
 {
     g->count = count;
-    g->waiting = g->generation = 0;
+    g->waiting = 0;
+    atomic_init(&g->generation, 0);
     if (pthread_mutex_init(&g->lock, NULL) != 0)
         return DCSIM_ENOMEM;
     if (pthread_cond_init(&g->open, NULL) != 0) {
@@ -311,15 +327,23 @@ static void gate_release(struct gate *g)
 static void gate_wait(struct gate *g)
 {
     pthread_mutex_lock(&g->lock);
-    unsigned gen = g->generation;
+    unsigned gen = atomic_load_explicit(&g->generation, memory_order_relaxed);
     if (++g->waiting >= g->count) {
         g->waiting = 0;
-        g->generation++;
+        atomic_store_explicit(&g->generation, gen + 1, memory_order_release);
         pthread_cond_broadcast(&g->open);
-    } else {
-        while (gen == g->generation)
-            pthread_cond_wait(&g->open, &g->lock);
+        pthread_mutex_unlock(&g->lock);
+        return;
     }
+    pthread_mutex_unlock(&g->lock);
+    for (int spin = 0; spin < TEAM_SPIN; spin++) {   /* acquire: the others' writes */
+        if (atomic_load_explicit(&g->generation, memory_order_acquire) != gen)
+            return;
+        cpu_relax();
+    }
+    pthread_mutex_lock(&g->lock);
+    while (gen == atomic_load_explicit(&g->generation, memory_order_relaxed))
+        pthread_cond_wait(&g->open, &g->lock);
     pthread_mutex_unlock(&g->lock);
 }
 
@@ -415,17 +439,6 @@ static void team_range(const struct site_team *tm, int who, size_t *i0, size_t *
 {
     *i0 = tm->n_sites * (size_t)who / (size_t)tm->n;
     *i1 = tm->n_sites * (size_t)(who + 1) / (size_t)tm->n;
-}
-
-/* Polls of a count before yielding the core while waiting for it to be reached: ~50 µs (a
- * PAUSE is 10-40 ns), about the time another thread needs to finish a site's block. */
-#define TEAM_SPIN 3000
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
 }
 
 #define TAKEN_BACK (UINT64_C(1) << 32)   /* a site taken from the back of a range */
