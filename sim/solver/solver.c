@@ -273,14 +273,6 @@ static void finish_total(size_t n_sites, double (*site)[N_METRICS], double *tota
     }
 }
 
-/* The sites of one trial stepped by a team of threads: each thread owns a fixed range of
- * sites and steps them over a block of steps, writing each site-step's series and unserved
- * intervals into the block's buffers and folding them into that site's summary; a thread
- * through its own range takes the last sites not yet started of another's (one slowed by
- * the machine, or by the writer's threads sharing its core). Then each thread adds its own
- * range's rows to the scenario's totals, in site order, in turn. Every site sees the same
- * calls in the same order as with one thread, whichever thread steps it, and the totals are
- * summed in the same order, so results are bit-identical for any team size. */
 /* Polls of a count (or a gate) before yielding the core (or sleeping) while waiting for it: ~50
  * µs (a PAUSE is 10-40 ns), about the time another thread needs to finish a site's block. */
 #define TEAM_SPIN 3000
@@ -292,6 +284,14 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* The sites of one trial stepped by a team of threads: each thread owns a fixed range of
+ * sites and steps them over a block of steps, writing each site-step's series and unserved
+ * intervals into the block's buffers and folding them into that site's summary; a thread
+ * through its own range takes the last sites not yet started of another's (one slowed by
+ * the machine, or by the writer's threads sharing its core). Then each thread adds its own
+ * range's rows to the scenario's totals, in site order, in turn. Every site sees the same
+ * calls in the same order as with one thread, whichever thread steps it, and the totals are
+ * summed in the same order, so results are bit-identical for any team size. */
 /* A reusable barrier for `count` threads (mutex + condition variable, so the count can be
  * lowered when a thread could not start). A thread that is not the last polls the generation
  * TEAM_SPIN times before it sleeps: the team passes two gates a block, ~1,000 blocks a year of

@@ -62,7 +62,7 @@ static inline double clamp_to(double x, double lo, double hi)
  * added back, or -1/|x| with pi/2 added back; then atan(u) = u + u z P(z), z = u^2, with P
  * of degree 10 interpolating (atan(sqrt z)/sqrt z - 1)/z at the Chebyshev nodes of
  * [0, tan^2(pi/8)] (tools/atan_fit.py, in 50-digit arithmetic: 5e-18 relative error before
- * rounding). Within 2 ulp of glibc's atan (check_physics: test_psychro_atan). The range is
+ * rounding). Within 2 ulp of glibc's atan (check_weather: test_psychro_atan). The range is
  * chosen by exact 0/1 weights instead of branches, so that loops of it vectorise; |x| is
  * capped at 1e300 (atan is pi/2 there to the last bit) so that the weights never meet an
  * infinity. Plain multiplies and adds (the build contracts none into FMAs): the same bits in
