@@ -77,9 +77,10 @@ FORCE:
 
 $(BUILD)/%.o: %.c $(SIM_DEPS) | $(BUILD)
 	$(CC) $(WARN) $(CFLAGS) $(FILE_CFLAGS) $(LTO) $(PKG_CFLAGS) $(SIM_INC) $(DEFS) -c -o $@ $<
-# psychro.c: sqrt without errno (its arguments are never negative), so that the loop of
-# Stull wet bulbs (psychro_wetbulb_stull_n) has no branch and vectorises; the same bits
-$(BUILD)/psychro.o: FILE_CFLAGS := -fno-math-errno
+# psychro.c, cooling.c: sqrt without errno (nothing reads it), so that the loops of Stull
+# wet bulbs (psychro_wetbulb_stull_n) and of the cooling's weather part (cooling_liquid_at_n)
+# have no branch and vectorise; the same bits
+$(BUILD)/psychro.o $(BUILD)/cooling.o: FILE_CFLAGS := -fno-math-errno
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -15,4 +15,15 @@
 #define DCSIM_VECTOR_CLONES
 #endif
 
+/* For a function whose loop is meant to vectorise (with DCSIM_VECTOR_CLONES) but whose
+ * element-wise selects gcc's jump threading, partial redundancy elimination or code sinking
+ * turn back into branches, "control flow in loop": those passes off for it. They move no
+ * arithmetic that changes a result. Nothing elsewhere. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DCSIM_BRANCH_FREE \
+    __attribute__((optimize("no-thread-jumps", "no-tree-pre", "no-tree-sink")))
+#else
+#define DCSIM_BRANCH_FREE
+#endif
+
 #endif

@@ -3,6 +3,7 @@
  * psychrometric water balance lives here). */
 #include "cooling.h"
 
+#include "simd.h"
 #include "weather.h"
 
 /* Latent heat bound, kg/MJ: all heat leaving as evaporation at 2.43 MJ/kg (model.md). */
@@ -11,6 +12,34 @@
 double cooling_chiller_cop(double evap_c, double cond_c, double carnot_efficiency, double cop_max)
 {
     return cooling_chiller_cop_i(evap_c, cond_c, carnot_efficiency, cop_max);
+}
+
+/* The same operations as cooling_liquid_at's for each step, every field for every type (the
+ * ones a type does not use are not read): no branch in the loop (and cooling.c is built with
+ * -fno-math-errno: sqrt without its errno branch). */
+DCSIM_VECTOR_CLONES DCSIM_BRANCH_FREE
+void cooling_liquid_at_n(const struct cooling_liquid *l, const double *drybulb_c,
+                         const double *wetbulb_c, size_t n, struct cooling_at_n *out)
+{
+    const double *ambient_c = l->rejection == REJECT_COOLING_TOWER ? wetbulb_c : drybulb_c;
+    double evap_c = l->supply_c - COOLING_LIQUID_EVAP_OFFSET_K;
+    double fan_capacity = 3.0 * l->fan_fraction * l->capacity_mw;
+    double cop_max = l->cop_max, carnot = l->carnot_efficiency, cap = l->capacity_mw;
+    double supply_c = l->supply_c, approach_k = l->approach_k;
+    size_t m = n < COOLING_AT_N ? n : COOLING_AT_N;
+    for (size_t k = 0; k < m; k++) {
+        /* cooling_chiller_cop_i */
+        double lift_k = drybulb_c[k] + COOLING_CONDENSER_OFFSET_K - evap_c;
+        double ideal = carnot * (evap_c + COOLING_KELVIN) / lift_k;
+        double cop = lift_k <= 0 ? cop_max : cooling_min_(cop_max, ideal);
+        /* cooling_exchanger_capacity_mw_ */
+        double q_max = cap * cooling_max_(0.0, (supply_c - ambient_c[k]) / approach_k);
+        double denom = fan_capacity * cop;
+        out->q_max_mw[k] = q_max;
+        out->cop[k] = cop;
+        out->dry_capped[k] = denom > 0 ? 1.0 : 0.0;
+        out->dry_cap_mw[k] = q_max * sqrt(q_max / denom);
+    }
 }
 
 double cooling_liquid_capacity_mw(const struct cooling_liquid *l, double drybulb_c,

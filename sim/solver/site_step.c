@@ -386,6 +386,9 @@ int site_run_init(struct site_run *run, const struct site_state *ss, int trial)
     if (!rc && !(run->pool_mw = aligned_calloc(ss->site->n_pools + 1, sizeof *run->pool_mw)))
         rc = DCSIM_ENOMEM;
     run->slot_epoch = 1;   /* the zeroed entries (epoch 0) are stale */
+    if (!rc && ss->site->liquid.present &&
+        !(run->liquid_at = aligned_calloc(1, sizeof *run->liquid_at)))
+        rc = DCSIM_ENOMEM;
     if (!rc && ss->pools_by_slot &&
         !(run->slot_loads = aligned_calloc((size_t)ss->day_slots, sizeof *run->slot_loads)))
         rc = DCSIM_ENOMEM;
@@ -413,6 +416,7 @@ void site_run_release(struct site_run *run)
     free(run->own_wetbulb_c);
     free(run->pool_mw);
     free(run->slot_loads);
+    free(run->liquid_at);
     memset(run, 0, sizeof *run);
 }
 
@@ -509,7 +513,9 @@ void site_run_saved_release(struct site_run_saved *s)
 static void cooling_weather(struct step_load *l, const struct cooling_liquid *liquid,
                             const struct cooling_air *air)
 {
-    if (liquid->present)
+    if (liquid->present && l->liquid_at && liquid == &l->site->liquid)
+        cooling_at_from_n(l->liquid_at, l->liquid_at_i, &l->at);
+    else if (liquid->present)
         cooling_liquid_at(liquid, l->drybulb_c, l->wetbulb_c, &l->at);
     if (air->present)
         cooling_air_at(air, l->drybulb_c, &l->at);
@@ -1210,6 +1216,25 @@ static int64_t local_day_s(const struct site_state *ss, int64_t t_s)
     return local_s < 0 ? local_s + SECONDS_PER_DAY : local_s;
 }
 
+/* Points l at step k's entry of the run's table of the liquid loop's weather part, working
+ * out the next COOLING_AT_N tabulated steps (of `tabulated` from db, wb) when k is not in it.
+ * A tower reads the wet bulb: without its table, no entry. */
+static void liquid_at_table(struct site_run *run, struct step_load *l, int64_t k,
+                            const double *db, const double *wb, int64_t tabulated)
+{
+    const struct cooling_liquid *liquid = &l->site->liquid;
+    if (!run->liquid_at || (!wb && liquid->rejection == REJECT_COOLING_TOWER))
+        return;
+    if ((uint64_t)(k - run->liquid_at_k0) >= (uint64_t)run->liquid_at_n) {
+        int64_t n = tabulated < COOLING_AT_N ? tabulated : COOLING_AT_N;
+        cooling_liquid_at_n(liquid, db, wb, (size_t)n, run->liquid_at);
+        run->liquid_at_k0 = k;
+        run->liquid_at_n = n;
+    }
+    l->liquid_at = run->liquid_at;
+    l->liquid_at_i = (size_t)(k - run->liquid_at_k0);
+}
+
 int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
 {
     const struct site_state *ss = run->ss;
@@ -1237,12 +1262,23 @@ int site_step(struct site_run *run, int64_t t_s, int64_t dt_s, double *v)
             run->next_slot = slot + 1 == ss->day_slots ? 0 : slot + 1;
         }
     }
+    /* the weather of this step and the next ones, when tabulated */
+    const double *db = NULL, *wb = NULL;
+    int64_t tabulated = 0;
     if (run->drybulb_c && on_grid && step_k < ss->steps) {
-        l.drybulb_c = run->drybulb_c[step_k];
-        l.wetbulb_c = run->wetbulb_c[step_k];
+        db = run->drybulb_c + step_k;
+        wb = run->wetbulb_c ? run->wetbulb_c + step_k : NULL;
+        tabulated = ss->steps - step_k;
     } else if (on_grid && (uint64_t)(step_k - run->block_k0) < (uint64_t)run->block_n) {
-        l.drybulb_c = run->block_drybulb_c[step_k - run->block_k0];
-        l.wetbulb_c = run->block_wetbulb_c[step_k - run->block_k0];
+        db = run->block_drybulb_c + (step_k - run->block_k0);
+        wb = run->block_wetbulb_c ? run->block_wetbulb_c + (step_k - run->block_k0) : NULL;
+        tabulated = run->block_n - (step_k - run->block_k0);
+    }
+    l.liquid_at = NULL;
+    if (db) {
+        l.drybulb_c = db[0];
+        l.wetbulb_c = wb ? wb[0] : NAN;
+        liquid_at_table(run, &l, step_k, db, wb, tabulated);
     } else {
         weather_at(run->weather, t_s, &l.drybulb_c, &l.wetbulb_c);
     }

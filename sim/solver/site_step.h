@@ -121,6 +121,11 @@ struct site_run {
     const double *block_drybulb_c, *block_wetbulb_c;
     int64_t block_k0, block_n;
     double *own_drybulb_c, *own_wetbulb_c; /* owned: this trial's year's tables, or NULL */
+    /* the liquid loop's weather part (cooling_liquid_at_n) of steps liquid_at_k0 ..
+     * liquid_at_k0 + liquid_at_n - 1, made from the tables above a block at a time; owned,
+     * or NULL (no liquid loop) */
+    struct cooling_at_n *liquid_at;
+    int64_t liquid_at_k0, liquid_at_n;
     struct supply_state *supplies;      /* owned */
     double loop_c;                      /* liquid loop temperature (thermal mass), °C */
     int64_t shortfall_start_s;          /* start of the current cooling shortfall; -1: none */
@@ -219,6 +224,10 @@ struct step_load {
                                            computed where needed */
     struct cooling_at at;               /* the cooling's part that depends on the weather
                                            (cooling_liquid_at, cooling_air_at of liquid, air) */
+    /* the site's own liquid loop's part of this weather already worked out (entry
+     * liquid_at_i of a site_run's table), or NULL */
+    const struct cooling_at_n *liquid_at;
+    size_t liquid_at_i;
 };
 
 struct load_eval {

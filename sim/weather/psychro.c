@@ -47,15 +47,6 @@ static inline double clamp_to(double x, double lo, double hi)
     return y < hi ? y : hi;
 }
 
-/* gcc's jump threading and PRE split the loop of Stull wet bulbs into paths (for the clamped
- * humidities), which keeps it from vectorising: off for it. With -fno-math-errno for this
- * file (Makefile: sqrt without its errno branch). Neither changes a result. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define STULL_BRANCH_FREE __attribute__((optimize("no-thread-jumps", "no-tree-pre")))
-#else
-#define STULL_BRANCH_FREE
-#endif
-
 /* atan(x) (psychro_atan), for the Stull wet bulbs of a block at once: libm's atan is a call
  * with branches, so a loop of it cannot vectorise (it was ~13 % of a run at 1-min steps).
  * The argument is reduced to |u| <= tan(pi/8): |x| itself, (|x| - 1) / (|x| + 1) with pi/4
@@ -98,7 +89,7 @@ double psychro_atan(double x)
     return atan_poly(x);
 }
 
-STULL_BRANCH_FREE static inline double stull_c(double drybulb_c, double rh_percent)
+DCSIM_BRANCH_FREE static inline double stull_c(double drybulb_c, double rh_percent)
 {
     /* Stull, R. (2011): Wet-bulb temperature from relative humidity and air temperature.
      * J. Appl. Meteor. Climatol. 50, 2267-2269, eq. 1 (RH in %, T in °C, at 101.325 kPa). */
@@ -115,7 +106,7 @@ double psychro_wetbulb_stull_c(double drybulb_c, double rh_percent)
     return stull_c(drybulb_c, rh_percent);
 }
 
-DCSIM_VECTOR_CLONES STULL_BRANCH_FREE
+DCSIM_VECTOR_CLONES DCSIM_BRANCH_FREE   /* and -fno-math-errno (Makefile) */
 void psychro_wetbulb_stull_n(const double *drybulb_c, const double *rh_percent,
                              double *wetbulb_c, size_t n)
 {

@@ -307,6 +307,51 @@ START_TEST(test_tower_water)
 }
 END_TEST
 
+/* The weather's part of a block at once (cooling_liquid_at_n, vectorised where the CPU can)
+ * is, field by field, the same bits as cooling_liquid_at of each step, for every rejection
+ * type over ambients from below freezing to above the supply (no lift, no exchanger
+ * capacity), with blocks of every length up to COOLING_AT_N (the loop's tails). A plant
+ * without fans has no least-power bound. */
+START_TEST(test_liquid_at_block_same_bits)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    const enum rejection types[] = {REJECT_DRY_COOLER, REJECT_COOLING_TOWER, REJECT_CHILLER,
+                                    REJECT_HYBRID};
+    double db[COOLING_AT_N], wb[COOLING_AT_N];
+    struct cooling_at_n t;
+    for (int p = 0; p < N_PLANTS; p++) {
+        struct cooling_liquid l = plant_liquid(r, types[p % 4]);
+        if (p % 10 == 9)
+            l.fan_fraction = 0;
+        size_t n = 1 + (size_t)p % COOLING_AT_N;
+        for (size_t k = 0; k < n; k++) {
+            db[k] = -20 + 80 * gsl_rng_uniform(r);
+            wb[k] = db[k] - 15 * gsl_rng_uniform(r);
+        }
+        cooling_liquid_at_n(&l, db, wb, n, &t);
+        for (size_t k = 0; k < n; k++) {
+            struct cooling_at one = {0}, many = {0};
+            cooling_liquid_at(&l, db[k], wb[k], &one);
+            cooling_at_from_n(&t, k, &many);
+            int same = 1;
+            if (l.rejection != REJECT_CHILLER)
+                same &= memcmp(&one.q_max_mw, &many.q_max_mw, sizeof one.q_max_mw) == 0;
+            if (l.rejection == REJECT_CHILLER || l.rejection == REJECT_HYBRID)
+                same &= memcmp(&one.cop, &many.cop, sizeof one.cop) == 0;
+            if (l.rejection == REJECT_HYBRID) {
+                same &= one.dry_capped == many.dry_capped;
+                if (one.dry_capped)
+                    same &= memcmp(&one.dry_cap_mw, &many.dry_cap_mw, sizeof one.dry_cap_mw) == 0;
+            }
+            ck_assert_msg(same, "plant %d (type %d), step %zu of %zu: db %.17g wb %.17g", p,
+                          (int)l.rejection, k, n, db[k], wb[k]);
+        }
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
 static Suite *cooling_suite(void)
 {
     Suite *s = suite_create("cooling");
@@ -317,6 +362,7 @@ static Suite *cooling_suite(void)
     tcase_add_test(tc, test_power_monotone_continuous);
     tcase_add_test(tc, test_economizer_no_step);
     tcase_add_test(tc, test_tower_water);
+    tcase_add_test(tc, test_liquid_at_block_same_bits);
     suite_add_tcase(s, tc);
     return s;
 }
