@@ -23,18 +23,12 @@ void cooling_liquid_at_n(const struct cooling_liquid *l, const double *drybulb_c
 {
     const double *ambient_c = l->rejection == REJECT_COOLING_TOWER ? wetbulb_c : drybulb_c;
     double evap_c = l->supply_c - COOLING_LIQUID_EVAP_OFFSET_K;
-    double fan_capacity = 3.0 * l->fan_fraction * l->capacity_mw;
-    double cop_max = l->cop_max, carnot = l->carnot_efficiency, cap = l->capacity_mw;
-    double supply_c = l->supply_c, approach_k = l->approach_k;
     size_t m = n < COOLING_AT_N ? n : COOLING_AT_N;
     for (size_t k = 0; k < m; k++) {
-        /* cooling_chiller_cop_i */
-        double lift_k = drybulb_c[k] + COOLING_CONDENSER_OFFSET_K - evap_c;
-        double ideal = carnot * (evap_c + COOLING_KELVIN) / lift_k;
-        double cop = lift_k <= 0 ? cop_max : cooling_min_(cop_max, ideal);
-        /* cooling_exchanger_capacity_mw_ */
-        double q_max = cap * cooling_max_(0.0, (supply_c - ambient_c[k]) / approach_k);
-        double denom = fan_capacity * cop;
+        double cond_c = drybulb_c[k] + COOLING_CONDENSER_OFFSET_K;
+        double cop = cooling_chiller_cop_i(evap_c, cond_c, l->carnot_efficiency, l->cop_max);
+        double q_max = cooling_exchanger_capacity_mw_(l, ambient_c[k]);
+        double denom = cooling_hybrid_bound_denom_(l, cop);
         out->q_max_mw[k] = q_max;
         out->cop[k] = cop;
         out->dry_capped[k] = denom > 0 ? 1.0 : 0.0;

@@ -78,9 +78,10 @@ static inline double cooling_chiller_cop_i(double evap_c, double cond_c, double 
                                            double cop_max)
 {
     double lift_k = cond_c - evap_c;
-    if (lift_k <= 0)
-        return cop_max;
-    return cooling_min_(cop_max, carnot_efficiency * (evap_c + COOLING_KELVIN) / lift_k);
+    /* a select, not an early return, so that loops of it vectorise (cooling_liquid_at_n); the
+     * quotient of a lift <= 0 is not used */
+    double ideal = carnot_efficiency * (evap_c + COOLING_KELVIN) / lift_k;
+    return lift_k <= 0 ? cop_max : cooling_min_(cop_max, ideal);
 }
 
 /* Dry cooler or tower: capacity Q_d·max(0, (T_s − T_amb)/a). */
@@ -111,6 +112,13 @@ static inline double cooling_fan_mw_(const struct cooling_liquid *l, double carr
         return 0;
     double s = cooling_min_(1.0, carried_mw / q_max);
     return l->fan_fraction * l->capacity_mw * s * s * s;
+}
+
+/* The hybrid's least-power bound's denominator 3·k·Q_d·COP (below), in this order: the step's
+ * and the block's bounds are the same bits. */
+static inline double cooling_hybrid_bound_denom_(const struct cooling_liquid *l, double cop)
+{
+    return 3.0 * l->fan_fraction * l->capacity_mw * cop;
 }
 
 /* Hybrid least-power split. P(x) = k·Q_d·(x/Q_max)³ + (Q_L − x)/COP is convex in x; its
@@ -147,7 +155,7 @@ static inline void cooling_liquid_at(const struct cooling_liquid *l, double dryb
     case REJECT_HYBRID: {
         w->cop = cooling_chiller_cop_i(evap_c, cond_c, l->carnot_efficiency, l->cop_max);
         w->q_max_mw = cooling_exchanger_capacity_mw_(l, drybulb_c);
-        double denom = 3.0 * l->fan_fraction * l->capacity_mw * w->cop;
+        double denom = cooling_hybrid_bound_denom_(l, w->cop);
         w->dry_capped = denom > 0;
         if (w->dry_capped)
             w->dry_cap_mw = w->q_max_mw * sqrt(w->q_max_mw / denom);
@@ -167,7 +175,7 @@ struct cooling_at_n {
 
 /** cooling_liquid_at of n <= COOLING_AT_N weathers at once, into *out (vectorised where the
  *  CPU can: the divisions and the square root of the hybrid's bound, one step's weather at a
- *  time, were ~5 %% of a run of trials). wetbulb_c is read only for a cooling tower. */
+ *  time, were ~5 % of a run of trials). wetbulb_c is read only for a cooling tower. */
 void cooling_liquid_at_n(const struct cooling_liquid *l, const double *drybulb_c,
                          const double *wetbulb_c, size_t n, struct cooling_at_n *out);
 
