@@ -346,11 +346,10 @@ static inline double climate_drybulb(const struct weather *w, const struct clima
     return day_mean_c + cp->diurnal_k;
 }
 
-/* The wet bulb at dry bulb db_c from the parts. */
+/* The wet bulb at dry bulb db_c from the parts (Stull's is never above the dry bulb). */
 static inline double climate_wetbulb(double db_c, const struct climate_parts *cp)
 {
-    double wb_c = psychro_wetbulb_stull_c(db_c, psychro_rh_magnus(db_c, cp->dewpoint_c));
-    return wb_c > db_c ? db_c : wb_c;
+    return psychro_wetbulb_stull_c(db_c, psychro_rh_magnus(db_c, cp->dewpoint_c));
 }
 
 static void climate_at(const struct weather *w, int64_t local_s, double *db_c, double *wb_c)
@@ -467,8 +466,6 @@ int weather_parts_fill(const struct weather *w, const struct weather_parts *p, d
         return 0;
     /* climate_wetbulb, the Stull part of a block at once (vectorised) */
     psychro_wetbulb_stull_n(drybulb_c, wetbulb_c, wetbulb_c, (size_t)p->n);
-    for (int64_t k = 0; k < p->n; k++)
-        wetbulb_c[k] = wetbulb_c[k] > drybulb_c[k] ? drybulb_c[k] : wetbulb_c[k];
     return 0;
 }
 
